@@ -1,0 +1,17 @@
+/**
+ * Structured logging: one pino logger per node, named after the node.
+ * Level from AEGIS_LOG_LEVEL (default `info`; tests default to `silent`).
+ */
+import { pino, type Logger } from 'pino';
+
+export type { Logger };
+
+const root: Logger = pino({
+  level: process.env['AEGIS_LOG_LEVEL'] ?? (process.env['VITEST'] ? 'silent' : 'info'),
+  base: undefined,
+});
+
+/** The logger of one node (or component): every line carries `node`. */
+export function nodeLogger(nodeName: string): Logger {
+  return root.child({ node: nodeName });
+}
