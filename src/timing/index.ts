@@ -1,0 +1,1 @@
+export { DeadlineSchedule, DEFAULT_SPIN_NS, monotonicNs, sleepUntil } from './deadline.js';
