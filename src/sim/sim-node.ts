@@ -128,14 +128,15 @@ export class SimNode {
     this.jointState = makeJointState(jsOrder);
     this.imu = makeImu(cfg.imuFrame);
     this.clock = makeClock();
-    this.jointStatePub = node.createPublisher('sensor_msgs/msg/JointState', cfg.jointStateTopic, { preset: 'sensor_data' });
-    this.imuPub = node.createPublisher('sensor_msgs/msg/Imu', cfg.imuTopic, { preset: 'sensor_data' });
+    // Reliable publishers (as joint_state_broadcaster): they match reliable and best-effort subscribers alike.
+    this.jointStatePub = node.createPublisher('sensor_msgs/msg/JointState', cfg.jointStateTopic, { preset: 'default' });
+    this.imuPub = node.createPublisher('sensor_msgs/msg/Imu', cfg.imuTopic, { preset: 'default' });
     this.clockPub = node.createPublisher('rosgraph_msgs/msg/Clock', cfg.clockTopic, { preset: 'default' });
     this.commandSub = node.createSubscription(
       'std_msgs/msg/Float64MultiArray',
       cfg.commandTopic,
       (msg) => this.onCommand(msg),
-      { preset: 'reliable' },
+      { preset: 'reliable' }, // as forward_command_controller (SystemDefaultsQoS)
     );
   }
 
