@@ -71,7 +71,9 @@ export function parseUrdf(xml: string, options: ParseUrdfOptions = {}): RobotMod
 
   const valid = XMLValidator.validate(xml);
   if (valid !== true) {
-    report('document', `not well-formed XML at line ${valid.err.line}, column ${valid.err.col}: ${valid.err.msg}`);
+    const { line, col, msg } = valid.err;
+    const at = typeof line === 'number' ? ` at line ${line}${typeof col === 'number' ? `, column ${col}` : ''}` : '';
+    report('document', xml.trim() === '' ? 'empty document' : `not well-formed XML${at}: ${msg}`);
     fail();
   }
   const doc = parser.parse(xml) as XNode;
