@@ -119,11 +119,11 @@ class MjSim : public Napi::ObjectWrap<MjSim> {
         m_ = nullptr;
         throw Napi::Error::New(env, "MjSim: mj_makeData failed for '" + path + "'");
       }
+      mj_forward(m_, d_);
     } catch (const MjFatal& e) {
       Free();
       throw Napi::Error::New(env, std::string("MjSim: MuJoCo error while loading '") + path + "': " + e.what());
     }
-    mj_forward(m_, d_);
   }
 
   ~MjSim() override { Free(); }
@@ -196,7 +196,10 @@ class MjSim : public Napi::ObjectWrap<MjSim> {
     try {
       f();
     } catch (const MjFatal& e) {
-      throw Napi::Error::New(env, std::string("MjSim.") + what + ": MuJoCo error: " + e.what());
+      // The aborted call left its stack frames allocated; release them (no MuJoCo call is active now).
+      if (d_) d_->pstack = 0;
+      throw Napi::Error::New(env, std::string("MjSim.") + what + ": MuJoCo error: " + e.what() +
+                                      " (the simulation state may be invalid; call reset())");
     }
   }
 

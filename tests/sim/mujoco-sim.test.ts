@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadMujocoAddon, MujocoSim, type SimConfigInput } from '../../src/sim/index.js';
 import { makeImu, makeJointState } from '../../src/transport/messages.js';
@@ -199,6 +202,28 @@ describe.skipIf(!mujocoReady)('bad arguments throw clear errors', () => {
     const { MjSim } = loadMujocoAddon();
     expect(() => new MjSim('/nonexistent/robot.xml')).toThrow(/cannot load MJCF '\/nonexistent\/robot.xml'.*FILE_NOT_FOUND/s);
     expect(() => new MjSim(42 as unknown as string)).toThrow(/path must be a string/);
+  });
+
+  it('turns a MuJoCo fatal error inside step into a JS exception instead of exiting', () => {
+    // A 200-number stack loads but overflows once the falling box touches the floor.
+    const dir = mkdtempSync(join(tmpdir(), 'aegis-sim-test-'));
+    const file = join(dir, 'tiny.xml');
+    writeFileSync(
+      file,
+      '<mujoco><size nstack="200"/><worldbody><geom type="plane" size="1 1 1"/>' +
+        '<body pos="0 0 0.3"><freejoint/><geom type="box" size="0.1 0.1 0.1" mass="1"/></body></worldbody></mujoco>',
+    );
+    try {
+      const { MjSim } = loadMujocoAddon();
+      const mj = new MjSim(file);
+      expect(() => mj.step(1000)).toThrow(/MjSim\.step: MuJoCo error: Stack overflow/);
+      expect(() => mj.step(1000)).toThrow(/Stack overflow/); // still usable enough to fail cleanly again
+      mj.reset();
+      expect(mj.time).toBe(0);
+      mj.dispose();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('refuses use after dispose', () => {
