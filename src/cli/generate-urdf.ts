@@ -32,6 +32,8 @@ interface JointSpec {
 }
 
 const X: V3 = [1, 0, 0], Y: V3 = [0, 1, 0], Z: V3 = [0, 0, 1];
+/** Elbow axis: with the arm hanging at zero, positive elbow angles flex the forearm forward (+x), as a human elbow. */
+const NEG_Y: V3 = [0, -1, 0];
 const box = (x: number, y: number, z: number): Shape => ({ kind: 'box', size: [x, y, z] });
 const cyl = (radius: number, length: number): Shape => ({ kind: 'cylinder', radius, length });
 const sph = (radius: number): Shape => ({ kind: 'sphere', radius });
@@ -87,7 +89,7 @@ function arm(side: 'left' | 'right'): { links: LinkSpec[]; joints: JointSpec[] }
       { name: `${p}shoulder_pitch_joint`, type: 'revolute', parent: 'torso_link', child: `${p}shoulder_pitch_link`, xyz: [0.0039563, s * 0.10022, 0.23778], axis: Y, limit: [-3.0892, 2.6704, 25, 37], dyn: ARM_DYN },
       { name: `${p}shoulder_roll_joint`, type: 'revolute', parent: `${p}shoulder_pitch_link`, child: `${p}shoulder_roll_link`, xyz: [0, s * 0.06, -0.013831], axis: X, limit: [...roll(-1.5882, 2.2515), 25, 37], dyn: ARM_DYN },
       { name: `${p}shoulder_yaw_joint`, type: 'revolute', parent: `${p}shoulder_roll_link`, child: `${p}shoulder_yaw_link`, xyz: [0, s * 0.01, -0.1032], axis: Z, limit: [-2.618, 2.618, 25, 37], dyn: ARM_DYN },
-      { name: `${p}elbow_joint`, type: 'revolute', parent: `${p}shoulder_yaw_link`, child: `${p}elbow_link`, xyz: [0, 0, -0.080518], axis: Y, limit: [-1.0472, 2.0944, 25, 37], dyn: ARM_DYN },
+      { name: `${p}elbow_joint`, type: 'revolute', parent: `${p}shoulder_yaw_link`, child: `${p}elbow_link`, xyz: [0, 0, -0.080518], axis: NEG_Y, limit: [-1.0472, 2.0944, 25, 37], dyn: ARM_DYN },
       { name: `${p}wrist_roll_joint`, type: 'revolute', parent: `${p}elbow_link`, child: `${p}wrist_roll_link`, xyz: [0, 0, -0.1], rpy: [0, Math.PI / 2, 0], axis: X, limit: [-1.9722, 1.9722, 25, 37], dyn: ARM_DYN },
       { name: `${p}wrist_pitch_joint`, type: 'revolute', parent: `${p}wrist_roll_link`, child: `${p}wrist_pitch_link`, xyz: [0.038, 0, 0], axis: Y, limit: [-1.6144, 1.6144, 5, 22], dyn: WRIST_DYN },
       { name: `${p}wrist_yaw_joint`, type: 'revolute', parent: `${p}wrist_pitch_link`, child: `${p}wrist_yaw_link`, xyz: [0.046, 0, 0], axis: Z, limit: [-1.6144, 1.6144, 5, 22], dyn: WRIST_DYN },

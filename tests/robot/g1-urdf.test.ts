@@ -55,9 +55,9 @@ describe.each([['floating base', floating], ['fixed base', fixed]] as const)('sh
     });
   });
 
-  it('uses G1 axes: pitch about y, roll about x, yaw about z', () => {
+  it('uses G1 axes: pitch about y, roll about x, yaw about z, elbow about -y (flexes forward)', () => {
     for (const j of actuatedJoints(model)) {
-      const expected = /pitch|knee|elbow/.test(j.name) ? [0, 1, 0] : /roll/.test(j.name) ? [1, 0, 0] : [0, 0, 1];
+      const expected = /elbow/.test(j.name) ? [0, -1, 0] : /pitch|knee/.test(j.name) ? [0, 1, 0] : /roll/.test(j.name) ? [1, 0, 0] : [0, 0, 1];
       expect(j.axis, j.name).toEqual(expected);
     }
   });
@@ -153,5 +153,25 @@ describe('G1 zero-pose kinematics', () => {
     tree.forward(q);
     expect(at('left_ankle_roll_link')[1]).toBeGreaterThan(0.2);
     expect(at('right_ankle_roll_link')[0]).toBeLessThan(-0.2);
+  });
+});
+
+describe('shipped G1 elbow', () => {
+  it('flexes the forearm forward for a positive angle', async () => {
+    const { loadUrdfFile } = await import('../../src/io/urdf-file.js');
+    const { KinematicTree } = await import('../../src/robot/kinematics.js');
+    const m = loadUrdfFile(new URL('../../urdf/g1_29dof_fixed.urdf', import.meta.url).pathname);
+    const tree = new KinematicTree(m);
+    const q = new Float64Array(tree.dof);
+    const hand = tree.linkIndex('left_rubber_hand');
+    const p0 = new Float64Array(3);
+    const p1 = new Float64Array(3);
+    tree.forward(q);
+    tree.linkPosition(hand, p0);
+    q[tree.jointNames.indexOf('left_elbow_joint')] = 1.2;
+    tree.forward(q);
+    tree.linkPosition(hand, p1);
+    expect(p1[0]! - p0[0]!).toBeGreaterThan(0.1); // forward (+x)
+    expect(p1[2]! - p0[2]!).toBeGreaterThan(0.05); // and up
   });
 });
