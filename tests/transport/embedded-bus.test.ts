@@ -14,7 +14,7 @@ describe('embedded bus topics', () => {
       seen.push(m.position[1]!);
       expect(m.position).toBeInstanceOf(Float64Array);
     });
-    a.createSubscription('sensor_msgs/msg/JointState', '/joint_states', (m) => seen.push(m.name.length));
+    a.createSubscription('sensor_msgs/msg/JointState', '/joint_states', (m) => void seen.push(m.name.length));
     const pub = a.createPublisher('sensor_msgs/msg/JointState', '/joint_states');
     const msg = makeJointState(['j1', 'j2']);
     msg.position[1] = 0.5;
