@@ -1,0 +1,208 @@
+/**
+ * The transport port on rclnodejs: one rclnodejs Context per transport, one
+ * rclnodejs Node per port node, spun on the Node.js event loop.
+ *
+ * - Messages pass through unchanged: our shapes are rclnodejs's plain objects
+ *   (`./conformance.ts` proves it per type at compile time); subscriptions use
+ *   `enableTypedArray`, so float64[] fields arrive as Float64Array.
+ * - Timers are rcl timers on the node's ROS clock: `use_sim_time:=true` makes
+ *   them run on /clock, at absolute deadlines (rcl keeps the phase).
+ * - QoS presets map through `./qos.ts`; names are checked by `./names.ts`.
+ * - A callback's rejected Promise (or throw) is logged; the node keeps running.
+ */
+import type { MessageTypeName, MessageTypes, RequestOf, ResponseOf, ServiceTypeName } from '../messages.js';
+import type {
+  MaybePromise,
+  NodeOptions,
+  Publisher,
+  Qos,
+  ServiceClient,
+  ServiceServer,
+  Subscription,
+  Timer,
+  Transport,
+  TransportNode,
+} from '../port.js';
+import { nodeLogger, type Logger } from '../../log.js';
+import { loadRclnodejs, type R, type Rclnodejs } from './load.js';
+import { assertName, checkNodeName, checkTopicName, rosNamespace } from './names.js';
+import { qosSettings } from './qos.js';
+
+export interface RosTransportOptions {
+  /** Command line handed to rcl (its `--ros-args …` part: remaps, `-p`, `--params-file`, enclave). Default: process.argv. */
+  argv?: string[];
+  /** Environment to check for a sourced ROS 2. Default: process.env. */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Timeout of a service client waiting for its server, ms. */
+  serviceWaitMs?: number;
+}
+
+/**
+ * The one cast between our message shapes and rclnodejs's generic message
+ * types (TypeScript cannot relate them for a generic type name); it is sound
+ * for every type name because `./conformance.ts` checks each one.
+ */
+const asRos = <T>(value: unknown): T => value as T;
+
+export class RosTransport implements Transport {
+  readonly kind = 'ros' as const;
+  private readonly nodes = new Set<RosTransportNode>();
+  private closed = false;
+
+  private constructor(
+    readonly rcl: Rclnodejs,
+    readonly context: R.Context,
+    private readonly serviceWaitMs: number,
+  ) {}
+
+  /** Checks for ROS 2, loads rclnodejs and initialises a context with the given arguments. */
+  static async open(options: RosTransportOptions = {}): Promise<RosTransport> {
+    const rcl = await loadRclnodejs(options.env ?? process.env);
+    const context = new rcl.Context();
+    await rcl.init(context, options.argv ?? process.argv);
+    return new RosTransport(rcl, context, options.serviceWaitMs ?? 5000);
+  }
+
+  createNode(name: string, options?: NodeOptions): RosTransportNode {
+    assertName(checkNodeName, name);
+    const raw = new this.rcl.Node(name, rosNamespace(options?.namespace), this.context);
+    return this.adopt(raw);
+  }
+
+  /** Wraps an rclnodejs node (e.g. a LifecycleNode) as a port node owned by this transport. */
+  adopt(raw: R.Node, spin = true): RosTransportNode {
+    const node = new RosTransportNode(this.rcl, raw, this.serviceWaitMs, () => this.nodes.delete(node));
+    this.nodes.add(node);
+    if (spin) raw.spin();
+    return node;
+  }
+
+  async shutdown(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const node of [...this.nodes]) node.destroy();
+    if (!this.context.isShutdown()) this.rcl.shutdown(this.context);
+    await Promise.resolve();
+  }
+}
+
+export class RosTransportNode implements TransportNode {
+  readonly name: string;
+  readonly log: Logger;
+  private readonly clock: R.Clock;
+  private destroyed = false;
+
+  constructor(
+    readonly rcl: Rclnodejs,
+    /** The rclnodejs node, for ROS-only features (parameters, lifecycle). */
+    readonly raw: R.Node,
+    private readonly serviceWaitMs: number,
+    private readonly onDestroy: () => void,
+  ) {
+    this.name = raw.name();
+    this.log = nodeLogger(this.name);
+    this.clock = raw.getClock();
+  }
+
+  private qos(qos: Qos | undefined): R.QoS {
+    const s = qosSettings(qos);
+    return new this.rcl.QoS(s.history, s.depth, s.reliability, s.durability, s.liveliness);
+  }
+
+  private report(what: string, error: unknown): void {
+    this.log.error({ err: error }, `${what} failed`);
+  }
+
+  /** Runs a port callback; a throw or a rejected Promise is logged. */
+  private run(what: string, result: () => MaybePromise): void {
+    try {
+      const p = result();
+      if (p) p.catch((error: unknown) => this.report(what, error));
+    } catch (error) {
+      this.report(what, error);
+    }
+  }
+
+  createPublisher<K extends MessageTypeName>(type: K, topic: string, qos?: Qos): Publisher<MessageTypes[K]> {
+    assertName(checkTopicName, topic);
+    const pub = this.raw.createPublisher(type, topic, { qos: this.qos(qos) });
+    return {
+      topic: pub.topic,
+      publish: (msg: MessageTypes[K]) => pub.publish(asRos<R.MessageType<K>>(msg)),
+    };
+  }
+
+  createSubscription<K extends MessageTypeName>(
+    type: K,
+    topic: string,
+    handler: (msg: MessageTypes[K]) => MaybePromise,
+    qos?: Qos,
+  ): Subscription {
+    assertName(checkTopicName, topic);
+    const what = `subscription ${topic}`;
+    const sub = this.raw.createSubscription(type, topic, { qos: this.qos(qos), enableTypedArray: true }, (msg: R.MessageType<K>) =>
+      this.run(what, () => handler(asRos<MessageTypes[K]>(msg))),
+    );
+    return { topic: sub.topic, destroy: () => this.raw.destroySubscription(sub) };
+  }
+
+  createTimer(periodNs: bigint, callback: () => MaybePromise): Timer {
+    if (periodNs <= 0n) throw new Error(`timer period must be positive, got ${periodNs} ns`);
+    const timer = this.raw.createTimer(periodNs, () => this.run('timer', callback));
+    return {
+      periodNs,
+      cancel: () => {
+        if (!timer.isCanceled()) timer.cancel();
+      },
+    };
+  }
+
+  createService<S extends ServiceTypeName>(
+    type: S,
+    name: string,
+    handler: (request: RequestOf<S>) => ResponseOf<S> | Promise<ResponseOf<S>>,
+  ): ServiceServer {
+    assertName(checkTopicName, name);
+    const service = this.raw.createService(type, name, (request, response) => {
+      Promise.resolve()
+        .then(() => handler(asRos<RequestOf<S>>(request)))
+        .then(
+          (result) => response.send(asRos<R.ServiceResponseMessage<S>>(result)),
+          (error: unknown) => this.report(`service ${name}`, error),
+        );
+    });
+    return { name, destroy: () => this.raw.destroyService(asRos<R.Service>(service)) };
+  }
+
+  createClient<S extends ServiceTypeName>(type: S, name: string): ServiceClient<S> {
+    assertName(checkTopicName, name);
+    const client = this.raw.createClient(type, name);
+    const waitMs = this.serviceWaitMs;
+    return {
+      name,
+      call: async (request: RequestOf<S>): Promise<ResponseOf<S>> => {
+        if (!client.isServiceServerAvailable() && !(await client.waitForService(waitMs))) {
+          throw new Error(`service ${client.serviceName} is not available after ${waitMs} ms`);
+        }
+        const response = await client.sendRequestAsync(asRos<R.ServiceRequestMessage<S>>(request), { timeout: waitMs });
+        return asRos<ResponseOf<S>>(response);
+      },
+    };
+  }
+
+  nowNs(): bigint {
+    return this.clock.now().nanoseconds;
+  }
+
+  nowSeconds(): number {
+    return Number(this.clock.now().nanoseconds) * 1e-9;
+  }
+
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    this.raw.stop();
+    this.raw.destroy();
+    this.onDestroy();
+  }
+}
