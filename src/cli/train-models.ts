@@ -1,0 +1,44 @@
+/**
+ * `npm run models`: regenerates every model in models/ from the repo's own
+ * code (deterministic; no Python). Currently: g1_upper_body.onnx and its
+ * contract. Usage: node dist/cli/train-models.js [--out models] [--steps N] [--seed S]
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { evaluateUpperBody, mlpForwardFn, trainUpperBody, DEFAULT_TRAIN_OPTIONS } from '../training/train-upper-body.js';
+import { UPPER_BODY_CONTRACT_FILE, UPPER_BODY_MODEL_FILE, upperBodyContract, upperBodyOnnx } from '../training/upper-body-export.js';
+
+function main(): void {
+  const { values } = parseArgs({
+    options: {
+      out: { type: 'string', default: 'models' },
+      steps: { type: 'string', default: String(DEFAULT_TRAIN_OPTIONS.steps) },
+      seed: { type: 'string', default: String(DEFAULT_TRAIN_OPTIONS.seed) },
+    },
+  });
+  const outDir = resolve(values.out);
+  const steps = Number(values.steps);
+  const seed = Number(values.seed);
+  if (!Number.isInteger(steps) || steps < 1 || !Number.isInteger(seed)) {
+    console.error('--steps and --seed must be integers (steps >= 1)');
+    process.exit(2);
+  }
+  mkdirSync(outDir, { recursive: true });
+  console.log(`training ${UPPER_BODY_MODEL_FILE}: ${steps} Adam steps, seed ${seed}`);
+  const t0 = performance.now();
+  const result = trainUpperBody({
+    steps,
+    seed,
+    logEvery: Math.max(1, Math.round(steps / 10)),
+    onProgress: (s, loss) => console.log(`  step ${String(s).padStart(5)}  loss ${loss.toFixed(5)} (standardised)  ${((performance.now() - t0) / 1000).toFixed(1)} s`),
+  });
+  const err = evaluateUpperBody(mlpForwardFn(result.net), seed + 1, 2000);
+  console.log(`  held-out error vs expert (joint targets): rms ${(err.rmsRad * 1000).toFixed(2)} mrad, max ${(err.maxRad * 1000).toFixed(1)} mrad`);
+  const contract = upperBodyContract();
+  writeFileSync(join(outDir, UPPER_BODY_MODEL_FILE), upperBodyOnnx(result.net, contract));
+  writeFileSync(join(outDir, UPPER_BODY_CONTRACT_FILE), JSON.stringify(contract, null, 2) + '\n');
+  console.log(`wrote ${join(outDir, UPPER_BODY_MODEL_FILE)} and ${UPPER_BODY_CONTRACT_FILE} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+}
+
+main();

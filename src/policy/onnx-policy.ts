@@ -1,0 +1,125 @@
+/**
+ * An ONNX policy on onnxruntime-node (CPU). Created from model bytes (file
+ * reading is the caller's, in src/io or a CLI): the model's tensors and
+ * metadata are checked against the resolved config (and contract) before a
+ * session exists, then the session is created, warmed up, and `run` reuses
+ * one input and one output tensor per call. Every problem found at
+ * configure time is reported at once in a {@link PolicyCompatibilityError}.
+ */
+import * as ort from 'onnxruntime-node';
+import { checkContractAgainstConfig, checkModelAgainstConfig } from './compatibility.js';
+import type { PolicyContract } from './contract.js';
+import { readOnnxModelInfo, type OnnxModelInfo } from './onnx-model-info.js';
+import type { ResolvedPolicyConfig } from './policy-config.js';
+
+/** What the policy node needs from any policy. */
+export interface Policy {
+  readonly obsWidth: number;
+  readonly actionWidth: number;
+  /** The observation buffer the next `run` reads (assemble straight into it). */
+  readonly input: Float32Array;
+  /** Runs on `obs` (copied into `input` unless it is `input`); resolves to a reused output view. */
+  run(obs: Float32Array): Promise<Float32Array>;
+  release(): Promise<void>;
+}
+
+export class PolicyCompatibilityError extends Error {
+  constructor(
+    readonly source: string,
+    readonly problems: string[],
+  ) {
+    super(`policy model ${source} does not match its configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'PolicyCompatibilityError';
+  }
+}
+
+export interface OnnxPolicyOptions {
+  /** Model bytes (ModelProto). */
+  model: Uint8Array;
+  /** Where the bytes came from, for messages. */
+  source?: string;
+  config: ResolvedPolicyConfig;
+  contract?: PolicyContract;
+}
+
+export class OnnxPolicy implements Policy {
+  readonly obsWidth: number;
+  readonly actionWidth: number;
+  readonly input: Float32Array;
+  readonly output: Float32Array;
+  /** Warm-up inference time, ms per run (mean over the warm-up runs; NaN when none ran). */
+  warmupMsPerRun = NaN;
+  private readonly feeds: Record<string, ort.Tensor>;
+  private readonly fetches: Record<string, ort.Tensor>;
+
+  private constructor(
+    private readonly session: ort.InferenceSession,
+    readonly info: OnnxModelInfo,
+    private readonly outputName: string,
+    inputName: string,
+    obsWidth: number,
+    actionWidth: number,
+  ) {
+    this.obsWidth = obsWidth;
+    this.actionWidth = actionWidth;
+    this.input = new Float32Array(obsWidth);
+    this.output = new Float32Array(actionWidth);
+    this.feeds = { [inputName]: new ort.Tensor('float32', this.input, [1, obsWidth]) };
+    this.fetches = { [outputName]: new ort.Tensor('float32', this.output, [1, actionWidth]) };
+  }
+
+  /** Checks, creates the session and warms it up. Throws PolicyCompatibilityError naming every mismatch. */
+  static async create(opts: OnnxPolicyOptions): Promise<OnnxPolicy> {
+    const source = opts.source ?? `'${opts.config.config.modelPath}'`;
+    let info: OnnxModelInfo;
+    try {
+      info = readOnnxModelInfo(opts.model);
+    } catch (err) {
+      throw new PolicyCompatibilityError(source, [`cannot parse the model: ${(err as Error).message}`]);
+    }
+    const problems = checkModelAgainstConfig(info, opts.config);
+    if (opts.contract) problems.push(...checkContractAgainstConfig(opts.contract, opts.config));
+    if (problems.length > 0) throw new PolicyCompatibilityError(source, problems);
+    const { config } = opts;
+    let session: ort.InferenceSession;
+    try {
+      session = await ort.InferenceSession.create(opts.model, {
+        intraOpNumThreads: config.config.threads,
+        interOpNumThreads: 1,
+        executionMode: 'sequential',
+        graphOptimizationLevel: 'all',
+      });
+    } catch (err) {
+      throw new PolicyCompatibilityError(source, [`onnxruntime cannot load the model: ${(err as Error).message}`]);
+    }
+    const policy = new OnnxPolicy(session, info, config.config.outputName, config.config.inputName, config.observationWidth, config.joints.length);
+    await policy.warmUp(config.config.warmupRuns, source);
+    return policy;
+  }
+
+  private async warmUp(runs: number, source: string): Promise<void> {
+    this.input.fill(0);
+    const t0 = performance.now();
+    try {
+      for (let k = 0; k < runs; k++) await this.run(this.input);
+    } catch (err) {
+      await this.session.release();
+      throw new PolicyCompatibilityError(source, [`warm-up inference failed: ${(err as Error).message}`]);
+    }
+    if (runs > 0) this.warmupMsPerRun = (performance.now() - t0) / runs;
+    this.output.fill(0);
+  }
+
+  async run(obs: Float32Array): Promise<Float32Array> {
+    if (obs !== this.input) this.input.set(obs);
+    const result = await this.session.run(this.feeds, this.fetches);
+    const out = result[this.outputName];
+    // onnxruntime writes into the pre-allocated fetch; copy only if it did not.
+    if (out && out.data !== this.output) this.output.set(out.data as Float32Array);
+    return this.output;
+  }
+
+  release(): Promise<void> {
+    return this.session.release();
+  }
+}

@@ -1,0 +1,114 @@
+/**
+ * Configuration of one policy (YAML, validated here): the model and contract
+ * files, the rate, topics, the policy joint order and default pose, and the
+ * observation and action specs. `resolvePolicyConfig` turns it into typed
+ * arrays after the cross-field checks, reporting every problem by path.
+ */
+import { z } from 'zod';
+import { ActionSpecSchema, checkActionSpec, type ActionSpec } from './action.js';
+import { checkObservationSpec, observationWidth, ObservationSpecSchema, type ObservationSpec } from './observation-spec.js';
+
+const finite = z.number().finite();
+const topic = z.string().regex(/^\/?[A-Za-z_~{][A-Za-z0-9_/{}~]*$/, 'not a ROS topic name');
+
+export const PolicyTopicsSchema = z.object({
+  jointStates: topic.default('/joint_states'),
+  imu: topic.default('/imu'),
+  cmdVel: topic.default('/cmd_vel'),
+  /** Candidate joint command (trajectory_msgs/JointTrajectory) for the shield. */
+  command: topic.default('/policy/joint_command'),
+});
+
+export const PolicyConfigSchema = z.object({
+  /** Policy name (diagnostics, logs). */
+  name: z.string().min(1).default('policy'),
+  /** ONNX model path (relative to the working directory, i.e. the repo root, or absolute). */
+  modelPath: z.string().min(1),
+  /** Contract JSON path (optional; cross-checked when given). */
+  contractPath: z.string().min(1).optional(),
+  /** Policy rate, Hz. */
+  rateHz: finite.positive().max(2000).default(50),
+  /** Name of the model's observation input. */
+  inputName: z.string().min(1).default('obs'),
+  /** Name of the model's action output. */
+  outputName: z.string().min(1).default('actions'),
+  /** Inference runs before the policy may be armed (the first ONNX Runtime runs are slow). */
+  warmupRuns: z.number().int().min(0).max(1000).default(10),
+  /** ONNX Runtime intra-op threads. */
+  threads: z.number().int().min(1).max(64).default(1),
+  topics: PolicyTopicsSchema.default({}),
+  /** Policy joint order (the order of the model's joint inputs and outputs). */
+  joints: z.array(z.string().min(1)).min(1),
+  /** Optional explicit policy → robot index map (e.g. unitree_rl_lab joint_ids_map); names are still cross-checked. */
+  jointIndexMap: z.array(z.number().int().min(0)).optional(),
+  /** Default pose, rad: one value per policy joint, or by joint name (unlisted joints 0). */
+  defaultJointPos: z.union([z.array(finite), z.record(z.string(), finite)]),
+  /** IMU orientation is taken from sensor_msgs/Imu (named x, y, z, w fields): no order to choose. */
+  observation: ObservationSpecSchema,
+  action: ActionSpecSchema,
+  /** PD gains for the command consumer, per policy joint (N·m/rad, N·m·s/rad); informational here. */
+  stiffness: z.array(finite.nonnegative()).optional(),
+  damping: z.array(finite.nonnegative()).optional(),
+});
+export type PolicyConfig = z.infer<typeof PolicyConfigSchema>;
+export type PolicyConfigInput = z.input<typeof PolicyConfigSchema>;
+
+/** A validated config with the per-joint data as typed arrays. */
+export interface ResolvedPolicyConfig {
+  config: PolicyConfig;
+  joints: readonly string[];
+  defaultJointPos: Float64Array;
+  observation: ObservationSpec;
+  action: ActionSpec;
+  observationWidth: number;
+  /** Policy period, ns. */
+  periodNs: bigint;
+}
+
+export class PolicyConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid policy configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'PolicyConfigError';
+  }
+}
+
+/** Checks what the schema cannot (lengths against the joint list) and resolves arrays. */
+export function resolvePolicyConfig(config: PolicyConfig): ResolvedPolicyConfig {
+  const n = config.joints.length;
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  config.joints.forEach((j, i) => {
+    if (seen.has(j)) problems.push(`joints.${i}: '${j}' is listed twice`);
+    seen.add(j);
+  });
+  const defaultJointPos = new Float64Array(n);
+  if (Array.isArray(config.defaultJointPos)) {
+    if (config.defaultJointPos.length !== n) problems.push(`defaultJointPos: ${config.defaultJointPos.length} values for ${n} joints`);
+    else defaultJointPos.set(config.defaultJointPos);
+  } else {
+    for (const [name, v] of Object.entries(config.defaultJointPos)) {
+      const i = config.joints.indexOf(name);
+      if (i < 0) problems.push(`defaultJointPos.${name}: not a policy joint`);
+      else defaultJointPos[i] = v;
+    }
+  }
+  if (config.jointIndexMap && config.jointIndexMap.length !== n) {
+    problems.push(`jointIndexMap: ${config.jointIndexMap.length} entries for ${n} joints`);
+  }
+  for (const k of ['stiffness', 'damping'] as const) {
+    const v = config[k];
+    if (v && v.length !== n) problems.push(`${k}: ${v.length} values for ${n} joints`);
+  }
+  problems.push(...checkObservationSpec(config.observation, n).map((p) => `observation.${p}`));
+  problems.push(...checkActionSpec(config.action, n));
+  if (problems.length > 0) throw new PolicyConfigError(problems);
+  return {
+    config,
+    joints: config.joints,
+    defaultJointPos,
+    observation: config.observation,
+    action: config.action,
+    observationWidth: observationWidth(config.observation, n),
+    periodNs: BigInt(Math.round(1e9 / config.rateHz)),
+  };
+}
