@@ -1,0 +1,55 @@
+/**
+ * The shield's status as diagnostics: a level, a one-line message and
+ * key/value counters, written through a setter so the caller decides the
+ * message shape (diagnostic_msgs KeyValue in the node). Runs at 1 Hz.
+ */
+import { CONSTRAINT_NAMES } from './band.js';
+import { INPUT_VERDICT_NAMES } from './inputs.js';
+import { REASON_NAMES, Reason, SHIELD_STATE_NAMES, ShieldState, type InputCounters, type ShieldStatus } from './status.js';
+
+/** diagnostic_msgs/DiagnosticStatus levels used here. */
+export const ReportLevel = { OK: 0, WARN: 1, ERROR: 2 } as const;
+export type ReportLevel = (typeof ReportLevel)[keyof typeof ReportLevel];
+
+const FAULTS: readonly Reason[] = [Reason.MeasuredStale, Reason.MeasuredRejected, Reason.CandidateRejected, Reason.ExternalFault];
+
+/** Level of a status: ESTOP and fault holds are ERROR, other holds and INACTIVE are WARN, ACTIVE is OK. */
+export function reportLevel(st: ShieldStatus): ReportLevel {
+  if (st.state === ShieldState.Estop) return ReportLevel.ERROR;
+  if (st.state === ShieldState.Hold) return FAULTS.includes(st.reason) ? ReportLevel.ERROR : ReportLevel.WARN;
+  if (st.state === ShieldState.Inactive) return ReportLevel.WARN;
+  return ReportLevel.OK;
+}
+
+/** Writes every counter through `set` and returns the level and message. */
+export function describeStatus(
+  st: ShieldStatus,
+  set: (key: string, value: string | number) => void,
+): { level: ReportLevel; message: string } {
+  const state = SHIELD_STATE_NAMES[st.state];
+  const reason = REASON_NAMES[st.reason];
+  set('state', state);
+  set('reason', reason);
+  set('transitions', st.transitions);
+  set('ticks', st.ticks);
+  set('outputs', st.outputs);
+  set('intervention_ticks', st.interventionTicks);
+  set('max_intervention_rad', st.maxInterventionRad);
+  set('last_intervention_l2_rad', st.lastIntervention.l2Rad);
+  for (let c = 1; c < CONSTRAINT_NAMES.length; c++) {
+    set(`interventions.${CONSTRAINT_NAMES[c]}`, st.interventions[c]!);
+    set(`relaxations.${CONSTRAINT_NAMES[c]}`, st.relaxations[c]!);
+  }
+  inputs('measured', st.measured, set);
+  inputs('candidate', st.candidate, set);
+  for (let s = 0; s < SHIELD_STATE_NAMES.length; s++) set(`time_in_state_s.${SHIELD_STATE_NAMES[s]}`, st.timeInStateS[s]!);
+  set('measured_age_s', st.measuredAgeS);
+  set('candidate_age_s', st.candidateAgeS);
+  set('clock_resets', st.clockResets);
+  return { level: reportLevel(st), message: `${state} (${reason})` };
+}
+
+function inputs(prefix: string, c: InputCounters, set: (key: string, value: string | number) => void): void {
+  set(`${prefix}.accepted`, c.accepted);
+  for (let v = 1; v < INPUT_VERDICT_NAMES.length; v++) set(`${prefix}.rejected.${INPUT_VERDICT_NAMES[v]}`, c.rejected[v]!);
+}

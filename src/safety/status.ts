@@ -1,0 +1,135 @@
+/**
+ * The shield's status as data: state, why it was entered, and counters. One
+ * record, mutated in place by the shield (no allocation per tick) and read by
+ * the node for diagnostics and logs.
+ */
+import { CONSTRAINT_COUNT, makeIntervention, type Intervention } from './band.js';
+import { INPUT_VERDICT_COUNT } from './inputs.js';
+
+/** INACTIVE → ACTIVE ↔ HOLD → ESTOP (latched until an accepted reset). */
+export const ShieldState = { Inactive: 0, Active: 1, Hold: 2, Estop: 3 } as const;
+export type ShieldState = (typeof ShieldState)[keyof typeof ShieldState];
+export const SHIELD_STATE_NAMES = ['INACTIVE', 'ACTIVE', 'HOLD', 'ESTOP'] as const;
+
+/** Why the current state was entered. */
+export const Reason = {
+  Start: 0,
+  Activated: 1,
+  AutoActivated: 2,
+  /** No fresh candidate within the candidate timeout (resumes on its own). */
+  CandidateTimeout: 3,
+  /** A fresh candidate arrived after a candidate timeout. */
+  CandidateResumed: 4,
+  /** Measured state older than the watchdog limit (fault). */
+  MeasuredStale: 5,
+  /** Too many measured-state messages rejected in a row (fault). */
+  MeasuredRejected: 6,
+  /** Too many candidates rejected in a row (fault). */
+  CandidateRejected: 7,
+  /** Hold requested (service, shutdown). */
+  HoldRequested: 8,
+  /** E-stop requested (topic or service). */
+  EstopRequested: 9,
+  /** Reset accepted (ESTOP → INACTIVE). */
+  Reset: 10,
+  /** The clock went backwards (sim reset): trajectory and inputs dropped. */
+  ClockReset: 11,
+  /** Tilt or other external fault signalled to the shield. */
+  ExternalFault: 12,
+} as const;
+export type Reason = (typeof Reason)[keyof typeof Reason];
+export const REASON_NAMES = [
+  'start', 'activated', 'auto_activated', 'candidate_timeout', 'candidate_resumed', 'measured_stale', 'measured_rejected',
+  'candidate_rejected', 'hold_requested', 'estop_requested', 'reset', 'clock_reset', 'external_fault',
+] as const;
+
+/** What one tick did. */
+export type TickOutcome =
+  /** Nothing published (no fresh state yet, or INACTIVE without a command to hold). */
+  | 'no_output'
+  /** The target passed unchanged. */
+  | 'passed'
+  /** The target was changed by at least one stage. */
+  | 'intervened'
+  /** HOLD: decelerating or holding. */
+  | 'holding'
+  /** ESTOP or INACTIVE with a held command: the output is a constant hold. */
+  | 'stopped';
+
+export interface Transition {
+  from: ShieldState;
+  to: ShieldState;
+  reason: Reason;
+  /** Shield clock, s. */
+  atS: number;
+}
+
+export interface InputCounters {
+  accepted: number;
+  /** Rejections per verdict (index = InputVerdict). */
+  rejected: Uint32Array;
+  /** Rejections in a row. */
+  consecutive: number;
+}
+
+export interface ShieldStatus {
+  state: ShieldState;
+  reason: Reason;
+  /** Number of transitions so far; `last` is the latest. */
+  transitions: number;
+  last: Transition;
+  ticks: number;
+  /** Ticks that produced an output. */
+  outputs: number;
+  /** Ticks where the output differed from the target. */
+  interventionTicks: number;
+  /** Joint-ticks changed, per constraint (index = Constraint). */
+  interventions: Uint32Array;
+  /** Joint-ticks where a lower-priority constraint could not be met and was relaxed, per constraint. */
+  relaxations: Uint32Array;
+  /** Size of this tick's intervention. */
+  lastIntervention: Intervention;
+  /** Largest single-joint change so far, rad. */
+  maxInterventionRad: number;
+  measured: InputCounters;
+  candidate: InputCounters;
+  /** Time spent in each state, s (index = ShieldState). */
+  timeInStateS: Float64Array;
+  clockResets: number;
+  /** Age of the latest accepted measured state / candidate at the last tick, s (Infinity if none). */
+  measuredAgeS: number;
+  candidateAgeS: number;
+}
+
+function inputCounters(): InputCounters {
+  return { accepted: 0, rejected: new Uint32Array(INPUT_VERDICT_COUNT), consecutive: 0 };
+}
+
+export function makeStatus(): ShieldStatus {
+  return {
+    state: ShieldState.Inactive,
+    reason: Reason.Start,
+    transitions: 0,
+    last: { from: ShieldState.Inactive, to: ShieldState.Inactive, reason: Reason.Start, atS: 0 },
+    ticks: 0,
+    outputs: 0,
+    interventionTicks: 0,
+    interventions: new Uint32Array(CONSTRAINT_COUNT),
+    relaxations: new Uint32Array(CONSTRAINT_COUNT),
+    lastIntervention: makeIntervention(),
+    maxInterventionRad: 0,
+    measured: inputCounters(),
+    candidate: inputCounters(),
+    timeInStateS: new Float64Array(SHIELD_STATE_NAMES.length),
+    clockResets: 0,
+    measuredAgeS: Infinity,
+    candidateAgeS: Infinity,
+  };
+}
+
+/** Sum of a counter array. */
+export function total(counts: Uint32Array): number {
+  let s = 0;
+  for (let i = 0; i < counts.length; i++) s += counts[i]!;
+  return s;
+}

@@ -1,0 +1,154 @@
+import { describe, expect, it } from 'vitest';
+import { ShieldNode } from '../../src/nodes/shield-node.js';
+import { EmbeddedBus } from '../../src/transport/bus/index.js';
+import {
+  makeJointState, makeJointTrajectory, setTimeNs, type DiagnosticArray, type Float64MultiArray, type JointTrajectory,
+} from '../../src/transport/messages.js';
+import { NAMES, urdfLimits } from './fixtures.js';
+
+const MS = 1_000_000n;
+
+/** A bus with the shield, a plant that reports the last command as its state, and a 50 Hz policy. */
+function rig(config: ConstructorParameters<typeof ShieldNode>[0]['config'] = {}) {
+  const bus = new EmbeddedBus({ validateMessages: true });
+  const shield = new ShieldNode({
+    node: bus.createNode('safety_shield'),
+    robot: urdfLimits(),
+    config: { limits: { positionMarginRad: 0.05, accelerationRadPerS2: 100, decelerationRadPerS2: 50 }, ...config },
+  });
+  const plant = bus.createNode('plant');
+  const js = makeJointState(NAMES);
+  js.position.set([0.2, -0.5, 0]);
+  const jsPub = plant.createPublisher('sensor_msgs/msg/JointState', '/joint_states', { preset: 'sensor_data' });
+  const commands: Float64Array[] = [];
+  const trajectories: JointTrajectory[] = [];
+  if (shield.config.outputFormat === 'float64_multi_array') {
+    plant.createSubscription('std_msgs/msg/Float64MultiArray', '/forward_position_controller/commands', (m: Float64MultiArray) => {
+      commands.push(Float64Array.from(m.data));
+      js.position.set(m.data);
+    });
+  } else {
+    plant.createSubscription('trajectory_msgs/msg/JointTrajectory', '/forward_position_controller/commands', (m: JointTrajectory) => {
+      trajectories.push(structuredClone(m));
+      js.position.set(m.points[0]!.positions);
+    });
+  }
+  const diagnostics: DiagnosticArray[] = [];
+  plant.createSubscription('diagnostic_msgs/msg/DiagnosticArray', '/diagnostics', (m: DiagnosticArray) => { diagnostics.push(structuredClone(m)); });
+  const policy = bus.createNode('policy');
+  const cmd = makeJointTrajectory(NAMES);
+  const cmdPub = policy.createPublisher('trajectory_msgs/msg/JointTrajectory', '/policy/joint_command');
+  let sensing = true;
+  let target = [0.2, -0.5, 0];
+  const step = (ms: number): void => {
+    const now = bus.nowNs() + BigInt(ms) * MS;
+    for (let t = bus.nowNs() + MS; t <= now; t += MS) {
+      if (sensing && t % (2n * MS) === 0n) {
+        setTimeNs(js.header.stamp, t);
+        jsPub.publish(js);
+      }
+      if (t % (20n * MS) === 0n) {
+        setTimeNs(cmd.header.stamp, t);
+        cmd.points[0]!.positions.set(target);
+        cmdPub.publish(cmd);
+      }
+      bus.advanceTo(t);
+    }
+  };
+  return {
+    bus, shield, commands, trajectories, diagnostics, step,
+    setTarget: (t: number[]) => { target = t; },
+    stopSensing: () => { sensing = false; },
+  };
+}
+
+describe('shield node', () => {
+  it('publishes nothing before the first fresh joint state', () => {
+    const r = rig();
+    r.stopSensing();
+    r.step(100);
+    expect(r.commands).toHaveLength(0);
+    expect(r.shield.published).toBe(0);
+  });
+
+  it('publishes a Float64MultiArray in controller order with exact length, within position and velocity limits', () => {
+    const r = rig();
+    r.setTarget([5, -5, 3]);
+    r.step(2000);
+    expect(r.commands.length).toBeGreaterThan(900);
+    for (const c of r.commands) expect(c.length).toBe(3);
+    const lim = urdfLimits();
+    for (let k = 1; k < r.commands.length; k++) {
+      for (let i = 0; i < 3; i++) {
+        const x = r.commands[k]![i]!;
+        expect(x).toBeGreaterThanOrEqual(lim.lower[i]! + 0.05);
+        expect(x).toBeLessThanOrEqual(lim.upper[i]! - 0.05);
+        expect(Math.abs(x - r.commands[k - 1]![i]!) / 0.002).toBeLessThanOrEqual(lim.velocity[i]! * (1 + 1e-9));
+      }
+    }
+    const last = r.commands.at(-1)!;
+    expect(last[0]).toBeCloseTo(0.95, 12);
+    expect(last[1]).toBeCloseTo(-1.95, 12);
+  });
+
+  it('holds the command within one tick of an e-stop on /estop and until a reset service call', async () => {
+    const r = rig();
+    r.setTarget([0.8, -1.5, 1]);
+    r.step(100);
+    const estopNode = r.bus.createNode('operator');
+    estopNode.createPublisher('std_msgs/msg/Bool', '/estop').publish({ data: true });
+    const n = r.commands.length;
+    r.step(500);
+    const held = r.commands[n]!;
+    expect(r.commands.length).toBeGreaterThan(n + 200);
+    for (const c of r.commands.slice(n)) expect(Array.from(c)).toEqual(Array.from(held));
+    const client = estopNode.createClient('std_srvs/srv/Trigger', '/shield/reset');
+    expect(await client.call({})).toEqual({ success: true, message: 'reset' });
+    r.step(200);
+    expect(r.shield.shield.status.state).toBe(1);
+    expect(r.commands.at(-1)![0]).not.toBe(held[0]);
+  });
+
+  it('goes to HOLD and reports ERROR on diagnostics when joint states stop', () => {
+    const r = rig();
+    r.setTarget([0.5, -1, 0.5]);
+    r.step(500);
+    r.stopSensing();
+    r.step(1500);
+    const last = r.diagnostics.at(-1)!.status[0]!;
+    expect(last.level).toBe(2);
+    expect(last.message).toBe('HOLD (measured_stale)');
+    const tail = r.commands.slice(-100);
+    for (const c of tail) expect(Array.from(c)).toEqual(Array.from(tail[0]!));
+  });
+
+  it('publishes a JointTrajectory with positions, velocities and time_from_start of one tick when configured', () => {
+    const r = rig({ outputFormat: 'joint_trajectory' });
+    r.setTarget([0.5, -1, 0.5]);
+    r.step(100);
+    expect(r.trajectories.length).toBeGreaterThan(40);
+    const m = r.trajectories.at(-1)!;
+    expect(m.joint_names).toEqual([...NAMES]);
+    expect(m.points[0]!.positions).toHaveLength(3);
+    expect(m.points[0]!.time_from_start).toEqual({ sec: 0, nanosec: 2_000_000 });
+  });
+
+  it('refuses a config that loosens the URDF limits, naming the field, before creating anything', () => {
+    const bus = new EmbeddedBus();
+    const node = bus.createNode('safety_shield');
+    expect(() => new ShieldNode({ node, robot: urdfLimits(), config: { limits: { joints: { a: { upperRad: 2 } } } } }))
+      .toThrow(/joints\.a\.upperRad: 2 rad is above the URDF upper limit 1 rad/);
+    expect(() => new ShieldNode({ node, robot: urdfLimits(), config: { limits: { velocityScale: 1.5 } } })).toThrow(/velocityScale/);
+    expect(bus.topicList()).toEqual([]);
+  });
+
+  it('holdNow publishes a hold of the current command', () => {
+    const r = rig();
+    r.setTarget([0.5, -1, 0.5]);
+    r.step(100);
+    const before = r.commands.length;
+    expect(r.shield.holdNow()).toBe(true);
+    expect(r.commands.length).toBe(before + 1);
+    expect(Array.from(r.commands.at(-1)!)).toEqual(Array.from(r.commands.at(-2)!));
+  });
+});
