@@ -99,20 +99,25 @@ function formatIssues(error: z.ZodError): string {
   return error.issues.map((i) => `${i.path.length > 0 ? i.path.join('.') : '(config)'}: ${i.message}`).join('; ');
 }
 
-/** Applies a set of changes atomically: all accepted, or none with the reason. */
+/**
+ * Applies a set of changes atomically: all accepted, or none with the reason.
+ * `allowReadOnly`: the start-up declaration, where read-only parameters take
+ * their `-p`/params-file values.
+ */
 export function applyParameterChanges<S extends z.ZodTypeAny>(
   schema: S,
   current: z.output<S>,
   specs: ReadonlyMap<string, ParameterSpec>,
   changes: readonly ParameterChange[],
   guard?: ChangeGuard<z.output<S>>,
+  options: { allowReadOnly?: boolean } = {},
 ): ChangeResult<z.output<S>> {
   const candidate = structuredClone(current) as Record<string, unknown>;
   const changed: string[] = [];
   for (const change of changes) {
     const spec = specs.get(change.name);
     if (!spec) return { ok: false, reason: `${change.name}: not a parameter of this node` };
-    if (spec.readOnly) return { ok: false, reason: `${change.name}: read-only (a live change is unsafe; restart with the new value)` };
+    if (spec.readOnly && !options.allowReadOnly) return { ok: false, reason: `${change.name}: read-only (a live change is unsafe; restart with the new value)` };
     const converted = fromRosValue(spec, change.value);
     if (!converted.ok) return { ok: false, reason: `${change.name}: ${converted.reason}` };
     setPath(candidate, spec.path, converted.value);

@@ -35,6 +35,13 @@ export interface RosTransportOptions {
   env?: Readonly<Record<string, string | undefined>>;
   /** Timeout of a service client waiting for its server, ms. */
   serviceWaitMs?: number;
+  /**
+   * Replace rclnodejs's SIGINT handler with ours (default true): on SIGINT or
+   * SIGTERM (`ros2 launch` sends SIGINT, then SIGTERM after 5 s) run the
+   * registered shutdown steps (lifecycle shutdown: the shield's hold command),
+   * shut the context down and exit 0. A second signal exits at once with 1.
+   */
+  handleSignals?: boolean;
 }
 
 /**
@@ -47,7 +54,10 @@ const asRos = <T>(value: unknown): T => value as T;
 export class RosTransport implements Transport {
   readonly kind = 'ros' as const;
   private readonly nodes = new Set<RosTransportNode>();
+  private readonly shutdownSteps: (() => void)[] = [];
   private closed = false;
+  private signalled = false;
+  private readonly log = nodeLogger('ros_transport');
 
   private constructor(
     readonly rcl: Rclnodejs,
@@ -60,7 +70,35 @@ export class RosTransport implements Transport {
     const rcl = await loadRclnodejs(options.env ?? process.env);
     const context = new rcl.Context();
     await rcl.init(context, options.argv ?? process.argv);
-    return new RosTransport(rcl, context, options.serviceWaitMs ?? 5000);
+    const transport = new RosTransport(rcl, context, options.serviceWaitMs ?? 5000);
+    if (options.handleSignals ?? true) {
+      rcl.removeSignalHandlers();
+      process.on('SIGINT', () => transport.onSignal('SIGINT'));
+      process.on('SIGTERM', () => transport.onSignal('SIGTERM'));
+    }
+    return transport;
+  }
+
+  /** Adds a step run (in order, synchronously) when SIGINT/SIGTERM arrives, before the context shuts down. */
+  onShutdownSignal(step: () => void): void {
+    this.shutdownSteps.push(step);
+  }
+
+  private onSignal(signal: string): void {
+    if (this.signalled) {
+      this.log.warn({ signal }, 'second signal during shutdown: exiting now');
+      process.exit(1);
+    }
+    this.signalled = true;
+    this.log.info({ signal }, 'shutting down');
+    for (const step of this.shutdownSteps) {
+      try {
+        step();
+      } catch (error) {
+        this.log.error({ err: error }, 'shutdown step failed');
+      }
+    }
+    void this.shutdown().finally(() => process.exit(0));
   }
 
   createNode(name: string, options?: NodeOptions): RosTransportNode {
