@@ -21,11 +21,12 @@ function recordedFrames() {
   return [f1, f2] as const;
 }
 
-const HISTORY_TERMS = [
+type Terms = ObservationSpecInput['terms'];
+const HISTORY_TERMS: Terms = [
   { name: 'ang', source: 'base_ang_vel', scale: 0.5, history: 2 },
   { name: 'jp', source: 'joint_pos_rel', clip: [-1, 1], history: 2 },
   { name: 'act', source: 'last_action', history: 2 },
-] as const;
+];
 
 // Hand-computed frames: ang = 0.5·gyro; jp = clip(q − default, ±1); act = raw last action.
 const ANG1 = [0.5, 1, 1.5], ANG2 = [-0.5, 0, 2];
@@ -70,11 +71,11 @@ describe('observation assembly (golden fixtures)', () => {
   });
 
   it('alphabetical term order sorts by term name; as_listed keeps the listed order', () => {
-    const terms = [
+    const terms: Terms = [
       { name: 'vel', source: 'joint_vel', scale: 0.05 },
       { name: 'gravity', source: 'projected_gravity' },
       { name: 'cmd', source: 'velocity_command', scale: [2, 2, 0.25], ranges: [[-1, 1], [-0.5, 0.5], [-1, 1]] },
-    ] as const;
+    ];
     const s = createObservationInputs(2);
     s.jointVel.set([0.4, -2]);
     s.baseQuatXyzw.set([0, Math.sin(0.1), 0, Math.cos(0.1)]); // pitched nose-down by 0.2 rad
@@ -120,7 +121,7 @@ describe('observation assembly (golden fixtures)', () => {
   it('clip_then_scale (Isaac Lab) and scale_then_clip differ as documented', () => {
     const s = createObservationInputs(2);
     s.jointVel.set([30, -1]);
-    const term = { name: 'v', source: 'joint_vel', scale: 0.05, clip: [-10, 10] } as const;
+    const term: Terms[number] = { name: 'v', source: 'joint_vel', scale: 0.05, clip: [-10, 10] };
     const a = assembler({ terms: [term] });
     a.assemble(s);
     expectVector(a.out, [0.5, -0.05]); // clip(30) = 10, ×0.05
