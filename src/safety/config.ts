@@ -58,6 +58,13 @@ export const ShieldLimitsConfigSchema = z
     kpNmPerRad: positive.default(100),
     /** Damping gain of the PD servos, N·m·s/rad. */
     kdNmSPerRad: finite.nonnegative().default(2),
+    /**
+     * PD gains of the servos by joint name or anchored regex (first match; exact names first),
+     * e.g. the sim's gains; joints without a match use kpNmPerRad/kdNmSPerRad.
+     */
+    servoGains: z
+      .record(z.string(), z.object({ /** N·m/rad */ kpNmPerRad: positive, /** N·m·s/rad */ kdNmSPerRad: finite.nonnegative() }).strict())
+      .default({}),
     /** Enforce |kp·(q_cmd − q) − kd·q̇ + τ_ff| ≤ effort limit. */
     effortStage: z.boolean().default(true),
     /** Per-joint overrides by joint name. */

@@ -5,7 +5,7 @@
  * a horizon (the point's time_from_start, or the estimated candidate period):
  *
  *   target(t) = start + (goal − start)·(t − t₀)/T   for t − t₀ < T
- *   target(t) = goal                                 afterwards (exactly)
+ *   target(t) = goal                                 afterwards (exactly, bit for bit)
  *
  * so a stream that arrives once per horizon traces a continuous
  * piecewise-linear path, and one that stops leaves the target at its goal.
@@ -16,7 +16,8 @@ export function linearTarget(
   start: Float64Array, goal: Float64Array, t0S: number, horizonS: number, nowS: number, out: Float64Array,
 ): Float64Array {
   const s = horizonS > 0 ? (nowS - t0S) / horizonS : 1;
-  if (s >= 1) {
+  // Within rounding of the end (t − t₀ and T on a tick grid), land exactly on the goal.
+  if (s >= 1 - 1e-9) {
     out.set(goal);
     return out;
   }

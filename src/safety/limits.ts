@@ -62,6 +62,7 @@ export function buildShieldLimits(urdf: JointLimitArrays, cfg: ShieldLimitsConfi
   for (const name of Object.keys(cfg.joints)) {
     if (!known.has(name)) issues.push({ path: `joints.${name}`, message: `no commanded joint is named '${name}'` });
   }
+  const gains = compileGains(cfg.servoGains, issues);
   if (cfg.positionMarginRad < 0) {
     issues.push({ path: 'positionMarginRad', message: `negative margin ${cfg.positionMarginRad} rad would loosen the URDF limits` });
   }
@@ -103,10 +104,26 @@ export function buildShieldLimits(urdf: JointLimitArrays, cfg: ShieldLimitsConfi
     out.acceleration[i] = accel;
     out.deceleration[i] = decel;
     out.jerk[i] = o.jerkRadPerS3 ?? cfg.jerkRadPerS3 ?? Infinity;
-    out.kp[i] = o.kpNmPerRad ?? cfg.kpNmPerRad;
-    out.kd[i] = o.kdNmSPerRad ?? cfg.kdNmSPerRad;
+    const g = cfg.servoGains[name] ?? gains.find(([re]) => re.test(name))?.[1];
+    out.kp[i] = o.kpNmPerRad ?? g?.kpNmPerRad ?? cfg.kpNmPerRad;
+    out.kd[i] = o.kdNmSPerRad ?? g?.kdNmSPerRad ?? cfg.kdNmSPerRad;
   }
   return issues.length > 0 ? { success: false, issues } : { success: true, data: out };
+}
+
+type Gains = ShieldLimitsConfig['servoGains'][string];
+
+/** Anchored regexes of the servo-gain keys, in config order; a key that is no regex is an issue. */
+function compileGains(rec: ShieldLimitsConfig['servoGains'], issues: LimitIssue[]): Array<[RegExp, Gains]> {
+  const out: Array<[RegExp, Gains]> = [];
+  for (const [key, g] of Object.entries(rec)) {
+    try {
+      out.push([new RegExp(`^(?:${key})$`), g]);
+    } catch {
+      issues.push({ path: `servoGains.${key}`, message: 'not a valid regular expression' });
+    }
+  }
+  return out;
 }
 
 export class ShieldLimitsError extends Error {
