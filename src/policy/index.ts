@@ -1,0 +1,37 @@
+/** Policy runtime core: pure data in, data out (plus the onnxruntime-node session wrapper). */
+export { ActionMapper, ActionSpecSchema, checkActionSpec, type ActionResult, type ActionSpec, type ActionSpecInput } from './action.js';
+export { checkContractAgainstConfig, checkModelAgainstConfig, diffNames, sameValue } from './compatibility.js';
+export { PolicyContractSchema, TensorContractSchema, type PolicyContract, type PolicyContractInput, type TensorContract } from './contract.js';
+export { buildPolicyToRobot, JointMapError, JointStateReader } from './joint-map.js';
+export {
+  createObservationInputs,
+  latentWidthOf,
+  ObservationAssembler,
+  type AssembleStatus,
+  type ObservationInputs,
+  type TermLayout,
+} from './observation.js';
+export {
+  checkObservationSpec,
+  observationWidth,
+  ObservationSpecSchema,
+  ObservationTermSchema,
+  orderedTerms,
+  termWidth,
+  type ObservationSource,
+  type ObservationSpec,
+  type ObservationSpecInput,
+  type ObservationTerm,
+} from './observation-spec.js';
+export { metadataList, metadataNumbers, ONNX_FLOAT32, readOnnxModelInfo, type OnnxModelInfo, type OnnxValueInfo } from './onnx-model-info.js';
+export { OnnxPolicy, PolicyCompatibilityError, type OnnxPolicyOptions, type Policy } from './onnx-policy.js';
+export { projectedGravityXyzw, quatToXyzw, relativeOri6dXyzw, type QuatOrder } from './orientation.js';
+export {
+  PolicyConfigError,
+  PolicyConfigSchema,
+  PolicyTopicsSchema,
+  resolvePolicyConfig,
+  type PolicyConfig,
+  type PolicyConfigInput,
+  type ResolvedPolicyConfig,
+} from './policy-config.js';
