@@ -69,6 +69,8 @@ export class Shield {
   private targetValid = false;
   private measuredFresh = false;
   private lastNowS = NaN;
+  /** The trajectory was (re)started from the measured state since the last tick. */
+  private seeded = false;
 
   constructor(
     readonly limits: ShieldLimits,
@@ -107,6 +109,11 @@ export class Shield {
     if (st.state === ShieldState.Estop || st.state === ShieldState.Inactive) {
       this.freeze();
       return 'stopped';
+    }
+    // The tick that starts the trajectory outputs its start: the measured position, at rest.
+    if (this.seeded) {
+      this.seeded = false;
+      return 'holding';
     }
     const p = this.output;
     const v = this.outputVelocity;
@@ -287,7 +294,7 @@ export class Shield {
     if (st.state === ShieldState.Inactive && this.config.autoActivate && this.measuredFresh) {
       if (this.activate(nowS, Reason.AutoActivated) !== 'activated') return;
     }
-    if (st.state === ShieldState.Estop && !this.hasOutput && this.measuredFresh) this.seedFromMeasured();
+    if (st.state === ShieldState.Estop && !this.hasOutput && this.measuredFresh) this.seedFromMeasured(true);
     // Candidate watchdog: no fresh candidate → decelerate to a hold; resume when one arrives.
     if (st.state === ShieldState.Active && !candidateFresh) this.transition(ShieldState.Hold, Reason.CandidateTimeout, nowS);
     else if (st.state === ShieldState.Hold && st.reason === Reason.CandidateTimeout && candidateFresh) {
@@ -301,10 +308,16 @@ export class Shield {
     return withinLimits(l.urdfLower, l.urdfUpper, l.velocity, this.q, this.qd, 0) ? 'ok' : 'out_of_limits';
   }
 
-  private seedFromMeasured(): void {
-    this.output.set(this.q);
+  /** Starts the commanded trajectory at the measured position, at rest (clamped into the limits for an e-stop hold). */
+  private seedFromMeasured(clamp = false): void {
+    const l = this.limits;
+    for (let i = 0; i < this.n; i++) {
+      const x = this.q[i]!;
+      this.output[i] = clamp ? Math.min(l.upper[i]!, Math.max(l.lower[i]!, x)) : x;
+    }
     this.freeze();
     this.hasOutput = true;
+    this.seeded = true;
   }
 
   private enterActive(nowS: number, reason: Reason): void {

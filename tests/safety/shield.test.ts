@@ -20,7 +20,8 @@ describe('shield states', () => {
     const sh = makeShield();
     expect(sh.tick(at(0))).toBe('no_output');
     expect(sh.tick(at(1), null, command(at(1), [0, 0, 0]))).toBe('no_output');
-    expect(sh.tick(at(2), state(at(1), [0, 0, 0]))).toBe('passed');
+    expect(sh.tick(at(2), state(at(1), [0, 0, 0]))).toBe('holding'); // the start: the measured position
+    expect(sh.tick(at(3))).toBe('passed');
     expect(sh.status.state).toBe(ShieldState.Active);
   });
 
@@ -46,7 +47,8 @@ describe('shield states', () => {
     expect(sh.status.state).toBe(ShieldState.Inactive);
     expect(sh.hasOutput).toBe(false);
     expect(sh.activate(at(10))).toBe('activated');
-    expect(sh.tick(at(11), state(at(11), [0, 0, 0]), command(at(11), [0, 0, 0]))).toBe('passed');
+    expect(sh.tick(at(11), state(at(11), [0, 0, 0]), command(at(11), [0, 0, 0]))).toBe('holding');
+    expect(sh.tick(at(12), state(at(12), [0, 0, 0]), command(at(12), [0, 0, 0]))).toBe('passed');
   });
 
   it('goes to HOLD when candidates stop, decelerates within the deceleration, holds, and resumes on a fresh candidate', () => {
