@@ -1,0 +1,51 @@
+"""aegis_control with the embedded MuJoCo simulation as a ROS node, for ROS
+machines without Gazebo.
+
+The sim node (aegis_sim) steps MuJoCo in real time, publishes /joint_states,
+/imu and /clock, and applies the shield's commands from
+/forward_position_controller/commands (the same topic and message the
+forward_command_controller takes). robot_state_publisher, the shield and the
+policy run on sim time.
+
+    ros2 launch aegis_control embedded_sim.launch.py
+"""
+from launch import LaunchDescription
+from launch.actions import DeclareLaunchArgument
+from launch.conditions import IfCondition
+from launch.substitutions import Command, LaunchConfiguration, PathJoinSubstitution
+from launch_ros.actions import Node
+from launch_ros.parameter_descriptions import ParameterValue
+from launch_ros.substitutions import FindPackageShare
+
+PKG = 'aegis_control'
+
+
+def pkg_file(relative_path):
+    """A file installed in share/aegis_control (same layout as the source tree)."""
+    return PathJoinSubstitution([FindPackageShare(PKG), relative_path])
+
+
+def generate_launch_description():
+    urdf = LaunchConfiguration('urdf')
+    params_file = LaunchConfiguration('params_file')
+    autostart = LaunchConfiguration('autostart')
+    sim_time = {'use_sim_time': True}
+
+    return LaunchDescription([
+        DeclareLaunchArgument('urdf', default_value=pkg_file('urdf/g1_29dof_fixed.urdf'),
+                              description='robot description (simulated and published)'),
+        DeclareLaunchArgument('params_file', default_value=pkg_file('config/ros/aegis.yaml')),
+        DeclareLaunchArgument('autostart', default_value='true'),
+        DeclareLaunchArgument('policy', default_value='true', description='start the policy node'),
+
+        # The sim owns /clock: it runs on the wall clock itself.
+        Node(package=PKG, executable='aegis_sim_node', name='aegis_sim', output='screen',
+             parameters=[params_file, {'use_sim_time': False, 'urdf_file': urdf}]),
+        Node(package='robot_state_publisher', executable='robot_state_publisher', output='screen',
+             parameters=[{'robot_description': ParameterValue(Command(['cat ', urdf]), value_type=str)}, sim_time]),
+        Node(package=PKG, executable='aegis_shield_node', name='aegis_shield', output='screen',
+             parameters=[params_file, sim_time, {'autostart': autostart, 'urdf_file': urdf}]),
+        Node(package=PKG, executable='aegis_policy_node', name='aegis_policy', output='screen',
+             parameters=[params_file, sim_time, {'autostart': autostart, 'urdf_file': urdf}],
+             condition=IfCondition(LaunchConfiguration('policy'))),
+    ])
