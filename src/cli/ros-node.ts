@@ -1,0 +1,224 @@
+#!/usr/bin/env node
+/**
+ * ROS 2 entry point of the aegis nodes, what `ros2 run aegis_control
+ * aegis_<kind>_node` and the launch files start (bin/aegis_<kind>_node):
+ *
+ *   node dist/cli/ros-node.js <shield|policy|sim> [--ros-args …]
+ *
+ * - shield, policy: managed (lifecycle) nodes. `prepare` declares the
+ *   read-only `config_file`/`urdf_file` parameters, loads both files, declares
+ *   every config field as a parameter (overrides from `-p`/`--params-file`
+ *   validated by the same schema) and, for the policy, creates and warms up
+ *   the ONNX session. activate builds the node (it starts publishing);
+ *   deactivate makes the shield publish a hold, then stops it; shutdown
+ *   (also on SIGINT/SIGTERM) holds and stops. Parameter changes are refused
+ *   while the node is active (the nodes take their config at activation).
+ * - sim: a plain node stepping the embedded MuJoCo sim in real time and
+ *   publishing /joint_states, /imu, /clock (its parameters are read-only).
+ *
+ * Without a sourced ROS 2 environment: one message, exit 1.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { loadConfigFile } from '../io/config-file.js';
+import { loadUrdfFile } from '../io/urdf-file.js';
+import { PolicyNode } from '../nodes/policy-node.js';
+import { ShieldNode } from '../nodes/shield-node.js';
+import { OnnxPolicy, PolicyConfigSchema, PolicyContractSchema, resolvePolicyConfig } from '../policy/index.js';
+import { actuatedJoints, jointLimitArrays, type RobotModel } from '../robot/model.js';
+import { ShieldNodeConfigSchema } from '../safety/config.js';
+import { shieldLimitsOrThrow } from '../safety/limits.js';
+import { MujocoSim, SimConfigSchema, SimNode, SimNodeConfigSchema } from '../sim/index.js';
+import { monotonicNs } from '../timing/index.js';
+import {
+  ManagedResult,
+  PARAMETER_TYPE,
+  RosConfigParameters,
+  RosEnvironmentError,
+  RosManagedNode,
+  RosTransport,
+  type ManagedNodeHooks,
+  type RosTransportNode,
+} from '../transport/ros/index.js';
+
+/** The package root: the repo, or share/aegis_control when installed (dist/cli/ → ../..). */
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const KINDS = { shield: 'aegis_shield', policy: 'aegis_policy', sim: 'aegis_sim' } as const;
+type Kind = keyof typeof KINDS;
+const DEFAULT_CONFIG: Record<Kind, string> = { shield: 'config/shield.yaml', policy: 'config/policy_upper_body.yaml', sim: 'config/ros/sim.yaml' };
+const DEFAULT_URDF = 'urdf/g1_29dof.urdf';
+const ACTIVE_REFUSAL = 'the node is active and takes its config at activation: deactivate it, set the parameter, activate again';
+
+const fromRoot = (p: string): string => (isAbsolute(p) ? p : resolve(ROOT, p));
+
+/** Declares the read-only file parameters and returns their values ('' → the package default). */
+function fileParameters(node: RosTransportNode, configDefault: string, urdfDefault: string): { config: string; urdf: string } {
+  const { rcl, raw } = node;
+  const str = PARAMETER_TYPE.string;
+  const [config, urdf] = raw.declareParameters(
+    [new rcl.Parameter('config_file', str, ''), new rcl.Parameter('urdf_file', str, '')],
+    [
+      new rcl.ParameterDescriptor('config_file', str, `node config (YAML); empty: <package>/${configDefault}`, true),
+      new rcl.ParameterDescriptor('urdf_file', str, `robot URDF; empty: ${urdfDefault ? `<package>/${urdfDefault}` : 'from the config'}`, true),
+    ],
+  );
+  const pick = (v: unknown, d: string) => fromRoot(typeof v === 'string' && v !== '' ? v : d);
+  return { config: pick(config?.value, configDefault), urdf: urdfDefault === '' && urdf?.value === '' ? '' : pick(urdf?.value, urdfDefault) };
+}
+
+function shieldHooks(node: RosTransportNode): ManagedNodeHooks {
+  let robot: RobotModel | undefined;
+  let params: RosConfigParameters<typeof ShieldNodeConfigSchema> | undefined;
+  let shield: ShieldNode | undefined;
+  const stop = (): void => {
+    shield?.holdNow();
+    shield?.destroy();
+    shield = undefined;
+  };
+  return {
+    async prepare() {
+      const files = fileParameters(node, DEFAULT_CONFIG.shield, DEFAULT_URDF);
+      const model = loadUrdfFile(files.urdf);
+      robot = model;
+      const initial = loadConfigFile(ShieldNodeConfigSchema, files.config);
+      params = new RosConfigParameters(node, ShieldNodeConfigSchema, initial, {
+        guard: (c) => {
+          if (shield) return ACTIVE_REFUSAL;
+          try {
+            shieldLimitsOrThrow(jointLimitArrays(model, c.controllerJoints ?? actuatedJoints(model).map((j) => j.name)), c.limits);
+            return null;
+          } catch (error) {
+            return (error as Error).message;
+          }
+        },
+      });
+    },
+    onConfigure: () => ManagedResult.Success,
+    onActivate() {
+      if (!robot || !params) return ManagedResult.Failure;
+      shield = new ShieldNode({ node, robot, config: params.config });
+      return ManagedResult.Success;
+    },
+    onDeactivate() {
+      stop();
+      return ManagedResult.Success;
+    },
+    onCleanup: () => ManagedResult.Success,
+    onShutdown() {
+      stop();
+      return ManagedResult.Success;
+    },
+  };
+}
+
+function policyHooks(node: RosTransportNode): ManagedNodeHooks {
+  let policy: OnnxPolicy | undefined;
+  let running: PolicyNode | undefined;
+  let params: RosConfigParameters<typeof PolicyConfigSchema> | undefined;
+  let robotJointNames: string[] = [];
+  return {
+    async prepare() {
+      const files = fileParameters(node, DEFAULT_CONFIG.policy, DEFAULT_URDF);
+      robotJointNames = actuatedJoints(loadUrdfFile(files.urdf)).map((j) => j.name);
+      const initial = loadConfigFile(PolicyConfigSchema, files.config);
+      params = new RosConfigParameters(node, PolicyConfigSchema, initial, {
+        readOnly: ['modelPath', 'contractPath', 'inputName', 'outputName', 'joints', 'threads', 'warmupRuns'],
+        guard: () => (running ? ACTIVE_REFUSAL : null),
+      });
+      const config = resolvePolicyConfig(params.config);
+      const contractPath = config.config.contractPath;
+      const contract = contractPath ? PolicyContractSchema.parse(JSON.parse(readFileSync(fromRoot(contractPath), 'utf8'))) : undefined;
+      const modelPath = fromRoot(config.config.modelPath);
+      policy = await OnnxPolicy.create({ model: new Uint8Array(readFileSync(modelPath)), source: modelPath, config, ...(contract ? { contract } : {}) });
+      node.log.info({ model: modelPath, warmupMsPerRun: policy.warmupMsPerRun }, 'policy loaded');
+    },
+    onConfigure: () => (policy ? ManagedResult.Success : ManagedResult.Failure),
+    onActivate() {
+      if (!policy || !params) return ManagedResult.Failure;
+      running = new PolicyNode({ node, config: resolvePolicyConfig(params.config), policy, robotJointNames });
+      return ManagedResult.Success;
+    },
+    onDeactivate() {
+      running?.destroy();
+      running = undefined;
+      return ManagedResult.Success;
+    },
+    onCleanup: () => ManagedResult.Success,
+    onShutdown() {
+      running?.destroy();
+      running = undefined;
+      void policy?.release();
+      return ManagedResult.Success;
+    },
+  };
+}
+
+const RosSimConfigSchema = z.object({
+  robot: z.object({ urdf: z.string().min(1) }),
+  sim: SimConfigSchema.default({}),
+  simNode: SimNodeConfigSchema.omit({ scenario: true }).default({}),
+});
+
+/** The embedded sim as a plain node, stepped in real time in small batches so ROS callbacks run between them. */
+function runSim(transport: RosTransport): void {
+  const node = transport.createNode(KINDS.sim);
+  const files = fileParameters(node, DEFAULT_CONFIG.sim, '');
+  const cfg = new RosConfigParameters(node, RosSimConfigSchema, loadConfigFile(RosSimConfigSchema, files.config), { readOnly: ['robot.', 'sim.', 'simNode.'] }).config;
+  const model = loadUrdfFile(files.urdf !== '' ? files.urdf : fromRoot(cfg.robot.urdf));
+  const sim = new MujocoSim({ model, config: cfg.sim });
+  const simNode = new SimNode({ node, sim, ...cfg.simNode });
+  const stepNs = BigInt(Math.round(sim.timestepS * 1e9));
+  const maxBatch = 50;
+  let t0 = monotonicNs();
+  let steps = 0n;
+  let timer: NodeJS.Timeout | undefined;
+  const pump = (): void => {
+    const due = (monotonicNs() - t0) / stepNs;
+    let n = due - steps;
+    if (n > BigInt(maxBatch)) {
+      // fell behind: run slower than real time rather than burst (the clock stays continuous)
+      t0 += (n - BigInt(maxBatch)) * stepNs;
+      n = BigInt(maxBatch);
+    }
+    for (let i = 0n; i < n; i++) simNode.advance();
+    steps += n;
+    timer = setTimeout(pump, 1);
+  };
+  transport.onShutdownSignal(() => clearTimeout(timer));
+  simNode.publishState();
+  node.log.info({ urdf: model.name, timestepS: sim.timestepS }, 'embedded sim running in real time');
+  pump();
+}
+
+async function main(argv: string[]): Promise<number> {
+  const kind = argv[2];
+  if (kind !== 'shield' && kind !== 'policy' && kind !== 'sim') {
+    console.error('usage: ros-node.js <shield|policy|sim> [--ros-args ...]');
+    return 2;
+  }
+  let transport: RosTransport;
+  try {
+    transport = await RosTransport.open({ argv });
+  } catch (error) {
+    if (error instanceof RosEnvironmentError) {
+      console.error(error.message);
+      return 1;
+    }
+    throw error;
+  }
+  if (kind === 'sim') runSim(transport);
+  else await RosManagedNode.start(transport, KINDS[kind], kind === 'shield' ? shieldHooks : policyHooks);
+  return 0;
+}
+
+main(process.argv).then(
+  (code) => {
+    if (code !== 0) process.exit(code);
+  },
+  (error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  },
+);
