@@ -35,3 +35,5 @@ export {
   type PolicyConfigInput,
   type ResolvedPolicyConfig,
 } from './policy-config.js';
+export { ImportError, importUnitreeDeploy, UnitreeDeploySchema, type UnitreeDeploy, type UnitreeImportOptions } from './importers/unitree-deploy.js';
+export { importOnnxMetadata, type OnnxImportOptions } from './importers/onnx-metadata.js';

@@ -57,6 +57,8 @@ export const ObservationTermSchema = z.discriminatedUnion('source', [
     periodS: finite.positive(),
     /** 1: [sin, cos]; 2: [sin_l, cos_l, sin_r, cos_r] with the right foot offset by half a period. */
     feet: z.union([z.literal(1), z.literal(2)]).default(1),
+    /** Added to the policy time, s (unitree_rl_lab advances its phase before the first use: offset = step_dt). */
+    offsetS: finite.default(0),
   }),
   z.object({
     ...termBase,

@@ -251,7 +251,7 @@ export class ObservationAssembler {
         f.set(term.mode === 'raw' ? s.lastActionRaw : term.mode === 'clipped' ? s.lastActionClipped : s.lastActionProcessed);
         return;
       case 'phase': {
-        const p = (2 * Math.PI * s.timeS) / term.periodS;
+        const p = (2 * Math.PI * (s.timeS + term.offsetS)) / term.periodS;
         f[0] = Math.sin(p);
         f[1] = Math.cos(p);
         if (term.feet === 2) {

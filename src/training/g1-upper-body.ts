@@ -111,7 +111,7 @@ export const UPPER_BODY_OBSERVATION: ObservationSpec = {
     { name: 'joint_pos', source: 'joint_pos_rel', scale: 1, history: 1 },
     { name: 'joint_vel', source: 'joint_vel', scale: 0.05, history: 1 },
     { name: 'last_action', source: 'last_action', mode: 'raw', scale: 1, history: 1 },
-    { name: 'phase', source: 'phase', periodS: 4, feet: 1, scale: 1, history: 1 },
+    { name: 'phase', source: 'phase', periodS: 4, feet: 1, offsetS: 0, scale: 1, history: 1 },
   ],
 };
 

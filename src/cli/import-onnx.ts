@@ -1,0 +1,40 @@
+/**
+ * Builds an aegis policy config from the exporter metadata in an ONNX file.
+ *
+ *   node dist/cli/import-onnx.js <model.onnx> [--rate 50] [--name n] [--out cfg.yaml]
+ */
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { importOnnxMetadata } from '../policy/importers/onnx-metadata.js';
+import { readOnnxModelInfo } from '../policy/onnx-model-info.js';
+import { fail, writeImportedConfig } from './import-common.js';
+
+function main(): void {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: { rate: { type: 'string' }, name: { type: 'string' }, out: { type: 'string' } },
+  });
+  const file = positionals[0];
+  if (!file) fail('usage: import-onnx <model.onnx> [--rate <Hz>] [--name <name>] [--out <config.yaml>]');
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(readFileSync(file));
+  } catch (err) {
+    fail(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
+  const rate = values.rate === undefined ? undefined : Number(values.rate);
+  if (rate !== undefined && !(rate > 0)) fail('--rate must be a positive number (Hz)');
+  const { config, notes } = importOnnxMetadata(readOnnxModelInfo(bytes), {
+    modelPath: file,
+    file,
+    ...(rate !== undefined ? { rateHz: rate } : {}),
+    ...(values.name ? { name: values.name } : {}),
+  });
+  writeImportedConfig(config, notes, file, values.out);
+}
+
+try {
+  main();
+} catch (err) {
+  fail(err);
+}
