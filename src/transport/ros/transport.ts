@@ -28,6 +28,9 @@ import { loadRclnodejs, type R, type Rclnodejs } from './load.js';
 import { assertName, checkNodeName, checkTopicName, rosNamespace } from './names.js';
 import { qosSettings } from './qos.js';
 
+/** Time between the shutdown steps and the context shutdown on a signal, ms (delivery of a last hold). */
+const SIGNAL_FLUSH_MS = 200;
+
 export interface RosTransportOptions {
   /** Command line handed to rcl (its `--ros-args …` part: remaps, `-p`, `--params-file`, enclave). Default: process.argv. */
   argv?: string[];
@@ -39,7 +42,8 @@ export interface RosTransportOptions {
    * Replace rclnodejs's SIGINT handler with ours (default true): on SIGINT or
    * SIGTERM (`ros2 launch` sends SIGINT, then SIGTERM after 5 s) run the
    * registered shutdown steps (lifecycle shutdown: the shield's hold command),
-   * shut the context down and exit 0. A second signal exits at once with 1.
+   * wait 200 ms for delivery, shut the context down and exit 0. A second
+   * signal exits at once with 1.
    */
   handleSignals?: boolean;
 }
@@ -98,7 +102,8 @@ export class RosTransport implements Transport {
         this.log.error({ err: error }, 'shutdown step failed');
       }
     }
-    void this.shutdown().finally(() => process.exit(0));
+    // Give DDS a moment to deliver what the steps published (the shield's hold), then leave.
+    setTimeout(() => void this.shutdown().finally(() => process.exit(0)), SIGNAL_FLUSH_MS);
   }
 
   createNode(name: string, options?: NodeOptions): RosTransportNode {

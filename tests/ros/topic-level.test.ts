@@ -1,0 +1,204 @@
+/**
+ * ROS 2 topic-level tests: the aegis nodes run as separate processes started
+ * with `--ros-args` (as `ros2 launch` starts them), observed and driven over
+ * real DDS topics, services and lifecycle services through rclnodejs (the
+ * adapter under test, in this process). They run where ROS 2 is sourced and
+ * the project is built; elsewhere the suite is skipped with the reason
+ * printed. How to run them on Jazzy or Humble: docs/ros.md.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { loadUrdfFile } from '../../src/io/urdf-file.js';
+import { jointLimitArrays } from '../../src/robot/model.js';
+import { makeImu, makeJointState, makeJointTrajectory, setTimeSeconds } from '../../src/transport/messages.js';
+import { checkRosEnvironment, RosTransport, type RosTransportNode } from '../../src/transport/ros/index.js';
+
+const root = join(import.meta.dirname, '..', '..');
+const entry = join(root, 'dist', 'cli', 'ros-node.js');
+const addon = join(root, 'native', 'build', 'Release', 'aegis_mujoco.node');
+const ros = checkRosEnvironment(process.env);
+const skipReason = !ros.ok
+  ? `ROS 2 is not sourced (${ros.missing.join(' and ')} unset): source /opt/ros/jazzy/setup.bash (or humble) to run it`
+  : existsSync(entry)
+    ? null
+    : 'dist/cli/ros-node.js is missing: run npm run build first';
+if (skipReason) console.log(`[tests/ros/topic-level.test.ts] ROS topic-level suite skipped: ${skipReason}`);
+const suite = skipReason ? describe.skip : describe;
+
+/** A domain of our own, so other ROS traffic on the machine cannot interfere. */
+const DOMAIN = String(40 + (process.pid % 50));
+const limits = jointLimitArrays(loadUrdfFile(join(root, 'urdf', 'g1_29dof.urdf')));
+const names = limits.names;
+const mid = Float64Array.from(names, (_, i) => ((limits.lower[i] ?? 0) + (limits.upper[i] ?? 0)) / 2);
+
+interface Proc {
+  name: string;
+  child: ChildProcess;
+  output: string[];
+  exited: Promise<number | null>;
+}
+const procs: Proc[] = [];
+
+/** Starts `ros-node.js <kind>` as a ROS node named `name`, with `-p` parameters. */
+function startNode(kind: 'shield' | 'policy' | 'sim', name: string, params: Record<string, string | number | boolean>): Proc {
+  const args = [entry, kind, '--ros-args', '-r', `__node:=${name}`, ...Object.entries(params).flatMap(([k, v]) => ['-p', `${k}:=${String(v)}`])];
+  const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ROS_DOMAIN_ID: DOMAIN, AEGIS_LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const output: string[] = [];
+  child.stdout?.on('data', (d: Buffer) => output.push(d.toString()));
+  child.stderr?.on('data', (d: Buffer) => output.push(d.toString()));
+  const exited = new Promise<number | null>((res) => child.on('exit', (code) => res(code)));
+  const p = { name, child, output, exited };
+  procs.push(p);
+  return p;
+}
+
+async function stopNode(p: Proc, signal: NodeJS.Signals = 'SIGINT'): Promise<number | null> {
+  if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill(signal);
+  return p.exited;
+}
+
+async function waitUntil(what: string, cond: () => boolean, timeoutMs = 20_000): Promise<void> {
+  const t0 = Date.now();
+  while (!cond()) {
+    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}\n${procs.map((p) => `--- ${p.name}\n${p.output.join('')}`).join('\n')}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** A perfectly servoing fake robot: /joint_states follow the last command, /imu is level. */
+function fakeRobot(node: RosTransportNode, commandTopic = '/forward_position_controller/commands') {
+  const js = makeJointState(names);
+  js.position.set(mid);
+  const imu = makeImu('imu_in_pelvis');
+  const commands: number[][] = [];
+  const jsPub = node.createPublisher('sensor_msgs/msg/JointState', '/joint_states', { preset: 'sensor_data' });
+  const imuPub = node.createPublisher('sensor_msgs/msg/Imu', '/imu', { preset: 'sensor_data' });
+  const sub = node.createSubscription('std_msgs/msg/Float64MultiArray', commandTopic, (m) => {
+    commands.push(Array.from(m.data));
+    if (m.data.length === names.length) js.position.set(m.data);
+  }, { preset: 'reliable' });
+  const timer = setInterval(() => {
+    const t = node.nowSeconds();
+    setTimeSeconds(js.header.stamp, t);
+    setTimeSeconds(imu.header.stamp, t);
+    jsPub.publish(js);
+    imuPub.publish(imu);
+  }, 5);
+  return { commands, stop: () => (clearInterval(timer), sub.destroy()) };
+}
+
+/** Streams one-point candidates (mid + offset, one joint far above its URDF limit). */
+function candidateStream(node: RosTransportNode, outOfLimitJoint: number) {
+  const msg = makeJointTrajectory(names);
+  const point = msg.points[0]!;
+  point.positions.set(mid);
+  for (let i = 0; i < names.length; i++) point.positions[i] = (mid[i] ?? 0) + 0.05;
+  point.positions[outOfLimitJoint] = (limits.upper[outOfLimitJoint] ?? 0) + 1;
+  setTimeSeconds(point.time_from_start, 0.02);
+  const pub = node.createPublisher('trajectory_msgs/msg/JointTrajectory', '/policy/joint_command', { preset: 'reliable' });
+  const timer = setInterval(() => {
+    setTimeSeconds(msg.header.stamp, node.nowSeconds());
+    pub.publish(msg);
+  }, 20);
+  return () => clearInterval(timer);
+}
+
+function expectWithinUrdfLimits(commands: number[][]): void {
+  for (const c of commands) {
+    expect(c).toHaveLength(names.length);
+    c.forEach((v, i) => {
+      expect(v, names[i]).toBeGreaterThanOrEqual((limits.lower[i] ?? 0) - 1e-9);
+      expect(v, names[i]).toBeLessThanOrEqual((limits.upper[i] ?? 0) + 1e-9);
+    });
+  }
+}
+
+suite('ROS 2 topic level (nodes in separate processes)', () => {
+  let transport: RosTransport;
+  let obs: RosTransportNode;
+
+  beforeAll(async () => {
+    process.env['ROS_DOMAIN_ID'] = DOMAIN;
+    transport = await RosTransport.open({ argv: ['node', 'topic-level-test'], handleSignals: false });
+    obs = transport.createNode('aegis_topic_level_observer');
+  });
+  afterEach(async () => {
+    await Promise.all(procs.splice(0).map((p) => stopNode(p, 'SIGTERM')));
+  });
+  afterAll(async () => {
+    await transport?.shutdown();
+  });
+
+  it('shield: every command has the 29 controller joints inside the URDF limits, even for an out-of-limit candidate; an e-stop holds it', async () => {
+    startNode('shield', 'aegis_shield_t1', { autostart: true });
+    const robot = fakeRobot(obs);
+    const stopCandidates = candidateStream(obs, names.indexOf('left_knee_joint'));
+    await waitUntil('100 shield commands', () => robot.commands.length >= 100);
+    expectWithinUrdfLimits(robot.commands);
+
+    obs.createPublisher('std_msgs/msg/Bool', '/estop', { preset: 'reliable' }).publish({ data: true });
+    await new Promise((r) => setTimeout(r, 300));
+    const from = robot.commands.length;
+    await waitUntil('commands after the e-stop', () => robot.commands.length >= from + 20);
+    const held = robot.commands.slice(from);
+    for (const c of held) expect(c).toEqual(held[0]);
+    stopCandidates();
+    robot.stop();
+  });
+
+  it('parameters: an unsafe value is refused with the reason and the old value kept; lifecycle services configure and activate', async () => {
+    startNode('shield', 'aegis_shield_t2', { autostart: false });
+    const raw = obs.raw;
+    const params = raw.createParameterClient('aegis_shield_t2', { timeout: 10_000 });
+    await waitUntil('the shield parameter service', () => raw.countServices('/aegis_shield_t2/set_parameters') > 0);
+    const refused = await params.setParameter('limits.velocityScale', 1.5);
+    expect(refused.successful).toBe(false);
+    expect(refused.reason).toMatch(/limits\.velocityScale/);
+    expect((await params.getParameter('limits.velocityScale')).value).toBe(1);
+    expect((await params.setParameter('limits.velocityScale', 0.5)).successful).toBe(true);
+
+    const change = raw.createClient('lifecycle_msgs/srv/ChangeState', '/aegis_shield_t2/change_state');
+    const getState = raw.createClient('lifecycle_msgs/srv/GetState', '/aegis_shield_t2/get_state');
+    expect(await change.waitForService(10_000)).toBe(true);
+    expect((await getState.sendRequestAsync({})).current_state.label).toBe('unconfigured');
+    for (const id of [1, 3]) {
+      const r = await change.sendRequestAsync({ transition: { id, label: '' } });
+      expect(r.success, `transition ${id}`).toBe(true);
+    }
+    expect((await getState.sendRequestAsync({})).current_state.label).toBe('active');
+    const whileActive = await params.setParameter('limits.velocityScale', 0.4);
+    expect(whileActive).toMatchObject({ successful: false, reason: expect.stringMatching(/node is active/) });
+  });
+
+  it('shield: SIGINT takes the lifecycle shutdown transition (its hold) and exits 0', async () => {
+    const shield = startNode('shield', 'aegis_shield_t3', { autostart: true });
+    const robot = fakeRobot(obs);
+    const stopCandidates = candidateStream(obs, 0);
+    await waitUntil('shield commands', () => robot.commands.length >= 20);
+    expect(await stopNode(shield, 'SIGINT')).toBe(0);
+    const log = shield.output.join('');
+    expect(log).toMatch(/"msg":"shutdown on signal"/);
+    expect(log).toMatch(/"result":"success"[^\n]*"msg":"shutdown on signal"/);
+    expectWithinUrdfLimits(robot.commands);
+    stopCandidates();
+    robot.stop();
+  });
+
+  it.skipIf(!existsSync(addon))('closed loop on sim time: embedded sim + shield + policy', async () => {
+    const fixed = join(root, 'urdf', 'g1_29dof_fixed.urdf');
+    startNode('sim', 'aegis_sim_t4', { urdf_file: fixed });
+    startNode('shield', 'aegis_shield_t4', { autostart: true, use_sim_time: true, urdf_file: fixed });
+    startNode('policy', 'aegis_policy_t4', { autostart: true, use_sim_time: true, urdf_file: fixed });
+    const clocks: number[] = [];
+    const commands: number[][] = [];
+    const candidates: number[] = [];
+    obs.createSubscription('rosgraph_msgs/msg/Clock', '/clock', (m) => void clocks.push(m.clock.sec + m.clock.nanosec * 1e-9), { preset: 'sensor_data' });
+    obs.createSubscription('std_msgs/msg/Float64MultiArray', '/forward_position_controller/commands', (m) => void commands.push(Array.from(m.data)), { preset: 'reliable' });
+    obs.createSubscription('trajectory_msgs/msg/JointTrajectory', '/policy/joint_command', (m) => void candidates.push(m.points.length), { preset: 'reliable' });
+    await waitUntil('policy candidates and shield commands', () => candidates.length >= 20 && commands.length >= 200, 60_000);
+    expect(clocks.at(-1) ?? 0).toBeGreaterThan(clocks[0] ?? 0);
+    expectWithinUrdfLimits(commands);
+  });
+});
