@@ -124,6 +124,37 @@ describe('launch files', () => {
   });
 });
 
+describe('Gazebo description (launch/gz_description.py)', () => {
+  const describeForGazebo = (urdf: string): string =>
+    execFileSync('python3', [join(root, 'launch', 'gz_description.py'), join(root, urdf), '/opt/aegis/share/aegis_control/config/ros/controllers.yaml', '/opt/aegis/share/aegis_control'], { encoding: 'utf8' });
+
+  it.each(urdfs)('%s gets the gz_ros2_control system and plugin, and an IMU on a link of the robot', (urdf) => {
+    const text = describeForGazebo(urdf);
+    expect(XMLValidator.validate(text)).toBe(true);
+    const robot = xml.parse(text).robot as Record<string, unknown>;
+    const control = robot['ros2_control'] as { hardware: { plugin: string } };
+    expect(control.hardware.plugin).toBe('gz_ros2_control/GazeboSimSystem');
+    const gazebo = robot['gazebo'] as { reference?: string; plugin?: { filename: string; parameters: string }; sensor?: { type: string; topic: string } }[];
+    const plugin = gazebo.find((g) => g.plugin)?.plugin;
+    expect(plugin).toMatchObject({ filename: 'gz_ros2_control-system', parameters: '/opt/aegis/share/aegis_control/config/ros/controllers.yaml' });
+    const imu = gazebo.find((g) => g.sensor?.type === 'imu');
+    expect(imu?.sensor?.topic).toBe('imu');
+    const links = (robot['link'] as { name: string }[]).map((l) => l.name);
+    expect(links).toContain(imu?.reference);
+    expect(urdfJoints(urdf).controlJoints).toEqual((control as unknown as { joint: UrdfJoint[] }).joint.map((j) => j.name));
+  });
+
+  it('leaves a URDF that already carries the plugin as it is, resolving $(find aegis_control)', () => {
+    const once = describeForGazebo('urdf/g1_29dof.urdf');
+    const tmp = mkdtempSync(join(tmpdir(), 'aegis-gz-'));
+    const withFind = join(tmp, 'g.urdf');
+    execFileSync('sh', ['-c', `cat > ${withFind}`], { input: once.replace('/opt/aegis/share/aegis_control/config', '$(find aegis_control)/config') });
+    const twice = execFileSync('python3', [join(root, 'launch', 'gz_description.py'), withFind, '/elsewhere.yaml', '/opt/aegis/share/aegis_control'], { encoding: 'utf8' });
+    rmSync(tmp, { recursive: true, force: true });
+    expect(twice).toBe(once);
+  });
+});
+
 describe('ros2 run executables', () => {
   it.each(['shield', 'policy', 'sim'])('bin/aegis_%s_node runs dist/cli/ros-node.js with its kind and passes all arguments through', (kind) => {
     const text = read(`bin/aegis_${kind}_node`);
