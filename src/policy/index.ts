@@ -37,3 +37,22 @@ export {
 } from './policy-config.js';
 export { ImportError, importUnitreeDeploy, UnitreeDeploySchema, type UnitreeDeploy, type UnitreeImportOptions } from './importers/unitree-deploy.js';
 export { importOnnxMetadata, type OnnxImportOptions } from './importers/onnx-metadata.js';
+export { PolicyController, type ControllerStats, type ResultPlan, type TickPlan } from './controller.js';
+export { JoyComboDetector, type JoyCombo } from './joy-combos.js';
+export {
+  ALLOWED,
+  DRIVING_MODES,
+  FAULT_REASONS,
+  JoyComboSchema,
+  MODE_NAMES,
+  ModeMachine,
+  ModesConfigSchema,
+  parseModeName,
+  type FaultReason,
+  type ModeName,
+  type ModesConfig,
+  type ModesConfigInput,
+  type Transition,
+  type TransitionResult,
+} from './modes.js';
+export { StandInterpolator } from './stand.js';

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { ActionSpecSchema, checkActionSpec, type ActionSpec } from './action.js';
+import { ModesConfigSchema } from './modes.js';
 import { checkObservationSpec, observationWidth, ObservationSpecSchema, type ObservationSpec } from './observation-spec.js';
 
 const finite = z.number().finite();
@@ -17,6 +18,14 @@ export const PolicyTopicsSchema = z.object({
   cmdVel: topic.default('/cmd_vel'),
   /** Candidate joint command (trajectory_msgs/JointTrajectory) for the shield. */
   command: topic.default('/policy/joint_command'),
+  /** Reference motion (trajectory_msgs/JointTrajectory, first point, by joint name) for MOTION and reference terms. */
+  reference: topic.default('/motion/reference'),
+  /** Current mode (std_msgs/String), published on every transition. */
+  mode: topic.default('/policy/mode'),
+  /** Mode requests (std_msgs/String: PASSIVE, STAND, POLICY, MOTION, DAMP). */
+  modeRequest: topic.default('/policy/mode_request'),
+  /** Prefix of the std_srvs/Trigger mode services (<prefix>/stand, /policy, /motion, /damp, /passive). */
+  modeServices: topic.default('/policy/set_mode'),
 });
 
 export const PolicyConfigSchema = z.object({
@@ -49,6 +58,8 @@ export const PolicyConfigSchema = z.object({
   /** PD gains for the command consumer, per policy joint (N·m/rad, N·m·s/rad); informational here. */
   stiffness: z.array(finite.nonnegative()).optional(),
   damping: z.array(finite.nonnegative()).optional(),
+  /** Modes, Joy combos and fault thresholds. */
+  modes: ModesConfigSchema.default({}),
 });
 export type PolicyConfig = z.infer<typeof PolicyConfigSchema>;
 export type PolicyConfigInput = z.input<typeof PolicyConfigSchema>;

@@ -1,0 +1,301 @@
+/**
+ * The policy controller: everything the policy node does except talking to
+ * topics, as plain data in and out (times in seconds on the node's clock,
+ * joint arrays in the policy's order).
+ *
+ * Per tick, in order:
+ *   1. PASSIVE or no state yet → idle (publish nothing).
+ *   2. Fault checks in driving modes: stale joint state/IMU, base tilt → DAMP.
+ *   3. Mode target: DAMP → measured pose; STAND → interpolation; MOTION →
+ *      reference pose; POLICY → assemble the observation and ask for an
+ *      inference (or, if the previous one is still running, count a miss and
+ *      hold the last target).
+ * An inference result is dropped when later than the budget (counted; held
+ * target), a non-finite action is a fault; repeated misses are a fault.
+ */
+import { ActionMapper } from './action.js';
+import { StandInterpolator } from './stand.js';
+import { ModeMachine, type FaultReason, type ModeName, type Transition, type TransitionResult } from './modes.js';
+import { createObservationInputs, latentWidthOf, ObservationAssembler, type ObservationInputs } from './observation.js';
+import type { ResolvedPolicyConfig } from './policy-config.js';
+
+/** What the caller does after `tick`: nothing, publish `target`, or run the policy on its input buffer. */
+export type TickPlan = 'idle' | 'publish' | 'infer';
+/** What the caller does after `finishInference`: publish `target`, or nothing. */
+export type ResultPlan = 'publish' | 'dropped';
+
+export interface ControllerStats {
+  ticks: number;
+  /** Ticks with no joint state or IMU yet. */
+  waitingForState: number;
+  /** Ticks whose deadline passed with the previous inference still running (target held). */
+  missedDeadlines: number;
+  /** Results later than the budget (dropped, target held). */
+  lateResults: number;
+  inferences: number;
+  inferenceErrors: number;
+  nonFiniteObservations: number;
+  nonFiniteActions: number;
+  rejectedJointStates: number;
+  rejectedImu: number;
+  rejectedCmdVel: number;
+  rejectedModeRequests: number;
+  lastInferenceMs: number;
+  maxInferenceMs: number;
+  totalInferenceMs: number;
+}
+
+export class PolicyController {
+  readonly inputs: ObservationInputs;
+  readonly assembler: ObservationAssembler;
+  readonly action: ActionMapper;
+  readonly modes: ModeMachine;
+  /** Targets to publish, rad, policy order. */
+  readonly target: Float64Array;
+  readonly stats: ControllerStats = {
+    ticks: 0,
+    waitingForState: 0,
+    missedDeadlines: 0,
+    lateResults: 0,
+    inferences: 0,
+    inferenceErrors: 0,
+    nonFiniteObservations: 0,
+    nonFiniteActions: 0,
+    rejectedJointStates: 0,
+    rejectedImu: 0,
+    rejectedCmdVel: 0,
+    rejectedModeRequests: 0,
+    lastInferenceMs: 0,
+    maxInferenceMs: 0,
+    totalInferenceMs: 0,
+  };
+  /** Called on every transition (logging, diagnostics, mode topic). */
+  onTransition: (t: Transition) => void = () => {};
+  private readonly stand: StandInterpolator;
+  private readonly periodS: number;
+  private readonly budgetS: number;
+  private readonly staleS: number;
+  private readonly cosMaxTilt: number;
+  private readonly maxMisses: number;
+  private lastJointS = -Infinity;
+  private lastImuS = -Infinity;
+  private haveReference = false;
+  private inFlight = false;
+  private tickS = 0;
+  private step = 0;
+  private consecutiveMisses = 0;
+
+  constructor(
+    private readonly cfg: ResolvedPolicyConfig,
+    /** The buffer the observation is assembled into (the policy's input). */
+    policyInput: Float32Array,
+  ) {
+    const n = cfg.joints.length;
+    const modes = cfg.config.modes;
+    this.inputs = createObservationInputs(n, latentWidthOf(cfg.observation));
+    this.inputs.jointPos.set(cfg.defaultJointPos);
+    this.inputs.lastActionProcessed.set(cfg.defaultJointPos);
+    this.assembler = new ObservationAssembler(cfg.observation, cfg.defaultJointPos, policyInput);
+    this.action = new ActionMapper(cfg.action, cfg.defaultJointPos);
+    this.modes = new ModeMachine(modes.initial);
+    this.target = Float64Array.from(cfg.defaultJointPos);
+    this.stand = new StandInterpolator(cfg.defaultJointPos, modes.standDurationS);
+    this.periodS = 1 / cfg.config.rateHz;
+    this.budgetS = modes.faults.inferenceBudgetS ?? this.periodS;
+    this.staleS = modes.faults.staleStateS;
+    this.cosMaxTilt = Math.cos(modes.faults.maxTiltRad);
+    this.maxMisses = modes.faults.maxConsecutiveMisses;
+  }
+
+  get mode(): ModeName {
+    return this.modes.mode;
+  }
+
+  /** True once joint state and IMU have both arrived. */
+  get ready(): boolean {
+    return this.lastJointS > -Infinity && this.lastImuS > -Infinity;
+  }
+
+  /** Accepts joint positions/velocities already in policy order (the caller maps names). */
+  acceptJointState(pos: Float64Array, vel: Float64Array, nowS: number): boolean {
+    for (let j = 0; j < pos.length; j++) {
+      if (!Number.isFinite(pos[j]!) || !Number.isFinite(vel[j]!)) {
+        this.stats.rejectedJointStates++;
+        return false;
+      }
+    }
+    this.inputs.jointPos.set(pos);
+    this.inputs.jointVel.set(vel);
+    this.lastJointS = nowS;
+    return true;
+  }
+
+  /** Accepts an IMU sample: orientation x, y, z, w (must be near unit) and gyro, rad/s. */
+  acceptImu(x: number, y: number, z: number, w: number, gx: number, gy: number, gz: number, nowS: number): boolean {
+    const norm2 = x * x + y * y + z * z + w * w;
+    if (!(Math.abs(norm2 - 1) < 0.1) || !Number.isFinite(gx + gy + gz)) {
+      this.stats.rejectedImu++;
+      return false;
+    }
+    const q = this.inputs.baseQuatXyzw;
+    q[0] = x;
+    q[1] = y;
+    q[2] = z;
+    q[3] = w;
+    const g = this.inputs.baseAngVel;
+    g[0] = gx;
+    g[1] = gy;
+    g[2] = gz;
+    this.lastImuS = nowS;
+    return true;
+  }
+
+  acceptCmdVel(vx: number, vy: number, wz: number): boolean {
+    if (!Number.isFinite(vx + vy + wz)) {
+      this.stats.rejectedCmdVel++;
+      return false;
+    }
+    const c = this.inputs.velocityCommand;
+    c[0] = vx;
+    c[1] = vy;
+    c[2] = wz;
+    return true;
+  }
+
+  /** Reference joint positions/velocities (policy order) for MOTION and reference observation terms. */
+  acceptReference(pos: Float64Array, vel: Float64Array | null): boolean {
+    for (let j = 0; j < pos.length; j++) if (!Number.isFinite(pos[j]!)) return false;
+    this.inputs.referenceJointPos.set(pos);
+    if (vel) this.inputs.referenceJointVel.set(vel);
+    this.haveReference = true;
+    return true;
+  }
+
+  /** A mode request (service, topic, Joy). */
+  request(to: ModeName, source: string, nowS: number): TransitionResult {
+    const r = this.modes.request(to, source, nowS, (m) => (m !== 'PASSIVE' && m !== 'DAMP' && !this.ready ? `${m} needs joint state and IMU first` : null));
+    if (r.kind === 'accepted') this.entered(r.transition, nowS);
+    else if (r.kind === 'rejected') this.stats.rejectedModeRequests++;
+    return r;
+  }
+
+  tick(nowS: number): TickPlan {
+    this.stats.ticks++;
+    if (this.mode === 'PASSIVE') return 'idle';
+    if (!this.ready) {
+      this.stats.waitingForState++;
+      return 'idle';
+    }
+    if (this.mode !== 'DAMP') this.checkFaults(nowS);
+    switch (this.modes.mode as ModeName) {
+      case 'PASSIVE':
+        return 'idle';
+      case 'DAMP':
+        this.target.set(this.inputs.jointPos);
+        return 'publish';
+      case 'STAND':
+        this.stand.sample(nowS, this.target);
+        return 'publish';
+      case 'MOTION':
+        if (this.haveReference) this.target.set(this.inputs.referenceJointPos);
+        return 'publish';
+      case 'POLICY':
+        return this.policyTick(nowS);
+    }
+  }
+
+  /** Called with the policy output of the last 'infer' tick. */
+  finishInference(out: ArrayLike<number>, nowS: number, inferenceMs: number): ResultPlan {
+    this.inFlight = false;
+    const st = this.stats;
+    st.inferences++;
+    st.lastInferenceMs = inferenceMs;
+    st.totalInferenceMs += inferenceMs;
+    if (inferenceMs > st.maxInferenceMs) st.maxInferenceMs = inferenceMs;
+    if (this.mode !== 'POLICY') return 'dropped';
+    if (nowS - this.tickS > this.budgetS) {
+      st.lateResults++;
+      this.miss(nowS);
+      return 'dropped';
+    }
+    if (this.action.map(out).kind !== 'ok') {
+      st.nonFiniteActions++;
+      this.fault('non_finite_action', nowS);
+      this.target.set(this.inputs.jointPos);
+      return 'publish';
+    }
+    this.consecutiveMisses = 0;
+    this.inputs.lastActionRaw.set(this.action.raw);
+    this.inputs.lastActionClipped.set(this.action.clipped);
+    this.inputs.lastActionProcessed.set(this.action.target);
+    this.target.set(this.action.target);
+    return 'publish';
+  }
+
+  /** Called when the inference promise rejected. */
+  inferenceFailed(nowS: number): void {
+    this.inFlight = false;
+    this.stats.inferenceErrors++;
+    if (this.mode === 'POLICY') this.fault('inference_error', nowS);
+  }
+
+  private policyTick(nowS: number): TickPlan {
+    if (this.inFlight) {
+      this.stats.missedDeadlines++;
+      this.miss(nowS);
+      return 'publish'; // the held target, or the measured pose if the miss faulted to DAMP
+    }
+    const s = this.inputs;
+    s.step = this.step;
+    s.timeS = this.step * this.periodS;
+    this.step++;
+    if (this.assembler.assemble(s) !== 'ok') {
+      this.stats.nonFiniteObservations++;
+      this.fault('non_finite_observation', nowS);
+      this.target.set(s.jointPos);
+      return 'publish';
+    }
+    this.inFlight = true;
+    this.tickS = nowS;
+    return 'infer';
+  }
+
+  private miss(nowS: number): void {
+    if (++this.consecutiveMisses >= this.maxMisses) this.fault('deadline_misses', nowS);
+  }
+
+  private checkFaults(nowS: number): void {
+    if (nowS - this.lastJointS > this.staleS || nowS - this.lastImuS > this.staleS) {
+      this.fault('stale_state', nowS);
+      return;
+    }
+    const q = this.inputs.baseQuatXyzw;
+    const n2 = q[0]! * q[0]! + q[1]! * q[1]! + q[2]! * q[2]! + q[3]! * q[3]!;
+    const cosTilt = 1 - (2 * (q[0]! * q[0]! + q[1]! * q[1]!)) / n2; // base z · world z
+    if (cosTilt < this.cosMaxTilt) this.fault('tilt', nowS);
+  }
+
+  private fault(reason: FaultReason, nowS: number): void {
+    const t = this.modes.fault(reason, nowS);
+    if (t) this.entered(t, nowS);
+  }
+
+  private entered(t: Transition, nowS: number): void {
+    if (t.to === 'STAND') this.stand.start(this.inputs.jointPos, nowS);
+    if (t.to === 'POLICY') this.resetPolicy();
+    if (t.to === 'DAMP') this.target.set(this.inputs.jointPos);
+    this.onTransition(t);
+  }
+
+  /** Restarts the policy clock, observation history and last action. */
+  private resetPolicy(): void {
+    this.step = 0;
+    this.consecutiveMisses = 0;
+    this.assembler.reset();
+    this.action.reset();
+    this.inputs.lastActionRaw.fill(0);
+    this.inputs.lastActionClipped.fill(0);
+    this.inputs.lastActionProcessed.set(this.action.offset);
+    this.target.set(this.inputs.jointPos);
+  }
+}
