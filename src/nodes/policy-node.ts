@@ -71,7 +71,10 @@ export class PolicyNode {
       );
     }
     const policyToRobot = buildPolicyToRobot(config.joints, opts.robotJointNames, config.config.jointIndexMap);
-    this.controller = new PolicyController(config, policy.input);
+    this.controller = new PolicyController(config, policy.input, {
+      ...(policy.extraInputs ? { inputs: policy.extraInputs } : {}),
+      ...(policy.extraOutputs ? { outputs: policy.extraOutputs } : {}),
+    });
     this.controller.onTransition = (t) => this.onTransition(t);
     this.reader = new JointStateReader(config.joints);
     this.refReader = new JointStateReader(config.joints);

@@ -71,8 +71,20 @@ export function checkModelAgainstConfig(info: OnnxModelInfo, cfg: ResolvedPolicy
   const input = info.inputs.find((i) => i.name === inputName);
   if (!input) problems.push(`model has no input '${inputName}' (model inputs: ${info.inputs.map((i) => `'${i.name}'`).join(', ') || 'none'})`);
   else checkVector(input, 'input', cfg.observationWidth, 'observation width', problems);
+  const extras = cfg.config.extraInputs;
   for (const extra of info.inputs) {
-    if (extra.name !== inputName) problems.push(`model input '${extra.name}' ${fmtShape(extra.shape)} is not bound by the config`);
+    if (extra.name === inputName) continue;
+    const bound = extras.find((e) => e.name === extra.name);
+    if (!bound) problems.push(`model input '${extra.name}' ${fmtShape(extra.shape)} is not bound by the config (extraInputs)`);
+    else checkVector(extra, 'input', 1, `extra input from ${bound.source}`, problems);
+  }
+  for (const e of extras) {
+    if (!info.inputs.some((i) => i.name === e.name)) problems.push(`config extra input '${e.name}' is not a model input (model inputs: ${info.inputs.map((i) => `'${i.name}'`).join(', ')})`);
+  }
+  for (const e of cfg.config.extraOutputs) {
+    const out = info.outputs.find((o) => o.name === e.name);
+    if (!out) problems.push(`config extra output '${e.name}' is not a model output (model outputs: ${info.outputs.map((o) => `'${o.name}'`).join(', ')})`);
+    else checkVector(out, 'output', cfg.joints.length, `${e.target}, one per joint`, problems);
   }
   const output = info.outputs.find((o) => o.name === outputName);
   if (!output) problems.push(`model has no output '${outputName}' (model outputs: ${info.outputs.map((o) => `'${o.name}'`).join(', ') || 'none'})`);

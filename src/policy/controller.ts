@@ -84,11 +84,15 @@ export class PolicyController {
   private tickS = 0;
   private step = 0;
   private consecutiveMisses = 0;
+  private readonly extraIn: { seconds: boolean; buf: Float32Array }[];
+  private readonly extraOut: { buf: Float32Array; dst: Float64Array }[];
 
   constructor(
     private readonly cfg: ResolvedPolicyConfig,
     /** The buffer the observation is assembled into (the policy's input). */
     policyInput: Float32Array,
+    /** The policy's extra input and output buffers by tensor name (see the config's extraInputs/extraOutputs). */
+    extras: { inputs?: ReadonlyMap<string, Float32Array>; outputs?: ReadonlyMap<string, Float32Array> } = {},
   ) {
     const n = cfg.joints.length;
     const modes = cfg.config.modes;
@@ -105,6 +109,16 @@ export class PolicyController {
     this.staleS = modes.faults.staleStateS;
     this.cosMaxTilt = Math.cos(modes.faults.maxTiltRad);
     this.maxMisses = modes.faults.maxConsecutiveMisses;
+    const buffer = (map: ReadonlyMap<string, Float32Array> | undefined, name: string, what: string): Float32Array => {
+      const b = map?.get(name);
+      if (!b) throw new Error(`policy has no buffer for ${what} '${name}'`);
+      return b;
+    };
+    this.extraIn = cfg.config.extraInputs.map((e) => ({ seconds: e.unit === 'seconds', buf: buffer(extras.inputs, e.name, 'extra input') }));
+    this.extraOut = cfg.config.extraOutputs.map((e) => ({
+      buf: buffer(extras.outputs, e.name, 'extra output'),
+      dst: e.target === 'reference_joint_pos' ? this.inputs.referenceJointPos : this.inputs.referenceJointVel,
+    }));
   }
 
   get mode(): ModeName {
@@ -229,6 +243,10 @@ export class PolicyController {
     this.inputs.lastActionClipped.set(this.action.clipped);
     this.inputs.lastActionProcessed.set(this.action.target);
     this.target.set(this.action.target);
+    for (const e of this.extraOut) {
+      for (let j = 0; j < e.dst.length; j++) e.dst[j] = e.buf[j]!;
+      this.haveReference = true;
+    }
     return 'publish';
   }
 
@@ -255,6 +273,7 @@ export class PolicyController {
       this.target.set(s.jointPos);
       return 'publish';
     }
+    for (const e of this.extraIn) e.buf[0] = e.seconds ? s.timeS : s.step;
     this.inFlight = true;
     this.tickS = nowS;
     return 'infer';

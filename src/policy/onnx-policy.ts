@@ -18,6 +18,10 @@ export interface Policy {
   readonly actionWidth: number;
   /** The observation buffer the next `run` reads (assemble straight into it). */
   readonly input: Float32Array;
+  /** Buffers of the extra [1, 1] inputs, by model input name (written before each run). */
+  readonly extraInputs?: ReadonlyMap<string, Float32Array>;
+  /** Buffers of the extra outputs, by model output name (valid after each run). */
+  readonly extraOutputs?: ReadonlyMap<string, Float32Array>;
   /** Runs on `obs` (copied into `input` unless it is `input`); resolves to a reused output view. */
   run(obs: Float32Array): Promise<Float32Array>;
   release(): Promise<void>;
@@ -47,6 +51,8 @@ export class OnnxPolicy implements Policy {
   readonly actionWidth: number;
   readonly input: Float32Array;
   readonly output: Float32Array;
+  readonly extraInputs = new Map<string, Float32Array>();
+  readonly extraOutputs = new Map<string, Float32Array>();
   /** Warm-up inference time, ms per run (mean over the warm-up runs; NaN when none ran). */
   warmupMsPerRun = NaN;
   private readonly feeds: Record<string, ort.Tensor>;
@@ -59,6 +65,8 @@ export class OnnxPolicy implements Policy {
     inputName: string,
     obsWidth: number,
     actionWidth: number,
+    extraInputNames: readonly string[] = [],
+    extraOutputNames: readonly string[] = [],
   ) {
     this.obsWidth = obsWidth;
     this.actionWidth = actionWidth;
@@ -66,6 +74,16 @@ export class OnnxPolicy implements Policy {
     this.output = new Float32Array(actionWidth);
     this.feeds = { [inputName]: new ort.Tensor('float32', this.input, [1, obsWidth]) };
     this.fetches = { [outputName]: new ort.Tensor('float32', this.output, [1, actionWidth]) };
+    for (const name of extraInputNames) {
+      const buf = new Float32Array(1);
+      this.extraInputs.set(name, buf);
+      this.feeds[name] = new ort.Tensor('float32', buf, [1, 1]);
+    }
+    for (const name of extraOutputNames) {
+      const buf = new Float32Array(actionWidth);
+      this.extraOutputs.set(name, buf);
+      this.fetches[name] = new ort.Tensor('float32', buf, [1, actionWidth]);
+    }
   }
 
   /** Checks, creates the session and warms it up. Throws PolicyCompatibilityError naming every mismatch. */
@@ -92,7 +110,8 @@ export class OnnxPolicy implements Policy {
     } catch (err) {
       throw new PolicyCompatibilityError(source, [`onnxruntime cannot load the model: ${(err as Error).message}`]);
     }
-    const policy = new OnnxPolicy(session, info, config.config.outputName, config.config.inputName, config.observationWidth, config.joints.length);
+    const c = config.config;
+    const policy = new OnnxPolicy(session, info, c.outputName, c.inputName, config.observationWidth, config.joints.length, c.extraInputs.map((e) => e.name), c.extraOutputs.map((e) => e.name));
     await policy.warmUp(config.config.warmupRuns, source);
     return policy;
   }
@@ -116,6 +135,10 @@ export class OnnxPolicy implements Policy {
     const out = result[this.outputName];
     // onnxruntime writes into the pre-allocated fetch; copy only if it did not.
     if (out && out.data !== this.output) this.output.set(out.data as Float32Array);
+    for (const [name, buf] of this.extraOutputs) {
+      const t = result[name];
+      if (t && t.data !== buf) buf.set(t.data as Float32Array);
+    }
     return this.output;
   }
 

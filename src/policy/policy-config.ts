@@ -41,6 +41,12 @@ export const PolicyConfigSchema = z.object({
   inputName: z.string().min(1).default('obs'),
   /** Name of the model's action output. */
   outputName: z.string().min(1).default('actions'),
+  /** Further model inputs, each a [1, 1] tensor fed every tick (e.g. BeyondMimic's time_step). */
+  extraInputs: z
+    .array(z.object({ name: z.string().min(1), source: z.literal('time_step'), /** steps: policy ticks; seconds: ticks × period. */ unit: z.enum(['steps', 'seconds']).default('steps') }))
+    .default([]),
+  /** Further model outputs routed by name into the observation state (one value per policy joint). */
+  extraOutputs: z.array(z.object({ name: z.string().min(1), target: z.enum(['reference_joint_pos', 'reference_joint_vel']) })).default([]),
   /** Inference runs before the policy may be armed (the first ONNX Runtime runs are slow). */
   warmupRuns: z.number().int().min(0).max(1000).default(10),
   /** ONNX Runtime intra-op threads. */
@@ -112,6 +118,10 @@ export function resolvePolicyConfig(config: PolicyConfig): ResolvedPolicyConfig 
   }
   problems.push(...checkObservationSpec(config.observation, n).map((p) => `observation.${p}`));
   problems.push(...checkActionSpec(config.action, n));
+  const ioNames = [config.inputName, config.outputName, ...config.extraInputs.map((e) => e.name), ...config.extraOutputs.map((e) => e.name)];
+  ioNames.forEach((name, i) => {
+    if (ioNames.indexOf(name) !== i) problems.push(`model tensor '${name}' is bound twice (inputName, outputName, extraInputs, extraOutputs)`);
+  });
   if (problems.length > 0) throw new PolicyConfigError(problems);
   return {
     config,
