@@ -21,6 +21,7 @@ import { actuatedJoints, jointLimitArrays, type JointLimitArrays, type RobotMode
 import { ShieldNodeConfigSchema, type ShieldNodeConfig } from '../safety/config.js';
 import { InputVerdict, type NamedCandidate, type NamedJointState } from '../safety/inputs.js';
 import { shieldLimitsOrThrow, type ShieldLimits } from '../safety/limits.js';
+import { CollisionModel } from '../safety/collision-model.js';
 import { Shield } from '../safety/shield.js';
 import { describeStatus } from '../safety/report.js';
 import { REASON_NAMES, SHIELD_STATE_NAMES, ShieldState } from '../safety/status.js';
@@ -46,6 +47,8 @@ export class ShieldNode {
   readonly shield: Shield;
   readonly limits: ShieldLimits;
   readonly config: ShieldNodeConfig;
+  /** Self-collision/workspace model (null without a RobotModel or with both disabled). */
+  readonly collision: CollisionModel | null;
   /** IMU messages accepted / rejected (non-finite or stale); the latest accepted stamp, s. */
   readonly imu = { accepted: 0, rejected: 0, stampS: -Infinity };
   /** Candidates dropped because a higher-priority topic was fresh. */
@@ -75,7 +78,16 @@ export class ShieldNode {
     this.node = options.node;
     this.log = nodeLogger(options.node.name);
     this.limits = shieldLimitsOrThrow(controllerLimits(options.robot, cfg.controllerJoints), cfg.limits);
-    this.shield = new Shield(this.limits, cfg.core);
+    const robot = options.robot;
+    this.collision = 'joints' in robot && (cfg.collision.enabled || cfg.workspace.links.length > 0)
+      ? new CollisionModel(robot, this.limits.names, cfg.collision, cfg.workspace)
+      : null;
+    this.shield = new Shield(this.limits, cfg.core, this.collision
+      ? { source: this.collision, decayRatePerS: cfg.collision.decayRatePerS, maxActive: cfg.collision.maxActive }
+      : null);
+    if (this.collision) {
+      this.log.info({ capsules: this.collision.capsules.count, pairs: this.collision.pairCount, notes: this.collision.notes }, 'collision model');
+    }
     const names = this.limits.names;
     const node = this.node;
     const t = cfg.topics;
@@ -226,6 +238,10 @@ export class ShieldNode {
     b.set('imu.accepted', this.imu.accepted);
     b.set('imu.rejected', this.imu.rejected);
     b.set('imu_age_s', now - this.imu.stampS);
+    if (this.collision) {
+      b.set('collision_clearance_m', this.collision.minCollisionClearanceM);
+      b.set('workspace_clearance_m', this.collision.minWorkspaceClearanceM);
+    }
     b.summary(level, message);
   }
 

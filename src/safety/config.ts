@@ -73,6 +73,50 @@ export const ShieldLimitsConfigSchema = z
   .strict();
 export type ShieldLimitsConfig = z.infer<typeof ShieldLimitsConfigSchema>;
 
+const nullableBound = z.number().finite().nullable();
+
+export const CollisionConfigSchema = z
+  .object({
+    /** Enforce self-collision barriers (needs the robot model). */
+    enabled: z.boolean().default(true),
+    /** Smallest allowed distance between capsules, m. */
+    minDistanceM: finite.nonnegative().default(0.01),
+    /** Extra clearance the barriers keep beyond the minimum (covers linearisation), m. */
+    bufferM: finite.nonnegative().default(0.005),
+    /** Barriers closer than this to their margin become constraints this tick, m. */
+    activationDistanceM: positive.default(0.15),
+    /** Barrier decay rate α: h may shrink by at most α·dt·h per tick, 1/s. */
+    decayRatePerS: positive.default(25),
+    /** Most barrier rows per tick (the smallest clearances win). */
+    maxActive: z.number().int().min(1).max(64).default(12),
+    /** Skip pairs of links joined by one joint (links joined by fixed joints count as one body). */
+    excludeAdjacent: z.boolean().default(true),
+    /** Skip pairs closer than minDistanceM + bufferM in the reference pose (they would start inside the margin). */
+    excludeTouchingAtReference: z.boolean().default(true),
+    /** The reference pose by joint name, rad; unlisted joints at 0 clamped into their URDF range. */
+    referencePoseRad: z.record(z.string(), finite).default({}),
+    /** Further link pairs to skip. */
+    excludePairs: z.array(z.tuple([z.string(), z.string()])).default([]),
+  })
+  .strict();
+export type CollisionConfig = z.infer<typeof CollisionConfigSchema>;
+
+export const WorkspaceConfigSchema = z
+  .object({
+    /** Links whose capsules must stay inside the box (e.g. the hands). Empty: no workspace barrier. */
+    links: z.array(z.string()).default([]),
+    /** Box corners in the world frame per axis x, y, z, m; null = unbounded on that side. */
+    minM: z.tuple([nullableBound, nullableBound, nullableBound]).default([null, null, 0.05]),
+    maxM: z.tuple([nullableBound, nullableBound, nullableBound]).default([null, null, null]),
+    /** Pose of the root link in the world (fixed base: exact; floating base: nominal), m and rad. */
+    rootPose: z
+      .object({ xyz: z.tuple([finite, finite, finite]).default([0, 0, 0]), rpy: z.tuple([finite, finite, finite]).default([0, 0, 0]) })
+      .strict()
+      .default({}),
+  })
+  .strict();
+export type WorkspaceConfig = z.infer<typeof WorkspaceConfigSchema>;
+
 export const FaultReactionSchema = z.enum(['hold', 'estop']);
 export type FaultReaction = z.infer<typeof FaultReactionSchema>;
 
@@ -136,6 +180,8 @@ export const ShieldNodeConfigSchema = z
   .object({
     limits: ShieldLimitsConfigSchema.default({}),
     core: ShieldCoreConfigSchema.default({}),
+    collision: CollisionConfigSchema.default({}),
+    workspace: WorkspaceConfigSchema.default({}),
     topics: z
       .object({
         candidates: z.array(CandidateTopicSchema).min(1).default([{ topic: '/policy/joint_command', priority: 0 }]),

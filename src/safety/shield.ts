@@ -17,6 +17,7 @@
  * ESTOP and INACTIVE output a constant hold of the last command.
  */
 import { CONSTRAINT_COUNT, Constraint, makeBand, openBand, projectOntoBand } from './band.js';
+import { makeBarrierSet, makeBarrierWork, projectWithBarriers, type BarrierSet, type BarrierWork } from './barrier.js';
 import type { ShieldCoreConfig } from './config.js';
 import {
   InputVerdict, NameMapper, checkStamp, lengthOk, mappedFinite, type NamedCandidate, type NamedJointState,
@@ -27,6 +28,25 @@ import {
 } from './joint-stages.js';
 import type { ShieldLimits } from './limits.js';
 import { Reason, ShieldState, makeStatus, type InputCounters, type ShieldStatus, type TickOutcome } from './status.js';
+
+/** Something that writes barrier rows (h, ∂h/∂q) for a command: the collision/workspace model. */
+export interface BarrierSource {
+  /** Rows (h, ∂h/∂q) at command p that could bind inside [lo, hi] with per-tick decay γ. */
+  evaluate(p: Float64Array, set: BarrierSet, lo: Float64Array, hi: Float64Array, gamma: number): void;
+  /** The exact h of each row of `set` at command p, into out. */
+  values(p: Float64Array, set: BarrierSet, out: Float64Array): void;
+}
+
+export interface ShieldBarriers {
+  source: BarrierSource;
+  /** Barrier decay rate α, 1/s (γ = min(1, α·dt)). */
+  decayRatePerS: number;
+  /** Most barrier rows per tick. */
+  maxActive: number;
+}
+
+/** A barrier row counts as met within this much, m. */
+const BARRIER_TOL_M = 1e-9;
 
 export type ActivateOutcome = 'activated' | 'already_active' | 'estop_latched' | 'state_not_fresh' | 'out_of_limits';
 export type ResetOutcome = 'reset' | 'not_in_estop' | 'state_not_fresh' | 'out_of_limits';
@@ -72,9 +92,18 @@ export class Shield {
   /** The trajectory was (re)started from the measured state since the last tick. */
   private seeded = false;
 
+  private readonly barrierSet: BarrierSet | null;
+  private readonly barrierWork: BarrierWork | null;
+  private readonly hardLo: Float64Array;
+  private readonly hardHi: Float64Array;
+  private readonly projected: Float64Array;
+  private readonly barrierValues: Float64Array;
+  private readonly gamma: number;
+
   constructor(
     readonly limits: ShieldLimits,
     readonly config: ShieldCoreConfig,
+    private readonly barriers: ShieldBarriers | null = null,
   ) {
     const n = limits.names.length;
     this.n = n;
@@ -83,6 +112,11 @@ export class Shield {
     this.output = f(); this.outputVelocity = f(); this.outputEffort = f(); this.target = f(); this.acc = f();
     this.q = f(); this.qd = f(); this.goal = f(); this.goalEffort = f(); this.segStart = f(); this.next = f();
     this.band = makeBand(n);
+    this.barrierSet = barriers ? makeBarrierSet(n, barriers.maxActive) : null;
+    this.barrierWork = barriers ? makeBarrierWork(n, barriers.maxActive) : null;
+    this.hardLo = f(); this.hardHi = f(); this.projected = f();
+    this.barrierValues = new Float64Array(barriers ? barriers.maxActive : 0);
+    this.gamma = barriers ? Math.min(1, barriers.decayRatePerS * this.dtS) : 0;
     this.goalSet = new Uint8Array(n);
     const index = new Map(limits.names.map((name, i) => [name, i]));
     this.measMap = new NameMapper(index, config.inputs.ignoreUnknownMeasuredJoints, false);
@@ -131,22 +165,117 @@ export class Shield {
     positionStage(this.band, lim, p, dt);
     // 2. Velocity limit.
     rel[Constraint.Velocity]! += velocityStage(this.band, lim, p, dt);
-    // 3. Acceleration limit of the commanded trajectory.
+    // 3. Self-collision and workspace barriers at the current command (rows for the projection).
+    const bs = this.barrierSet;
+    if (bs && this.barriers) {
+      this.barriers.source.evaluate(p, bs, this.band.lo, this.band.hi, this.gamma);
+      if (bs.m > 0) { this.hardLo.set(this.band.lo); this.hardHi.set(this.band.hi); }
+    }
+    // 4. Acceleration limit of the commanded trajectory.
     rel[Constraint.Acceleration]! += accelerationStage(this.band, lim, p, v, dt);
-    // 4. Servo effort |kp·(p' − q) − kd·q̇ + τff| ≤ E, only on fresh measured state.
+    // 5. Servo effort |kp·(p' − q) − kd·q̇ + τff| ≤ E, only on fresh measured state.
     if (lim.effortStage && this.measuredFresh) {
       rel[Constraint.Effort]! += effortStage(this.band, lim, this.q, this.qd, this.outputEffort);
     }
-    // 5. Jerk limit (smoothing, lowest priority).
+    // 6. Jerk limit (smoothing, lowest priority).
     rel[Constraint.Jerk]! += jerkStage(this.band, lim, p, v, this.acc, dt);
     // Projection: the nearest admissible command; the target itself when admissible.
     const size = projectOntoBand(this.target, this.band, this.next, st.interventions, st.lastIntervention);
+    // Barriers: the nearest command in the band that meets them (the band's clamp when it already does).
+    if (bs && bs.m > 0) this.enforceBarriers(bs);
     advanceTrajectory(p, v, this.acc, this.next, dt);
     if (size.joints > 0) {
       st.interventionTicks++;
       if (size.linfRad > st.maxInterventionRad) st.maxInterventionRad = size.linfRad;
     }
     return active ? (size.joints > 0 ? 'intervened' : 'passed') : 'holding';
+  }
+
+  /**
+   * Minimal-intervention projection onto band ∩ barriers. When the barriers
+   * cannot be met inside the full band, acceleration/effort/jerk are relaxed
+   * (position and velocity never are); when not even then, the barrier is
+   * relaxed (counted) and the best command inside the hard band is used.
+   */
+  private enforceBarriers(bs: BarrierSet): void {
+    const st = this.status;
+    const out = this.projected;
+    let worst = this.solveBarriers(bs, this.band.lo, this.band.hi);
+    if (worst > BARRIER_TOL_M) {
+      st.relaxations[Constraint.Acceleration]!++;
+      worst = this.solveBarriers(bs, this.hardLo, this.hardHi);
+      if (worst > BARRIER_TOL_M) st.relaxations[bs.kind[0]!]!++;
+    }
+    const work = this.barrierWork!;
+    // Attribute the change to the barrier kind with the largest multiplier.
+    let top = 0;
+    for (let j = 1; j < bs.m; j++) if (work.lambda[j]! > work.lambda[top]!) top = j;
+    const kind = bs.kind[top]!;
+    const size = st.lastIntervention;
+    let sq = size.l2Rad * size.l2Rad;
+    for (let i = 0; i < this.n; i++) {
+      const o = out[i]!;
+      if (o === this.next[i]) continue;
+      st.interventions[kind]!++;
+      const t = this.target[i]!;
+      const before = Math.abs(this.next[i]! - t);
+      const d = Math.abs(o - t);
+      if (before === 0) size.joints++;
+      sq += d * d - before * before;
+      if (d > size.linfRad) size.linfRad = d;
+      this.next[i] = o;
+    }
+    size.l2Rad = Math.sqrt(Math.max(0, sq));
+  }
+
+  /**
+   * Projection onto band ∩ barriers with linearisation correction: the exact
+   * h at the result is compared with the required (1 − γ)·h; a row that fell
+   * short is tightened by the shortfall and the projection repeated (twice at
+   * most). If the solver cannot meet the rows, the command moves from p
+   * (which meets every row with h ≥ 0) toward the solution only as far as the
+   * rows allow. Returns the remaining violation, m.
+   */
+  private solveBarriers(bs: BarrierSet, lo: Float64Array, hi: Float64Array): number {
+    const work = this.barrierWork!;
+    const src = this.barriers!.source;
+    const out = this.projected;
+    const hTrue = this.barrierValues;
+    bs.shift.fill(0);
+    let worst = 0;
+    for (let round = 0; round < 3; round++) {
+      worst = projectWithBarriers(this.target, lo, hi, bs, this.output, this.gamma, out, work);
+      if (worst > BARRIER_TOL_M) worst = this.retreat(bs, out);
+      src.values(out, bs, hTrue);
+      let short = 0;
+      for (let j = 0; j < bs.m; j++) {
+        const need = (1 - this.gamma) * bs.h[j]! - hTrue[j]!;
+        if (need > 1e-7) {
+          bs.shift[j]! += need + 1e-7;
+          if (need > short) short = need;
+        }
+      }
+      if (short === 0) break;
+      if (round === 2) worst = Math.max(worst, short);
+    }
+    return worst;
+  }
+
+  /** Scales out − p back until every linearised row holds (p itself holds each row with h ≥ 0). */
+  private retreat(bs: BarrierSet, out: Float64Array): number {
+    const p = this.output;
+    const n = this.n;
+    let t = 1;
+    let worst = 0;
+    for (let j = 0; j < bs.m; j++) {
+      let gd = 0;
+      for (let i = 0; i < n; i++) gd += bs.grad[j * n + i]! * (out[i]! - p[i]!);
+      const slack = this.gamma * bs.h[j]! - bs.shift[j]!; // row: gd ≥ −slack
+      if (slack < 0) worst = Math.max(worst, -slack);
+      else if (gd < -slack) t = Math.min(t, slack / -gd);
+    }
+    if (t < 1) for (let i = 0; i < n; i++) out[i] = p[i]! + t * (out[i]! - p[i]!);
+    return worst;
   }
 
   /** Checks and stores a measured joint state. */

@@ -1,0 +1,171 @@
+/**
+ * Control-barrier-function constraints and the minimal-intervention projection
+ * that enforces them together with the per-joint band.
+ *
+ * Each barrier h_j(q) ≥ 0 (a capsule distance or workspace clearance minus
+ * its margin, m) is enforced in discrete time on the commanded trajectory:
+ *
+ *   h_j(p') ≥ (1 − γ)·h_j(p),  γ = min(1, α·dt)
+ *   linearised:  g_j·(p' − p) ≥ −γ·h_j(p),   g_j = ∂h_j/∂q (m/rad)
+ *
+ * (distance between convex shapes is convex under translation, so the
+ * linearisation errs on the safe side there; rotation curvature is covered
+ * by the margin's buffer). The command is
+ *
+ *   p' = argmin ‖x − target‖²  s.t.  lo ≤ x ≤ hi,  g_j·x ≥ rhs_j
+ *
+ * solved in the dual by exact coordinate ascent (Hildreth): x(λ) =
+ * clamp(target + Σ λ_j g_j, lo, hi), each λ_j found exactly by walking the
+ * breakpoints of the monotone piecewise-linear g_j·x(λ). With no violated
+ * barrier λ = 0 and the band's clamp is returned unchanged.
+ */
+
+export interface BarrierSet {
+  readonly n: number;
+  readonly capacity: number;
+  /** Rows in use. */
+  m: number;
+  /** Row j's gradient ∂h_j/∂q in shield joint order (m/rad), at j·n. */
+  readonly grad: Float64Array;
+  /** Barrier values h_j at the current command, m. */
+  readonly h: Float64Array;
+  /** Constraint id of each row (Collision or Workspace). */
+  readonly kind: Uint8Array;
+  /** The source's own id of each row (which pair or face), for re-evaluation. */
+  readonly id: Int32Array;
+  /** Extra tightening of each row's right-hand side (linearisation correction), m. */
+  readonly shift: Float64Array;
+}
+
+export function makeBarrierSet(n: number, capacity: number): BarrierSet {
+  return {
+    n, capacity, m: 0, grad: new Float64Array(n * capacity), h: new Float64Array(capacity), kind: new Uint8Array(capacity),
+    id: new Int32Array(capacity), shift: new Float64Array(capacity),
+  };
+}
+
+/**
+ * The row to fill for a barrier of value h: a free row, or (when full) the
+ * row with the largest h if h is smaller; −1 when it does not make the cut.
+ * The caller writes the gradient (zeroed here) at row·n.
+ */
+export function claimBarrierRow(set: BarrierSet, h: number, kind: number, id: number): number {
+  let row = set.m;
+  if (row >= set.capacity) {
+    row = 0;
+    for (let j = 1; j < set.capacity; j++) if (set.h[j]! > set.h[row]!) row = j;
+    if (!(h < set.h[row]!)) return -1;
+  } else set.m++;
+  set.h[row] = h;
+  set.kind[row] = kind;
+  set.id[row] = id;
+  set.shift[row] = 0;
+  set.grad.fill(0, row * set.n, (row + 1) * set.n);
+  return row;
+}
+
+export interface BarrierWork {
+  readonly lambda: Float64Array;
+  readonly rhs: Float64Array;
+  readonly s: Float64Array;
+}
+
+export function makeBarrierWork(n: number, capacity: number): BarrierWork {
+  return { lambda: new Float64Array(capacity), rhs: new Float64Array(capacity), s: new Float64Array(n) };
+}
+
+const clamp = (x: number, lo: number, hi: number): number => (x < lo ? lo : x > hi ? hi : x);
+
+/**
+ * Whether row j can bind anywhere in the band: min over lo ≤ x ≤ hi of
+ * g·(x − p) < −γ·h. Rows that cannot are not worth a row this tick.
+ */
+export function canBind(g: Float64Array, go: number, n: number, p: Float64Array, lo: Float64Array, hi: Float64Array, gamma: number, h: number): boolean {
+  let worst = 0;
+  for (let i = 0; i < n; i++) {
+    const gi = g[go + i]!;
+    worst += gi > 0 ? gi * (lo[i]! - p[i]!) : gi * (hi[i]! - p[i]!);
+  }
+  return worst < -gamma * h;
+}
+
+/**
+ * Projects `target` onto {lo ≤ x ≤ hi, g_j·(x − p) ≥ −γ·h_j}; writes `out`.
+ * Returns the largest remaining barrier violation, m (≤ 1e-12 when solved;
+ * larger when the barriers cannot be met inside the band).
+ */
+export function projectWithBarriers(
+  target: Float64Array, lo: Float64Array, hi: Float64Array, set: BarrierSet, p: Float64Array, gamma: number,
+  out: Float64Array, work: BarrierWork, maxSweeps = 60,
+): number {
+  const n = set.n;
+  const { lambda, rhs, s } = work;
+  for (let j = 0; j < set.m; j++) {
+    let gp = 0;
+    for (let i = 0; i < n; i++) gp += set.grad[j * n + i]! * p[i]!;
+    rhs[j] = gp - gamma * set.h[j]! + set.shift[j]!;
+    lambda[j] = 0;
+  }
+  s.set(target);
+  let worst = violation(set, rhs, s, lo, hi);
+  for (let sweep = 0; sweep < maxSweeps && worst > 1e-12; sweep++) {
+    for (let j = 0; j < set.m; j++) {
+      const next = solveRow(set.grad, j * n, n, s, lambda[j]!, rhs[j]!, lo, hi);
+      const d = next - lambda[j]!;
+      if (d !== 0) for (let i = 0; i < n; i++) s[i]! += d * set.grad[j * n + i]!;
+      lambda[j] = next;
+    }
+    worst = violation(set, rhs, s, lo, hi);
+  }
+  for (let i = 0; i < n; i++) out[i] = clamp(s[i]!, lo[i]!, hi[i]!);
+  return worst;
+}
+
+function violation(set: BarrierSet, rhs: Float64Array, s: Float64Array, lo: Float64Array, hi: Float64Array): number {
+  const n = set.n;
+  let worst = 0;
+  for (let j = 0; j < set.m; j++) {
+    let gx = 0;
+    for (let i = 0; i < n; i++) gx += set.grad[j * n + i]! * clamp(s[i]!, lo[i]!, hi[i]!);
+    const v = rhs[j]! - gx;
+    if (v > worst) worst = v;
+  }
+  return worst;
+}
+
+/**
+ * The exact λ ≥ 0 for one row with the others fixed: the smallest λ with
+ * φ(λ) = g·clamp(t + λ·g) ≥ rhs, where t = s − λ_old·g; 0 when φ(0) ≥ rhs;
+ * the saturation point when no λ reaches rhs.
+ */
+function solveRow(
+  g: Float64Array, go: number, n: number, s: Float64Array, lambdaOld: number, rhs: number, lo: Float64Array, hi: Float64Array,
+): number {
+  let lambda = 0;
+  for (let step = 0; step <= 2 * n + 1; step++) {
+    let phi = 0;
+    let slope = 0;
+    let next = Infinity;
+    for (let i = 0; i < n; i++) {
+      const gi = g[go + i]!;
+      const t = s[i]! - lambdaOld * gi;
+      const y = t + lambda * gi;
+      phi += gi * clamp(y, lo[i]!, hi[i]!);
+      if (gi > 0) {
+        if (y < lo[i]!) next = Math.min(next, (lo[i]! - t) / gi);
+        else if (y < hi[i]!) { slope += gi * gi; next = Math.min(next, (hi[i]! - t) / gi); }
+      } else if (gi < 0) {
+        if (y > hi[i]!) next = Math.min(next, (hi[i]! - t) / gi);
+        else if (y > lo[i]!) { slope += gi * gi; next = Math.min(next, (lo[i]! - t) / gi); }
+      }
+    }
+    if (phi >= rhs) return lambda;
+    if (slope > 0) {
+      const root = lambda + (rhs - phi) / slope;
+      if (root <= next) return root;
+    }
+    if (next === Infinity || !(next > lambda)) return lambda;
+    lambda = next;
+  }
+  return lambda;
+}
