@@ -74,7 +74,9 @@ export class RosConfigParameters<S extends z.ZodTypeAny> {
   private descriptor(s: ParameterSpec): R.ParameterDescriptor {
     const { rcl } = this.node;
     let range: R.Range | undefined;
-    if (s.range && s.kind === 'integer') range = new rcl.IntegerRange(BigInt(s.range.from), BigInt(s.range.to), BigInt(s.range.step));
+    if (s.range && s.kind === 'integer') {
+      range = new rcl.IntegerRange(BigInt(Math.ceil(s.range.from)), BigInt(Math.floor(s.range.to)), BigInt(s.range.step));
+    }
     else if (s.range && s.kind === 'double') range = new rcl.FloatingPointRange(s.range.from, s.range.to, s.range.step);
     const d = new rcl.ParameterDescriptor(s.name, PARAMETER_TYPE[s.kind], s.description, s.readOnly, range);
     d.additionalConstraints = s.additionalConstraints;

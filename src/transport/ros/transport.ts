@@ -244,7 +244,7 @@ export class RosTransportNode implements TransportNode {
   destroy(): void {
     if (this.destroyed) return;
     this.destroyed = true;
-    this.raw.stop();
+    if (this.raw.spinning) this.raw.stop();
     this.raw.destroy();
     this.onDestroy();
   }
