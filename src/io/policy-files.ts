@@ -1,0 +1,64 @@
+/**
+ * Loading a policy from its files: the YAML config (zod), the contract JSON
+ * beside the model (zod), the ONNX bytes; then `OnnxPolicy.create` checks the
+ * model against both and warms it up. Relative paths in the config are
+ * resolved against `root` (the repo or the installed package share folder).
+ */
+import { readFileSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { ConfigError, loadConfigFile } from './config-file.js';
+import {
+  OnnxPolicy,
+  PolicyConfigSchema,
+  PolicyContractSchema,
+  resolvePolicyConfig,
+  type PolicyConfig,
+  type ResolvedPolicyConfig,
+} from '../policy/index.js';
+
+export interface LoadedPolicy {
+  config: ResolvedPolicyConfig;
+  policy: OnnxPolicy;
+  modelPath: string;
+}
+
+function readFile(path: string, what: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (err) {
+    throw new ConfigError(path, [`cannot read ${what}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`]);
+  }
+}
+
+/** Loads and checks a policy whose config is already parsed. */
+export async function loadPolicy(config: PolicyConfig, root: string): Promise<LoadedPolicy> {
+  const at = (p: string): string => (isAbsolute(p) ? p : resolve(root, p));
+  const resolved = resolvePolicyConfig(config);
+  let contract;
+  if (config.contractPath) {
+    const path = at(config.contractPath);
+    let json: unknown;
+    try {
+      json = JSON.parse(readFile(path, 'the model contract').toString('utf8'));
+    } catch (err) {
+      if (err instanceof ConfigError) throw err;
+      throw new ConfigError(path, [`not valid JSON: ${(err as Error).message}`]);
+    }
+    const parsed = PolicyContractSchema.safeParse(json);
+    if (!parsed.success) throw new ConfigError(path, parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+    contract = parsed.data;
+  }
+  const modelPath = at(config.modelPath);
+  const policy = await OnnxPolicy.create({
+    model: new Uint8Array(readFile(modelPath, 'the ONNX model')),
+    source: modelPath,
+    config: resolved,
+    ...(contract ? { contract } : {}),
+  });
+  return { config: resolved, policy, modelPath };
+}
+
+/** Loads a policy from its YAML config file. */
+export async function loadPolicyFile(configPath: string, root: string): Promise<LoadedPolicy> {
+  return loadPolicy(loadConfigFile(PolicyConfigSchema, configPath), root);
+}

@@ -1,0 +1,212 @@
+/**
+ * The embedded run: the composition root for a machine without ROS 2. Every
+ * node (sim, policy, shield) is created on one embedded bus and wired only by
+ * topics and services; the physics runs in lockstep with the bus clock.
+ *
+ * Everything is loaded and validated first (URDF, run config, policy config,
+ * model and contract, shield config); only then is anything started, so a
+ * bad file stops the run with nothing half-started.
+ */
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { loadConfigFile } from '../io/config-file.js';
+import { loadPolicyFile } from '../io/policy-files.js';
+import { loadUrdfFile } from '../io/urdf-file.js';
+import { nodeLogger } from '../log.js';
+import { PolicyNode } from '../nodes/policy-node.js';
+import { ShieldNode } from '../nodes/shield-node.js';
+import { actuatedJoints, jointLimitArrays, type RobotModel } from '../robot/model.js';
+import { CONSTRAINT_NAMES } from '../safety/band.js';
+import { ShieldNodeConfigSchema, type ShieldNodeConfig } from '../safety/config.js';
+import { SHIELD_STATE_NAMES, total } from '../safety/status.js';
+import { MujocoSim } from '../sim/simulation.js';
+import { SimNode } from '../sim/sim-node.js';
+import { EmbeddedBus } from '../transport/bus/index.js';
+import { CommandMonitor } from './command-monitor.js';
+import { runLockstep, type LockstepResult } from './lockstep.js';
+import { RunConfigSchema, type OperatorAction, type RunConfig } from './run-config.js';
+
+export interface EmbeddedRunOptions {
+  /** Run config file (YAML). */
+  configPath: string;
+  /** Folder that relative paths inside node configs (models, contracts) are resolved against. */
+  root: string;
+  /** Overrides the scenario's duration, s. */
+  durationS?: number;
+  realtime?: boolean;
+  onProgress?: (simTimeS: number, durationS: number) => void;
+  /** Check every published message against its zod schema (slower; tests). */
+  validateMessages?: boolean;
+}
+
+export interface RunSummary {
+  robot: string;
+  lockstep: LockstepResult;
+  physicsStepsPerWallSecond: number;
+  policy: { ticks: number; published: number; rateHz: number; meanInferenceMs: number; maxInferenceMs: number; rejectedInputs: number };
+  shield: {
+    ticks: number;
+    commands: number;
+    rateHz: number;
+    finalState: string;
+    transitions: number;
+    interventionTicks: number;
+    interventions: Record<string, number>;
+    maxInterventionRad: number;
+    rejectedMeasured: number;
+    rejectedCandidates: number;
+    timeInStateS: Record<string, number>;
+  };
+  monitor: CommandMonitor['report'] & { violations: number };
+  estop: { events: number; maxHoldDeviationRad: number };
+  sim: { commandsApplied: number; commandsDropped: number; dynamicsEventsApplied: number; minBaseHeightM: number; fell: boolean };
+  bus: EmbeddedBus['stats'];
+}
+
+interface Loaded {
+  config: RunConfig;
+  model: RobotModel;
+  policy: Awaited<ReturnType<typeof loadPolicyFile>>;
+  shieldConfig: ShieldNodeConfig;
+}
+
+/** Loads and validates every input of a run; throws a clear error naming the file and field. */
+export async function loadRun(opts: EmbeddedRunOptions): Promise<Loaded> {
+  const config = loadConfigFile(RunConfigSchema, opts.configPath);
+  const base = dirname(resolve(opts.configPath));
+  const at = (p: string): string => (isAbsolute(p) ? p : resolve(base, p));
+  const model = loadUrdfFile(at(config.robot.urdf), { packageDirs: config.robot.packageDirs });
+  const shieldConfig = loadConfigFile(ShieldNodeConfigSchema, at(config.shield));
+  const policy = await loadPolicyFile(at(config.policy), opts.root);
+  return { config, model, policy, shieldConfig };
+}
+
+export async function runEmbedded(opts: EmbeddedRunOptions): Promise<RunSummary> {
+  const log = nodeLogger('embedded_run');
+  const { config, model, policy, shieldConfig } = await loadRun(opts);
+  const durationS = opts.durationS ?? config.scenario.durationS;
+  const jointNames = actuatedJoints(model).map((j) => j.name);
+
+  const bus = new EmbeddedBus({ validateMessages: opts.validateMessages ?? false });
+  const sim = new MujocoSim({ model, config: config.sim });
+  try {
+    const simNode = new SimNode({ node: bus.createNode('sim'), sim, ...config.simNode, scenario: config.scenario.dynamics });
+    const shield = new ShieldNode({ node: bus.createNode('safety_shield'), robot: model, config: shieldConfig });
+    const policyNode = new PolicyNode({ node: bus.createNode('policy'), config: policy.config, policy: policy.policy, robotJointNames: jointNames });
+
+    // An independent monitor of what reaches the actuators (URDF limits, no shield code).
+    const controllerJoints = shield.config.controllerJoints ?? jointNames;
+    const monitor = new CommandMonitor(jointLimitArrays(model, controllerJoints));
+    const monitorNode = bus.createNode('monitor');
+    const estop = { active: false, events: 0, hold: null as Float64Array | null, maxHoldDeviationRad: 0 };
+    const checkOutput = (positions: ArrayLike<number>): void => {
+      monitor.checkCommand(monitorNode.nowSeconds(), positions);
+      if (!estop.active) return;
+      if (estop.hold === null) estop.hold = Float64Array.from(positions);
+      else for (let i = 0; i < estop.hold.length; i++) estop.maxHoldDeviationRad = Math.max(estop.maxHoldDeviationRad, Math.abs(positions[i]! - estop.hold[i]!));
+    };
+    if (shield.config.outputFormat === 'joint_trajectory') {
+      monitorNode.createSubscription('trajectory_msgs/msg/JointTrajectory', shield.config.topics.output, (m) => checkOutput(m.points[0]?.positions ?? []), { preset: 'reliable' });
+    } else {
+      monitorNode.createSubscription('std_msgs/msg/Float64MultiArray', shield.config.topics.output, (m) => checkOutput(m.data), { preset: 'reliable' });
+    }
+    const measured = new Float64Array(controllerJoints.length);
+    let stateIndex: Int32Array | null = null;
+    monitorNode.createSubscription('sensor_msgs/msg/JointState', config.simNode.jointStateTopic, (m) => {
+      stateIndex ??= Int32Array.from(controllerJoints, (n) => m.name.indexOf(n));
+      for (let i = 0; i < measured.length; i++) measured[i] = m.position[stateIndex[i]!] ?? NaN;
+      monitor.checkTracking(measured);
+    }, { preset: 'sensor_data' });
+
+    // Scripted operator actions, through the same topic and services an operator uses.
+    const operator = bus.createNode('operator');
+    const estopPub = operator.createPublisher('std_msgs/msg/Bool', shield.config.topics.estop);
+    const prefix = shield.config.topics.servicePrefix;
+    const resetClient = operator.createClient('std_srvs/srv/Trigger', `${prefix}/reset`);
+    const activateClient = operator.createClient('std_srvs/srv/Trigger', `${prefix}/activate`);
+    const pending: OperatorAction[] = [...config.scenario.operator].sort((a, b) => a.atS - b.atS);
+    let minBaseHeight = Infinity;
+    const floating = sim.build.base === 'floating';
+
+    const beforeStep = async (t: number): Promise<void> => {
+      if (floating) minBaseHeight = Math.min(minBaseHeight, sim.baseHeightM());
+      while (pending.length > 0 && pending[0]!.atS <= t + 1e-9) {
+        const a = pending.shift()!;
+        if (a.action === 'estop') {
+          estop.active = true;
+          estop.events++;
+          estop.hold = null;
+          estopPub.publish({ data: true });
+          log.info({ atS: t }, 'operator: e-stop');
+        } else {
+          const r = await (a.action === 'reset' ? resetClient : activateClient).call({});
+          if (a.action === 'reset' && r.success) estop.active = false;
+          log.info({ atS: t, action: a.action, ...r }, `operator: ${a.action}`);
+        }
+      }
+    };
+
+    const lockstep = await runLockstep({
+      bus,
+      sim: simNode,
+      durationS,
+      realtime: opts.realtime ?? false,
+      beforeStep,
+      progressEveryS: durationS / 100,
+      ...(opts.onProgress ? { onProgress: (t: number) => opts.onProgress!(t, durationS) } : {}),
+    });
+
+    const st = shield.shield.status;
+    const ps = policyNode.stats;
+    const interventions: Record<string, number> = {};
+    CONSTRAINT_NAMES.forEach((name, c) => {
+      if (c > 0) interventions[name] = st.interventions[c]!;
+    });
+    const timeInStateS: Record<string, number> = {};
+    SHIELD_STATE_NAMES.forEach((name, s) => (timeInStateS[name] = Number(st.timeInStateS[s]!.toFixed(3))));
+    const summary: RunSummary = {
+      robot: model.name,
+      lockstep,
+      physicsStepsPerWallSecond: Math.round(lockstep.steps / lockstep.wallTimeS),
+      policy: {
+        ticks: ps.ticks,
+        published: ps.published,
+        rateHz: ps.published / lockstep.simTimeS,
+        meanInferenceMs: ps.inferences > 0 ? ps.totalInferenceMs / ps.inferences : NaN,
+        maxInferenceMs: ps.maxInferenceMs,
+        rejectedInputs: ps.rejectedJointStates + ps.rejectedImu + ps.rejectedCmdVel,
+      },
+      shield: {
+        ticks: st.ticks,
+        commands: shield.published,
+        rateHz: shield.published / lockstep.simTimeS,
+        finalState: SHIELD_STATE_NAMES[st.state],
+        transitions: st.transitions,
+        interventionTicks: st.interventionTicks,
+        interventions,
+        maxInterventionRad: st.maxInterventionRad,
+        rejectedMeasured: total(st.measured.rejected),
+        rejectedCandidates: total(st.candidate.rejected),
+        timeInStateS,
+      },
+      monitor: { ...monitor.report, violations: monitor.violations },
+      estop: { events: estop.events, maxHoldDeviationRad: estop.maxHoldDeviationRad },
+      sim: {
+        commandsApplied: simNode.stats.commandsApplied,
+        commandsDropped: simNode.stats.commandsDroppedWrongLength + simNode.stats.commandsDroppedNonFinite,
+        dynamicsEventsApplied: simNode.stats.scenarioEventsApplied,
+        minBaseHeightM: floating ? minBaseHeight : NaN,
+        fell: floating && minBaseHeight < config.fallHeightM,
+      },
+      bus: { ...bus.stats },
+    };
+    shield.holdNow();
+    policyNode.destroy();
+    shield.destroy();
+    simNode.destroy();
+    await bus.shutdown();
+    await policy.policy.release();
+    return summary;
+  } finally {
+    sim.dispose();
+  }
+}

@@ -1,0 +1,51 @@
+/**
+ * Configuration of an embedded run (`npm start`): which robot, how the sim is
+ * set up, which node configs to load, and the scripted scenario. Relative
+ * paths are resolved against the config file's folder.
+ */
+import { z } from 'zod';
+import { SimConfigSchema } from '../sim/config.js';
+import { ScenarioEventSchema } from '../sim/scenario.js';
+import { SimNodeConfigSchema } from '../sim/sim-node.js';
+
+const finite = z.number().finite();
+
+/** Scripted operator actions, done through the same topics and services an operator uses. */
+export const OperatorActionSchema = z.discriminatedUnion('action', [
+  /** Publishes std_msgs/Bool true on the e-stop topic. */
+  z.object({ atS: finite.nonnegative(), action: z.literal('estop') }),
+  /** Calls the shield's reset service (std_srvs/Trigger). */
+  z.object({ atS: finite.nonnegative(), action: z.literal('reset') }),
+  /** Calls the shield's activate service (std_srvs/Trigger). */
+  z.object({ atS: finite.nonnegative(), action: z.literal('activate') }),
+]);
+export type OperatorAction = z.infer<typeof OperatorActionSchema>;
+
+export const RunConfigSchema = z
+  .object({
+    robot: z.object({
+      /** URDF file. */
+      urdf: z.string().min(1),
+      /** `package://name/...` → folder, for mesh paths. */
+      packageDirs: z.record(z.string(), z.string()).default({}),
+    }),
+    sim: SimConfigSchema.default({}),
+    simNode: SimNodeConfigSchema.omit({ scenario: true }).default({}),
+    /** Policy node config file (YAML). */
+    policy: z.string().min(1),
+    /** Shield node config file (YAML). */
+    shield: z.string().min(1),
+    scenario: z
+      .object({
+        /** Sim time to run, s. */
+        durationS: finite.positive().default(12),
+        /** Dynamics changes (payload, mass, damping, friction, gains, effort limits). */
+        dynamics: z.array(ScenarioEventSchema).default([]),
+        operator: z.array(OperatorActionSchema).default([]),
+      })
+      .default({}),
+    /** Robot base below this height (m) counts as a fall in the summary (floating base only). */
+    fallHeightM: finite.positive().default(0.4),
+  })
+  .strict();
+export type RunConfig = z.infer<typeof RunConfigSchema>;
