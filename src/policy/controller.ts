@@ -243,7 +243,8 @@ export class PolicyController {
     this.inputs.lastActionClipped.set(this.action.clipped);
     this.inputs.lastActionProcessed.set(this.action.target);
     this.target.set(this.action.target);
-    for (const e of this.extraOut) {
+    for (let i = 0; i < this.extraOut.length; i++) {
+      const e = this.extraOut[i]!;
       for (let j = 0; j < e.dst.length; j++) e.dst[j] = e.buf[j]!;
       this.haveReference = true;
     }
@@ -273,7 +274,10 @@ export class PolicyController {
       this.target.set(s.jointPos);
       return 'publish';
     }
-    for (const e of this.extraIn) e.buf[0] = e.seconds ? s.timeS : s.step;
+    for (let i = 0; i < this.extraIn.length; i++) {
+      const e = this.extraIn[i]!; // indexed loops: for-of allocates an iterator per tick
+      e.buf[0] = e.seconds ? s.timeS : s.step;
+    }
     this.inFlight = true;
     this.tickS = nowS;
     return 'infer';
