@@ -1,0 +1,67 @@
+/**
+ * `npm run bench`: prints the figures the issues set targets for, with the
+ * target beside each and the ratio figure/target. Figures only — nothing here
+ * fails on a slow machine (these machines are noisy; see the README).
+ *
+ *   node dist/bench/index.js [--only sim,shield,policy,timing] [--json]
+ */
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { benchPolicy } from './policy-bench.js';
+import { benchShield } from './shield-bench.js';
+import { benchSim } from './sim-bench.js';
+import { benchTiming } from './timing-bench.js';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** Targets from the issues: key → [target, unit, 'max' (figure should be ≤) | 'min' (≥)]. */
+const TARGETS: Record<string, [number, string, 'max' | 'min']> = {
+  shield_limits_p50_us: [50, 'µs', 'max'],
+  shield_limits_p99_us: [50, 'µs', 'max'],
+  shield_collision_p50_us: [150, 'µs', 'max'],
+  shield_collision_p99_us: [150, 'µs', 'max'],
+  shield_limits_heap_bytes_per_tick: [0, 'B', 'max'],
+  shield_collision_heap_bytes_per_tick: [0, 'B', 'max'],
+  upper_body_bytes_per_tick_outside_ort: [0, 'B', 'max'],
+  mlp480_bytes_per_tick_outside_ort: [0, 'B', 'max'],
+};
+
+function show(value: number): string {
+  return Number.isInteger(value) ? String(value) : value.toFixed(Math.abs(value) >= 100 ? 1 : 3);
+}
+
+function verdict(value: number, [target, unit, kind]: [number, string, 'max' | 'min']): string {
+  const ok = kind === 'max' ? value <= target : value >= target;
+  const ratio = target === 0 ? (value === 0 ? '1.00' : 'inf') : (value / target).toFixed(2);
+  return `   target ${kind === 'max' ? '≤' : '≥'} ${target} ${unit}, ratio ${ratio} ${ok ? 'ok' : 'MISSED'}`;
+}
+
+const SUITES = {
+  sim: () => benchSim({ repoRoot: ROOT }),
+  shield: () => benchShield({ repoRoot: ROOT }),
+  policy: () => benchPolicy({ repoRoot: ROOT }),
+  timing: () => benchTiming(),
+} as const;
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { only: { type: 'string' }, json: { type: 'boolean', default: false } } });
+  const names = values.only ? values.only.split(',') : Object.keys(SUITES);
+  const all: Record<string, Record<string, number>> = {};
+  for (const name of names) {
+    const suite = SUITES[name as keyof typeof SUITES];
+    if (!suite) throw new Error(`unknown bench suite '${name}' (have: ${Object.keys(SUITES).join(', ')})`);
+    const figures = await suite();
+    all[name] = figures;
+    if (values.json) continue;
+    process.stdout.write(`\n== ${name}\n`);
+    if (Object.keys(figures).length === 0) process.stdout.write('  (skipped: prerequisites missing, see the suite)\n');
+    for (const [key, value] of Object.entries(figures)) {
+      const t = TARGETS[key];
+      process.stdout.write(`  ${key.padEnd(48)} ${show(value).padStart(12)}${t ? verdict(value, t) : ''}\n`);
+    }
+  }
+  if (values.json) process.stdout.write(`${JSON.stringify(all, null, 2)}\n`);
+}
+
+await main();
