@@ -1,8 +1,7 @@
 """The robot description for Gazebo (gz-sim 8 / Harmonic), standard library only.
 
-A URDF that already carries the gz_ros2_control plugin is used as it is (with
-``$(find aegis_control)`` resolved). A URDF written for hardware or mock
-hardware gets, at launch:
+``$(find aegis_control)`` is resolved and the ros2_control hardware plugin is
+always swapped for Gazebo's. A URDF without Gazebo tags also gets, at launch:
 
 - its ros2_control hardware plugin swapped for ``gz_ros2_control/GazeboSimSystem``,
 - the ``gz_ros2_control::GazeboSimROS2ControlPlugin`` with the controllers file,
@@ -32,8 +31,6 @@ GZ_TAGS = """  <gazebo>
 def gazebo_description(urdf_text, controllers_path, share_dir, imu_link='imu_in_pelvis', imu_rate_hz=500):
     """Returns the URDF text Gazebo should spawn."""
     text = urdf_text.replace('$(find aegis_control)', share_dir)
-    if 'GazeboSimROS2ControlPlugin' in text:
-        return text
     if '<ros2_control' not in text:
         raise ValueError('the URDF has no <ros2_control> block: Gazebo would have nothing to control')
     start = text.index('<ros2_control')
@@ -43,6 +40,8 @@ def gazebo_description(urdf_text, controllers_path, share_dir, imu_link='imu_in_
     hw_end = block.index('</plugin>', hw_start)
     block = block[:hw_start] + GZ_SYSTEM + block[hw_end:]
     text = text[:start] + block + text[end:]
+    if 'GazeboSimROS2ControlPlugin' in text:
+        return text
     tags = GZ_TAGS.format(controllers=controllers_path, imu_link=imu_link, imu_rate_hz=imu_rate_hz)
     close = text.rindex('</robot>')
     return text[:close] + tags + text[close:]

@@ -191,6 +191,26 @@ function jointXml(j: JointSpec): string {
   return lines.join('\n');
 }
 
+/**
+ * Gazebo (gz-sim Harmonic) tags: the gz_ros2_control system plugin with the
+ * controllers file, and the IMU sensor on the pelvis IMU frame. Ignored outside
+ * Gazebo. `$(find aegis_control)` is resolved by launch/gz_description.py, which
+ * also swaps the <ros2_control> hardware plugin to gz_ros2_control/GazeboSimSystem.
+ */
+const GAZEBO_TAGS = `  <gazebo>
+    <plugin filename="gz_ros2_control-system" name="gz_ros2_control::GazeboSimROS2ControlPlugin">
+      <parameters>$(find aegis_control)/config/ros/controllers.yaml</parameters>
+    </plugin>
+  </gazebo>
+  <gazebo reference="imu_in_pelvis">
+    <sensor name="imu" type="imu">
+      <always_on>true</always_on>
+      <update_rate>500</update_rate>
+      <topic>imu</topic>
+      <gz_frame_id>imu_in_pelvis</gz_frame_id>
+    </sensor>
+  </gazebo>`;
+
 function ros2ControlXml(joints: readonly JointSpec[]): string {
   const body = joints.filter((j) => j.type === 'revolute').map((j) => `    <joint name="${j.name}">
       <command_interface name="position"/>
@@ -218,7 +238,7 @@ function g1Urdf(fixedBase: boolean): string {
     parts.push('  <link name="world"/>');
     parts.push(jointXml({ name: 'pelvis_weld', type: 'fixed', parent: 'world', child: 'pelvis', xyz: [0, 0, PELVIS_HEIGHT] }));
   }
-  parts.push(...links.map(linkXml), ...joints.map(jointXml), ros2ControlXml(joints), '</robot>', '');
+  parts.push(...links.map(linkXml), ...joints.map(jointXml), ros2ControlXml(joints), GAZEBO_TAGS, '</robot>', '');
   return parts.join('\n');
 }
 

@@ -175,3 +175,12 @@ describe('shipped G1 elbow', () => {
     expect(p1[2]! - p0[2]!).toBeGreaterThan(0.05); // and up
   });
 });
+
+describe('shipped G1 Gazebo tags', () => {
+  it.each(['g1_29dof.urdf', 'g1_29dof_fixed.urdf'])('%s carries the gz_ros2_control plugin and the pelvis IMU sensor', async (file) => {
+    const { readFileSync } = await import('node:fs');
+    const text = readFileSync(new URL(`../../urdf/${file}`, import.meta.url), 'utf8');
+    expect(text).toMatch(/<plugin filename="gz_ros2_control-system" name="gz_ros2_control::GazeboSimROS2ControlPlugin">\s*<parameters>\$\(find aegis_control\)\/config\/ros\/controllers\.yaml<\/parameters>/);
+    expect(text).toMatch(/<gazebo reference="imu_in_pelvis">\s*<sensor name="imu" type="imu">/);
+  });
+});
