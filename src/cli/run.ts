@@ -4,7 +4,7 @@
  * prints a summary. Exit 0 when no published command violated a limit; 1 when
  * one did; 2 for bad arguments or files (nothing is started then).
  *
- *   node dist/cli/run.js [--duration <s>] [--realtime] [--config <file>] [--quiet] [--json]
+ *   node dist/cli/run.js [--duration <s>] [--realtime] [--config <file>] [--urdf <file>] [--quiet] [--json]
  */
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,10 +13,11 @@ import { runEmbedded, type RunSummary } from '../runtime/embedded-run.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-const USAGE = `usage: npm start -- [--duration <s>] [--realtime] [--config <file.yaml>] [--quiet] [--json]
+const USAGE = `usage: npm start -- [--duration <s>] [--realtime] [--config <file.yaml>] [--urdf <file>] [--quiet] [--json]
   --duration <s>   sim time to run (default: the scenario's)
   --realtime       pace the sim to the wall clock (default: as fast as possible)
   --config <file>  run config (default: config/embedded.yaml)
+  --urdf <file>    robot description to use instead of the config's (any URDF; missing meshes are warned about)
   --quiet          no progress bar
   --json           print the summary as JSON`;
 
@@ -72,6 +73,7 @@ async function main(argv: string[]): Promise<number> {
         duration: { type: 'string' },
         realtime: { type: 'boolean', default: false },
         config: { type: 'string', default: resolve(ROOT, 'config', 'embedded.yaml') },
+        urdf: { type: 'string' },
         quiet: { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
@@ -102,6 +104,7 @@ async function main(argv: string[]): Promise<number> {
       realtime: args.realtime!,
       onProgress: progressBar(args.quiet!),
       ...(durationS !== undefined ? { durationS } : {}),
+      ...(args.urdf !== undefined ? { urdfPath: args.urdf } : {}),
     });
   } catch (err) {
     process.stderr.write(`aegis_control: ${(err as Error).message}\n`);

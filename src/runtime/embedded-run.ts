@@ -21,6 +21,8 @@ import { SHIELD_STATE_NAMES, total } from '../safety/status.js';
 import { MujocoSim } from '../sim/simulation.js';
 import { SimNode } from '../sim/sim-node.js';
 import { EmbeddedBus } from '../transport/bus/index.js';
+import type { Twist } from '../transport/messages.js';
+import type { Publisher } from '../transport/port.js';
 import { CommandMonitor } from './command-monitor.js';
 import { runLockstep, type LockstepResult } from './lockstep.js';
 import { RunConfigSchema, type OperatorAction, type RunConfig } from './run-config.js';
@@ -30,6 +32,8 @@ export interface EmbeddedRunOptions {
   configPath: string;
   /** Folder that relative paths inside node configs (models, contracts) are resolved against. */
   root: string;
+  /** Overrides the run config's robot description (any URDF; meshes resolved, missing ones warned about). */
+  urdfPath?: string;
   /** Overrides the scenario's duration, s. */
   durationS?: number;
   realtime?: boolean;
@@ -74,7 +78,8 @@ export async function loadRun(opts: EmbeddedRunOptions): Promise<Loaded> {
   const config = loadConfigFile(RunConfigSchema, opts.configPath);
   const base = dirname(resolve(opts.configPath));
   const at = (p: string): string => (isAbsolute(p) ? p : resolve(base, p));
-  const model = loadUrdfFile(at(config.robot.urdf), { packageDirs: config.robot.packageDirs });
+  const model = loadUrdfFile(opts.urdfPath ? resolve(opts.urdfPath) : at(config.robot.urdf), { packageDirs: config.robot.packageDirs });
+  for (const w of model.warnings) nodeLogger('embedded_run').warn({ urdf: model.name }, w);
   const shieldConfig = loadConfigFile(ShieldNodeConfigSchema, at(config.shield));
   const policy = await loadPolicyFile(at(config.policy), opts.root);
   return { config, model, policy, shieldConfig };
@@ -124,6 +129,14 @@ export async function runEmbedded(opts: EmbeddedRunOptions): Promise<RunSummary>
     const resetClient = operator.createClient('std_srvs/srv/Trigger', `${prefix}/reset`);
     const activateClient = operator.createClient('std_srvs/srv/Trigger', `${prefix}/activate`);
     const pending: OperatorAction[] = [...config.scenario.operator].sort((a, b) => a.atS - b.atS);
+    const twistPubs = new Map<string, Publisher<Twist>>();
+    const twist: Twist = { linear: { x: 0, y: 0, z: 0 }, angular: { x: 0, y: 0, z: 0 } };
+    const publishTwist = (): void => {
+      for (const pub of twistPubs.values()) pub.publish(twist);
+    };
+    for (const a of pending) if (a.action === 'cmd_vel' && !twistPubs.has(a.topic)) twistPubs.set(a.topic, operator.createPublisher('geometry_msgs/msg/Twist', a.topic));
+    // the velocity command is repeated at 50 Hz, as a joystick teleop node does
+    if (twistPubs.size > 0) operator.createTimer(20_000_000n, publishTwist);
     let minBaseHeight = Infinity;
     const floating = sim.build.base === 'floating';
 
@@ -137,6 +150,12 @@ export async function runEmbedded(opts: EmbeddedRunOptions): Promise<RunSummary>
           estop.hold = null;
           estopPub.publish({ data: true });
           log.info({ atS: t }, 'operator: e-stop');
+        } else if (a.action === 'cmd_vel') {
+          twist.linear.x = a.linear[0];
+          twist.linear.y = a.linear[1];
+          twist.angular.z = a.yawRate;
+          publishTwist();
+          log.info({ atS: t, linear: a.linear, yawRate: a.yawRate }, 'operator: velocity command');
         } else {
           const r = await (a.action === 'reset' ? resetClient : activateClient).call({});
           if (a.action === 'reset' && r.success) estop.active = false;

@@ -18,6 +18,15 @@ export const OperatorActionSchema = z.discriminatedUnion('action', [
   z.object({ atS: finite.nonnegative(), action: z.literal('reset') }),
   /** Calls the shield's activate service (std_srvs/Trigger). */
   z.object({ atS: finite.nonnegative(), action: z.literal('activate') }),
+  /** Publishes a geometry_msgs/Twist velocity command (body frame: m/s, rad/s) and keeps it until the next one. */
+  z.object({
+    atS: finite.nonnegative(),
+    action: z.literal('cmd_vel'),
+    /** Forward, lateral, yaw rate: m/s, m/s, rad/s. */
+    linear: z.tuple([finite, finite]).default([0, 0]),
+    yawRate: finite.default(0),
+    topic: z.string().default('/cmd_vel'),
+  }),
 ]);
 export type OperatorAction = z.infer<typeof OperatorActionSchema>;
 

@@ -46,4 +46,10 @@ describe.skipIf(!mujoco.available)('embedded run (sim + policy + shield on the e
       runEmbedded({ configPath: join(root, 'tests', 'fixtures', 'does-not-exist.yaml'), root }),
     ).rejects.toThrow(/does-not-exist\.yaml[\s\S]*ENOENT/);
   });
+
+  it('names a missing robot description given with --urdf', async () => {
+    await expect(
+      runEmbedded({ configPath: join(root, 'tests', 'fixtures', 'embedded-short.yaml'), root, urdfPath: '/nowhere/robot.urdf' }),
+    ).rejects.toThrow(/\/nowhere\/robot\.urdf/);
+  });
 });
