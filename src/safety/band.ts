@@ -84,8 +84,19 @@ export interface Intervention {
   linfRad: number;
 }
 
+class InterventionRecord implements Intervention {
+  joints = 0;
+  l2Rad = 0.5;
+  linfRad = 0.5;
+  constructor() {
+    // Initialised with doubles so the fields hold doubles from the start (stored in place).
+    this.l2Rad = 0;
+    this.linfRad = 0;
+  }
+}
+
 export function makeIntervention(): Intervention {
-  return { joints: 0, l2Rad: 0, linfRad: 0 };
+  return new InterventionRecord();
 }
 
 /**
@@ -116,13 +127,14 @@ export function projectOntoBand(
       o = lo;
       counts[band.loBy[i]!]!++;
     } else if (t !== t) {
-      // Unreachable for checked inputs; a NaN target holds the band's nearest edge to zero motion.
+      // Unreachable for checked inputs; a NaN target takes the band's lower edge.
       o = lo;
       counts[band.loBy[i]!]!++;
     }
     out[i] = o;
     if (o !== t) {
-      const d = t === t ? Math.abs(o - t) : Infinity;
+      // (No `Infinity` in a conditional here: V8 would box the result on every call.)
+      const d = Math.abs(o - t);
       joints++;
       sq += d * d;
       if (d > linf) linf = d;

@@ -35,21 +35,26 @@ export interface BarrierSet {
   readonly id: Int32Array;
   /** Extra tightening of each row's right-hand side (linearisation correction), m. */
   readonly shift: Float64Array;
+  /** Per-tick decay γ = min(1, α·dt) of every row. */
+  readonly gamma: number;
+  /** The value h of the row being claimed (see {@link claimBarrierRow}), m. */
+  readonly claimH: Float64Array;
 }
 
-export function makeBarrierSet(n: number, capacity: number): BarrierSet {
+export function makeBarrierSet(n: number, capacity: number, gamma: number): BarrierSet {
   return {
     n, capacity, m: 0, grad: new Float64Array(n * capacity), h: new Float64Array(capacity), kind: new Uint8Array(capacity),
-    id: new Int32Array(capacity), shift: new Float64Array(capacity),
+    id: new Int32Array(capacity), shift: new Float64Array(capacity), gamma, claimH: new Float64Array(1),
   };
 }
 
 /**
- * The row to fill for a barrier of value h: a free row, or (when full) the
- * row with the largest h if h is smaller; −1 when it does not make the cut.
- * The caller writes the gradient (zeroed here) at row·n.
+ * The row to fill for a barrier of value h = set.claimH[0]: a free row, or
+ * (when full) the row with the largest h if h is smaller; −1 when it does not
+ * make the cut. The caller writes the gradient (zeroed here) at row·n.
  */
-export function claimBarrierRow(set: BarrierSet, h: number, kind: number, id: number): number {
+export function claimBarrierRow(set: BarrierSet, kind: number, id: number): number {
+  const h = set.claimH[0]!;
   let row = set.m;
   if (row >= set.capacity) {
     row = 0;
@@ -68,37 +73,45 @@ export interface BarrierWork {
   readonly lambda: Float64Array;
   readonly rhs: Float64Array;
   readonly s: Float64Array;
+  /**
+   * Scalar results, so that no double is returned (and boxed) per call:
+   * [0] the remaining violation after `projectWithBarriers`, m; [1] scratch.
+   */
+  readonly result: Float64Array;
 }
 
 export function makeBarrierWork(n: number, capacity: number): BarrierWork {
-  return { lambda: new Float64Array(capacity), rhs: new Float64Array(capacity), s: new Float64Array(n) };
+  return { lambda: new Float64Array(capacity), rhs: new Float64Array(capacity), s: new Float64Array(n), result: new Float64Array(2) };
 }
 
 const clamp = (x: number, lo: number, hi: number): number => (x < lo ? lo : x > hi ? hi : x);
 
 /**
- * Whether row j can bind anywhere in the band: min over lo ≤ x ≤ hi of
- * g·(x − p) < −γ·h. Rows that cannot are not worth a row this tick.
+ * The least change g·(x − p) over the band lo ≤ x ≤ hi, into out[oi] (m). A
+ * row with this ≥ −γ·h cannot bind this tick and needs no row.
  */
-export function canBind(g: Float64Array, go: number, n: number, p: Float64Array, lo: Float64Array, hi: Float64Array, gamma: number, h: number): boolean {
+export function rowMinChange(
+  g: Float64Array, go: number, n: number, p: Float64Array, lo: Float64Array, hi: Float64Array, out: Float64Array, oi: number,
+): void {
   let worst = 0;
   for (let i = 0; i < n; i++) {
     const gi = g[go + i]!;
     worst += gi > 0 ? gi * (lo[i]! - p[i]!) : gi * (hi[i]! - p[i]!);
   }
-  return worst < -gamma * h;
+  out[oi] = worst;
 }
 
 /**
- * Projects `target` onto {lo ≤ x ≤ hi, g_j·(x − p) ≥ −γ·h_j}; writes `out`.
- * Returns the largest remaining barrier violation, m (≤ 1e-12 when solved;
- * larger when the barriers cannot be met inside the band).
+ * Projects `target` onto {lo ≤ x ≤ hi, g_j·(x − p) ≥ −γ·h_j + shift_j}; writes
+ * `out`, and the largest remaining row violation (m; ≤ 1e-12 when solved,
+ * larger when the rows cannot be met inside the band) to work.result[0].
  */
 export function projectWithBarriers(
-  target: Float64Array, lo: Float64Array, hi: Float64Array, set: BarrierSet, p: Float64Array, gamma: number,
-  out: Float64Array, work: BarrierWork, maxSweeps = 60,
-): number {
+  target: Float64Array, lo: Float64Array, hi: Float64Array, set: BarrierSet, p: Float64Array, out: Float64Array, work: BarrierWork,
+  maxSweeps = 60,
+): void {
   const n = set.n;
+  const gamma = set.gamma;
   const { lambda, rhs, s } = work;
   for (let j = 0; j < set.m; j++) {
     let gp = 0;
@@ -107,21 +120,22 @@ export function projectWithBarriers(
     lambda[j] = 0;
   }
   s.set(target);
-  let worst = violation(set, rhs, s, lo, hi);
-  for (let sweep = 0; sweep < maxSweeps && worst > 1e-12; sweep++) {
+  const r = work.result;
+  violation(set, rhs, s, lo, hi, r);
+  for (let sweep = 0; sweep < maxSweeps && r[0]! > 1e-12; sweep++) {
     for (let j = 0; j < set.m; j++) {
-      const next = solveRow(set.grad, j * n, n, s, lambda[j]!, rhs[j]!, lo, hi);
-      const d = next - lambda[j]!;
+      solveRow(set.grad, j, n, s, lambda, rhs, lo, hi, r);
+      const d = r[1]! - lambda[j]!;
       if (d !== 0) for (let i = 0; i < n; i++) s[i]! += d * set.grad[j * n + i]!;
-      lambda[j] = next;
+      lambda[j] = r[1]!;
     }
-    worst = violation(set, rhs, s, lo, hi);
+    violation(set, rhs, s, lo, hi, r);
   }
   for (let i = 0; i < n; i++) out[i] = clamp(s[i]!, lo[i]!, hi[i]!);
-  return worst;
 }
 
-function violation(set: BarrierSet, rhs: Float64Array, s: Float64Array, lo: Float64Array, hi: Float64Array): number {
+/** Largest row violation at clamp(s) into r[0], m. */
+function violation(set: BarrierSet, rhs: Float64Array, s: Float64Array, lo: Float64Array, hi: Float64Array, r: Float64Array): void {
   const n = set.n;
   let worst = 0;
   for (let j = 0; j < set.m; j++) {
@@ -130,17 +144,21 @@ function violation(set: BarrierSet, rhs: Float64Array, s: Float64Array, lo: Floa
     const v = rhs[j]! - gx;
     if (v > worst) worst = v;
   }
-  return worst;
+  r[0] = worst;
 }
 
 /**
- * The exact λ ≥ 0 for one row with the others fixed: the smallest λ with
- * φ(λ) = g·clamp(t + λ·g) ≥ rhs, where t = s − λ_old·g; 0 when φ(0) ≥ rhs;
- * the saturation point when no λ reaches rhs.
+ * The exact λ ≥ 0 for one row with the others fixed, into r[1]: the smallest
+ * λ with φ(λ) = g·clamp(t + λ·g) ≥ rhs, where t = s − λ_old·g; 0 when
+ * φ(0) ≥ rhs; the saturation point when no λ reaches rhs.
  */
 function solveRow(
-  g: Float64Array, go: number, n: number, s: Float64Array, lambdaOld: number, rhs: number, lo: Float64Array, hi: Float64Array,
-): number {
+  g: Float64Array, j: number, n: number, s: Float64Array, lambdas: Float64Array, rhsAll: Float64Array, lo: Float64Array,
+  hi: Float64Array, r: Float64Array,
+): void {
+  const go = j * n;
+  const lambdaOld = lambdas[j]!;
+  const rhs = rhsAll[j]!;
   let lambda = 0;
   for (let step = 0; step <= 2 * n + 1; step++) {
     let phi = 0;
@@ -159,13 +177,16 @@ function solveRow(
         else if (y > lo[i]!) { slope += gi * gi; next = Math.min(next, (lo[i]! - t) / gi); }
       }
     }
-    if (phi >= rhs) return lambda;
+    if (phi >= rhs) break;
     if (slope > 0) {
       const root = lambda + (rhs - phi) / slope;
-      if (root <= next) return root;
+      if (root <= next) {
+        lambda = root;
+        break;
+      }
     }
-    if (next === Infinity || !(next > lambda)) return lambda;
+    if (next === Infinity || !(next > lambda)) break;
     lambda = next;
   }
-  return lambda;
+  r[1] = lambda;
 }

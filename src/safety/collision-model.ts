@@ -18,7 +18,7 @@ import { KinematicTree } from '../robot/kinematics.js';
 import { TRANSFORM_SIZE, transformFromXyzRpy, transformPoint } from '../robot/math.js';
 import { actuatedJoints, type RobotModel } from '../robot/model.js';
 import { Constraint } from './band.js';
-import { canBind, claimBarrierRow, type BarrierSet } from './barrier.js';
+import { claimBarrierRow, rowMinChange, type BarrierSet } from './barrier.js';
 import { fitCapsules, type CapsuleSet } from './capsules.js';
 import type { CollisionConfig, WorkspaceConfig } from './config.js';
 import { segmentClosestPoints } from './segment-distance.js';
@@ -49,7 +49,12 @@ export class CollisionModel {
   private readonly ws: Int32Array;
   private readonly wsMin: Float64Array;
   private readonly wsMax: Float64Array;
-  private readonly closest = new Float64Array(6);
+  /** Closest points (0..5), their distance (6) and parameters (7, 8) of the last segment query. */
+  private readonly closest = new Float64Array(9);
+  /** Scalar results of hot helpers (no boxed doubles per call): [0] distance or clearance, m; [1] least row change, m. */
+  private readonly scalar = new Float64Array(2);
+  /** Point (0..2) and direction (3..5) for the Jacobian product, m and unit. */
+  private readonly vec = new Float64Array(6);
   /** One gradient row before it is known to be needed. */
   private readonly row: Float64Array;
 
@@ -150,9 +155,10 @@ export class CollisionModel {
   /**
    * Fills `set` with the barriers of command `p` (shield order, rad) that are
    * within the activation distance and could bind for some command in the
-   * band [lo, hi] this tick (γ: the per-tick decay); updates the clearances.
+   * band [lo, hi] this tick (with the set's per-tick decay γ); updates the clearances.
    */
-  evaluate(p: Float64Array, set: BarrierSet, lo: Float64Array, hi: Float64Array, gamma: number): void {
+  evaluate(p: Float64Array, set: BarrierSet, lo: Float64Array, hi: Float64Array): void {
+    const gamma = set.gamma;
     set.m = 0;
     this.place(p);
     const cfg = this.cfg;
@@ -161,13 +167,16 @@ export class CollisionModel {
     let minC = Infinity;
     if (cfg.enabled) {
       for (let k = 0; k < this.pairs.length; k += 2) {
-        const dist = this.distance(this.pairs[k]!, this.pairs[k + 1]!);
+        this.pairDistance(k);
+        const dist = this.scalar[0]!;
         if (dist - cfg.minDistanceM < minC) minC = dist - cfg.minDistanceM;
         const h = dist - margin;
         if (h >= cfg.activationDistanceM) continue;
         this.pairGradient(k);
-        if (!canBind(this.row, 0, n, p, lo, hi, gamma, h)) continue;
-        const row = claimBarrierRow(set, h, Constraint.Collision, k);
+        rowMinChange(this.row, 0, n, p, lo, hi, this.scalar, 1);
+        if (!(this.scalar[1]! < -gamma * h)) continue;
+        set.claimH[0] = h;
+        const row = claimBarrierRow(set, Constraint.Collision, k);
         if (row >= 0) set.grad.set(this.row, row * n);
       }
     }
@@ -175,14 +184,17 @@ export class CollisionModel {
     let minW = Infinity;
     const faces = this.ws.length * 12;
     for (let f = 0; f < faces; f++) {
-      const clear = this.faceClearance(f);
+      this.faceClearance(f);
+      const clear = this.scalar[0]!;
       if (clear === Infinity) continue;
       if (clear < minW) minW = clear;
       const h = clear - cfg.bufferM;
       if (h >= cfg.activationDistanceM) continue;
       this.faceGradient(f);
-      if (!canBind(this.row, 0, n, p, lo, hi, gamma, h)) continue;
-      const row = claimBarrierRow(set, h, Constraint.Workspace, -1 - f);
+      rowMinChange(this.row, 0, n, p, lo, hi, this.scalar, 1);
+      if (!(this.scalar[1]! < -gamma * h)) continue;
+      set.claimH[0] = h;
+      const row = claimBarrierRow(set, Constraint.Workspace, -1 - f);
       if (row >= 0) set.grad.set(this.row, row * n);
     }
     this.minWorkspaceClearanceM = minW;
@@ -193,11 +205,15 @@ export class CollisionModel {
     this.place(p);
     let minC = Infinity;
     for (let k = 0; k < this.pairs.length; k += 2) {
-      const d = this.distance(this.pairs[k]!, this.pairs[k + 1]!) - this.cfg.minDistanceM;
+      this.pairDistance(k);
+      const d = this.scalar[0]! - this.cfg.minDistanceM;
       if (d < minC) minC = d;
     }
     let minW = Infinity;
-    for (let f = 0; f < this.ws.length * 12; f++) minW = Math.min(minW, this.faceClearance(f));
+    for (let f = 0; f < this.ws.length * 12; f++) {
+      this.faceClearance(f);
+      if (this.scalar[0]! < minW) minW = this.scalar[0]!;
+    }
     this.minCollisionClearanceM = this.cfg.enabled ? minC : Infinity;
     this.minWorkspaceClearanceM = minW;
   }
@@ -208,9 +224,13 @@ export class CollisionModel {
     const cfg = this.cfg;
     for (let j = 0; j < set.m; j++) {
       const id = set.id[j]!;
-      out[j] = id >= 0
-        ? this.distance(this.pairs[id]!, this.pairs[id + 1]!) - cfg.minDistanceM - cfg.bufferM
-        : this.faceClearance(-1 - id) - cfg.bufferM;
+      if (id >= 0) {
+        this.pairDistance(id);
+        out[j] = this.scalar[0]! - cfg.minDistanceM - cfg.bufferM;
+      } else {
+        this.faceClearance(-1 - id);
+        out[j] = this.scalar[0]! - cfg.bufferM;
+      }
     }
   }
 
@@ -228,30 +248,38 @@ export class CollisionModel {
     const a = this.pairs[k]!;
     const b = this.pairs[k + 1]!;
     const c = this.closest;
-    const centre = segmentClosestPoints(this.world, 6 * a, 6 * a + 3, 6 * b, 6 * b + 3, c);
+    segmentClosestPoints(this.world, 6 * a, 6 * a + 3, 6 * b, 6 * b + 3, c);
+    const centre = c[6]!;
+    const v = this.vec;
     let ux = c[0]! - c[3]!, uy = c[1]! - c[4]!, uz = c[2]! - c[5]!;
     if (centre > 1e-9) { ux /= centre; uy /= centre; uz /= centre; } else { ux = 0; uy = 0; uz = 1; }
+    v[3] = ux; v[4] = uy; v[5] = uz;
     this.row.fill(0);
     const link = this.capsules.link;
-    this.addJacobian(link[a]!, c[0]!, c[1]!, c[2]!, ux, uy, uz, 1);
-    this.addJacobian(link[b]!, c[3]!, c[4]!, c[5]!, ux, uy, uz, -1);
+    v[0] = c[0]!; v[1] = c[1]!; v[2] = c[2]!;
+    this.addJacobian(link[a]!, 1);
+    v[0] = c[3]!; v[1] = c[4]!; v[2] = c[5]!;
+    this.addJacobian(link[b]!, -1);
   }
 
   /**
    * Face f = ((capsule·2 + endpoint)·3 + axis)·2 + side of the workspace
    * capsules: clearance of that endpoint's sphere to that box face, m
-   * (Infinity for an unbounded side).
+   * (Infinity for an unbounded side), into scalar[0].
    */
-  private faceClearance(f: number): number {
+  private faceClearance(f: number): void {
     const side = f % 2;
     const ax = ((f - side) / 2) % 3;
     const e = Math.floor(f / 6) % 2;
     const ci = this.ws[Math.floor(f / 12)]!;
     const bound = side === 0 ? this.wsMin[ax]! : this.wsMax[ax]!;
-    if (!Number.isFinite(bound)) return Infinity;
+    if (!Number.isFinite(bound)) {
+      this.scalar[0] = Infinity;
+      return;
+    }
     const x = this.world[6 * ci + 3 * e + ax]!;
     const r = this.capsules.radius[ci]!;
-    return side === 0 ? x - r - bound : bound - x - r;
+    this.scalar[0] = side === 0 ? x - r - bound : bound - x - r;
   }
 
   private faceGradient(f: number): void {
@@ -261,15 +289,28 @@ export class CollisionModel {
     const ci = this.ws[Math.floor(f / 12)]!;
     const o = 6 * ci + 3 * e;
     const sign = side === 0 ? 1 : -1;
+    const v = this.vec;
+    v[0] = this.world[o]!; v[1] = this.world[o + 1]!; v[2] = this.world[o + 2]!;
+    v[3] = ax === 0 ? sign : 0; v[4] = ax === 1 ? sign : 0; v[5] = ax === 2 ? sign : 0;
     this.row.fill(0);
-    this.addJacobian(this.capsules.link[ci]!, this.world[o]!, this.world[o + 1]!, this.world[o + 2]!,
-      ax === 0 ? sign : 0, ax === 1 ? sign : 0, ax === 2 ? sign : 0, 1);
+    this.addJacobian(this.capsules.link[ci]!, 1);
   }
 
-  /** Capsule distance (surface to surface) between capsules a and b after the last FK, m. */
+  /** Capsule distance (surface to surface) between capsules a and b after the last FK, m (not for the hot path). */
   distance(a: number, b: number): number {
+    this.capsuleDistance(a, b);
+    return this.scalar[0]!;
+  }
+
+  /** Distance of checked pair k (index into `pairs`) into scalar[0], m. */
+  private pairDistance(k: number): void {
+    this.capsuleDistance(this.pairs[k]!, this.pairs[k + 1]!);
+  }
+
+  private capsuleDistance(a: number, b: number): void {
     const cap = this.capsules;
-    return segmentClosestPoints(this.world, 6 * a, 6 * a + 3, 6 * b, 6 * b + 3, this.closest) - cap.radius[a]! - cap.radius[b]!;
+    segmentClosestPoints(this.world, 6 * a, 6 * a + 3, 6 * b, 6 * b + 3, this.closest);
+    this.scalar[0] = this.closest[6]! - cap.radius[a]! - cap.radius[b]!;
   }
 
   /** Runs FK for `q` (FK joint order) and places every capsule in the world. */
@@ -283,8 +324,10 @@ export class CollisionModel {
     }
   }
 
-  /** row += sign · u·J_link(point), in shield joint order. */
-  private addJacobian(link: number, px: number, py: number, pz: number, ux: number, uy: number, uz: number, sign: number): void {
+  /** row += sign · u·J_link(point) for point = vec[0..2], u = vec[3..5], in shield joint order. */
+  private addJacobian(link: number, sign: number): void {
+    const v = this.vec;
+    const px = v[0]!, py = v[1]!, pz = v[2]!, ux = v[3]!, uy = v[4]!, uz = v[5]!;
     const t = this.tree.transforms;
     const g = this.row;
     const go = 0;

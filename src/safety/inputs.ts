@@ -6,6 +6,7 @@
  * Messages arrive in any joint order and are mapped by name onto the shield's
  * order (`ShieldLimits.names`).
  */
+import type { TickClock } from './clock.js';
 
 export const InputVerdict = {
   Accepted: 0,
@@ -125,11 +126,15 @@ export function mappedFinite(values: Float64Array, slot: Int32Array): boolean {
   return true;
 }
 
-/** Stamp check against the shield clock: `Stale`, `Future` or `Accepted`. */
-export function checkStamp(stampS: number, nowS: number, maxAgeS: number, maxFutureS: number): InputVerdict {
+/** Stamp check of a message against the shield clock: `Stale`, `Future`, `Malformed` (non-finite) or `Accepted`. */
+export function checkStamp(
+  msg: { readonly stampS: number }, clock: TickClock, limits: { readonly maxAgeS: number; readonly maxFutureS: number },
+): InputVerdict {
+  const stampS = msg.stampS;
+  const nowS = clock.nowS;
   if (!Number.isFinite(stampS)) return InputVerdict.Malformed;
-  if (stampS > nowS + maxFutureS) return InputVerdict.Future;
-  if (nowS - stampS > maxAgeS) return InputVerdict.Stale;
+  if (stampS > nowS + limits.maxFutureS) return InputVerdict.Future;
+  if (nowS - stampS > limits.maxAgeS) return InputVerdict.Stale;
   return InputVerdict.Accepted;
 }
 

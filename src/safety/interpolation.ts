@@ -11,11 +11,20 @@
  * piecewise-linear path, and one that stops leaves the target at its goal.
  */
 
-/** Writes target(nowS) into `out`; returns `out`. */
-export function linearTarget(
-  start: Float64Array, goal: Float64Array, t0S: number, horizonS: number, nowS: number, out: Float64Array,
-): Float64Array {
-  const s = horizonS > 0 ? (nowS - t0S) / horizonS : 1;
+import type { TickClock } from './clock.js';
+
+/** One interpolation segment's timing. */
+export interface Segment {
+  /** Start time, s. */
+  t0S: number;
+  /** Duration, s. */
+  horizonS: number;
+}
+
+/** Writes target(clock.nowS) into `out` (which may alias `start`); returns `out`. */
+export function linearTarget(start: Float64Array, goal: Float64Array, seg: Segment, clock: TickClock, out: Float64Array): Float64Array {
+  const horizonS = seg.horizonS;
+  const s = horizonS > 0 ? (clock.nowS - seg.t0S) / horizonS : 1;
   // Within rounding of the end (t − t₀ and T on a tick grid), land exactly on the goal.
   if (s >= 1 - 1e-9) {
     out.set(goal);
@@ -29,11 +38,22 @@ export function linearTarget(
   return out;
 }
 
-/**
- * Updates the estimate of the candidate period from one inter-arrival gap
- * (exponential average, weight 0.2, gap clamped to [minS, maxS]).
- */
-export function updatePeriodEstimate(estimateS: number, gapS: number, minS: number, maxS: number): number {
-  const g = gapS < minS ? minS : gapS > maxS ? maxS : gapS;
-  return estimateS + 0.2 * (g - estimateS);
+/** Candidate period estimate, s: an exponential average (weight 0.2) of inter-arrival gaps clamped to [minS, maxS]. */
+export interface PeriodEstimate {
+  estimateS: number;
+  readonly minS: number;
+  readonly maxS: number;
+  /** Time of the last arrival, s (NaN before the first). */
+  lastArrivalS: number;
+}
+
+/** Records an arrival at clock.nowS, folding the gap since the last one into the estimate. */
+export function updatePeriodEstimate(e: PeriodEstimate, clock: TickClock): void {
+  const now = clock.nowS;
+  if (e.lastArrivalS === e.lastArrivalS) {
+    const gap = now - e.lastArrivalS;
+    const g = gap < e.minS ? e.minS : gap > e.maxS ? e.maxS : gap;
+    e.estimateS += 0.2 * (g - e.estimateS);
+  }
+  e.lastArrivalS = now;
 }

@@ -22,6 +22,7 @@
  * (nearest command, counted) when it cannot meet the others.
  */
 import { Constraint, narrow, type Band } from './band.js';
+import type { TickClock } from './clock.js';
 import type { ShieldLimits } from './limits.js';
 
 /**
@@ -37,20 +38,29 @@ export function brakingSpeedRadPerS(distanceRad: number, decel: number, dtS: num
 }
 
 /** Position bounds with stopping distance. Never relaxed (the last command itself is admissible). */
-export function positionStage(band: Band, limits: ShieldLimits, p: Float64Array, dtS: number): void {
+export function positionStage(band: Band, limits: ShieldLimits, p: Float64Array, clock: TickClock): void {
+  const dtS = clock.dtS;
   for (let i = 0; i < p.length; i++) {
     const pi = p[i]!;
     const lo = Math.min(limits.lower[i]!, pi);
     const hi = Math.max(limits.upper[i]!, pi);
+    // brakingSpeedRadPerS, written out: a returned double would be boxed per call.
     const d = limits.deceleration[i]!;
-    const up = pi + brakingSpeedRadPerS(hi - pi, d, dtS) * dtS;
-    const down = pi - brakingSpeedRadPerS(pi - lo, d, dtS) * dtS;
+    const ddt = d * dtS;
+    const du = hi - pi;
+    const dd = pi - lo;
+    // An infinite distance (continuous joint) gives an infinite speed through the sqrt itself.
+    const vUp = du > 0 ? Math.sqrt(ddt * ddt + 2 * d * du) - ddt : 0;
+    const vDown = dd > 0 ? Math.sqrt(ddt * ddt + 2 * d * dd) - ddt : 0;
+    const up = pi + vUp * dtS;
+    const down = pi - vDown * dtS;
     narrow(band, i, Math.max(lo, down), Math.min(hi, up), Constraint.Position);
   }
 }
 
 /** |v'| ≤ V. Returns the number of joints relaxed (0 when the band holds p). */
-export function velocityStage(band: Band, limits: ShieldLimits, p: Float64Array, dtS: number): number {
+export function velocityStage(band: Band, limits: ShieldLimits, p: Float64Array, clock: TickClock): number {
+  const dtS = clock.dtS;
   let relaxed = 0;
   for (let i = 0; i < p.length; i++) {
     const step = limits.velocity[i]! * dtS;
@@ -60,7 +70,8 @@ export function velocityStage(band: Band, limits: ShieldLimits, p: Float64Array,
 }
 
 /** |v' − v| ≤ A·dt. Returns the number of joints relaxed (0 while the stopping invariant holds). */
-export function accelerationStage(band: Band, limits: ShieldLimits, p: Float64Array, v: Float64Array, dtS: number): number {
+export function accelerationStage(band: Band, limits: ShieldLimits, p: Float64Array, v: Float64Array, clock: TickClock): number {
+  const dtS = clock.dtS;
   let relaxed = 0;
   for (let i = 0; i < p.length; i++) {
     const dv = limits.acceleration[i]! * dtS;
@@ -88,8 +99,9 @@ export function effortStage(band: Band, limits: ShieldLimits, q: Float64Array, q
 
 /** |a' − a| ≤ J·dt with a' = (v' − v)/dt. Joints with J = ∞ are skipped. */
 export function jerkStage(
-  band: Band, limits: ShieldLimits, p: Float64Array, v: Float64Array, a: Float64Array, dtS: number,
+  band: Band, limits: ShieldLimits, p: Float64Array, v: Float64Array, a: Float64Array, clock: TickClock,
 ): number {
+  const dtS = clock.dtS;
   let relaxed = 0;
   for (let i = 0; i < p.length; i++) {
     const j = limits.jerk[i]!;
@@ -105,7 +117,8 @@ export function jerkStage(
  * The soft-stop target: each joint's speed brought toward zero by at most
  * D·dt this tick (out = p + v'·dt). Admissible for every hard stage.
  */
-export function brakingTarget(limits: ShieldLimits, p: Float64Array, v: Float64Array, dtS: number, out: Float64Array): Float64Array {
+export function brakingTarget(limits: ShieldLimits, p: Float64Array, v: Float64Array, clock: TickClock, out: Float64Array): Float64Array {
+  const dtS = clock.dtS;
   for (let i = 0; i < p.length; i++) {
     const vi = v[i]!;
     const dv = limits.deceleration[i]! * dtS;
@@ -116,7 +129,8 @@ export function brakingTarget(limits: ShieldLimits, p: Float64Array, v: Float64A
 }
 
 /** Advances the trajectory state after output p': v, a from finite differences; p ← p'. */
-export function advanceTrajectory(p: Float64Array, v: Float64Array, a: Float64Array, next: Float64Array, dtS: number): void {
+export function advanceTrajectory(p: Float64Array, v: Float64Array, a: Float64Array, next: Float64Array, clock: TickClock): void {
+  const dtS = clock.dtS;
   for (let i = 0; i < p.length; i++) {
     const vn = (next[i]! - p[i]!) / dtS;
     a[i] = (vn - v[i]!) / dtS;

@@ -6,17 +6,24 @@
  *
  * The distance between capsules (segment, radius) is |P(s*) − Q(t*)| − rA − rB.
  * Points are read from `pts` at offsets (3 doubles each); the closest points
- * are written to out[0..2] (on P) and out[3..5] (on Q). Allocates nothing.
+ * are written to out[0..2] (on P) and out[3..5] (on Q), their distance to
+ * out[6] (`out` needs 9 slots). Returns nothing: a returned double would be
+ * boxed on the heap when the call is not inlined, and this runs hundreds of
+ * times per tick.
  */
 
 const EPS = 1e-12;
 
-const clamp01 = (x: number): number => (x < 0 ? 0 : x > 1 ? 1 : x);
-
-/** Returns the distance between the segments, m; writes the closest points into out[0..5]. */
+/**
+ * Writes the closest points into out[0..5] and the distance between the
+ * segments (m) into out[6]; out[7], out[8] receive the parameters s, t.
+ * s and t live in `out`, and clamps are written out inline: a helper taking
+ * and returning a double is boxed whenever V8 does not inline it (as inside
+ * the large collision loop), which would allocate on every call.
+ */
 export function segmentClosestPoints(
   pts: Float64Array, p0: number, p1: number, q0: number, q1: number, out: Float64Array,
-): number {
+): void {
   const px = pts[p0]!, py = pts[p0 + 1]!, pz = pts[p0 + 2]!;
   const qx = pts[q0]!, qy = pts[q0 + 1]!, qz = pts[q0 + 2]!;
   const d1x = pts[p1]! - px, d1y = pts[p1 + 1]! - py, d1z = pts[p1 + 2]! - pz;
@@ -25,37 +32,40 @@ export function segmentClosestPoints(
   const a = d1x * d1x + d1y * d1y + d1z * d1z;
   const e = d2x * d2x + d2y * d2y + d2z * d2z;
   const f = d2x * rx + d2y * ry + d2z * rz;
-  let s: number;
-  let t: number;
-  if (a <= EPS && e <= EPS) {
-    s = 0;
-    t = 0;
-  } else if (a <= EPS) {
-    s = 0;
-    t = clamp01(f / e);
-  } else {
-    const c = d1x * rx + d1y * ry + d1z * rz;
-    if (e <= EPS) {
-      t = 0;
-      s = clamp01(-c / a);
-    } else {
-      const b = d1x * d2x + d1y * d2y + d1z * d2z;
-      const denom = a * e - b * b;
-      s = denom > EPS * a * e ? clamp01((b * f - c * e) / denom) : 0;
-      t = (b * s + f) / e;
-      if (t < 0) {
-        t = 0;
-        s = clamp01(-c / a);
-      } else if (t > 1) {
-        t = 1;
-        s = clamp01((b - c) / a);
-      }
+  const c = d1x * rx + d1y * ry + d1z * rz;
+  out[7] = 0;
+  out[8] = 0;
+  if (a <= EPS) {
+    if (e > EPS) {
+      const t = f / e;
+      out[8] = t > 0 ? (t < 1 ? t : 1) : 0;
     }
+  } else if (e <= EPS) {
+    const s = -c / a;
+    out[7] = s > 0 ? (s < 1 ? s : 1) : 0;
+  } else {
+    const b = d1x * d2x + d1y * d2y + d1z * d2z;
+    const denom = a * e - b * b;
+    if (denom > EPS * a * e) {
+      const s = (b * f - c * e) / denom;
+      out[7] = s > 0 ? (s < 1 ? s : 1) : 0;
+    }
+    const t = (b * out[7]! + f) / e;
+    if (t < 0) {
+      const s = -c / a;
+      out[7] = s > 0 ? (s < 1 ? s : 1) : 0;
+    } else if (t > 1) {
+      out[8] = 1;
+      const s = (b - c) / a;
+      out[7] = s > 0 ? (s < 1 ? s : 1) : 0;
+    } else out[8] = t;
   }
+  const s = out[7]!;
+  const t = out[8]!;
   const cx = px + d1x * s, cy = py + d1y * s, cz = pz + d1z * s;
   const dx = qx + d2x * t, dy = qy + d2y * t, dz = qz + d2z * t;
   out[0] = cx; out[1] = cy; out[2] = cz;
   out[3] = dx; out[4] = dy; out[5] = dz;
   const ex = cx - dx, ey = cy - dy, ez = cz - dz;
-  return Math.sqrt(ex * ex + ey * ey + ez * ez);
+  out[6] = Math.sqrt(ex * ex + ey * ey + ez * ez);
 }

@@ -105,26 +105,39 @@ function inputCounters(): InputCounters {
   return { accepted: 0, rejected: new Uint32Array(INPUT_VERDICT_COUNT), consecutive: 0 };
 }
 
+class TransitionRecord implements Transition {
+  from: ShieldState = ShieldState.Inactive;
+  to: ShieldState = ShieldState.Inactive;
+  reason: Reason = Reason.Start;
+  atS = Number.NaN;
+}
+
+/** A class rather than a literal: V8 updates its double fields in place (no allocation per tick). */
+class StatusRecord implements ShieldStatus {
+  state: ShieldState = ShieldState.Inactive;
+  reason: Reason = Reason.Start;
+  transitions = 0;
+  readonly last: Transition = new TransitionRecord();
+  ticks = 0;
+  outputs = 0;
+  interventionTicks = 0;
+  readonly interventions = new Uint32Array(CONSTRAINT_COUNT);
+  readonly relaxations = new Uint32Array(CONSTRAINT_COUNT);
+  readonly lastIntervention: Intervention = makeIntervention();
+  maxInterventionRad = Number.NaN;
+  readonly measured = inputCounters();
+  readonly candidate = inputCounters();
+  readonly timeInStateS = new Float64Array(SHIELD_STATE_NAMES.length);
+  clockResets = 0;
+  measuredAgeS = Infinity;
+  candidateAgeS = Infinity;
+  constructor() {
+    this.maxInterventionRad = 0;
+  }
+}
+
 export function makeStatus(): ShieldStatus {
-  return {
-    state: ShieldState.Inactive,
-    reason: Reason.Start,
-    transitions: 0,
-    last: { from: ShieldState.Inactive, to: ShieldState.Inactive, reason: Reason.Start, atS: 0 },
-    ticks: 0,
-    outputs: 0,
-    interventionTicks: 0,
-    interventions: new Uint32Array(CONSTRAINT_COUNT),
-    relaxations: new Uint32Array(CONSTRAINT_COUNT),
-    lastIntervention: makeIntervention(),
-    maxInterventionRad: 0,
-    measured: inputCounters(),
-    candidate: inputCounters(),
-    timeInStateS: new Float64Array(SHIELD_STATE_NAMES.length),
-    clockResets: 0,
-    measuredAgeS: Infinity,
-    candidateAgeS: Infinity,
-  };
+  return new StatusRecord();
 }
 
 /** Sum of a counter array. */

@@ -3,7 +3,10 @@ import { Constraint, makeBand, makeIntervention, openBand, projectOntoBand, CONS
 import {
   accelerationStage, brakingSpeedRadPerS, brakingTarget, effortStage, jerkStage, positionStage, velocityStage,
 } from '../../src/safety/joint-stages.js';
+import { makeClock } from '../../src/safety/clock.js';
 import { DT, limits } from './fixtures.js';
+
+const CLOCK = makeClock(DT);
 
 const f = (...x: number[]) => Float64Array.from(x);
 
@@ -30,7 +33,7 @@ describe('braking speed', () => {
 describe('position stage', () => {
   it('when at rest far from the limits, the band is the position range', () => {
     const b = band3();
-    positionStage(b, limits(), f(0, 0, 0), DT);
+    positionStage(b, limits(), f(0, 0, 0), CLOCK);
     // far from the bound the stopping-distance edge lies beyond the range edge
     expect(b.hi[0]).toBeLessThanOrEqual(1);
     expect(b.lo[1]).toBeGreaterThanOrEqual(-2);
@@ -38,13 +41,13 @@ describe('position stage', () => {
   });
   it('when close to the upper limit, the allowed step toward it is the stopping-distance speed', () => {
     const b = band3();
-    positionStage(b, limits(), f(0.99, 0, 0), DT);
+    positionStage(b, limits(), f(0.99, 0, 0), CLOCK);
     expect(b.hi[0]).toBeCloseTo(0.99 + brakingSpeedRadPerS(0.01, 50, DT) * DT, 15);
     expect(b.hiBy[0]).toBe(Constraint.Position);
   });
   it('when the command is outside the range, it may only move back in', () => {
     const b = band3();
-    positionStage(b, limits(), f(1.2, -2.5, 0), DT);
+    positionStage(b, limits(), f(1.2, -2.5, 0), CLOCK);
     expect(b.hi[0]).toBe(1.2);
     expect(b.lo[1]).toBe(-2.5);
   });
@@ -53,12 +56,12 @@ describe('position stage', () => {
 describe('velocity, acceleration, effort and jerk stages', () => {
   it('velocity: the step is at most V·dt either way', () => {
     const b = band3();
-    expect(velocityStage(b, limits(), f(0, 0, 0), DT)).toBe(0);
+    expect(velocityStage(b, limits(), f(0, 0, 0), CLOCK)).toBe(0);
     expect([b.lo[0], b.hi[0], b.hi[1]]).toEqual([-2 * DT, 2 * DT, 4 * DT]);
   });
   it('acceleration: the velocity changes by at most A·dt', () => {
     const b = band3();
-    accelerationStage(b, limits(), f(0, 0, 0), f(1, 0, 0), DT);
+    accelerationStage(b, limits(), f(0, 0, 0), f(1, 0, 0), CLOCK);
     expect(b.lo[0]).toBeCloseTo((1 - 100 * DT) * DT, 15);
     expect(b.hi[0]).toBeCloseTo((1 + 100 * DT) * DT, 15);
   });
@@ -71,7 +74,7 @@ describe('velocity, acceleration, effort and jerk stages', () => {
   });
   it('effort: when incompatible with the hard band, the band collapses to the nearest edge and counts a relaxation', () => {
     const b = band3();
-    velocityStage(b, limits(), f(0, 0, 0), DT);
+    velocityStage(b, limits(), f(0, 0, 0), CLOCK);
     expect(effortStage(b, limits(), f(3, 0, 0), f(0, 0, 0), f(0, 0, 0))).toBe(1);
     expect(b.lo[0]).toBe(2 * DT);
     expect(b.hi[0]).toBe(2 * DT);
@@ -79,10 +82,10 @@ describe('velocity, acceleration, effort and jerk stages', () => {
   });
   it('jerk: the acceleration changes by at most J·dt; joints without a jerk limit are untouched', () => {
     const b = band3();
-    jerkStage(b, limits({ jerkRadPerS3: 1000 }), f(0, 0, 0), f(0, 0, 0), f(0, 0, 0), DT);
+    jerkStage(b, limits({ jerkRadPerS3: 1000 }), f(0, 0, 0), f(0, 0, 0), f(0, 0, 0), CLOCK);
     expect(b.hi[0]).toBeCloseTo(1000 * DT ** 3, 18);
     const open = band3();
-    jerkStage(open, limits(), f(0, 0, 0), f(0, 0, 0), f(0, 0, 0), DT);
+    jerkStage(open, limits(), f(0, 0, 0), f(0, 0, 0), f(0, 0, 0), CLOCK);
     expect(open.hi[0]).toBe(Infinity);
   });
 });
@@ -90,7 +93,7 @@ describe('velocity, acceleration, effort and jerk stages', () => {
 describe('projection', () => {
   it('when the target is inside the band, it is copied bit for bit and nothing is counted', () => {
     const b = band3();
-    velocityStage(b, limits(), f(0.1, 0.2, 0.3), DT);
+    velocityStage(b, limits(), f(0.1, 0.2, 0.3), CLOCK);
     const target = f(0.1 + 1e-17, 0.2 + DT, 0.3 - 1e-9);
     const out = new Float64Array(3);
     const counts = new Uint32Array(CONSTRAINT_COUNT);
@@ -101,7 +104,7 @@ describe('projection', () => {
   });
   it('when the target is outside, it is clamped to the nearest edge; the size and the binding constraint are reported', () => {
     const b = band3();
-    velocityStage(b, limits(), f(0, 0, 0), DT);
+    velocityStage(b, limits(), f(0, 0, 0), CLOCK);
     const counts = new Uint32Array(CONSTRAINT_COUNT);
     const out = new Float64Array(3);
     const size = projectOntoBand(f(1, 0, -1), b, out, counts, makeIntervention());
@@ -115,7 +118,7 @@ describe('projection', () => {
 describe('braking target', () => {
   it('reduces each speed toward zero by D·dt and stops when below it', () => {
     const out = new Float64Array(3);
-    brakingTarget(limits(), f(0, 0, 0), f(1, -1, 0.05), DT, out);
+    brakingTarget(limits(), f(0, 0, 0), f(1, -1, 0.05), CLOCK, out);
     expect(out[0]).toBeCloseTo((1 - 50 * DT) * DT, 15);
     expect(out[1]).toBeCloseTo(-(1 - 50 * DT) * DT, 15);
     expect(out[2]).toBe(0);
