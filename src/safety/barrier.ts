@@ -16,7 +16,8 @@
  *
  * solved in the dual by exact coordinate ascent (Hildreth): x(λ) =
  * clamp(target + Σ λ_j g_j, lo, hi), each λ_j found exactly by walking the
- * breakpoints of the monotone piecewise-linear g_j·x(λ). With no violated
+ * breakpoints of the monotone piecewise-linear g_j·x(λ), over a working set
+ * of the rows found violated so far (most rows never bind). With no violated
  * barrier λ = 0 and the band's clamp is returned unchanged.
  */
 
@@ -73,6 +74,9 @@ export interface BarrierWork {
   readonly lambda: Float64Array;
   readonly rhs: Float64Array;
   readonly s: Float64Array;
+  /** Working set: row indices, and membership per row. */
+  readonly active: Int32Array;
+  readonly inSet: Uint8Array;
   /**
    * Scalar results, so that no double is returned (and boxed) per call:
    * [0] the remaining violation after `projectWithBarriers`, m; [1] scratch.
@@ -81,7 +85,10 @@ export interface BarrierWork {
 }
 
 export function makeBarrierWork(n: number, capacity: number): BarrierWork {
-  return { lambda: new Float64Array(capacity), rhs: new Float64Array(capacity), s: new Float64Array(n), result: new Float64Array(2) };
+  return {
+    lambda: new Float64Array(capacity), rhs: new Float64Array(capacity), s: new Float64Array(n), result: new Float64Array(2),
+    active: new Int32Array(capacity), inSet: new Uint8Array(capacity),
+  };
 }
 
 const clamp = (x: number, lo: number, hi: number): number => (x < lo ? lo : x > hi ? hi : x);
@@ -108,30 +115,56 @@ export function rowMinChange(
  */
 export function projectWithBarriers(
   target: Float64Array, lo: Float64Array, hi: Float64Array, set: BarrierSet, p: Float64Array, out: Float64Array, work: BarrierWork,
-  maxSweeps = 60,
+  maxSweeps = 40,
 ): void {
   const n = set.n;
   const gamma = set.gamma;
-  const { lambda, rhs, s } = work;
+  const { lambda, rhs, s, active, inSet } = work;
   for (let j = 0; j < set.m; j++) {
     let gp = 0;
     for (let i = 0; i < n; i++) gp += set.grad[j * n + i]! * p[i]!;
     rhs[j] = gp - gamma * set.h[j]! + set.shift[j]!;
     lambda[j] = 0;
+    inSet[j] = 0;
   }
   s.set(target);
   const r = work.result;
-  violation(set, rhs, s, lo, hi, r);
-  for (let sweep = 0; sweep < maxSweeps && r[0]! > 1e-12; sweep++) {
+  // Working set: only rows violated so far take part in the sweeps (most rows never bind).
+  let count = 0;
+  for (let outer = 0; outer < 8; outer++) {
+    const before = count;
     for (let j = 0; j < set.m; j++) {
-      solveRow(set.grad, j, n, s, lambda, rhs, lo, hi, r);
-      const d = r[1]! - lambda[j]!;
-      if (d !== 0) for (let i = 0; i < n; i++) s[i]! += d * set.grad[j * n + i]!;
-      lambda[j] = r[1]!;
+      if (inSet[j] || rowSlack(set, j, rhs, s, lo, hi) <= 1e-12) continue;
+      inSet[j] = 1;
+      active[count++] = j;
     }
-    violation(set, rhs, s, lo, hi, r);
+    if (count === before) break;
+    for (let sweep = 0; sweep < maxSweeps; sweep++) {
+      let worst = 0;
+      for (let a = 0; a < count; a++) {
+        const j = active[a]!;
+        solveRow(set.grad, j, n, s, lambda, rhs, lo, hi, r);
+        const d = r[1]! - lambda[j]!;
+        if (d !== 0) for (let i = 0; i < n; i++) s[i]! += d * set.grad[j * n + i]!;
+        lambda[j] = r[1]!;
+      }
+      for (let a = 0; a < count; a++) {
+        const v = rowSlack(set, active[a]!, rhs, s, lo, hi);
+        if (v > worst) worst = v;
+      }
+      if (worst <= 1e-12) break;
+    }
   }
+  violation(set, rhs, s, lo, hi, r);
   for (let i = 0; i < n; i++) out[i] = clamp(s[i]!, lo[i]!, hi[i]!);
+}
+
+/** rhs_j − g_j·clamp(s): how far row j is from being met (≤ 0 when met), m. */
+function rowSlack(set: BarrierSet, j: number, rhs: Float64Array, s: Float64Array, lo: Float64Array, hi: Float64Array): number {
+  const n = set.n;
+  let gx = 0;
+  for (let i = 0; i < n; i++) gx += set.grad[j * n + i]! * clamp(s[i]!, lo[i]!, hi[i]!);
+  return rhs[j]! - gx;
 }
 
 /** Largest row violation at clamp(s) into r[0], m. */
