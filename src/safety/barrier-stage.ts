@@ -74,11 +74,20 @@ export class BarrierStage {
     const bs = this.set;
     if (bs.m === 0) return;
     const r = this.work.result;
-    this.solve(target, band.lo, band.hi, p);
+    this.solve(target, band.lo, band.hi, p, false);
     if (r[0]! > BARRIER_TOL_M) {
       relaxations[Constraint.Acceleration]!++;
-      this.solve(target, this.hardLo, this.hardHi, p);
+      this.solve(target, this.hardLo, this.hardHi, p, true);
       if (r[0]! > BARRIER_TOL_M) relaxations[bs.kind[0]!]!++;
+    }
+    // Numerical safety net: a non-finite result holds the current command (which keeps every row with h ≥ 0).
+    const out0 = this.out;
+    for (let i = 0; i < this.n; i++) {
+      if (!Number.isFinite(out0[i]!)) {
+        out0.set(p);
+        relaxations[bs.kind[0]!]!++;
+        break;
+      }
     }
     // Attribute the change to the barrier kind with the largest multiplier.
     const lambda = this.work.lambda;
@@ -103,14 +112,15 @@ export class BarrierStage {
   }
 
   /** Projection with linearisation correction into `out`; remaining violation into work.result[0]. */
-  private solve(target: Float64Array, lo: Float64Array, hi: Float64Array, p: Float64Array): void {
+  private solve(target: Float64Array, lo: Float64Array, hi: Float64Array, p: Float64Array, warm: boolean): void {
     const bs = this.set;
     const r = this.work.result;
     const out = this.out;
     const hTrue = this.hTrue;
     bs.shift.fill(0);
     for (let round = 0; round < 3; round++) {
-      projectWithBarriers(target, lo, hi, bs, p, out, this.work);
+      // Later rounds (and the relaxed band) continue from the last multipliers.
+      projectWithBarriers(target, lo, hi, bs, p, out, this.work, warm || round > 0);
       if (r[0]! > BARRIER_TOL_M) this.retreat(p);
       this.barriers.source.values(out, bs, hTrue);
       let short = 0;

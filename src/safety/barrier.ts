@@ -16,7 +16,7 @@
  *
  * solved in the dual by exact coordinate ascent (Hildreth): x(λ) =
  * clamp(target + Σ λ_j g_j, lo, hi), each λ_j found exactly by walking the
- * breakpoints of the monotone piecewise-linear g_j·x(λ), over a working set
+ * root of the monotone piecewise-linear g_j·x(λ) (bracketed Newton), over a working set
  * of the rows found violated so far (most rows never bind). With no violated
  * barrier λ = 0 and the band's clamp is returned unchanged.
  */
@@ -74,9 +74,10 @@ export interface BarrierWork {
   readonly lambda: Float64Array;
   readonly rhs: Float64Array;
   readonly s: Float64Array;
-  /** Working set: row indices, and membership per row. */
+  /** Working set: row indices, membership per row, and size. */
   readonly active: Int32Array;
   readonly inSet: Uint8Array;
+  count: number;
   /**
    * Scalar results, so that no double is returned (and boxed) per call:
    * [0] the remaining violation after `projectWithBarriers`, m; [1] scratch.
@@ -87,7 +88,7 @@ export interface BarrierWork {
 export function makeBarrierWork(n: number, capacity: number): BarrierWork {
   return {
     lambda: new Float64Array(capacity), rhs: new Float64Array(capacity), s: new Float64Array(n), result: new Float64Array(2),
-    active: new Int32Array(capacity), inSet: new Uint8Array(capacity),
+    active: new Int32Array(capacity), inSet: new Uint8Array(capacity), count: 0,
   };
 }
 
@@ -115,7 +116,7 @@ export function rowMinChange(
  */
 export function projectWithBarriers(
   target: Float64Array, lo: Float64Array, hi: Float64Array, set: BarrierSet, p: Float64Array, out: Float64Array, work: BarrierWork,
-  maxSweeps = 40,
+  warm = false, maxSweeps = 40,
 ): void {
   const n = set.n;
   const gamma = set.gamma;
@@ -124,13 +125,17 @@ export function projectWithBarriers(
     let gp = 0;
     for (let i = 0; i < n; i++) gp += set.grad[j * n + i]! * p[i]!;
     rhs[j] = gp - gamma * set.h[j]! + set.shift[j]!;
-    lambda[j] = 0;
-    inSet[j] = 0;
   }
-  s.set(target);
+  // Cold: λ = 0. Warm: keep λ, s = target + Σλ·g and the working set (same target and rows).
+  if (!warm) {
+    lambda.fill(0);
+    inSet.fill(0);
+    work.count = 0;
+    s.set(target);
+  }
   const r = work.result;
   // Working set: only rows violated so far take part in the sweeps (most rows never bind).
-  let count = 0;
+  let count = work.count;
   for (let outer = 0; outer < 8; outer++) {
     const before = count;
     for (let j = 0; j < set.m; j++) {
@@ -148,13 +153,17 @@ export function projectWithBarriers(
         if (d !== 0) for (let i = 0; i < n; i++) s[i]! += d * set.grad[j * n + i]!;
         lambda[j] = r[1]!;
       }
+      // KKT residual: a violated row, or a row with a multiplier that is not tight.
       for (let a = 0; a < count; a++) {
-        const v = rowSlack(set, active[a]!, rhs, s, lo, hi);
-        if (v > worst) worst = v;
+        const j = active[a]!;
+        const v = rowSlack(set, j, rhs, s, lo, hi);
+        const kkt = lambda[j]! > 0 ? (v > 0 ? v : -v) : v;
+        if (kkt > worst) worst = kkt;
       }
-      if (worst <= 1e-12) break;
+      if (worst <= 1e-11) break;
     }
   }
+  work.count = count;
   violation(set, rhs, s, lo, hi, r);
   for (let i = 0; i < n; i++) out[i] = clamp(s[i]!, lo[i]!, hi[i]!);
 }
@@ -181,9 +190,11 @@ function violation(set: BarrierSet, rhs: Float64Array, s: Float64Array, lo: Floa
 }
 
 /**
- * The exact λ ≥ 0 for one row with the others fixed, into r[1]: the smallest
- * λ with φ(λ) = g·clamp(t + λ·g) ≥ rhs, where t = s − λ_old·g; 0 when
- * φ(0) ≥ rhs; the saturation point when no λ reaches rhs.
+ * The λ ≥ 0 for one row with the others fixed, into r[1]: the root of
+ * φ(λ) = g·clamp(t + λ·g) = rhs, where t = s − λ_old·g (φ is nondecreasing
+ * and piecewise linear); 0 when φ(0) ≥ rhs; the saturation point when no λ
+ * reaches rhs. Newton steps on the current linear piece from a warm start
+ * (λ_old), kept inside a bracket [a, b] with φ(a) < rhs ≤ φ(b).
  */
 function solveRow(
   g: Float64Array, j: number, n: number, s: Float64Array, lambdas: Float64Array, rhsAll: Float64Array, lo: Float64Array,
@@ -192,34 +203,61 @@ function solveRow(
   const go = j * n;
   const lambdaOld = lambdas[j]!;
   const rhs = rhsAll[j]!;
+  const tol = 1e-13 * (1 + Math.abs(rhs));
+  let a = 0;
+  let b = -1; // −1: no upper bracket yet
   let lambda = 0;
-  for (let step = 0; step <= 2 * n + 1; step++) {
+  let first = true;
+  for (let iter = 0; iter < 60; iter++) {
     let phi = 0;
-    let slope = 0;
-    let next = Infinity;
+    let slopeR = 0;
+    let slopeL = 0;
+    let nextR = -1;
     for (let i = 0; i < n; i++) {
       const gi = g[go + i]!;
+      if (gi === 0) continue;
       const t = s[i]! - lambdaOld * gi;
+      const l = lo[i]!;
+      const h = hi[i]!;
       const y = t + lambda * gi;
-      phi += gi * clamp(y, lo[i]!, hi[i]!);
-      if (gi > 0) {
-        if (y < lo[i]!) next = Math.min(next, (lo[i]! - t) / gi);
-        else if (y < hi[i]!) { slope += gi * gi; next = Math.min(next, (hi[i]! - t) / gi); }
-      } else if (gi < 0) {
-        if (y > hi[i]!) next = Math.min(next, (hi[i]! - t) / gi);
-        else if (y > lo[i]!) { slope += gi * gi; next = Math.min(next, (lo[i]! - t) / gi); }
+      phi += gi * (y < l ? l : y > h ? h : y);
+      // Breakpoints in λ (compared in λ, not in y, so that rounding at a breakpoint cannot stall the walk).
+      const bl = (l - t) / gi;
+      const bh = (h - t) / gi;
+      const b1 = bl < bh ? bl : bh;
+      const b2 = bl < bh ? bh : bl;
+      const g2 = gi * gi;
+      if (lambda >= b1 && lambda < b2) slopeR += g2;
+      if (lambda > b1 && lambda <= b2) slopeL += g2;
+      const bp = lambda < b1 ? b1 : lambda < b2 ? b2 : -1;
+      if (bp > lambda && (nextR < 0 || bp < nextR)) nextR = bp;
+    }
+    if (first) {
+      first = false;
+      if (phi >= rhs) break; // λ = 0
+      if (lambdaOld > 0) {
+        lambda = lambdaOld; // warm start (re-evaluate there)
+        continue;
       }
     }
-    if (phi >= rhs) break;
-    if (slope > 0) {
-      const root = lambda + (rhs - phi) / slope;
-      if (root <= next) {
-        lambda = root;
-        break;
-      }
+    if (phi - rhs <= tol && rhs - phi <= tol) break; // converged
+    let cand: number;
+    if (phi < rhs) {
+      a = lambda;
+      if (slopeR > 0) cand = lambda + (rhs - phi) / slopeR;
+      else if (nextR > 0) cand = nextR;
+      else break; // saturated: no λ reaches rhs
+    } else {
+      b = lambda;
+      cand = slopeL > 0 ? lambda - (phi - rhs) / slopeL : (a + b) / 2;
     }
-    if (next === Infinity || !(next > lambda)) break;
-    lambda = next;
+    if (!(cand < 1e12)) break; // a vanishing slope: treat as saturated rather than step to ∞
+    if (!(cand > a) || (b >= 0 && !(cand < b))) cand = b >= 0 ? (a + b) / 2 : cand > a ? cand : a;
+    if (Math.abs(cand - lambda) <= 1e-15 * (1 + lambda)) {
+      lambda = cand;
+      break;
+    }
+    lambda = cand;
   }
   r[1] = lambda;
 }

@@ -72,14 +72,15 @@ describe('collision and workspace barriers on the humanoid', () => {
         if (!sh.hasOutput) continue;
         const out = sh.output;
         check.measure(out);
-        if (check.minCollisionClearanceM < -1e-6) throw new Error(`tick ${k}: capsules ${check.minCollisionClearanceM} m inside the minimum distance; relax ${Array.from(sh.status.relaxations)} rows ${(sh as any).barrierSet.m} lastL2 ${sh.status.lastIntervention.l2Rad}`);
+        if (check.minCollisionClearanceM < -1e-6) throw new Error(`tick ${k}: capsules ${check.minCollisionClearanceM} m inside the minimum distance; relax ${Array.from(sh.status.relaxations)} lastL2 ${sh.status.lastIntervention.l2Rad}`);
         if (check.minWorkspaceClearanceM < -1e-6) throw new Error(`tick ${k}: hand ${check.minWorkspaceClearanceM} m outside the workspace`);
         const barrierNeededAccel = sh.status.relaxations[Constraint.Acceleration]! > relaxedBefore;
         if (barrierNeededAccel) barrierTicks++;
         for (let i = 0; i < n; i++) {
           const x = out[i]!;
+          if (!Number.isFinite(x)) throw new Error(`tick ${k} joint ${names[i]}: non-finite output ${x}`);
           if (x < limits.lower[i]! - 1e-12 || x > limits.upper[i]! + 1e-12) {
-            if (!(history > 0 && Math.abs(x - prev[i]!) <= limits.velocity[i]! * dt)) throw new Error(`tick ${k} joint ${names[i]}: position ${x}`);
+            if (!(history > 0 && Math.abs(x - prev[i]!) <= limits.velocity[i]! * dt)) throw new Error(`tick ${k} joint ${names[i]}: position ${x} prev ${prev[i]} lower ${limits.lower[i]} history ${history} state ${sh.status.state} relax ${Array.from(sh.status.relaxations)}`);
           }
           if (history > 0 && Math.abs(x - prev[i]!) > limits.velocity[i]! * dt * (1 + 1e-9) + 1e-12) {
             throw new Error(`tick ${k} joint ${names[i]}: velocity ${(x - prev[i]!) / dt}`);
