@@ -70,6 +70,7 @@ class MjSim : public Napi::ObjectWrap<MjSim> {
             InstanceMethod<&MjSim::ActuatorJointId>("actuatorJointId"),
             InstanceMethod<&MjSim::SensorAdr>("sensorAdr"),
             InstanceMethod<&MjSim::SensorDim>("sensorDim"),
+            InstanceMethod<&MjSim::ReadTime>("readTime"),
             InstanceMethod<&MjSim::ReadQpos>("readQpos"),
             InstanceMethod<&MjSim::ReadQvel>("readQvel"),
             InstanceMethod<&MjSim::ReadCtrl>("readCtrl"),
@@ -349,6 +350,7 @@ class MjSim : public Napi::ObjectWrap<MjSim> {
     CopyOut(info, SRC, N, WHAT);                         \
     return info.Env().Undefined();                       \
   }
+  MJ_READ(ReadTime, &d_->time, 1, "readTime(out): out")
   MJ_READ(ReadQpos, d_->qpos, m_->nq, "readQpos(out): out")
   MJ_READ(ReadQvel, d_->qvel, m_->nv, "readQvel(out): out")
   MJ_READ(ReadCtrl, d_->ctrl, m_->nu, "readCtrl(out): out")

@@ -1,32 +1,43 @@
 /**
- * Per-tick cost of the policy runtime (the PolicyController's tick: fault
- * checks, observation assembly, ONNX inference, action mapping) for the shipped upper-body policy and for a 3×256 ELU MLP
- * with a 480-wide input (96 values × 5 frames of term-major history) and 29
- * outputs, plus heap bytes allocated per tick, in total and outside ONNX
- * Runtime (observation + action only; target 0).
+ * Per-tick cost of the policy node's real hot path for the shipped
+ * upper-body policy and for a 3×256 ELU MLP with a 480-wide input (96 values
+ * × 5 frames of term-major history) and 29 outputs: a {@link PolicyNode} on a
+ * {@link CaptureNode}, fed a varying `/joint_states` (robot order, mapped by
+ * name) and `/imu` each tick, its timer called directly. A tick is the
+ * node's whole work: joint-state mapping, IMU, fault checks, observation
+ * assembly, inference, action mapping and the command message.
  *
- * Allocation is measured as the growth of `heapUsed` over a window of ticks
- * in which no garbage collection ran (observed with a `gc` PerformanceObserver);
- * windows with a GC are discarded. Outside ONNX Runtime the figure is the
- * boxing of float64 time arguments at call boundaries (16 B per double passed
- * to a non-inlined call: tick, finishInference and the two sensor accepts in
- * this harness); with integer times the controller measures 0 B per tick.
- * Printed figures only (no assertions).
+ * Figures (p50/p99 in µs; heap bytes per tick):
+ * - `tick`, `bytes_per_tick_total`: with the ONNX Runtime session.
+ * - `tick_outside_ort`, `bytes_per_tick_outside_ort`: the same node with the
+ *   policy's `run` answered at once from the last real output (no
+ *   session.run and no promise); everything else is the production code.
+ *   Target 0 B.
+ * - `bytes_per_tick_stand`, `bytes_per_tick_damp`: the node in STAND and DAMP.
+ *
+ * Allocation is measured by {@link heapBytesPerCall} over GC-free windows;
+ * the harness allocates nothing per tick itself (its clock is a typed-array
+ * slot, no timing calls inside a window). Printed figures only (no
+ * assertions).
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { PerformanceObserver } from 'node:perf_hooks';
 import { loadConfigFile } from '../io/config-file.js';
+import { PolicyNode } from '../nodes/policy-node.js';
 import { ActionSpecSchema } from '../policy/action.js';
-import { PolicyController } from '../policy/controller.js';
+import type { ModeName } from '../policy/modes.js';
 import { ObservationSpecSchema } from '../policy/observation-spec.js';
-import { OnnxPolicy } from '../policy/onnx-policy.js';
+import { OnnxPolicy, type Policy } from '../policy/onnx-policy.js';
 import { PolicyConfigSchema, resolvePolicyConfig, type ResolvedPolicyConfig } from '../policy/policy-config.js';
 import { createMlp } from '../training/mlp.js';
 import { mlpToOnnxSpec } from '../training/mlp-onnx.js';
 import { encodeOnnxModel } from '../training/onnx-writer.js';
 import { Rng } from '../training/rng.js';
 import { G1_JOINTS, G1_DEFAULT_POSE } from '../training/g1-upper-body.js';
+import { makeImu, makeJointState } from '../transport/messages.js';
+import type { MaybePromise } from '../transport/port.js';
+import { CaptureNode } from './capture-node.js';
+import { heapBytesPerCall } from './heap.js';
 import { percentile } from './stats.js';
 
 interface Subject {
@@ -35,10 +46,8 @@ interface Subject {
   model: Uint8Array;
 }
 
-let gcCount = 0;
-const gcObserver = new PerformanceObserver((list) => {
-  gcCount += list.getEntries().length;
-});
+/** Ticks run before any figure is taken. */
+const WARMUP_TICKS = 10_000;
 
 /** A 480-input, 3×256 ELU, 29-output policy on the G1 joints. */
 function bigMlpSubject(): Subject {
@@ -71,63 +80,124 @@ function shippedSubject(root: string): Subject {
   return { name: 'upper_body', config: resolvePolicyConfig(raw), model: new Uint8Array(readFileSync(resolve(root, raw.modelPath))) };
 }
 
-/** Feeds a slightly varying robot state (policy order) so nothing is constant-folded. */
-function feed(c: PolicyController, pos: Float64Array, vel: Float64Array, k: number, nowS: number): void {
-  const x = Math.sin(k * 0.1);
-  for (let j = 0; j < pos.length; j++) pos[j] = 0.01 * x * j;
-  c.acceptJointState(pos, vel, nowS);
-  c.acceptImu(0, 0, 0, 1, 0.1 * x, 0, 0, nowS);
+/**
+ * The real policy behind one class for both measurements (production has one
+ * policy class; two would make the node's call sites polymorphic and change
+ * what V8 inlines). `held`: `run` is answered synchronously from the last
+ * real output, so the node's `.then` callback runs at once and ONNX Runtime
+ * and the promise that carries its result are left out of the measurement.
+ */
+class BenchPolicy implements Policy {
+  readonly obsWidth: number;
+  readonly actionWidth: number;
+  readonly input: Float32Array;
+  readonly extraInputs: ReadonlyMap<string, Float32Array>;
+  readonly extraOutputs: ReadonlyMap<string, Float32Array>;
+  private readonly answered: unknown;
+
+  constructor(
+    private readonly real: OnnxPolicy,
+    private readonly held: boolean,
+  ) {
+    this.obsWidth = real.obsWidth;
+    this.actionWidth = real.actionWidth;
+    this.input = real.input;
+    this.extraInputs = real.extraInputs;
+    this.extraOutputs = real.extraOutputs;
+    this.answered = { then: (onResult: (out: Float32Array) => void): void => onResult(real.output) };
+  }
+
+  get lastRunMs(): number {
+    return this.held ? 0 : this.real.lastRunMs;
+  }
+
+  run(): Promise<Float32Array> {
+    return this.held ? (this.answered as Promise<Float32Array>) : this.real.run(this.real.input);
+  }
+
+  release(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+interface Rig {
+  node: PolicyNode;
+  /** One tick: new sensor messages, then the node's timer (a Promise while an inference runs). */
+  step: () => MaybePromise;
+}
+
+/** A PolicyNode on a capture node; the robot lists its joints in reverse policy order (mapped by name). */
+function rig(config: ResolvedPolicyConfig, policy: Policy): Rig {
+  const cap = new CaptureNode('policy_bench');
+  const robotJoints = [...config.joints].reverse();
+  const node = new PolicyNode({ node: cap, config, policy, robotJointNames: robotJoints });
+  const topics = config.config.topics;
+  const onJointState = cap.handler('sensor_msgs/msg/JointState', topics.jointStates);
+  const onImu = cap.handler('sensor_msgs/msg/Imu', topics.imu);
+  const tick = cap.timer();
+  const js = makeJointState(robotJoints);
+  const imu = makeImu('imu_in_pelvis');
+  const def = Float64Array.from(config.defaultJointPos).reverse();
+  const dtS = Number(config.periodNs) * 1e-9;
+  let k = 0;
+  const step = (): MaybePromise => {
+    cap.clock[0] = k * dtS;
+    const x = Math.sin(k * 0.1); // a slightly varying state, so nothing is constant-folded
+    k++;
+    for (let j = 0; j < js.position.length; j++) js.position[j] = def[j]! + 0.01 * x;
+    imu.angular_velocity.x = 0.1 * x;
+    void onJointState(js);
+    void onImu(imu);
+    return tick();
+  };
+  return { node, step };
+}
+
+/** Runs one tick to completion; returns its duration, µs. */
+async function timedStep(r: Rig): Promise<number> {
+  const t0 = performance.now();
+  const p = r.step();
+  if (p) await p;
+  return (performance.now() - t0) * 1000;
+}
+
+function expectMode(r: Rig, mode: ModeName, what: string): void {
+  if (r.node.mode !== mode) throw new Error(`bench (${what}) left ${mode} mode: ${JSON.stringify(r.node.transitions.at(-1))}`);
 }
 
 async function benchOne(subject: Subject, ticks: number): Promise<Record<string, number>> {
   const { config } = subject;
   const policy = await OnnxPolicy.create({ model: subject.model, config });
-  const c = new PolicyController(config, policy.input, { inputs: policy.extraInputs, outputs: policy.extraOutputs });
-  const pos = Float64Array.from(config.defaultJointPos);
-  const vel = new Float64Array(config.joints.length);
-  const dt = 1 / config.config.rateHz;
+  const withOrt = rig(config, new BenchPolicy(policy, false));
+  const host = rig(config, new BenchPolicy(policy, true));
   const tickUs = new Float64Array(ticks);
   const hostUs = new Float64Array(ticks);
-  let k = 0;
-  /** One full tick with inference; returns its duration, µs. */
-  const tick = async (): Promise<number> => {
-    const nowS = k * dt;
-    feed(c, pos, vel, k++, nowS);
-    const t0 = performance.now();
-    if (c.tick(nowS) === 'infer') c.finishInference(await policy.run(policy.input), nowS, 0);
-    return (performance.now() - t0) * 1000;
-  };
-  /** The same tick without ONNX Runtime (the last output is reused). */
-  const hostTick = (): number => {
-    const nowS = k * dt;
-    feed(c, pos, vel, k++, nowS);
-    const t0 = performance.now();
-    if (c.tick(nowS) === 'infer') c.finishInference(policy.output, nowS, 0);
-    return (performance.now() - t0) * 1000;
-  };
-  for (let i = 0; i < 200; i++) await tick(); // JIT warm-up
-  for (let i = 0; i < ticks; i++) {
-    hostUs[i] = hostTick();
-    tickUs[i] = await tick();
+  // JIT warm-up to steady state (V8 optimises a small callback only after
+  // thousands of calls; until then its float values are boxed).
+  for (let i = 0; i < WARMUP_TICKS; i++) {
+    if (i % 5 === 0) await timedStep(withOrt);
+    await timedStep(host);
   }
-  if (c.mode !== 'POLICY') throw new Error(`bench left POLICY mode: ${JSON.stringify(c.modes.log.at(-1))}`);
-  // allocation per tick, total and outside ONNX Runtime, from GC-free windows
-  const allocPerTick = async (window: number, withOrt: boolean): Promise<number> => {
-    for (let attempt = 0; attempt < 20; attempt++) {
-      const gc0 = gcCount;
-      const h0 = process.memoryUsage().heapUsed;
-      for (let i = 0; i < window; i++) {
-        if (withOrt) await tick();
-        else hostTick();
-      }
-      const h1 = process.memoryUsage().heapUsed;
-      await new Promise((r) => setImmediate(r)); // let the observer report
-      if (gcCount === gc0 && h1 >= h0) return (h1 - h0) / window;
-    }
-    return NaN;
+  for (let i = 0; i < ticks; i++) {
+    hostUs[i] = await timedStep(host);
+    tickUs[i] = await timedStep(withOrt);
+  }
+  expectMode(withOrt, 'POLICY', 'with ONNX Runtime');
+  expectMode(host, 'POLICY', 'outside ONNX Runtime');
+  const bytesTotal = await heapBytesPerCall(withOrt.step, 200);
+  const bytesHost = await heapBytesPerCall(host.step, 2000);
+  expectMode(host, 'POLICY', 'outside ONNX Runtime');
+  const modeBytes = async (mode: ModeName): Promise<number> => {
+    host.node.request(mode, 'bench');
+    for (let i = 0; i < WARMUP_TICKS; i++) await host.step(); // warm the mode's path
+    const b = await heapBytesPerCall(host.step, 2000);
+    expectMode(host, mode, mode);
+    return b;
   };
-  const bytesTotal = await allocPerTick(200, true);
-  const bytesHost = await allocPerTick(2000, false);
+  const bytesStand = await modeBytes('STAND');
+  const bytesDamp = await modeBytes('DAMP');
+  withOrt.node.destroy();
+  host.node.destroy();
   await policy.release();
   const r = (x: number): number => Number(x.toFixed(2));
   return {
@@ -138,6 +208,8 @@ async function benchOne(subject: Subject, ticks: number): Promise<Record<string,
     [`${subject.name}_tick_outside_ort_p99_us`]: r(percentile(hostUs, 0.99)),
     [`${subject.name}_bytes_per_tick_total`]: Math.round(bytesTotal),
     [`${subject.name}_bytes_per_tick_outside_ort`]: Math.round(bytesHost),
+    [`${subject.name}_bytes_per_tick_stand`]: Math.round(bytesStand),
+    [`${subject.name}_bytes_per_tick_damp`]: Math.round(bytesDamp),
   };
 }
 
@@ -145,10 +217,5 @@ async function benchOne(subject: Subject, ticks: number): Promise<Record<string,
 export async function benchPolicy(options: { ticks?: number; repoRoot?: string } = {}): Promise<Record<string, number>> {
   const ticks = options.ticks ?? 2000;
   const root = options.repoRoot ?? process.cwd();
-  gcObserver.observe({ entryTypes: ['gc'] });
-  try {
-    return { ...(await benchOne(shippedSubject(root), ticks)), ...(await benchOne(bigMlpSubject(), ticks)) };
-  } finally {
-    gcObserver.disconnect();
-  }
+  return { ...(await benchOne(shippedSubject(root), ticks)), ...(await benchOne(bigMlpSubject(), ticks)) };
 }

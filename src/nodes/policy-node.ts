@@ -20,7 +20,7 @@ import { buildPolicyToRobot, JointStateReader } from '../policy/joint-map.js';
 import { MODE_NAMES, parseModeName, type ModeName, type Transition } from '../policy/modes.js';
 import type { Policy } from '../policy/onnx-policy.js';
 import type { ResolvedPolicyConfig } from '../policy/policy-config.js';
-import { makeJointTrajectory, setTimeSeconds, type JointState, type JointTrajectory, type StringMsg } from '../transport/messages.js';
+import { makeJointTrajectory, setTimeSecondsFrom, type Imu, type JointState, type JointTrajectory, type StringMsg } from '../transport/messages.js';
 import type { Publisher, ServiceServer, Subscription, Timer, TransportNode } from '../transport/port.js';
 
 export interface PolicyNodeOptions {
@@ -32,7 +32,13 @@ export interface PolicyNodeOptions {
 }
 
 /** Counters for diagnostics (plain data; read at any time). */
-export type PolicyNodeStats = ControllerStats & { published: number };
+export type PolicyNodeStats = ControllerStats & {
+  published: number;
+  /** Wall time of inferences whose result arrived, ms. */
+  lastInferenceMs: number;
+  maxInferenceMs: number;
+  totalInferenceMs: number;
+};
 
 export class PolicyNode {
   readonly controller: PolicyController;
@@ -57,7 +63,11 @@ export class PolicyNode {
   private readonly timer: Timer;
   private readonly joy: JoyComboDetector | null;
   private published = 0;
-  private t0Ms = 0;
+  private lastInferenceMs = 0;
+  private maxInferenceMs = 0;
+  private totalInferenceMs = 0;
+  /** The controller's time slot: every callback writes the node's time here before calling the controller. */
+  private readonly clock: Float64Array;
 
   constructor(opts: PolicyNodeOptions) {
     const { node, config, policy } = opts;
@@ -76,6 +86,7 @@ export class PolicyNode {
       ...(policy.extraOutputs ? { outputs: policy.extraOutputs } : {}),
     });
     this.controller.onTransition = (t) => this.onTransition(t);
+    this.clock = this.controller.clock;
     this.reader = new JointStateReader(config.joints);
     this.refReader = new JointStateReader(config.joints);
     this.pos = new Float64Array(n);
@@ -96,12 +107,12 @@ export class PolicyNode {
       node.createSubscription(
         'sensor_msgs/msg/Imu',
         topics.imu,
-        (m) => void this.controller.acceptImu(m.orientation.x, m.orientation.y, m.orientation.z, m.orientation.w, m.angular_velocity.x, m.angular_velocity.y, m.angular_velocity.z, node.nowSeconds()),
+        (m) => this.onImu(m),
         { preset: 'sensor_data' },
       ),
     );
     if (config.observation.terms.some((t) => t.source === 'velocity_command')) {
-      this.subs.push(node.createSubscription('geometry_msgs/msg/Twist', topics.cmdVel, (m) => void this.controller.acceptCmdVel(m.linear.x, m.linear.y, m.angular.z)));
+      this.subs.push(node.createSubscription('geometry_msgs/msg/Twist', topics.cmdVel, (m) => void this.controller.acceptCmdVel(m.linear, m.angular)));
     }
     this.subs.push(node.createSubscription('trajectory_msgs/msg/JointTrajectory', topics.reference, (m) => this.onReference(m), { preset: 'reliable' }));
     this.subs.push(
@@ -132,9 +143,15 @@ export class PolicyNode {
     this.timer = node.createTimer(config.periodNs, () => this.tick());
   }
 
-  /** Counters (controller counters plus commands published). */
+  /** Counters (controller counters plus commands published and inference times). */
   get stats(): PolicyNodeStats {
-    return { ...this.controller.stats, published: this.published };
+    return {
+      ...this.controller.stats,
+      published: this.published,
+      lastInferenceMs: this.lastInferenceMs,
+      maxInferenceMs: this.maxInferenceMs,
+      totalInferenceMs: this.totalInferenceMs,
+    };
   }
 
   get mode(): ModeName {
@@ -163,7 +180,8 @@ export class PolicyNode {
 
   /** Requests a mode (as a service call would). */
   request(mode: ModeName, source: string): ReturnType<PolicyController['request']> {
-    const r = this.controller.request(mode, source, this.node.nowSeconds());
+    this.clock[0] = this.node.nowSeconds();
+    const r = this.controller.request(mode, source);
     if (r.kind === 'rejected') this.log.warn({ mode, source, reason: r.reason }, 'mode request rejected');
     return r;
   }
@@ -184,7 +202,13 @@ export class PolicyNode {
     }
     this.reader.gather(m.position, this.pos);
     this.reader.gather(m.velocity, this.vel);
-    this.controller.acceptJointState(this.pos, this.vel, this.node.nowSeconds());
+    this.clock[0] = this.node.nowSeconds();
+    this.controller.acceptJointState(this.pos, this.vel);
+  }
+
+  private onImu(m: Imu): void {
+    this.clock[0] = this.node.nowSeconds();
+    this.controller.acceptImu(m.orientation, m.angular_velocity);
   }
 
   private onReference(m: JointTrajectory): void {
@@ -197,27 +221,31 @@ export class PolicyNode {
   }
 
   private tick(): Promise<void> | void {
-    const plan = this.controller.tick(this.node.nowSeconds());
+    this.clock[0] = this.node.nowSeconds();
+    const plan = this.controller.tick();
     if (plan === 'publish') this.publish();
-    else if (plan === 'infer') {
-      this.t0Ms = performance.now();
-      return this.policy.run(this.policy.input).then(this.onResult, this.onError);
-    }
+    else if (plan === 'infer') return this.policy.run(this.policy.input).then(this.onResult, this.onError);
   }
 
   private readonly onResult = (out: Float32Array): void => {
-    if (this.controller.finishInference(out, this.node.nowSeconds(), performance.now() - this.t0Ms) === 'publish') this.publish();
+    const ms = this.policy.lastRunMs;
+    this.lastInferenceMs = ms;
+    this.totalInferenceMs += ms;
+    if (ms > this.maxInferenceMs) this.maxInferenceMs = ms;
+    this.clock[0] = this.node.nowSeconds();
+    if (this.controller.finishInference(out) === 'publish') this.publish();
   };
 
   private readonly onError = (err: unknown): void => {
     if (this.controller.stats.inferenceErrors === 0) this.log.error({ err }, 'inference failed (further failures are counted only)');
-    this.controller.inferenceFailed(this.node.nowSeconds());
+    this.clock[0] = this.node.nowSeconds();
+    this.controller.inferenceFailed();
   };
 
   private publish(): void {
     const target = this.controller.target;
     for (let k = 0; k < this.cmdToPolicy.length; k++) this.positions[k] = target[this.cmdToPolicy[k]!]!;
-    setTimeSeconds(this.msg.header.stamp, this.node.nowSeconds());
+    setTimeSecondsFrom(this.msg.header.stamp, this.clock);
     this.pub.publish(this.msg);
     this.published++;
   }

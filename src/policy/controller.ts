@@ -1,7 +1,11 @@
 /**
  * The policy controller: everything the policy node does except talking to
- * topics, as plain data in and out (times in seconds on the node's clock,
- * joint arrays in the policy's order).
+ * topics, as plain data in and out (joint arrays in the policy's order).
+ *
+ * Time: every call reads the node's time, s, from `clock[0]`, which the
+ * owner writes before the call. A shared slot instead of a float argument:
+ * V8 boxes a float argument of a call it does not inline (16 B), and these
+ * calls run every tick; with the slot a tick allocates nothing.
  *
  * Per tick, in order:
  *   1. PASSIVE or no state yet → idle (publish nothing).
@@ -18,6 +22,17 @@ import { StandInterpolator } from './stand.js';
 import { ModeMachine, type FaultReason, type ModeName, type Transition, type TransitionResult } from './modes.js';
 import { createObservationInputs, latentWidthOf, ObservationAssembler, type ObservationInputs } from './observation.js';
 import type { ResolvedPolicyConfig } from './policy-config.js';
+
+/** A 3-vector as in geometry_msgs (plain data; the message objects fit). */
+export interface Vec3 {
+  x: number;
+  y: number;
+  z: number;
+}
+/** A quaternion as in geometry_msgs (x, y, z, w). */
+export interface Quat extends Vec3 {
+  w: number;
+}
 
 /** What the caller does after `tick`: nothing, publish `target`, or run the policy on its input buffer. */
 export type TickPlan = 'idle' | 'publish' | 'infer';
@@ -40,9 +55,6 @@ export interface ControllerStats {
   rejectedImu: number;
   rejectedCmdVel: number;
   rejectedModeRequests: number;
-  lastInferenceMs: number;
-  maxInferenceMs: number;
-  totalInferenceMs: number;
 }
 
 export class PolicyController {
@@ -65,10 +77,9 @@ export class PolicyController {
     rejectedImu: 0,
     rejectedCmdVel: 0,
     rejectedModeRequests: 0,
-    lastInferenceMs: 0,
-    maxInferenceMs: 0,
-    totalInferenceMs: 0,
   };
+  /** [0] = the node's time, s: written by the owner before each call (see the file comment). */
+  readonly clock = new Float64Array(1);
   /** Called on every transition (logging, diagnostics, mode topic). */
   onTransition: (t: Transition) => void = () => {};
   private readonly stand: StandInterpolator;
@@ -130,8 +141,23 @@ export class PolicyController {
     return this.lastJointS > -Infinity && this.lastImuS > -Infinity;
   }
 
-  /** Accepts joint positions/velocities already in policy order (the caller maps names). */
-  acceptJointState(pos: Float64Array, vel: Float64Array, nowS: number): boolean {
+
+  /** Accepts a velocity command: linear.x, linear.y (m/s), angular.z (rad/s). */
+  acceptCmdVel(linear: Readonly<Vec3>, angular: Readonly<Vec3>): boolean {
+    const vx = linear.x, vy = linear.y, wz = angular.z;
+    if (!Number.isFinite(vx + vy + wz)) {
+      this.stats.rejectedCmdVel++;
+      return false;
+    }
+    const c = this.inputs.velocityCommand;
+    c[0] = vx;
+    c[1] = vy;
+    c[2] = wz;
+    return true;
+  }
+
+  /** Accepts joint positions/velocities already in policy order (the caller maps names), received at `clock[0]`. */
+  acceptJointState(pos: Float64Array, vel: Float64Array): boolean {
     for (let j = 0; j < pos.length; j++) {
       if (!Number.isFinite(pos[j]!) || !Number.isFinite(vel[j]!)) {
         this.stats.rejectedJointStates++;
@@ -140,12 +166,14 @@ export class PolicyController {
     }
     this.inputs.jointPos.set(pos);
     this.inputs.jointVel.set(vel);
-    this.lastJointS = nowS;
+    this.lastJointS = this.clock[0]!;
     return true;
   }
 
-  /** Accepts an IMU sample: orientation x, y, z, w (must be near unit) and gyro, rad/s. */
-  acceptImu(x: number, y: number, z: number, w: number, gx: number, gy: number, gz: number, nowS: number): boolean {
+  /** Accepts an IMU sample received at `clock[0]`: orientation (must be near unit) and gyro, rad/s, base frame. */
+  acceptImu(o: Readonly<Quat>, av: Readonly<Vec3>): boolean {
+    const x = o.x, y = o.y, z = o.z, w = o.w;
+    const gx = av.x, gy = av.y, gz = av.z;
     const norm2 = x * x + y * y + z * z + w * w;
     if (!(Math.abs(norm2 - 1) < 0.1) || !Number.isFinite(gx + gy + gz)) {
       this.stats.rejectedImu++;
@@ -160,19 +188,7 @@ export class PolicyController {
     g[0] = gx;
     g[1] = gy;
     g[2] = gz;
-    this.lastImuS = nowS;
-    return true;
-  }
-
-  acceptCmdVel(vx: number, vy: number, wz: number): boolean {
-    if (!Number.isFinite(vx + vy + wz)) {
-      this.stats.rejectedCmdVel++;
-      return false;
-    }
-    const c = this.inputs.velocityCommand;
-    c[0] = vx;
-    c[1] = vy;
-    c[2] = wz;
+    this.lastImuS = this.clock[0]!;
     return true;
   }
 
@@ -185,22 +201,24 @@ export class PolicyController {
     return true;
   }
 
-  /** A mode request (service, topic, Joy). */
-  request(to: ModeName, source: string, nowS: number): TransitionResult {
+  /** A mode request (service, topic, Joy) at `clock[0]`. */
+  request(to: ModeName, source: string): TransitionResult {
+    const nowS = this.clock[0]!;
     const r = this.modes.request(to, source, nowS, (m) => (m !== 'PASSIVE' && m !== 'DAMP' && !this.ready ? `${m} needs joint state and IMU first` : null));
     if (r.kind === 'accepted') this.entered(r.transition, nowS);
     else if (r.kind === 'rejected') this.stats.rejectedModeRequests++;
     return r;
   }
 
-  tick(nowS: number): TickPlan {
+  /** One tick at `clock[0]`; says what the caller does next. */
+  tick(): TickPlan {
     this.stats.ticks++;
     if (this.mode === 'PASSIVE') return 'idle';
     if (!this.ready) {
       this.stats.waitingForState++;
       return 'idle';
     }
-    if (this.mode !== 'DAMP') this.checkFaults(nowS);
+    if (this.mode !== 'DAMP') this.checkFaults();
     switch (this.modes.mode as ModeName) {
       case 'PASSIVE':
         return 'idle';
@@ -208,28 +226,26 @@ export class PolicyController {
         this.target.set(this.inputs.jointPos);
         return 'publish';
       case 'STAND':
-        this.stand.sample(nowS, this.target);
+        this.stand.sample(this.clock, this.target);
         return 'publish';
       case 'MOTION':
         if (this.haveReference) this.target.set(this.inputs.referenceJointPos);
         return 'publish';
       case 'POLICY':
-        return this.policyTick(nowS);
+        return this.policyTick();
     }
   }
 
-  /** Called with the policy output of the last 'infer' tick. */
-  finishInference(out: ArrayLike<number>, nowS: number, inferenceMs: number): ResultPlan {
+  /** Called at `clock[0]` with the policy output of the last 'infer' tick. */
+  finishInference(out: ArrayLike<number>): ResultPlan {
+    const nowS = this.clock[0]!;
     this.inFlight = false;
     const st = this.stats;
     st.inferences++;
-    st.lastInferenceMs = inferenceMs;
-    st.totalInferenceMs += inferenceMs;
-    if (inferenceMs > st.maxInferenceMs) st.maxInferenceMs = inferenceMs;
     if (this.mode !== 'POLICY') return 'dropped';
     if (nowS - this.tickS > this.budgetS) {
       st.lateResults++;
-      this.miss(nowS);
+      this.miss();
       return 'dropped';
     }
     if (this.action.map(out).kind !== 'ok') {
@@ -251,17 +267,18 @@ export class PolicyController {
     return 'publish';
   }
 
-  /** Called when the inference promise rejected. */
-  inferenceFailed(nowS: number): void {
+  /** Called at `clock[0]` when the inference promise rejected. */
+  inferenceFailed(): void {
     this.inFlight = false;
     this.stats.inferenceErrors++;
-    if (this.mode === 'POLICY') this.fault('inference_error', nowS);
+    if (this.mode === 'POLICY') this.fault('inference_error', this.clock[0]!);
   }
 
-  private policyTick(nowS: number): TickPlan {
+  private policyTick(): TickPlan {
+    const nowS = this.clock[0]!;
     if (this.inFlight) {
       this.stats.missedDeadlines++;
-      this.miss(nowS);
+      this.miss();
       return 'publish'; // the held target, or the measured pose if the miss faulted to DAMP
     }
     const s = this.inputs;
@@ -283,11 +300,12 @@ export class PolicyController {
     return 'infer';
   }
 
-  private miss(nowS: number): void {
-    if (++this.consecutiveMisses >= this.maxMisses) this.fault('deadline_misses', nowS);
+  private miss(): void {
+    if (++this.consecutiveMisses >= this.maxMisses) this.fault('deadline_misses', this.clock[0]!);
   }
 
-  private checkFaults(nowS: number): void {
+  private checkFaults(): void {
+    const nowS = this.clock[0]!;
     if (nowS - this.lastJointS > this.staleS || nowS - this.lastImuS > this.staleS) {
       this.fault('stale_state', nowS);
       return;

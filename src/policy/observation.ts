@@ -228,11 +228,9 @@ export class ObservationAssembler {
       case 'base_ang_vel':
         f.set(s.baseAngVel);
         return;
-      case 'projected_gravity': {
-        const q = s.baseQuatXyzw;
-        projectedGravityXyzw(q[0]!, q[1]!, q[2]!, q[3]!, f);
+      case 'projected_gravity':
+        projectedGravityXyzw(s.baseQuatXyzw, f);
         return;
-      }
       case 'velocity_command':
         for (let i = 0; i < 3; i++) {
           let v = s.velocityCommand[i]!;

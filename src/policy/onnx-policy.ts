@@ -22,6 +22,8 @@ export interface Policy {
   readonly extraInputs?: ReadonlyMap<string, Float32Array>;
   /** Buffers of the extra outputs, by model output name (valid after each run). */
   readonly extraOutputs?: ReadonlyMap<string, Float32Array>;
+  /** Wall time of the last completed `run`, ms (NaN before the first); the timing lives here, beside the inference it measures. */
+  readonly lastRunMs: number;
   /** Runs on `obs` (copied into `input` unless it is `input`); resolves to a reused output view. */
   run(obs: Float32Array): Promise<Float32Array>;
   release(): Promise<void>;
@@ -55,8 +57,12 @@ export class OnnxPolicy implements Policy {
   readonly extraOutputs = new Map<string, Float32Array>();
   /** Warm-up inference time, ms per run (mean over the warm-up runs; NaN when none ran). */
   warmupMsPerRun = NaN;
+  lastRunMs = NaN;
   private readonly feeds: Record<string, ort.Tensor>;
   private readonly fetches: Record<string, ort.Tensor>;
+  /** Extra outputs as parallel arrays (indexed loops: iterating the Map would allocate an iterator per run). */
+  private readonly extraOutputNames: string[] = [];
+  private readonly extraOutputBufs: Float32Array[] = [];
 
   private constructor(
     private readonly session: ort.InferenceSession,
@@ -82,6 +88,8 @@ export class OnnxPolicy implements Policy {
     for (const name of extraOutputNames) {
       const buf = new Float32Array(actionWidth);
       this.extraOutputs.set(name, buf);
+      this.extraOutputNames.push(name);
+      this.extraOutputBufs.push(buf);
       this.fetches[name] = new ort.Tensor('float32', buf, [1, actionWidth]);
     }
   }
@@ -131,12 +139,15 @@ export class OnnxPolicy implements Policy {
 
   async run(obs: Float32Array): Promise<Float32Array> {
     if (obs !== this.input) this.input.set(obs);
+    const t0 = performance.now();
     const result = await this.session.run(this.feeds, this.fetches);
+    this.lastRunMs = performance.now() - t0;
     const out = result[this.outputName];
     // onnxruntime writes into the pre-allocated fetch; copy only if it did not.
     if (out && out.data !== this.output) this.output.set(out.data as Float32Array);
-    for (const [name, buf] of this.extraOutputs) {
-      const t = result[name];
+    for (let i = 0; i < this.extraOutputBufs.length; i++) {
+      const buf = this.extraOutputBufs[i]!;
+      const t = result[this.extraOutputNames[i]!];
       if (t && t.data !== buf) buf.set(t.data as Float32Array);
     }
     return this.output;

@@ -12,10 +12,13 @@
 export type QuatOrder = 'xyzw' | 'wxyz';
 
 /**
- * Writes R(q)ᵀ·[0, 0, −1] into out[offset..offset+3] for q = (x, y, z, w)
+ * Writes R(q)ᵀ·[0, 0, −1] into out[offset..offset+3] for q = [x, y, z, w]
  * (normalised here; a zero quaternion gives NaN so the caller sees it).
+ * The quaternion comes as an array, not four numbers: float arguments of a
+ * call V8 does not inline are boxed (16 B each), and this runs every tick.
  */
-export function projectedGravityXyzw(x: number, y: number, z: number, w: number, out: Float64Array, offset = 0): void {
+export function projectedGravityXyzw(q: ArrayLike<number>, out: Float64Array, offset = 0): void {
+  const x = q[0] ?? NaN, y = q[1] ?? NaN, z = q[2] ?? NaN, w = q[3] ?? NaN;
   const n = x * x + y * y + z * z + w * w;
   const s = 2 / n;
   // third row of R(q): [2(xz − wy), 2(yz + wx), 1 − 2(x² + y²)] (for unit q)

@@ -20,9 +20,13 @@ export class StandInterpolator {
     this.startS = nowS;
   }
 
-  /** Writes the target at `nowS` into `out`; returns true once the default pose is reached. */
-  sample(nowS: number, out: Float64Array): boolean {
-    const u = Math.min(1, Math.max(0, (nowS - this.startS) / this.durationS));
+  /**
+   * Writes the target at time `clock[0]` (s) into `out`; returns true once
+   * the default pose is reached. The time comes in a typed-array slot so the
+   * per-tick call allocates nothing (a float argument may be boxed).
+   */
+  sample(clock: Float64Array, out: Float64Array): boolean {
+    const u = Math.min(1, Math.max(0, (clock[0]! - this.startS) / this.durationS));
     const s = u * u * (3 - 2 * u);
     for (let j = 0; j < this.to.length; j++) out[j] = this.from[j]! + s * (this.to[j]! - this.from[j]!);
     return u >= 1;

@@ -36,7 +36,7 @@ export interface MjSimInstance {
   /** Frees mjModel/mjData now; any later call throws. */
   dispose(): void;
   readonly disposed: boolean;
-  /** Simulation time, s (settable, e.g. after writing a state). */
+  /** Simulation time, s (settable, e.g. after writing a state). Reading it allocates a number; per step use `readTime`. */
   time: number;
   /** Physics step, s. */
   readonly timestep: number;
@@ -62,6 +62,8 @@ export interface MjSimInstance {
   actuatorJointId(actuatorId: number): number;
   sensorAdr(sensorId: number): number;
   sensorDim(sensorId: number): number;
+  /** out[0] = simulation time, s (out.length must be 1): the allocation-free read of `time`. */
+  readTime(out: Float64Array): void;
   /** out.length must be nq. */
   readQpos(out: Float64Array): void;
   /** out.length must be nv. */

@@ -21,7 +21,7 @@ export {
   type PdGains,
 } from './config.js';
 export { buildMjcf, generateMjcf, quatFromRpy, IMU_SITE, IMU_SENSORS, FLOOR_GEOM, DEFAULT_BASE_HEIGHT_M, type MjcfBuild } from './mjcf.js';
-export { MujocoSim, setStampSeconds, type MujocoSimOptions, type TargetWriteResult } from './simulation.js';
+export { MujocoSim, type MujocoSimOptions, type TargetWriteResult } from './simulation.js';
 export {
   ScenarioEventSchema,
   applyScenarioEvent,

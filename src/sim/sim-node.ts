@@ -16,6 +16,7 @@ import {
   makeClock,
   makeImu,
   makeJointState,
+  setTimeSecondsFrom,
   type Clock,
   type Float64MultiArray,
   type Imu,
@@ -23,7 +24,7 @@ import {
 } from '../transport/messages.js';
 import type { Publisher, Subscription, TransportNode } from '../transport/port.js';
 import { applyScenarioEvent, scenarioEventProblems, ScenarioEventSchema, type ScenarioEvent } from './scenario.js';
-import { setStampSeconds, type MujocoSim } from './simulation.js';
+import type { MujocoSim } from './simulation.js';
 
 export const SimNodeConfigSchema = z.object({
   /** /joint_states rate, Hz; rounded to a whole number of physics steps. */
@@ -88,6 +89,8 @@ export class SimNode {
   private readonly perm: Int32Array;
   private readonly scenario: ScenarioEvent[];
   private nextEvent = 0;
+  /** [0] = sim time, s: read into a typed array each step (the addon's `time` getter allocates). */
+  private readonly simTime = new Float64Array(1);
 
   constructor(opts: SimNodeOptions) {
     const { node, sim, ...rest } = opts;
@@ -172,7 +175,9 @@ export class SimNode {
   }
 
   private applyDueEvents(): void {
-    const t = this.sim.time + 0.5 * this.sim.timestepS;
+    if (this.nextEvent >= this.scenario.length) return;
+    this.sim.readTime(this.simTime);
+    const t = this.simTime[0]! + 0.5 * this.sim.timestepS;
     while (this.nextEvent < this.scenario.length && this.scenario[this.nextEvent]!.atS <= t) {
       this.applyScenarioEvent(this.scenario[this.nextEvent++]!);
     }
@@ -202,7 +207,8 @@ export class SimNode {
   }
 
   private publishClock(): void {
-    setStampSeconds(this.clock.clock, this.sim.time);
+    this.sim.readTime(this.simTime);
+    setTimeSecondsFrom(this.clock.clock, this.simTime);
     this.clockPub.publish(this.clock);
   }
 }

@@ -10,7 +10,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Imu, JointState, Time } from '../transport/messages.js';
+import { setTimeSecondsFrom, type Imu, type JointState } from '../transport/messages.js';
 import type { RobotModel } from '../robot/model.js';
 import { loadMujocoAddon, type MjSimInstance, type MujocoAddon } from './addon.js';
 import { SimConfigSchema, type SimConfig, type SimConfigInput } from './config.js';
@@ -36,14 +36,6 @@ interface JointIndex {
   actuatorId: number;
 }
 
-/** Writes seconds into a Time, rounded to whole nanoseconds first (no float-noise at second boundaries). */
-export function setStampSeconds(t: Time, seconds: number): void {
-  const ns = Math.round(seconds * 1e9);
-  const sec = Math.floor(ns / 1e9);
-  t.sec = sec;
-  t.nanosec = ns - sec * 1e9;
-}
-
 export class MujocoSim {
   readonly config: SimConfig;
   readonly build: MjcfBuild;
@@ -63,6 +55,8 @@ export class MujocoSim {
   private readonly actForce: Float64Array;
   private readonly sensors: Float64Array;
   private readonly pose = new Float64Array(7);
+  /** [0] = sim time, s (refreshed by `readTime`). */
+  private readonly clock = new Float64Array(1);
   private readonly targetActuator: Int32Array;
   private readonly initialQpos: Float64Array;
   private readonly initialCtrl: Float64Array;
@@ -135,6 +129,15 @@ export class MujocoSim {
     return this.mj.time;
   }
 
+  /**
+   * The simulation time, s, in `out[0]` (the per-step read: the `time` getter
+   * returns a freshly allocated number from the addon, this writes into a
+   * preallocated array).
+   */
+  readTime(out: Float64Array): void {
+    this.mj.readTime(out);
+  }
+
   /** Joint names the sim knows (hinge and slide joints). */
   get jointNames(): string[] {
     return [...this.joints.keys()];
@@ -194,7 +197,8 @@ export class MujocoSim {
       msg.velocity[i] = this.qvel[da]!;
       msg.effort[i] = this.qfrc[da]!;
     }
-    setStampSeconds(msg.header.stamp, mj.time);
+    mj.readTime(this.clock);
+    setTimeSecondsFrom(msg.header.stamp, this.clock);
   }
 
   /**
@@ -216,7 +220,8 @@ export class MujocoSim {
     msg.linear_acceleration.x = s[a]!;
     msg.linear_acceleration.y = s[a + 1]!;
     msg.linear_acceleration.z = s[a + 2]!;
-    setStampSeconds(msg.header.stamp, this.mj.time);
+    this.mj.readTime(this.clock);
+    setTimeSecondsFrom(msg.header.stamp, this.clock);
   }
 
   /** Root body pose in the world: out = [x, y, z (m), qw, qx, qy, qz] (length 7). */

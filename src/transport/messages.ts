@@ -3,9 +3,9 @@
  * plain objects, `Float64Array` for float64[] fields, `{sec, nanosec}` stamps.
  *
  * Each message has a zod schema (the boundary check for low-rate topics,
- * services and tests) and a TypeScript type derived from it. High-rate sensor
- * streams use the allocation-free checks in `./checks.ts`, which are tested to
- * agree with these schemas.
+ * services and tests) and a TypeScript type derived from it. High-rate
+ * streams are not parsed per message (that allocates): their consumers check
+ * what they read (lengths, names, finiteness) and count rejections.
  */
 import { z } from 'zod';
 
@@ -175,11 +175,33 @@ export function setTimeNs(t: Time, ns: bigint): void {
   t.nanosec = Number(ns - sec * 1_000_000_000n);
 }
 
-/** Same as {@link setTimeNs} for a time given in float seconds (no bigint allocation). */
+const secondsSlot = new Float64Array(1);
+
+/**
+ * Same as {@link setTimeNs} for a time given in float seconds (no bigint
+ * allocation), rounded to the nearest nanosecond: a fraction that rounds up
+ * to a whole second carries into `sec` (0.9999999999 s → 1 s, 0 ns).
+ */
 export function setTimeSeconds(t: Time, seconds: number): void {
-  const sec = Math.floor(seconds);
+  secondsSlot[0] = seconds;
+  setTimeSecondsFrom(t, secondsSlot);
+}
+
+/**
+ * {@link setTimeSeconds} with the seconds read from `clock[0]`. For control
+ * hot paths: V8 boxes a float argument of a call it does not inline (16 B per
+ * call); a value in a typed-array slot crosses the call without allocation.
+ */
+export function setTimeSecondsFrom(t: Time, clock: Float64Array): void {
+  const seconds = clock[0]!;
+  let sec = Math.floor(seconds);
+  let nanosec = Math.round((seconds - sec) * 1e9);
+  if (nanosec >= 1_000_000_000) {
+    sec += 1;
+    nanosec -= 1_000_000_000;
+  }
   t.sec = sec;
-  t.nanosec = Math.min(999_999_999, Math.round((seconds - sec) * 1e9));
+  t.nanosec = nanosec;
 }
 
 export function timeToSeconds(t: Time): number {
@@ -201,14 +223,33 @@ export function makeJointState(names: readonly string[], frameId = ''): JointSta
   };
 }
 
+/**
+ * Reusable Vector3/Quaternion values. Class instances, not `{ x, y, z }`
+ * literals: V8 gives every literal with the same keys one hidden class, which
+ * non-number values elsewhere (zod's shape objects have keys x, y, z) turn
+ * into boxed fields, so each float written into a reused message would
+ * allocate 16 B. A class keeps its own hidden class and unboxed doubles.
+ */
+class Vector3Value implements Vector3 {
+  x = 0;
+  y = 0;
+  z = 0;
+}
+class QuaternionValue implements Quaternion {
+  x = 0;
+  y = 0;
+  z = 0;
+  w = 1;
+}
+
 export function makeImu(frameId: string): Imu {
   return {
     header: header(frameId),
-    orientation: { x: 0, y: 0, z: 0, w: 1 },
+    orientation: new QuaternionValue(),
     orientation_covariance: new Float64Array(9),
-    angular_velocity: { x: 0, y: 0, z: 0 },
+    angular_velocity: new Vector3Value(),
     angular_velocity_covariance: new Float64Array(9),
-    linear_acceleration: { x: 0, y: 0, z: 0 },
+    linear_acceleration: new Vector3Value(),
     linear_acceleration_covariance: new Float64Array(9),
   };
 }

@@ -23,6 +23,7 @@ class ManualPolicy implements Policy {
   readonly actionWidth = N;
   readonly input = new Float32Array(95);
   readonly output = new Float32Array(N);
+  readonly lastRunMs = 0;
   pending: (() => void)[] = [];
   runs = 0;
   constructor(private readonly mode: 'manual' | 'nan') {}

@@ -161,18 +161,18 @@ describe('observation assembly (golden fixtures)', () => {
 describe('projected gravity', () => {
   it('is [0, 0, −1] upright, tips toward +x when pitched nose-down and toward −y when rolled about +x', () => {
     const g = new Float64Array(3);
-    projectedGravityXyzw(0, 0, 0, 1, g);
+    projectedGravityXyzw([0, 0, 0, 1], g);
     expect(Array.from(g, (v) => v + 0)).toEqual([0, 0, -1]);
     const th = 0.3;
-    projectedGravityXyzw(0, Math.sin(th / 2), 0, Math.cos(th / 2), g);
+    projectedGravityXyzw([0, Math.sin(th / 2), 0, Math.cos(th / 2)], g);
     expect(g[0]).toBeCloseTo(Math.sin(th), 12);
     expect(g[2]).toBeCloseTo(-Math.cos(th), 12);
     // roll by +θ about x: gravity in the body frame is [0, −sin θ, −cos θ]
-    projectedGravityXyzw(Math.sin(th / 2), 0, 0, Math.cos(th / 2), g);
+    projectedGravityXyzw([Math.sin(th / 2), 0, 0, Math.cos(th / 2)], g);
     expect(g[1]).toBeCloseTo(-Math.sin(th), 12);
     expect(g[2]).toBeCloseTo(-Math.cos(th), 12);
     // a non-unit quaternion is normalised
-    projectedGravityXyzw(0, 2 * Math.sin(th / 2), 0, 2 * Math.cos(th / 2), g);
+    projectedGravityXyzw([0, 2 * Math.sin(th / 2), 0, 2 * Math.cos(th / 2)], g);
     expect(g[0]).toBeCloseTo(Math.sin(th), 12);
   });
 });

@@ -137,6 +137,16 @@ describe.skipIf(!mujocoReady)('MujocoSim (fixed base arm)', () => {
     expect(imu.angular_velocity.x).toBeCloseTo(0, 9);
   });
 
+  it('readTime writes the sim time into a preallocated array (the per-step form of the time getter)', () => {
+    const sim = armSim(true);
+    const out = new Float64Array(1);
+    sim.step(250);
+    sim.readTime(out);
+    expect(out[0]).toBe(sim.time);
+    expect(out[0]).toBeCloseTo(0.25, 12);
+    expect(() => sim.mj.readTime(new Float64Array(2))).toThrow(/readTime\(out\): out has length 2, expected 1/);
+  });
+
   it('reset returns to the initial pose at t = 0', () => {
     const sim = armSim(true, { initialPose: { elbow_pitch: 0.2 } });
     sim.setPositionTargets(new Float64Array([1, 1]));
