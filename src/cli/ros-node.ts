@@ -18,15 +18,15 @@
  *
  * Without a sourced ROS 2 environment: one message, exit 1.
  */
-import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { loadConfigFile } from '../io/config-file.js';
+import { loadPolicy } from '../io/policy-files.js';
 import { loadUrdfFile } from '../io/urdf-file.js';
 import { PolicyNode } from '../nodes/policy-node.js';
 import { ShieldNode } from '../nodes/shield-node.js';
-import { OnnxPolicy, PolicyConfigSchema, PolicyContractSchema, resolvePolicyConfig } from '../policy/index.js';
+import { checkModelAgainstConfig, PolicyConfigSchema, resolvePolicyConfig, type OnnxPolicy } from '../policy/index.js';
 import { actuatedJoints, jointLimitArrays, type RobotModel } from '../robot/model.js';
 import { ShieldNodeConfigSchema } from '../safety/config.js';
 import { shieldLimitsOrThrow } from '../safety/limits.js';
@@ -50,6 +50,27 @@ type Kind = keyof typeof KINDS;
 const DEFAULT_CONFIG: Record<Kind, string> = { shield: 'config/shield.yaml', policy: 'config/policy_upper_body.yaml', sim: 'config/ros/sim.yaml' };
 const DEFAULT_URDF = 'urdf/g1_29dof.urdf';
 const ACTIVE_REFUSAL = 'the node is active and takes its config at activation: deactivate it, set the parameter, activate again';
+/**
+ * Policy config fields fixed once the model is loaded and checked against
+ * them (prepare): they define what the model was trained on, so a live change
+ * would make a silently wrong action. Restart with a new config instead.
+ */
+const POLICY_READ_ONLY = [
+  'modelPath',
+  'contractPath',
+  'inputName',
+  'outputName',
+  'joints',
+  'jointIndexMap',
+  'defaultJointPos',
+  'rateHz',
+  'observation.',
+  'action.',
+  'extraInputs',
+  'extraOutputs',
+  'threads',
+  'warmupRuns',
+];
 
 const fromRoot = (p: string): string => (isAbsolute(p) ? p : resolve(ROOT, p));
 
@@ -124,20 +145,24 @@ function policyHooks(node: RosTransportNode): ManagedNodeHooks {
       robotJointNames = actuatedJoints(loadUrdfFile(files.urdf)).map((j) => j.name);
       const initial = loadConfigFile(PolicyConfigSchema, files.config);
       params = new RosConfigParameters(node, PolicyConfigSchema, initial, {
-        readOnly: ['modelPath', 'contractPath', 'inputName', 'outputName', 'joints', 'threads', 'warmupRuns'],
+        readOnly: POLICY_READ_ONLY,
         guard: () => (running ? ACTIVE_REFUSAL : null),
       });
-      const config = resolvePolicyConfig(params.config);
-      const contractPath = config.config.contractPath;
-      const contract = contractPath ? PolicyContractSchema.parse(JSON.parse(readFileSync(fromRoot(contractPath), 'utf8'))) : undefined;
-      const modelPath = fromRoot(config.config.modelPath);
-      policy = await OnnxPolicy.create({ model: new Uint8Array(readFileSync(modelPath)), source: modelPath, config, ...(contract ? { contract } : {}) });
-      node.log.info({ model: modelPath, warmupMsPerRun: policy.warmupMsPerRun }, 'policy loaded');
+      const loaded = await loadPolicy(params.config, ROOT);
+      policy = loaded.policy;
+      node.log.info({ model: loaded.modelPath, warmupMsPerRun: policy.warmupMsPerRun }, 'policy loaded');
     },
     onConfigure: () => (policy ? ManagedResult.Success : ManagedResult.Failure),
     onActivate() {
       if (!policy || !params) return ManagedResult.Failure;
-      running = new PolicyNode({ node, config: resolvePolicyConfig(params.config), policy, robotJointNames });
+      const config = resolvePolicyConfig(params.config);
+      // The model was checked against the config at prepare; check the config as it is now.
+      const problems = checkModelAgainstConfig(policy.info, config);
+      if (problems.length > 0) {
+        node.log.error({ problems }, 'activation refused: the model does not match the current parameters');
+        return ManagedResult.Failure;
+      }
+      running = new PolicyNode({ node, config, policy, robotJointNames });
       return ManagedResult.Success;
     },
     onDeactivate() {
@@ -182,7 +207,14 @@ function runSim(transport: RosTransport): void {
       t0 += (n - BigInt(maxBatch)) * stepNs;
       n = BigInt(maxBatch);
     }
-    for (let i = 0n; i < n; i++) simNode.advance();
+    try {
+      for (let i = 0n; i < n; i++) simNode.advance();
+    } catch (error) {
+      // A MuJoCo error inside a step (the addon turns it into an exception): stop publishing, say why, exit 1.
+      node.log.fatal({ err: error, simTimeS: sim.time }, 'embedded sim stopped: a physics step failed');
+      void transport.shutdown().finally(() => process.exit(1));
+      return;
+    }
     steps += n;
     timer = setTimeout(pump, 1);
   };
