@@ -29,7 +29,7 @@ function makeShield(model: RobotModel, collision: boolean): { shield: Shield; pa
   const limits = shieldLimitsOrThrow(jointLimitArrays(model, names), ShieldLimitsConfigSchema.parse({}));
   const core = ShieldCoreConfigSchema.parse({ rateHz: 500, inputs: { allowPartialCandidates: true } });
   if (!collision) return { shield: new Shield(limits, core), pairs: 0 };
-  const cc = CollisionConfigSchema.parse({ maxActive: 64 });
+  const cc = CollisionConfigSchema.parse({});
   const cm = new CollisionModel(model, names, cc, WorkspaceConfigSchema.parse({
     links: ['left_rubber_hand', 'right_rubber_hand'], minM: [null, null, 0.05], rootPose: { xyz: [0, 0, 0.79] },
   }));

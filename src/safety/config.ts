@@ -88,7 +88,7 @@ export const CollisionConfigSchema = z
     /** Barrier decay rate α: h may shrink by at most α·dt·h per tick, 1/s. */
     decayRatePerS: positive.default(25),
     /** Most barrier rows per tick (the smallest clearances win). */
-    maxActive: z.number().int().min(1).max(64).default(12),
+    maxActive: z.number().int().min(1).max(64).default(32),
     /** Skip pairs of links joined by one joint (links joined by fixed joints count as one body). */
     excludeAdjacent: z.boolean().default(true),
     /** Skip pairs closer than minDistanceM + bufferM in the reference pose (they would start inside the margin). */

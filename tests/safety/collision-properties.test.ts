@@ -34,7 +34,7 @@ const lowestHandZ = handFloorAtReference();
 
 describe('collision and workspace barriers on the humanoid', () => {
   it('no output brings checked capsules closer than the minimum distance or a hand out of its box', () => {
-    const collision = CollisionConfigSchema.parse({ maxActive: 64 });
+    const collision = CollisionConfigSchema.parse({});
     const workspace = WorkspaceConfigSchema.parse({ links: HANDS, minM: [-0.6, -0.7, lowestHandZ - 0.05], maxM: [0.6, 0.7, null] });
     let ticks = 0;
     let barrierTicks = 0;

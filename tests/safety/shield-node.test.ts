@@ -152,3 +152,45 @@ describe('shield node', () => {
     expect(Array.from(r.commands.at(-1)!)).toEqual(Array.from(r.commands.at(-2)!));
   });
 });
+
+describe('shield node on the humanoid model', () => {
+  it('builds the collision model from the URDF, publishes in URDF actuated order and reports clearances', async () => {
+    const { loadUrdfFile } = await import('../../src/io/urdf-file.js');
+    const { actuatedJoints } = await import('../../src/robot/model.js');
+    const model = loadUrdfFile('urdf/g1_29dof_fixed.urdf');
+    const names = actuatedJoints(model).map((j) => j.name);
+    const bus = new EmbeddedBus({ validateMessages: true });
+    const node = new ShieldNode({ node: bus.createNode('safety_shield'), robot: model, config: { workspace: { links: ['left_rubber_hand'], minM: [null, null, -10] } } });
+    expect(node.collision?.pairCount).toBeGreaterThan(100);
+    const plant = bus.createNode('plant');
+    const js = makeJointState(names);
+    const pub = plant.createPublisher('sensor_msgs/msg/JointState', '/joint_states', { preset: 'sensor_data' });
+    const commands: Float64Array[] = [];
+    plant.createSubscription('std_msgs/msg/Float64MultiArray', '/forward_position_controller/commands', (m: Float64MultiArray) => {
+      commands.push(Float64Array.from(m.data));
+      js.position.set(m.data);
+    });
+    const diagnostics: DiagnosticArray[] = [];
+    plant.createSubscription('diagnostic_msgs/msg/DiagnosticArray', '/diagnostics', (m: DiagnosticArray) => { diagnostics.push(structuredClone(m)); });
+    const policy = bus.createNode('policy');
+    const cmd = makeJointTrajectory(names);
+    // drive both arms across the body: the hands would meet
+    names.forEach((n, i) => {
+      if (n.endsWith('shoulder_roll_joint')) cmd.points[0]!.positions[i] = n.startsWith('left') ? -1.5 : 1.5;
+      if (n.endsWith('shoulder_pitch_joint')) cmd.points[0]!.positions[i] = -1.2;
+      if (n.endsWith('elbow_joint')) cmd.points[0]!.positions[i] = 1.0;
+    });
+    const cmdPub = policy.createPublisher('trajectory_msgs/msg/JointTrajectory', '/policy/joint_command');
+    for (let t = MS; t <= 1500n * MS; t += MS) {
+      if (t % (2n * MS) === 0n) { setTimeNs(js.header.stamp, t); pub.publish(js); }
+      if (t % (20n * MS) === 0n) { setTimeNs(cmd.header.stamp, t); cmdPub.publish(cmd); }
+      bus.advanceTo(t);
+    }
+    expect(commands.length).toBeGreaterThan(700);
+    for (const c of commands) expect(c.length).toBe(names.length);
+    const values = Object.fromEntries(diagnostics.at(-1)!.status[0]!.values.map((v) => [v.key, v.value]));
+    expect(Number(values['collision_clearance_m'])).toBeGreaterThanOrEqual(0);
+    expect(Number(values['interventions.collision'])).toBeGreaterThan(0);
+    expect(values['state']).toBe('ACTIVE');
+  });
+});

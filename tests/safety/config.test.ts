@@ -1,0 +1,21 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfigFile } from '../../src/io/config-file.js';
+import { ShieldNodeConfigSchema } from '../../src/safety/config.js';
+
+describe('shield configuration', () => {
+  it('the shipped config/shield.yaml validates; it differs from the defaults only where documented', () => {
+    const cfg = loadConfigFile(ShieldNodeConfigSchema, 'config/shield.yaml');
+    const defaults = ShieldNodeConfigSchema.parse({});
+    expect(cfg.core.inputs.allowPartialCandidates).toBe(true);
+    expect({ ...cfg, core: { ...cfg.core, inputs: { ...cfg.core.inputs, allowPartialCandidates: false } } }).toEqual(defaults);
+  });
+
+  it('reports every invalid field by path', () => {
+    const r = ShieldNodeConfigSchema.safeParse({ core: { rateHz: 100, watchdog: { onMeasuredFault: 'panic' } }, outputFormat: 'csv', extra: 1 });
+    expect(r.success).toBe(false);
+    if (r.success) return;
+    expect(r.error.issues.map((i) => i.path.join('.') || i.code)).toEqual(
+      expect.arrayContaining(['core.rateHz', 'core.watchdog.onMeasuredFault', 'outputFormat', 'unrecognized_keys']),
+    );
+  });
+});
