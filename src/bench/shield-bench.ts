@@ -4,11 +4,12 @@
  * capsule pair, every tick) and a hands-above-floor workspace, on a smooth
  * stream; and on an adversarial stream of random far targets that keeps the
  * barriers active. Figures: p50/p99/max µs per tick, checked pairs, and heap
- * bytes allocated per tick (windows with a garbage collection discarded).
+ * bytes allocated per tick (./heap.ts: GC-free windows, no timers in the step;
+ * the clock is set through `shield.clock`, so no boxed time argument).
  * Printed figures only; the lead's `npm run bench` calls {@link benchShield}.
  */
 import { resolve } from 'node:path';
-import { PerformanceObserver, performance } from 'node:perf_hooks';
+import { performance } from 'node:perf_hooks';
 import { loadUrdfFile } from '../io/urdf-file.js';
 import { actuatedJoints, jointLimitArrays, type RobotModel } from '../robot/model.js';
 import { CollisionModel } from '../safety/collision-model.js';
@@ -18,11 +19,10 @@ import {
 import type { NamedCandidate, NamedJointState } from '../safety/inputs.js';
 import { shieldLimitsOrThrow } from '../safety/limits.js';
 import { Shield } from '../safety/shield.js';
+import { heapBytesPerCall } from './heap.js';
 import { percentile } from './stats.js';
 
 type Stream = 'smooth' | 'adversarial';
-
-let gcCount = 0;
 
 function makeShield(model: RobotModel, collision: boolean): { shield: Shield; pairs: number } {
   const names = actuatedJoints(model).map((j) => j.name);
@@ -36,88 +36,92 @@ function makeShield(model: RobotModel, collision: boolean): { shield: Shield; pa
   return { shield: new Shield(limits, core, { source: cm, decayRatePerS: cc.decayRatePerS, maxActive: cc.maxActive }), pairs: cm.pairCount };
 }
 
-/** Runs `ticks` shield ticks on a tracking plant; returns per-tick µs and heap bytes per tick. */
-function run(model: RobotModel, collision: boolean, stream: Stream, ticks: number): { us: Float64Array; heapPerTick: number; pairs: number } {
+/** Message objects as classes, so that writing a stamp stores a double in place (no allocation). */
+class JointStateView implements NamedJointState {
+  stampS = Number.NaN;
+  constructor(readonly names: readonly string[], readonly position: Float64Array, readonly velocity: Float64Array) {}
+}
+class CandidateView implements NamedCandidate {
+  stampS = Number.NaN;
+  horizonS = Number.NaN;
+  constructor(readonly names: readonly string[], readonly positions: Float64Array, readonly velocities: Float64Array,
+    readonly effort: Float64Array) {
+    this.horizonS = 0;
+  }
+}
+
+/** A shield on a tracking plant with a 50 Hz candidate stream; `step()` runs one tick and allocates nothing itself. */
+function rig(model: RobotModel, collision: boolean, stream: Stream): { shield: Shield; pairs: number; step: () => void } {
   const { shield, pairs } = makeShield(model, collision);
   const names = shield.limits.names;
   const n = names.length;
   const lo = shield.limits.lower;
   const hi = shield.limits.upper;
   const dt = shield.dtS;
-  const js: NamedJointState = { stampS: 0, names, position: new Float64Array(n), velocity: new Float64Array(n) };
-  const cand: NamedCandidate = { stampS: 0, names, positions: new Float64Array(n), velocities: new Float64Array(0), effort: new Float64Array(0), horizonS: 0 };
-  let seed = 12345;
-  const rand = (): number => {
-    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-    return seed / 0x7fffffff;
-  };
-  const us = new Float64Array(ticks);
-  let heapBytes = 0;
-  let heapTicks = 0;
-  const window = 1000;
-  let h0 = 0;
-  let gc0 = 0;
-  for (let k = 0; k < ticks; k++) {
+  const js = new JointStateView(names, new Float64Array(n), new Float64Array(n));
+  const cand = new CandidateView(names, new Float64Array(n), new Float64Array(0), new Float64Array(0));
+  const state = new Float64Array(2); // [0] tick count, [1] LCG seed
+  state[1] = 12345;
+  const step = (): void => {
+    const k = state[0]!;
     const t = k * dt;
-    if (k % window === 0) {
-      h0 = process.memoryUsage().heapUsed;
-      gc0 = gcCount;
-    }
+    shield.clock.nowS = t;
     js.stampS = t;
     const fresh = k % 10 === 0;
     if (fresh) {
       cand.stampS = t;
       for (let i = 0; i < n; i++) {
         const mid = Math.max(lo[i]!, Math.min(hi[i]!, 0));
-        cand.positions[i] = stream === 'smooth'
-          ? Math.max(lo[i]!, Math.min(hi[i]!, mid + 0.3 * Math.sin(2 * Math.PI * 0.5 * t + i)))
-          : lo[i]! + (hi[i]! - lo[i]!) * rand();
+        let x: number;
+        if (stream === 'smooth') x = mid + 0.3 * Math.sin(2 * Math.PI * 0.5 * t + i);
+        else {
+          state[1] = (state[1]! * 1103515245 + 12345) % 2147483648;
+          x = lo[i]! + (hi[i]! - lo[i]!) * (state[1]! / 2147483648);
+        }
+        cand.positions[i] = Math.max(lo[i]!, Math.min(hi[i]!, x));
       }
     }
-    const t0 = performance.now();
-    shield.tick(t, js, fresh ? cand : null);
-    us[k] = (performance.now() - t0) * 1000;
+    shield.step(js, fresh ? cand : null);
     for (let i = 0; i < n; i++) {
       js.velocity[i] = (shield.output[i]! - js.position[i]!) / dt;
       js.position[i] = shield.output[i]!;
     }
-    if (k % window === window - 1) {
-      const h1 = process.memoryUsage().heapUsed;
-      if (gcCount === gc0 && h1 >= h0) {
-        heapBytes += h1 - h0;
-        heapTicks += window;
-      }
-    }
+    state[0] = k + 1;
+  };
+  return { shield, pairs, step };
+}
+
+/** Per-tick µs over `ticks` ticks (after a warm-up), and heap bytes per tick measured without timers. */
+async function run(model: RobotModel, collision: boolean, stream: Stream, ticks: number): Promise<{ us: Float64Array; heapPerTick: number; pairs: number }> {
+  const { step, pairs } = rig(model, collision, stream);
+  for (let k = 0; k < 3000; k++) step(); // warm-up (JIT)
+  const us = new Float64Array(ticks);
+  for (let k = 0; k < ticks; k++) {
+    const t0 = performance.now();
+    step();
+    us[k] = (performance.now() - t0) * 1000;
   }
-  return { us: us.subarray(Math.floor(ticks / 10)), heapPerTick: heapTicks > 0 ? heapBytes / heapTicks : NaN, pairs };
+  const heapPerTick = await heapBytesPerCall(step, 2000);
+  return { us, heapPerTick, pairs };
 }
 
 /** Shield cost per tick on the humanoid, keyed `shield_<case>_{p50,p99,max}_us` plus pairs and heap bytes per tick. */
 export async function benchShield(options: { ticks?: number; repoRoot?: string } = {}): Promise<Record<string, number>> {
   const ticks = options.ticks ?? 30_000;
   const model = loadUrdfFile(resolve(options.repoRoot ?? process.cwd(), 'urdf/g1_29dof.urdf'));
-  const obs = new PerformanceObserver((list) => {
-    gcCount += list.getEntries().length;
-  });
-  obs.observe({ entryTypes: ['gc'] });
   const out: Record<string, number> = {};
-  try {
-    const cases: Array<[string, boolean, Stream]> = [
-      ['limits', false, 'smooth'],
-      ['collision', true, 'smooth'],
-      ['collision_adversarial', true, 'adversarial'],
-    ];
-    for (const [name, collision, stream] of cases) {
-      run(model, collision, stream, 2000); // warm-up (JIT)
-      const r = run(model, collision, stream, ticks);
-      out[`shield_${name}_p50_us`] = percentile(r.us, 0.5);
-      out[`shield_${name}_p99_us`] = percentile(r.us, 0.99);
-      out[`shield_${name}_max_us`] = percentile(r.us, 1);
-      out[`shield_${name}_heap_bytes_per_tick`] = r.heapPerTick;
-      if (collision) out['shield_collision_pairs'] = r.pairs;
-    }
-  } finally {
-    obs.disconnect();
+  const cases: Array<[string, boolean, Stream]> = [
+    ['limits', false, 'smooth'],
+    ['collision', true, 'smooth'],
+    ['collision_adversarial', true, 'adversarial'],
+  ];
+  for (const [name, collision, stream] of cases) {
+    const r = await run(model, collision, stream, ticks);
+    out[`shield_${name}_p50_us`] = percentile(r.us, 0.5);
+    out[`shield_${name}_p99_us`] = percentile(r.us, 0.99);
+    out[`shield_${name}_max_us`] = percentile(r.us, 1);
+    out[`shield_${name}_heap_bytes_per_tick`] = r.heapPerTick;
+    if (collision) out['shield_collision_pairs'] = r.pairs;
   }
   return out;
 }

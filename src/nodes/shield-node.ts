@@ -146,7 +146,7 @@ export class ShieldNode {
     this.logTransitions();
     if (!this.shield.hasOutput) return false;
     this.shield.freeze();
-    this.publish(now);
+    this.publish();
     return true;
   }
 
@@ -158,13 +158,15 @@ export class ShieldNode {
   }
 
   private onTick(): void {
-    const now = this.node.nowSeconds();
-    const outcome = this.shield.tick(now);
+    const sh = this.shield;
+    sh.clock.nowS = this.node.nowSeconds();
+    const outcome = sh.step();
     this.logTransitions();
-    if (outcome !== 'no_output') this.publish(now);
+    if (outcome !== 'no_output') this.publish();
   }
 
-  private publish(nowS: number): void {
+  /** Publishes the shield's current output, stamped with its clock (JointTrajectory). */
+  private publish(): void {
     const sh = this.shield;
     const o = this.output;
     if (o.kind === 'array') {
@@ -175,7 +177,7 @@ export class ShieldNode {
       pt.positions.set(sh.output);
       pt.velocities.set(sh.outputVelocity);
       pt.effort.set(sh.outputEffort);
-      setTimeSeconds(o.msg.header.stamp, nowS);
+      setTimeSeconds(o.msg.header.stamp, sh.clock.nowS);
       o.pub.publish(o.msg);
     }
     this.published++;

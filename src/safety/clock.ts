@@ -10,10 +10,14 @@ export interface TickClock {
   nowS: number;
 }
 
-/** A class rather than a literal: V8 updates its double fields in place (no allocation per store). */
+/** A class with double-initialised fields: V8 updates them in place (no allocation per store). */
 class Clock implements TickClock {
-  nowS = 0;
-  constructor(readonly dtS: number) {}
+  readonly dtS: number = Number.NaN;
+  nowS = Number.NaN;
+  constructor(dtS: number) {
+    this.dtS = dtS;
+    this.nowS = 0;
+  }
 }
 
 export function makeClock(dtS: number): TickClock {

@@ -139,13 +139,28 @@ export class InputStage {
   }
 }
 
-/** Classes rather than literals: V8 updates their double fields in place (no allocation per store). */
+/**
+ * Classes rather than literals, with every double field initialised to a
+ * double where it is declared: V8 then stores doubles in place. (A parameter
+ * property is first defined as `undefined`, and every later double store
+ * into such a field allocates.)
+ */
 class Period implements PeriodEstimate {
+  estimateS = Number.NaN;
+  readonly minS: number = Number.NaN;
+  readonly maxS: number = Number.NaN;
   lastArrivalS = Number.NaN;
-  constructor(public estimateS: number, readonly minS: number, readonly maxS: number) {}
+  constructor(estimateS: number, minS: number, maxS: number) {
+    this.estimateS = estimateS;
+    this.minS = minS;
+    this.maxS = maxS;
+  }
 }
 
 class Seg implements Segment {
   t0S = Number.NaN;
-  constructor(public horizonS: number) {}
+  horizonS = Number.NaN;
+  constructor(horizonS: number) {
+    this.horizonS = horizonS;
+  }
 }

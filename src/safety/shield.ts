@@ -82,11 +82,20 @@ export class Shield {
     this.barriers = barriers ? new BarrierStage(n, barriers, this.clock) : null;
   }
 
-  /** One shield tick at `nowS` (shield clock, s), optionally with new inputs. Allocates nothing. */
+  /** One shield tick at `nowS` (shield clock, s), optionally with new inputs. */
   tick(nowS: number, measured: NamedJointState | null = null, candidate: NamedCandidate | null = null): TickOutcome {
+    this.clock.nowS = nowS;
+    return this.step(measured, candidate);
+  }
+
+  /**
+   * One shield tick at `clock.nowS` (set it first). Allocates nothing — unlike
+   * `tick(nowS)`, whose double argument V8 may box (16 B) at the call.
+   */
+  step(measured: NamedJointState | null = null, candidate: NamedCandidate | null = null): TickOutcome {
     const st = this.status;
     const clock = this.clock;
-    clock.nowS = nowS;
+    const nowS = clock.nowS;
     // Clock: a backwards jump is a sim reset; otherwise accrue time in state.
     if (nowS < this.lastNowS) this.clockReset();
     else if (this.lastNowS === this.lastNowS) st.timeInStateS[st.state]! += nowS - this.lastNowS;
