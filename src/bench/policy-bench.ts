@@ -138,7 +138,7 @@ function rig(config: ResolvedPolicyConfig, policy: Policy): Rig {
   const js = makeJointState(robotJoints);
   const imu = makeImu('imu_in_pelvis');
   const def = Float64Array.from(config.defaultJointPos).reverse();
-  const dtS = Number(config.periodNs) * 1e-9;
+  const dtS = Number(config.commandPeriodNs) * 1e-9;
   let k = 0;
   const step = (): MaybePromise => {
     cap.clock[0] = k * dtS;

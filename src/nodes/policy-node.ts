@@ -9,18 +9,20 @@
  * (robot joint order, with joint_names, one reused message) and the mode as
  * `std_msgs/String` on every transition.
  *
- * The timer runs at the policy rate on the node's clock; when it starts an
- * inference it returns the promise, so the embedded bus runs it in lockstep.
+ * The timer runs at the command rate (policy rate × decimation) on the node's
+ * clock; when it starts an inference it returns the promise, so the embedded
+ * bus runs it in lockstep.
  * Status is data: {@link PolicyNode.stats} and {@link PolicyNode.transitions}.
  */
 import { nodeLogger, type Logger } from '../log.js';
 import { PolicyController, type ControllerStats } from '../policy/controller.js';
+import type { IntakeStats } from '../policy/sensor-intake.js';
 import { JoyComboDetector } from '../policy/joy-combos.js';
 import { buildPolicyToRobot, JointStateReader } from '../policy/joint-map.js';
 import { MODE_NAMES, parseModeName, type ModeName, type Transition } from '../policy/modes.js';
 import type { Policy } from '../policy/onnx-policy.js';
 import type { ResolvedPolicyConfig } from '../policy/policy-config.js';
-import { makeJointTrajectory, setTimeSecondsFrom, type Imu, type JointState, type JointTrajectory, type StringMsg } from '../transport/messages.js';
+import { makeJointTrajectory, setTimeSecondsFrom, type Imu, type JointState, type Twist, type JointTrajectory, type StringMsg } from '../transport/messages.js';
 import type { Publisher, ServiceServer, Subscription, Timer, TransportNode } from '../transport/port.js';
 
 export interface PolicyNodeOptions {
@@ -32,7 +34,7 @@ export interface PolicyNodeOptions {
 }
 
 /** Counters for diagnostics (plain data; read at any time). */
-export type PolicyNodeStats = ControllerStats & {
+export type PolicyNodeStats = ControllerStats & IntakeStats & {
   published: number;
   /** Wall time of inferences whose result arrived, ms. */
   lastInferenceMs: number;
@@ -112,7 +114,7 @@ export class PolicyNode {
       ),
     );
     if (config.observation.terms.some((t) => t.source === 'velocity_command')) {
-      this.subs.push(node.createSubscription('geometry_msgs/msg/Twist', topics.cmdVel, (m) => void this.controller.acceptCmdVel(m.linear, m.angular)));
+      this.subs.push(node.createSubscription('geometry_msgs/msg/Twist', topics.cmdVel, (m) => this.onCmdVel(m)));
     }
     this.subs.push(node.createSubscription('trajectory_msgs/msg/JointTrajectory', topics.reference, (m) => this.onReference(m), { preset: 'reliable' }));
     this.subs.push(
@@ -140,13 +142,14 @@ export class PolicyNode {
         }),
       );
     }
-    this.timer = node.createTimer(config.periodNs, () => this.tick());
+    this.timer = node.createTimer(config.commandPeriodNs, () => this.tick());
   }
 
   /** Counters (controller counters plus commands published and inference times). */
   get stats(): PolicyNodeStats {
     return {
       ...this.controller.stats,
+      ...this.controller.intake.stats,
       published: this.published,
       lastInferenceMs: this.lastInferenceMs,
       maxInferenceMs: this.maxInferenceMs,
@@ -195,7 +198,7 @@ export class PolicyNode {
   private onJointState(m: JointState): void {
     const n = m.name.length;
     if (m.position.length !== n || m.velocity.length !== n || !this.reader.accept(m.name)) {
-      if (this.controller.stats.rejectedJointStates++ === 0) {
+      if (this.controller.intake.stats.rejectedJointStates++ === 0) {
         this.log.warn({ missing: this.reader.missingJoint }, 'rejected /joint_states (missing joint or array lengths differ); further rejections are counted only');
       }
       return;
@@ -203,21 +206,30 @@ export class PolicyNode {
     this.reader.gather(m.position, this.pos);
     this.reader.gather(m.velocity, this.vel);
     this.clock[0] = this.node.nowSeconds();
-    this.controller.acceptJointState(this.pos, this.vel);
+    this.controller.intake.acceptJointState(this.pos, this.vel);
+  }
+
+  private onCmdVel(m: Twist): void {
+    this.clock[0] = this.node.nowSeconds();
+    this.controller.intake.acceptCmdVel(m.linear, m.angular);
   }
 
   private onImu(m: Imu): void {
     this.clock[0] = this.node.nowSeconds();
-    this.controller.acceptImu(m.orientation, m.angular_velocity);
+    this.controller.intake.acceptImu(m.orientation, m.angular_velocity);
   }
 
   private onReference(m: JointTrajectory): void {
     const p = m.points[0];
-    if (!p || p.positions.length !== m.joint_names.length || !this.refReader.accept(m.joint_names)) return;
+    if (!p || p.positions.length !== m.joint_names.length || !this.refReader.accept(m.joint_names)) {
+      this.controller.intake.stats.rejectedReferences++; // no point, wrong lengths or a missing joint
+      return;
+    }
     this.refReader.gather(p.positions, this.refPos);
     const hasVel = p.velocities.length === m.joint_names.length;
     if (hasVel) this.refReader.gather(p.velocities, this.refVel);
-    this.controller.acceptReference(this.refPos, hasVel ? this.refVel : null);
+    this.clock[0] = this.node.nowSeconds();
+    this.controller.intake.acceptReference(this.refPos, hasVel ? this.refVel : null);
   }
 
   private tick(): Promise<void> | void {

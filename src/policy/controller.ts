@@ -7,32 +7,24 @@
  * V8 boxes a float argument of a call it does not inline (16 B), and these
  * calls run every tick; with the slot a tick allocates nothing.
  *
- * Per tick, in order:
+ * A tick is a command tick (rate: policy rate × decimation). Per tick, in order:
  *   1. PASSIVE or no state yet → idle (publish nothing).
  *   2. Fault checks in driving modes: stale joint state/IMU, base tilt → DAMP.
- *   3. Mode target: DAMP → measured pose; STAND → interpolation; MOTION →
- *      reference pose; POLICY → assemble the observation and ask for an
- *      inference (or, if the previous one is still running, count a miss and
- *      hold the last target).
+ *   3. Mode target: DAMP → measured pose (optionally low-passed); STAND →
+ *      interpolation (optionally low-passed); MOTION → reference pose;
+ *      POLICY → on every `decimation`-th tick assemble the observation and ask
+ *      for an inference (or, if the previous one is still running, count a
+ *      miss and hold the last target), on the others publish the held target.
  * An inference result is dropped when later than the budget (counted; held
  * target), a non-finite action is a fault; repeated misses are a fault.
  */
 import { ActionMapper } from './action.js';
+import { TargetLowPass } from './low-pass.js';
 import { StandInterpolator } from './stand.js';
 import { ModeMachine, type FaultReason, type ModeName, type Transition, type TransitionResult } from './modes.js';
 import { createObservationInputs, latentWidthOf, ObservationAssembler, type ObservationInputs } from './observation.js';
 import type { ResolvedPolicyConfig } from './policy-config.js';
-
-/** A 3-vector as in geometry_msgs (plain data; the message objects fit). */
-export interface Vec3 {
-  x: number;
-  y: number;
-  z: number;
-}
-/** A quaternion as in geometry_msgs (x, y, z, w). */
-export interface Quat extends Vec3 {
-  w: number;
-}
+import { SensorIntake } from './sensor-intake.js';
 
 /** What the caller does after `tick`: nothing, publish `target`, or run the policy on its input buffer. */
 export type TickPlan = 'idle' | 'publish' | 'infer';
@@ -51,9 +43,6 @@ export interface ControllerStats {
   inferenceErrors: number;
   nonFiniteObservations: number;
   nonFiniteActions: number;
-  rejectedJointStates: number;
-  rejectedImu: number;
-  rejectedCmdVel: number;
   rejectedModeRequests: number;
 }
 
@@ -73,24 +62,27 @@ export class PolicyController {
     inferenceErrors: 0,
     nonFiniteObservations: 0,
     nonFiniteActions: 0,
-    rejectedJointStates: 0,
-    rejectedImu: 0,
-    rejectedCmdVel: 0,
     rejectedModeRequests: 0,
   };
   /** [0] = the node's time, s: written by the owner before each call (see the file comment). */
   readonly clock = new Float64Array(1);
+  /** Joint state, IMU, velocity command and reference motion in (checked, counted, time-stamped). */
+  readonly intake: SensorIntake;
   /** Called on every transition (logging, diagnostics, mode topic). */
   onTransition: (t: Transition) => void = () => {};
   private readonly stand: StandInterpolator;
+  /** The STAND interpolation before its low-pass, rad. */
+  private readonly standRaw: Float64Array;
+  private readonly standLowPass: TargetLowPass;
+  private readonly dampLowPass: TargetLowPass;
+  private readonly decimation: number;
+  /** Command ticks since the last policy tick (0: this tick runs the policy). */
+  private phase = 0;
+  /** Policy period, s. */
   private readonly periodS: number;
   private readonly budgetS: number;
-  private readonly staleS: number;
   private readonly cosMaxTilt: number;
   private readonly maxMisses: number;
-  private lastJointS = -Infinity;
-  private lastImuS = -Infinity;
-  private haveReference = false;
   private inFlight = false;
   private tickS = 0;
   private step = 0;
@@ -110,14 +102,22 @@ export class PolicyController {
     this.inputs = createObservationInputs(n, latentWidthOf(cfg.observation));
     this.inputs.jointPos.set(cfg.defaultJointPos);
     this.inputs.lastActionProcessed.set(cfg.defaultJointPos);
+    this.intake = new SensorIntake(this.inputs, this.clock, {
+      staleStateS: modes.faults.staleStateS,
+      velocityCommandTimeoutS: cfg.config.velocityCommandTimeoutS ?? Infinity,
+    });
     this.assembler = new ObservationAssembler(cfg.observation, cfg.defaultJointPos, policyInput);
     this.action = new ActionMapper(cfg.action, cfg.defaultJointPos);
     this.modes = new ModeMachine(modes.initial);
     this.target = Float64Array.from(cfg.defaultJointPos);
     this.stand = new StandInterpolator(cfg.defaultJointPos, modes.standDurationS);
+    this.standRaw = Float64Array.from(cfg.defaultJointPos);
+    this.decimation = cfg.decimation;
     this.periodS = 1 / cfg.config.rateHz;
+    const commandPeriodS = this.periodS / this.decimation;
+    this.standLowPass = new TargetLowPass(modes.standLowPassS, commandPeriodS);
+    this.dampLowPass = new TargetLowPass(modes.dampLowPassS, commandPeriodS);
     this.budgetS = modes.faults.inferenceBudgetS ?? this.periodS;
-    this.staleS = modes.faults.staleStateS;
     this.cosMaxTilt = Math.cos(modes.faults.maxTiltRad);
     this.maxMisses = modes.faults.maxConsecutiveMisses;
     const buffer = (map: ReadonlyMap<string, Float32Array> | undefined, name: string, what: string): Float32Array => {
@@ -138,67 +138,7 @@ export class PolicyController {
 
   /** True once joint state and IMU have both arrived. */
   get ready(): boolean {
-    return this.lastJointS > -Infinity && this.lastImuS > -Infinity;
-  }
-
-
-  /** Accepts a velocity command: linear.x, linear.y (m/s), angular.z (rad/s). */
-  acceptCmdVel(linear: Readonly<Vec3>, angular: Readonly<Vec3>): boolean {
-    const vx = linear.x, vy = linear.y, wz = angular.z;
-    if (!Number.isFinite(vx + vy + wz)) {
-      this.stats.rejectedCmdVel++;
-      return false;
-    }
-    const c = this.inputs.velocityCommand;
-    c[0] = vx;
-    c[1] = vy;
-    c[2] = wz;
-    return true;
-  }
-
-  /** Accepts joint positions/velocities already in policy order (the caller maps names), received at `clock[0]`. */
-  acceptJointState(pos: Float64Array, vel: Float64Array): boolean {
-    for (let j = 0; j < pos.length; j++) {
-      if (!Number.isFinite(pos[j]!) || !Number.isFinite(vel[j]!)) {
-        this.stats.rejectedJointStates++;
-        return false;
-      }
-    }
-    this.inputs.jointPos.set(pos);
-    this.inputs.jointVel.set(vel);
-    this.lastJointS = this.clock[0]!;
-    return true;
-  }
-
-  /** Accepts an IMU sample received at `clock[0]`: orientation (must be near unit) and gyro, rad/s, base frame. */
-  acceptImu(o: Readonly<Quat>, av: Readonly<Vec3>): boolean {
-    const x = o.x, y = o.y, z = o.z, w = o.w;
-    const gx = av.x, gy = av.y, gz = av.z;
-    const norm2 = x * x + y * y + z * z + w * w;
-    if (!(Math.abs(norm2 - 1) < 0.1) || !Number.isFinite(gx + gy + gz)) {
-      this.stats.rejectedImu++;
-      return false;
-    }
-    const q = this.inputs.baseQuatXyzw;
-    q[0] = x;
-    q[1] = y;
-    q[2] = z;
-    q[3] = w;
-    const g = this.inputs.baseAngVel;
-    g[0] = gx;
-    g[1] = gy;
-    g[2] = gz;
-    this.lastImuS = this.clock[0]!;
-    return true;
-  }
-
-  /** Reference joint positions/velocities (policy order) for MOTION and reference observation terms. */
-  acceptReference(pos: Float64Array, vel: Float64Array | null): boolean {
-    for (let j = 0; j < pos.length; j++) if (!Number.isFinite(pos[j]!)) return false;
-    this.inputs.referenceJointPos.set(pos);
-    if (vel) this.inputs.referenceJointVel.set(vel);
-    this.haveReference = true;
-    return true;
+    return this.intake.ready;
   }
 
   /** A mode request (service, topic, Joy) at `clock[0]`. */
@@ -218,18 +158,20 @@ export class PolicyController {
       this.stats.waitingForState++;
       return 'idle';
     }
+    this.intake.expireCmdVel();
     if (this.mode !== 'DAMP') this.checkFaults();
     switch (this.modes.mode as ModeName) {
       case 'PASSIVE':
         return 'idle';
       case 'DAMP':
-        this.target.set(this.inputs.jointPos);
+        this.dampLowPass.step(this.inputs.jointPos, this.target);
         return 'publish';
       case 'STAND':
-        this.stand.sample(this.clock, this.target);
+        this.stand.sample(this.clock, this.standRaw);
+        this.standLowPass.step(this.standRaw, this.target);
         return 'publish';
       case 'MOTION':
-        if (this.haveReference) this.target.set(this.inputs.referenceJointPos);
+        if (this.intake.haveReference) this.target.set(this.inputs.referenceJointPos);
         return 'publish';
       case 'POLICY':
         return this.policyTick();
@@ -262,7 +204,7 @@ export class PolicyController {
     for (let i = 0; i < this.extraOut.length; i++) {
       const e = this.extraOut[i]!;
       for (let j = 0; j < e.dst.length; j++) e.dst[j] = e.buf[j]!;
-      this.haveReference = true;
+      this.intake.haveReference = true;
     }
     return 'publish';
   }
@@ -276,6 +218,9 @@ export class PolicyController {
 
   private policyTick(): TickPlan {
     const nowS = this.clock[0]!;
+    const phase = this.phase;
+    this.phase = phase + 1 === this.decimation ? 0 : phase + 1;
+    if (phase !== 0) return 'publish'; // between policy ticks: the held target at the command rate
     if (this.inFlight) {
       this.stats.missedDeadlines++;
       this.miss();
@@ -306,7 +251,7 @@ export class PolicyController {
 
   private checkFaults(): void {
     const nowS = this.clock[0]!;
-    if (nowS - this.lastJointS > this.staleS || nowS - this.lastImuS > this.staleS) {
+    if (this.intake.stale()) {
       this.fault('stale_state', nowS);
       return;
     }
@@ -322,7 +267,10 @@ export class PolicyController {
   }
 
   private entered(t: Transition, nowS: number): void {
-    if (t.to === 'STAND') this.stand.start(this.inputs.jointPos, nowS);
+    if (t.to === 'STAND') {
+      this.stand.start(this.inputs.jointPos, nowS);
+      this.target.set(this.inputs.jointPos); // the STAND low-pass starts from the pose at entry
+    }
     if (t.to === 'POLICY') this.resetPolicy();
     if (t.to === 'DAMP') this.target.set(this.inputs.jointPos);
     this.onTransition(t);
@@ -331,6 +279,7 @@ export class PolicyController {
   /** Restarts the policy clock, observation history and last action. */
   private resetPolicy(): void {
     this.step = 0;
+    this.phase = 0;
     this.consecutiveMisses = 0;
     this.assembler.reset();
     this.action.reset();

@@ -27,6 +27,7 @@ export { metadataList, metadataNumbers, ONNX_FLOAT32, readOnnxModelInfo, type On
 export { OnnxPolicy, PolicyCompatibilityError, type OnnxPolicyOptions, type Policy } from './onnx-policy.js';
 export { projectedGravityXyzw, quatToXyzw, relativeOri6dXyzw, type QuatOrder } from './orientation.js';
 export {
+  MAX_COMMAND_RATE_HZ,
   PolicyConfigError,
   PolicyConfigSchema,
   PolicyTopicsSchema,
@@ -56,3 +57,5 @@ export {
   type TransitionResult,
 } from './modes.js';
 export { StandInterpolator } from './stand.js';
+export { TargetLowPass } from './low-pass.js';
+export { SensorIntake, type IntakeOptions, type IntakeStats, type Quat, type Vec3 } from './sensor-intake.js';

@@ -32,6 +32,16 @@ export const ModesConfigSchema = z.object({
   initial: z.enum(MODE_NAMES).default('POLICY'),
   /** STAND interpolation time, s. */
   standDurationS: finite.positive().max(60).default(2),
+  /**
+   * First-order low-pass time constant on the STAND target, s (0: off). Applied per command tick,
+   * starting from the pose at entry; smooths the start of the move at the cost of a lag of about τ.
+   */
+  standLowPassS: finite.nonnegative().max(5).default(0),
+  /**
+   * First-order low-pass time constant on the DAMP target (the measured pose), s (0: off). Keeps
+   * encoder noise out of the hold command; the lagging target also resists motion, like a damper.
+   */
+  dampLowPassS: finite.nonnegative().max(5).default(0),
   joy: z
     .object({
       topic: z.string().default('/joy'),

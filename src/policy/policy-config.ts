@@ -10,6 +10,8 @@ import { ModesConfigSchema } from './modes.js';
 import { checkObservationSpec, observationWidth, ObservationSpecSchema, type ObservationSpec } from './observation-spec.js';
 
 const finite = z.number().finite();
+/** Highest command (node tick) rate, Hz. */
+export const MAX_COMMAND_RATE_HZ = 2000;
 const topic = z.string().regex(/^\/?[A-Za-z_~{][A-Za-z0-9_/{}~]*$/, 'not a ROS topic name');
 
 export const PolicyTopicsSchema = z.object({
@@ -35,8 +37,15 @@ export const PolicyConfigSchema = z.object({
   modelPath: z.string().min(1),
   /** Contract JSON path (optional; cross-checked when given). */
   contractPath: z.string().min(1).optional(),
-  /** Policy rate, Hz. */
+  /** Policy rate, Hz: the model's control step as trained (one inference per policy tick). */
   rateHz: finite.positive().max(2000).default(50),
+  /**
+   * Command ticks per policy tick: the node ticks and publishes at the command
+   * rate rateHz × decimation (at most 2000 Hz) and runs the policy on every
+   * `decimation`-th tick, republishing the held target in between; STAND,
+   * DAMP and MOTION targets and the fault checks run at the command rate.
+   */
+  decimation: z.number().int().min(1).max(100).default(1),
   /** Name of the model's observation input. */
   inputName: z.string().min(1).default('obs'),
   /** Name of the model's action output. */
@@ -61,9 +70,20 @@ export const PolicyConfigSchema = z.object({
   /** IMU orientation is taken from sensor_msgs/Imu (named x, y, z, w fields): no order to choose. */
   observation: ObservationSpecSchema,
   action: ActionSpecSchema,
-  /** PD gains for the command consumer, per policy joint (N·m/rad, N·m·s/rad); informational here. */
+  /**
+   * PD gains the policy was trained with, per policy joint (N·m/rad). Informational only: the
+   * runtime publishes position targets (trajectory_msgs/JointTrajectory carries no gains), so the
+   * gains applied are the command consumer's (ros2_control controller, sim servo, shield config).
+   * Cross-checked against the model's exporter metadata when present; set the consumer to match.
+   */
   stiffness: z.array(finite.nonnegative()).optional(),
+  /** Velocity gains the policy was trained with, per policy joint (N·m·s/rad); informational, as `stiffness`. */
   damping: z.array(finite.nonnegative()).optional(),
+  /**
+   * A velocity command (cmd_vel) older than this is zeroed, s; null keeps the last command until the
+   * next one. The default follows twist_mux: a teleop that stops publishing must not leave the robot walking.
+   */
+  velocityCommandTimeoutS: finite.positive().max(60).nullable().default(0.5),
   /** Modes, Joy combos and fault thresholds. */
   modes: ModesConfigSchema.default({}),
 });
@@ -78,8 +98,10 @@ export interface ResolvedPolicyConfig {
   observation: ObservationSpec;
   action: ActionSpec;
   observationWidth: number;
-  /** Policy period, ns. */
-  periodNs: bigint;
+  /** Command ticks per policy tick. */
+  decimation: number;
+  /** Command (node tick) period, ns: 1 / (rateHz × decimation). */
+  commandPeriodNs: bigint;
 }
 
 export class PolicyConfigError extends Error {
@@ -109,6 +131,10 @@ export function resolvePolicyConfig(config: PolicyConfig): ResolvedPolicyConfig 
       else defaultJointPos[i] = v;
     }
   }
+  const commandRateHz = config.rateHz * config.decimation;
+  if (commandRateHz > MAX_COMMAND_RATE_HZ) {
+    problems.push(`decimation: command rate rateHz × decimation = ${config.rateHz} × ${config.decimation} = ${commandRateHz} Hz is above ${MAX_COMMAND_RATE_HZ} Hz`);
+  }
   if (config.jointIndexMap && config.jointIndexMap.length !== n) {
     problems.push(`jointIndexMap: ${config.jointIndexMap.length} entries for ${n} joints`);
   }
@@ -130,6 +156,7 @@ export function resolvePolicyConfig(config: PolicyConfig): ResolvedPolicyConfig 
     observation: config.observation,
     action: config.action,
     observationWidth: observationWidth(config.observation, n),
-    periodNs: BigInt(Math.round(1e9 / config.rateHz)),
+    decimation: config.decimation,
+    commandPeriodNs: BigInt(Math.round(1e9 / commandRateHz)),
   };
 }
