@@ -194,3 +194,27 @@ describe('shield node on the humanoid model', () => {
     expect(values['state']).toBe('ACTIVE');
   });
 });
+
+describe('shield node candidate topics', () => {
+  it('a fresh candidate on a higher-priority topic preempts the lower one', () => {
+    const r = rig({
+      core: { interpolation: { mode: 'none' } },
+      topics: { candidates: [{ topic: '/policy/joint_command', priority: 0 }, { topic: '/teleop/joint_command', priority: 10 }] },
+    });
+    const teleop = r.bus.createNode('teleop');
+    const cmd = makeJointTrajectory(NAMES);
+    cmd.points[0]!.positions.set([-0.3, -1.2, 0.4]);
+    const pub = teleop.createPublisher('trajectory_msgs/msg/JointTrajectory', '/teleop/joint_command');
+    r.setTarget([0.6, 0.2, -0.4]);
+    for (let k = 0; k < 100; k++) {
+      setTimeNs(cmd.header.stamp, r.bus.nowNs());
+      pub.publish(cmd);
+      r.step(20);
+    }
+    expect(r.shield.preempted).toBeGreaterThan(90);
+    const last = r.commands.at(-1)!;
+    expect(last[0]).toBeCloseTo(-0.3, 9);
+    expect(last[1]).toBeCloseTo(-1.2, 9);
+    expect(last[2]).toBeCloseTo(0.4, 9);
+  });
+});
