@@ -13,7 +13,7 @@ export class CaptureNode implements TransportNode {
   /** [0] = this node's clock, s (set by the harness before each call). */
   readonly clock = new Float64Array(1);
   private readonly handlers = new Map<string, (msg: never) => MaybePromise>();
-  private timerCallback: (() => MaybePromise) | null = null;
+  private readonly timers: { periodNs: bigint; callback: () => MaybePromise; active: boolean }[] = [];
 
   constructor(readonly name: string) {}
 
@@ -27,9 +27,9 @@ export class CaptureNode implements TransportNode {
   }
 
   createTimer(periodNs: bigint, callback: () => MaybePromise): Timer {
-    if (this.timerCallback) throw new Error(`CaptureNode '${this.name}' holds one timer only`);
-    this.timerCallback = callback;
-    return { periodNs, cancel: () => (this.timerCallback = null) };
+    const entry = { periodNs, callback, active: true };
+    this.timers.push(entry);
+    return { periodNs, cancel: () => (entry.active = false) };
   }
 
   createService(_type: ServiceTypeName, name: string): ServiceServer {
@@ -50,7 +50,7 @@ export class CaptureNode implements TransportNode {
 
   destroy(): void {
     this.handlers.clear();
-    this.timerCallback = null;
+    for (const t of this.timers) t.active = false;
   }
 
   /** The handler registered for `topic` (throws when there is none). */
@@ -60,9 +60,10 @@ export class CaptureNode implements TransportNode {
     return h as (msg: MessageTypes[K]) => MaybePromise;
   }
 
-  /** The registered timer callback (throws when there is none). */
-  timer(): () => MaybePromise {
-    if (!this.timerCallback) throw new Error(`CaptureNode '${this.name}': no timer`);
-    return this.timerCallback;
+  /** The callback of the first active timer with this period (throws when there is none). */
+  timer(periodNs: bigint): () => MaybePromise {
+    const t = this.timers.find((e) => e.active && e.periodNs === periodNs);
+    if (!t) throw new Error(`CaptureNode '${this.name}': no timer with a period of ${periodNs} ns`);
+    return t.callback;
   }
 }

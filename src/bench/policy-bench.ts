@@ -134,7 +134,7 @@ function rig(config: ResolvedPolicyConfig, policy: Policy): Rig {
   const topics = config.config.topics;
   const onJointState = cap.handler('sensor_msgs/msg/JointState', topics.jointStates);
   const onImu = cap.handler('sensor_msgs/msg/Imu', topics.imu);
-  const tick = cap.timer();
+  const tick = cap.timer(config.commandPeriodNs);
   const js = makeJointState(robotJoints);
   const imu = makeImu('imu_in_pelvis');
   const def = Float64Array.from(config.defaultJointPos).reverse();

@@ -12,9 +12,11 @@
  * The timer runs at the command rate (policy rate × decimation) on the node's
  * clock; when it starts an inference it returns the promise, so the embedded
  * bus runs it in lockstep.
- * Status is data: {@link PolicyNode.stats} and {@link PolicyNode.transitions}.
+ * Status is data: {@link PolicyNode.stats} and {@link PolicyNode.transitions},
+ * and on `/diagnostics` (mode, achieved rates, deadline misses, rejections).
  */
 import { nodeLogger, type Logger } from '../log.js';
+import { assessHealth, NO_COUNTS } from '../policy/health.js';
 import { PolicyController, type ControllerStats } from '../policy/controller.js';
 import type { IntakeStats } from '../policy/sensor-intake.js';
 import { JoyComboDetector } from '../policy/joy-combos.js';
@@ -22,8 +24,9 @@ import { buildPolicyToRobot, JointStateReader } from '../policy/joint-map.js';
 import { MODE_NAMES, parseModeName, type ModeName, type Transition } from '../policy/modes.js';
 import type { Policy } from '../policy/onnx-policy.js';
 import type { ResolvedPolicyConfig } from '../policy/policy-config.js';
-import { makeJointTrajectory, setTimeSecondsFrom, type Imu, type JointState, type Twist, type JointTrajectory, type StringMsg } from '../transport/messages.js';
+import { DiagnosticLevel, makeJointTrajectory, setTimeSecondsFrom, type Imu, type JointState, type Twist, type JointTrajectory, type StringMsg } from '../transport/messages.js';
 import type { Publisher, ServiceServer, Subscription, Timer, TransportNode } from '../transport/port.js';
+import { DiagnosticsPublisher, type StatusBuilder } from './diagnostics.js';
 
 export interface PolicyNodeOptions {
   node: TransportNode;
@@ -64,6 +67,9 @@ export class PolicyNode {
   private readonly services: ServiceServer[] = [];
   private readonly timer: Timer;
   private readonly joy: JoyComboDetector | null;
+  private readonly diagnostics: DiagnosticsPublisher;
+  /** Counters and time at the previous diagnostics report (rates, WARN on new problems). */
+  private lastReport: { stats: PolicyNodeStats; atS: number } | null = null;
   private published = 0;
   private lastInferenceMs = 0;
   private maxInferenceMs = 0;
@@ -143,6 +149,11 @@ export class PolicyNode {
       );
     }
     this.timer = node.createTimer(config.commandPeriodNs, () => this.tick());
+    this.diagnostics = new DiagnosticsPublisher(
+      node,
+      { name: `${node.name}: policy ${config.config.name}`, hardwareId: 'aegis', rateHz: config.config.diagnosticsRateHz, topic: topics.diagnostics },
+      (b) => this.report(b),
+    );
   }
 
   /** Counters (controller counters plus commands published and inference times). */
@@ -191,6 +202,7 @@ export class PolicyNode {
 
   destroy(): void {
     this.timer.cancel();
+    this.diagnostics.cancel();
     for (const s of this.subs) s.destroy();
     for (const s of this.services) s.destroy();
   }
@@ -262,6 +274,25 @@ export class PolicyNode {
     this.published++;
   }
 
+  /** /diagnostics: mode, achieved rates since the last report, counters; the level from assessHealth. */
+  private report(b: StatusBuilder): void {
+    const nowS = this.node.nowSeconds();
+    const st = this.stats;
+    const prev = this.lastReport;
+    const dt = prev ? nowS - prev.atS : NaN;
+    const last = this.controller.modes.log.at(-1);
+    b.set('mode', this.mode);
+    b.set('last_transition', last ? `${last.from}>${last.to} ${last.reason} at ${last.timeS.toFixed(3)} s` : 'none');
+    b.set('command_rate_hz', prev && dt > 0 ? (st.published - prev.stats.published) / dt : NaN);
+    b.set('inference_rate_hz', prev && dt > 0 ? (st.inferences - prev.stats.inferences) / dt : NaN);
+    b.set('inference_ms_mean', st.inferences > 0 ? st.totalInferenceMs / st.inferences : NaN);
+    b.set('inference_ms_max', st.maxInferenceMs);
+    for (const key of REPORTED_COUNTERS) b.set(key, st[key]);
+    const h = assessHealth({ mode: this.mode, ready: this.ready, lastTransition: last, now: st, before: prev?.stats ?? NO_COUNTS });
+    b.summary(DiagnosticLevel[h.level], h.message);
+    this.lastReport = { stats: st, atS: nowS };
+  }
+
   private onTransition(t: Transition): void {
     if (t.reason.startsWith('fault:')) this.log.error(t, 'mode transition (fault)');
     else this.log.info(t, 'mode transition');
@@ -269,3 +300,6 @@ export class PolicyNode {
     this.modePub.publish(this.modeMsg);
   }
 }
+
+/** Counters on /diagnostics (the names of PolicyNodeStats). */
+const REPORTED_COUNTERS = ['ticks', 'published', 'inferences', 'missedDeadlines', 'lateResults', 'inferenceErrors', 'nonFiniteObservations', 'nonFiniteActions', 'rejectedJointStates', 'rejectedImu', 'rejectedCmdVel', 'rejectedReferences', 'cmdVelTimeouts', 'rejectedModeRequests'] as const satisfies readonly (keyof PolicyNodeStats)[];

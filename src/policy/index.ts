@@ -58,4 +58,5 @@ export {
 } from './modes.js';
 export { StandInterpolator } from './stand.js';
 export { TargetLowPass } from './low-pass.js';
+export { assessHealth, NO_COUNTS, type Health, type HealthCounters, type HealthInput, type HealthLevel } from './health.js';
 export { SensorIntake, type IntakeOptions, type IntakeStats, type Quat, type Vec3 } from './sensor-intake.js';

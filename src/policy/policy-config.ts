@@ -28,6 +28,8 @@ export const PolicyTopicsSchema = z.object({
   modeRequest: topic.default('/policy/mode_request'),
   /** Prefix of the std_srvs/Trigger mode services (<prefix>/stand, /policy, /motion, /damp, /passive). */
   modeServices: topic.default('/policy/set_mode'),
+  /** diagnostic_msgs/DiagnosticArray status of the node. */
+  diagnostics: topic.default('/diagnostics'),
 });
 
 export const PolicyConfigSchema = z.object({
@@ -61,6 +63,8 @@ export const PolicyConfigSchema = z.object({
   /** ONNX Runtime intra-op threads. */
   threads: z.number().int().min(1).max(64).default(1),
   topics: PolicyTopicsSchema.default({}),
+  /** /diagnostics publishing rate, Hz (ROS convention 1–2 Hz). */
+  diagnosticsRateHz: finite.positive().max(10).default(1),
   /** Policy joint order (the order of the model's joint inputs and outputs). */
   joints: z.array(z.string().min(1)).min(1),
   /** Optional explicit policy → robot index map (e.g. unitree_rl_lab joint_ids_map); names are still cross-checked. */

@@ -1,5 +1,6 @@
 /**
  * SimNode: the embedded simulation as a node on the transport port.
+ * Status: counters in {@link SimNode.stats} and on `/diagnostics`.
  *
  * - Subscribes to the shield's output command (std_msgs/Float64MultiArray,
  *   default `/forward_position_controller/commands`, data in
@@ -12,7 +13,9 @@
  */
 import { z } from 'zod';
 import { nodeLogger, type Logger } from '../log.js';
+import { DiagnosticsPublisher, type StatusBuilder } from '../nodes/diagnostics.js';
 import {
+  DiagnosticLevel,
   makeClock,
   makeImu,
   makeJointState,
@@ -38,6 +41,10 @@ export const SimNodeConfigSchema = z.object({
   imuTopic: z.string().min(1).default('/imu'),
   imuFrame: z.string().min(1).default('imu_in_pelvis'),
   clockTopic: z.string().min(1).default('/clock'),
+  /** diagnostic_msgs/DiagnosticArray status of the sim. */
+  diagnosticsTopic: z.string().min(1).default('/diagnostics'),
+  /** /diagnostics rate, Hz (on the sim clock). */
+  diagnosticsRateHz: z.number().finite().positive().max(10).default(1),
   /** Joint order of the command's data (the controller's joint list); default: the sim's target order. */
   commandJointOrder: z.array(z.string().min(1)).optional(),
   /** Joint order of /joint_states; default: the sim's actuated joints. */
@@ -84,6 +91,8 @@ export class SimNode {
   private readonly imuPub: Publisher<Imu>;
   private readonly clockPub: Publisher<Clock>;
   private readonly commandSub: Subscription;
+  private readonly diagnostics: DiagnosticsPublisher;
+  private droppedAtLastReport = 0;
   /** Targets in the sim's target order; perm[i] = sim index of command entry i. */
   private readonly targets: Float64Array;
   private readonly perm: Int32Array;
@@ -141,6 +150,11 @@ export class SimNode {
       (msg) => this.onCommand(msg),
       { preset: 'reliable' }, // as forward_command_controller (SystemDefaultsQoS)
     );
+    this.diagnostics = new DiagnosticsPublisher(
+      node,
+      { name: `${node.name}: embedded MuJoCo sim`, hardwareId: 'mujoco', rateHz: cfg.diagnosticsRateHz, topic: cfg.diagnosticsTopic },
+      (b) => this.report(b),
+    );
   }
 
   /** Publishes joint state, IMU and clock for the current state (e.g. once before the first advance). */
@@ -172,6 +186,19 @@ export class SimNode {
 
   destroy(): void {
     this.commandSub.destroy();
+    this.diagnostics.cancel();
+  }
+
+  /** /diagnostics: OK while stepping; WARN when commands were dropped since the last report. */
+  private report(b: StatusBuilder): void {
+    const st = this.stats;
+    b.set('sim_time_s', this.sim.time);
+    for (const [k, v] of Object.entries(st)) b.set(k, v);
+    const dropped = st.commandsDroppedWrongLength + st.commandsDroppedNonFinite;
+    const newDrops = dropped - this.droppedAtLastReport;
+    this.droppedAtLastReport = dropped;
+    if (newDrops > 0) b.summary(DiagnosticLevel.WARN, `${newDrops} commands dropped (wrong length or non-finite) since the last report`);
+    else b.summary(DiagnosticLevel.OK, st.commandsApplied > 0 ? 'stepping, applying commands' : 'stepping, no command received yet');
   }
 
   private applyDueEvents(): void {

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { MujocoSim, SimNode, ScenarioEventSchema } from '../../src/sim/index.js';
 import { EmbeddedBus } from '../../src/transport/bus/index.js';
-import { makeFloat64MultiArray, type Clock, type Imu, type JointState } from '../../src/transport/messages.js';
+import { DiagnosticLevel, makeFloat64MultiArray, type Clock, type DiagnosticArray, type Imu, type JointState } from '../../src/transport/messages.js';
 import { armModel, ARM_GAINS, mujocoReady } from './fixtures.js';
 
 const sims: MujocoSim[] = [];
@@ -65,6 +65,26 @@ describe.skipIf(!mujocoReady)('SimNode on the embedded bus', () => {
     expect(simNode.stats.commandsApplied).toBe(0);
     const last = seen.joint[seen.joint.length - 1]!;
     expect(Math.abs(last[0]!)).toBeLessThan(0.05); // still holding the initial pose
+  });
+
+  it('reports on /diagnostics on the sim clock: OK while stepping, WARN when commands were dropped since the last report', () => {
+    const { bus, simNode, cmdPub } = setup({ diagnosticsRateHz: 2 });
+    const reports: { level: number; message: string; applied: string | undefined }[] = [];
+    bus.createNode('observer').createSubscription('diagnostic_msgs/msg/DiagnosticArray', '/diagnostics', (m: DiagnosticArray) => {
+      const st = m.status[0]!;
+      reports.push({ level: st.level, message: st.message, applied: st.values.find((v) => v.key === 'commandsApplied')?.value });
+    });
+    const good = makeFloat64MultiArray(2);
+    const bad = makeFloat64MultiArray(3);
+    for (let k = 1; k <= 1500; k++) {
+      if (k === 100) cmdPub.publish(good);
+      if (k === 700) cmdPub.publish(bad);
+      simNode.advance();
+      bus.advanceTo(BigInt(k) * 1_000_000n);
+    }
+    expect(reports.map((r) => r.level)).toEqual([DiagnosticLevel.OK, DiagnosticLevel.WARN, DiagnosticLevel.OK]);
+    expect(reports[0]!).toEqual({ level: DiagnosticLevel.OK, message: 'stepping, applying commands', applied: '1' });
+    expect(reports[1]!.message).toBe('1 commands dropped (wrong length or non-finite) since the last report');
   });
 
   it('applies scenario events when sim time reaches them', () => {
