@@ -2,10 +2,10 @@
 import { describe, expect, it } from 'vitest';
 import { PolicyNode } from '../../src/nodes/policy-node.js';
 import { OnnxPolicy } from '../../src/policy/onnx-policy.js';
-import { defaultPoseArray, G1_JOINTS } from '../../src/training/g1-upper-body.js';
+import { G1_JOINTS } from '../../src/training/g1-upper-body.js';
 import { EmbeddedBus } from '../../src/transport/bus/index.js';
-import { DiagnosticLevel, makeImu, makeJointState, type DiagnosticArray } from '../../src/transport/messages.js';
-import { shippedModelBytes, shippedResolved } from '../policy/helpers.js';
+import { DiagnosticLevel, type DiagnosticArray } from '../../src/transport/messages.js';
+import { fakeRobotSensors, shippedModelBytes, shippedResolved } from '../policy/helpers.js';
 
 describe('policy node diagnostics', () => {
   it('reports STALE without sensors, OK with the achieved rates while running, ERROR after a fault to DAMP', async () => {
@@ -14,11 +14,7 @@ describe('policy node diagnostics', () => {
     const policy = await OnnxPolicy.create({ model: shippedModelBytes(), config });
     const node = new PolicyNode({ node: bus.createNode('aegis_policy'), config, policy, robotJointNames: G1_JOINTS });
     const robot = bus.createNode('robot');
-    const jsPub = robot.createPublisher('sensor_msgs/msg/JointState', '/joint_states', { preset: 'sensor_data' });
-    const imuPub = robot.createPublisher('sensor_msgs/msg/Imu', '/imu', { preset: 'sensor_data' });
-    const js = makeJointState(G1_JOINTS);
-    js.position.set(defaultPoseArray());
-    const imu = makeImu('pelvis');
+    const robotSensors = fakeRobotSensors(robot);
     const reports: { level: number; message: string; values: Record<string, string> }[] = [];
     robot.createSubscription('diagnostic_msgs/msg/DiagnosticArray', '/diagnostics', (m: DiagnosticArray) => {
       const s = m.status[0]!;
@@ -29,10 +25,7 @@ describe('policy node diagnostics', () => {
     for (let ms = 5; ms <= 4000; ms += 5) {
       if (ms === 1005) sensors = true;
       if (ms === 3505) sensors = false;
-      if (sensors) {
-        jsPub.publish(js);
-        imuPub.publish(imu);
-      }
+      if (sensors) robotSensors.publish();
       bus.advanceTo(BigInt(ms) * 1_000_000n);
       await bus.settle();
     }

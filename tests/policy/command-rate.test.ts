@@ -7,10 +7,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { PolicyNode } from '../../src/nodes/policy-node.js';
 import { OnnxPolicy } from '../../src/policy/onnx-policy.js';
 import { PolicyConfigError, PolicyConfigSchema, resolvePolicyConfig } from '../../src/policy/policy-config.js';
-import { defaultPoseArray, G1_JOINTS } from '../../src/training/g1-upper-body.js';
+import { G1_JOINTS } from '../../src/training/g1-upper-body.js';
 import { EmbeddedBus } from '../../src/transport/bus/index.js';
-import { makeImu, makeJointState, type JointTrajectory } from '../../src/transport/messages.js';
-import { shippedConfig, shippedModelBytes } from './helpers.js';
+import type { JointTrajectory } from '../../src/transport/messages.js';
+import { fakeRobotSensors, shippedConfig, shippedModelBytes } from './helpers.js';
 
 let cleanup: (() => Promise<void>) | null = null;
 afterEach(async () => {
@@ -31,16 +31,11 @@ describe('decimation (command rate = policy rate × decimation)', () => {
       await policy.release();
     };
     const robot = bus.createNode('robot');
-    const jsPub = robot.createPublisher('sensor_msgs/msg/JointState', '/joint_states', { preset: 'sensor_data' });
-    const imuPub = robot.createPublisher('sensor_msgs/msg/Imu', '/imu', { preset: 'sensor_data' });
-    const js = makeJointState(G1_JOINTS);
-    js.position.set(defaultPoseArray());
-    const imu = makeImu('pelvis');
+    const sensors = fakeRobotSensors(robot);
     const stamps: number[] = [];
     robot.createSubscription('trajectory_msgs/msg/JointTrajectory', '/policy/joint_command', (m: JointTrajectory) => void stamps.push(m.header.stamp.nanosec), { preset: 'reliable' });
     for (let k = 1; k <= 40; k++) {
-      jsPub.publish(js);
-      imuPub.publish(imu);
+      sensors.publish();
       bus.advanceTo(BigInt(k) * 5_000_000n);
       await bus.settle();
     }

@@ -5,8 +5,8 @@ import { PolicyConfigSchema, resolvePolicyConfig, type PolicyConfig } from '../.
 import { encodeOnnxModel } from '../../src/training/onnx-writer.js';
 import { defaultPoseArray, G1_JOINTS } from '../../src/training/g1-upper-body.js';
 import { EmbeddedBus } from '../../src/transport/bus/index.js';
-import { makeImu, makeJointState, type JointTrajectory } from '../../src/transport/messages.js';
-import { shippedConfig } from './helpers.js';
+import type { JointTrajectory } from '../../src/transport/messages.js';
+import { fakeRobotSensors, shippedConfig } from './helpers.js';
 
 const N = G1_JOINTS.length;
 
@@ -58,16 +58,11 @@ describe('extra model inputs and outputs', () => {
       await policy.release();
     };
     const robot = bus.createNode('robot');
-    const js = makeJointState(G1_JOINTS);
-    js.position.set(defaultPoseArray());
-    const imu = makeImu('pelvis');
-    const jsPub = robot.createPublisher('sensor_msgs/msg/JointState', '/joint_states', { preset: 'sensor_data' });
-    const imuPub = robot.createPublisher('sensor_msgs/msg/Imu', '/imu', { preset: 'sensor_data' });
+    const sensors = fakeRobotSensors(robot);
     const cmds: number[][] = [];
     robot.createSubscription('trajectory_msgs/msg/JointTrajectory', '/policy/joint_command', (m: JointTrajectory) => void cmds.push(Array.from(m.points[0]!.positions)), { preset: 'reliable' });
     for (let k = 1; k <= 3; k++) {
-      jsPub.publish(js);
-      imuPub.publish(imu);
+      sensors.publish();
       bus.advanceTo(BigInt(k) * 20_000_000n);
       await bus.settle();
     }
