@@ -156,10 +156,14 @@ export class RosTransportNode implements TransportNode {
     this.log.error({ err: error }, `${what} failed`);
   }
 
-  /** Runs a port callback; a throw or a rejected Promise is logged. */
-  private run(what: string, result: () => MaybePromise): void {
+  /**
+   * Runs a port callback on its argument; a throw or a rejected Promise is
+   * logged. The callback and its argument are passed separately so a message
+   * needs no closure per delivery (subscriptions run at sensor rates).
+   */
+  private run<A>(what: string, callback: (arg: A) => MaybePromise, arg: A): void {
     try {
-      const p = result();
+      const p = callback(arg);
       if (p) p.catch((error: unknown) => this.report(what, error));
     } catch (error) {
       this.report(what, error);
@@ -183,15 +187,16 @@ export class RosTransportNode implements TransportNode {
   ): Subscription {
     assertName(checkTopicName, topic);
     const what = `subscription ${topic}`;
+    const deliver = handler as (msg: unknown) => MaybePromise; // messages pass through unchanged (see asRos)
     const sub = this.raw.createSubscription(type, topic, { qos: this.qos(qos), enableTypedArray: true }, (msg: R.MessageType<K>) =>
-      this.run(what, () => handler(asRos<MessageTypes[K]>(msg))),
+      this.run(what, deliver, msg),
     );
     return { topic: sub.topic, destroy: () => this.raw.destroySubscription(sub) };
   }
 
   createTimer(periodNs: bigint, callback: () => MaybePromise): Timer {
     if (periodNs <= 0n) throw new Error(`timer period must be positive, got ${periodNs} ns`);
-    const timer = this.raw.createTimer(periodNs, () => this.run('timer', callback));
+    const timer = this.raw.createTimer(periodNs, () => this.run('timer', callback, undefined));
     return {
       periodNs,
       cancel: () => {
