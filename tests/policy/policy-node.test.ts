@@ -3,7 +3,7 @@ import * as ort from 'onnxruntime-node';
 import { join } from 'node:path';
 import { loadUrdfFile } from '../../src/io/urdf-file.js';
 import { PolicyNode } from '../../src/nodes/policy-node.js';
-import { OnnxPolicy } from '../../src/policy/onnx-policy.js';
+import { OnnxPolicy, type Policy } from '../../src/policy/onnx-policy.js';
 import { jointLimitArrays } from '../../src/robot/model.js';
 import { defaultPoseArray, G1_JOINTS, referenceMotion } from '../../src/training/g1-upper-body.js';
 import { EmbeddedBus } from '../../src/transport/bus/index.js';
@@ -177,6 +177,25 @@ describe('PolicyNode on the embedded bus', () => {
     expect(hi - lo).toBeGreaterThan(0.5); // the reference swings the shoulder over 0.7+ rad
     expect(worstArm).toBeLessThan(0.06); // measured 0.025 rad
     expect(worstLeg).toBeLessThan(0.005); // measured 0.0005 rad
+  });
+
+  it('refuses a config whose observation reads a source no topic of the node feeds (it would stay constant)', () => {
+    const config = shippedResolved((c) => ({
+      ...c,
+      observation: { ...c.observation, terms: [...c.observation.terms, { name: 'motion_anchor_ori_b', source: 'reference_anchor_ori6d', scale: 1, history: 1 }] },
+    }));
+    const policy: Policy = {
+      obsWidth: config.observationWidth,
+      actionWidth: N,
+      input: new Float32Array(config.observationWidth),
+      lastRunMs: 0,
+      run: () => Promise.resolve(new Float32Array(N)),
+      release: () => Promise.resolve(),
+    };
+    const bus = new EmbeddedBus();
+    expect(() => new PolicyNode({ node: bus.createNode('policy'), config, policy, robotJointNames: ROBOT_JOINTS })).toThrow(
+      /observation terms 'motion_anchor_ori_b' \(reference_anchor_ori6d: needs the robot and reference anchor body orientations/,
+    );
   });
 
   it('rejects and counts NaN or misnamed joint states and non-unit IMU orientations, keeping the last good state', async () => {
