@@ -22,7 +22,7 @@ import { MujocoSim } from '../sim/simulation.js';
 import { SimNode } from '../sim/sim-node.js';
 import { EmbeddedBus } from '../transport/bus/index.js';
 import type { Twist } from '../transport/messages.js';
-import type { Publisher } from '../transport/port.js';
+import type { Publisher, TransportNode } from '../transport/port.js';
 import { CommandMonitor } from './command-monitor.js';
 import { runLockstep, type LockstepResult } from './lockstep.js';
 import { RunConfigSchema, type OperatorAction, type RunConfig } from './run-config.js';
@@ -40,6 +40,13 @@ export interface EmbeddedRunOptions {
   onProgress?: (simTimeS: number, durationS: number) => void;
   /** Check every published message against its zod schema (slower; tests). */
   validateMessages?: boolean;
+  /**
+   * Replaces the ONNX policy node with another candidate-command publisher
+   * (e.g. a deliberately bad policy in a test). It gets its own bus node.
+   */
+  candidateSource?: (node: TransportNode, robot: RobotModel) => { destroy(): void };
+  /** Called after every physics step with the sim (independent checks in tests: contacts, FK). */
+  onStep?: (sim: MujocoSim) => void;
 }
 
 export interface RunSummary {
@@ -69,7 +76,8 @@ export interface RunSummary {
 interface Loaded {
   config: RunConfig;
   model: RobotModel;
-  policy: Awaited<ReturnType<typeof loadPolicyFile>>;
+  /** Null when a candidate source replaces the policy. */
+  policy: Awaited<ReturnType<typeof loadPolicyFile>> | null;
   shieldConfig: ShieldNodeConfig;
 }
 
@@ -81,7 +89,7 @@ export async function loadRun(opts: EmbeddedRunOptions): Promise<Loaded> {
   const model = loadUrdfFile(opts.urdfPath ? resolve(opts.urdfPath) : at(config.robot.urdf), { packageDirs: config.robot.packageDirs });
   for (const w of model.warnings) nodeLogger('embedded_run').warn({ urdf: model.name }, w);
   const shieldConfig = loadConfigFile(ShieldNodeConfigSchema, at(config.shield));
-  const policy = await loadPolicyFile(at(config.policy), opts.root);
+  const policy = opts.candidateSource ? null : await loadPolicyFile(at(config.policy), opts.root);
   return { config, model, policy, shieldConfig };
 }
 
@@ -96,7 +104,10 @@ export async function runEmbedded(opts: EmbeddedRunOptions): Promise<RunSummary>
   try {
     const simNode = new SimNode({ node: bus.createNode('sim'), sim, ...config.simNode, scenario: config.scenario.dynamics });
     const shield = new ShieldNode({ node: bus.createNode('safety_shield'), robot: model, config: shieldConfig });
-    const policyNode = new PolicyNode({ node: bus.createNode('policy'), config: policy.config, policy: policy.policy, robotJointNames: jointNames });
+    const policyNode = policy
+      ? new PolicyNode({ node: bus.createNode('policy'), config: policy.config, policy: policy.policy, robotJointNames: jointNames })
+      : null;
+    const customSource = opts.candidateSource?.(bus.createNode('candidate_source'), model);
 
     // An independent monitor of what reaches the actuators (URDF limits, no shield code).
     const controllerJoints = shield.config.controllerJoints ?? jointNames;
@@ -166,7 +177,7 @@ export async function runEmbedded(opts: EmbeddedRunOptions): Promise<RunSummary>
 
     const lockstep = await runLockstep({
       bus,
-      sim: simNode,
+      sim: opts.onStep ? { advance: () => { simNode.advance(); opts.onStep!(sim); }, publishState: () => simNode.publishState(), sim } : simNode,
       durationS,
       realtime: opts.realtime ?? false,
       beforeStep,
@@ -175,7 +186,7 @@ export async function runEmbedded(opts: EmbeddedRunOptions): Promise<RunSummary>
     });
 
     const st = shield.shield.status;
-    const ps = policyNode.stats;
+    const ps = policyNode?.stats;
     const interventions: Record<string, number> = {};
     CONSTRAINT_NAMES.forEach((name, c) => {
       if (c > 0) interventions[name] = st.interventions[c]!;
@@ -186,14 +197,16 @@ export async function runEmbedded(opts: EmbeddedRunOptions): Promise<RunSummary>
       robot: model.name,
       lockstep,
       physicsStepsPerWallSecond: Math.round(lockstep.steps / lockstep.wallTimeS),
-      policy: {
-        ticks: ps.ticks,
-        published: ps.published,
-        rateHz: ps.published / lockstep.simTimeS,
-        meanInferenceMs: ps.inferences > 0 ? ps.totalInferenceMs / ps.inferences : NaN,
-        maxInferenceMs: ps.maxInferenceMs,
-        rejectedInputs: ps.rejectedJointStates + ps.rejectedImu + ps.rejectedCmdVel,
-      },
+      policy: ps
+        ? {
+            ticks: ps.ticks,
+            published: ps.published,
+            rateHz: ps.published / lockstep.simTimeS,
+            meanInferenceMs: ps.inferences > 0 ? ps.totalInferenceMs / ps.inferences : NaN,
+            maxInferenceMs: ps.maxInferenceMs,
+            rejectedInputs: ps.rejectedJointStates + ps.rejectedImu + ps.rejectedCmdVel,
+          }
+        : { ticks: 0, published: 0, rateHz: 0, meanInferenceMs: NaN, maxInferenceMs: NaN, rejectedInputs: 0 },
       shield: {
         ticks: st.ticks,
         commands: shield.published,
@@ -219,11 +232,12 @@ export async function runEmbedded(opts: EmbeddedRunOptions): Promise<RunSummary>
       bus: { ...bus.stats },
     };
     shield.holdNow();
-    policyNode.destroy();
+    policyNode?.destroy();
+    customSource?.destroy();
     shield.destroy();
     simNode.destroy();
     await bus.shutdown();
-    await policy.policy.release();
+    await policy?.policy.release();
     return summary;
   } finally {
     sim.dispose();

@@ -18,9 +18,11 @@ export const Constraint = {
   Workspace: 5,
   Effort: 6,
   Jerk: 7,
+  /** |q_cmd − q_measured| ≤ following-error bound. */
+  Following: 8,
 } as const;
 export type Constraint = (typeof Constraint)[keyof typeof Constraint];
-export const CONSTRAINT_NAMES = ['none', 'position', 'velocity', 'acceleration', 'collision', 'workspace', 'effort', 'jerk'] as const;
+export const CONSTRAINT_NAMES = ['none', 'position', 'velocity', 'acceleration', 'collision', 'workspace', 'effort', 'jerk', 'following'] as const;
 export const CONSTRAINT_COUNT = CONSTRAINT_NAMES.length;
 
 export interface Band {

@@ -36,6 +36,8 @@ export const JointOverrideSchema = z
     kpNmPerRad: positive.optional(),
     /** Damping gain of the joint's PD servo, N·m·s/rad. */
     kdNmSPerRad: finite.nonnegative().optional(),
+    /** Following-error bound of this joint, rad. */
+    followingErrorRad: positive.optional(),
   })
   .strict();
 export type JointOverride = z.infer<typeof JointOverrideSchema>;
@@ -67,6 +69,12 @@ export const ShieldLimitsConfigSchema = z
       .default({}),
     /** Enforce |kp·(q_cmd − q) − kd·q̇ + τ_ff| ≤ effort limit. */
     effortStage: z.boolean().default(true),
+    /**
+     * Following-error bound |q_cmd − q_measured| ≤ this, rad; null disables it. Keeps the
+     * command (where the collision/workspace barriers are checked) close to where the
+     * robot really is when the servos lag (effort saturation, heavy links).
+     */
+    followingErrorRad: positive.nullable().default(null),
     /** Per-joint overrides by joint name. */
     joints: z.record(z.string(), JointOverrideSchema).default({}),
   })

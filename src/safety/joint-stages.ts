@@ -97,6 +97,21 @@ export function effortStage(band: Band, limits: ShieldLimits, q: Float64Array, q
   return relaxed;
 }
 
+/**
+ * Following error |p' − q| ≤ L: the command may lead (or trail) the measured
+ * position by at most L, so limits checked on the command hold near the robot's
+ * real pose. Joints with L = ∞ are skipped.
+ */
+export function followingErrorStage(band: Band, limits: ShieldLimits, q: Float64Array): number {
+  let relaxed = 0;
+  for (let i = 0; i < q.length; i++) {
+    const l = limits.followingError[i]!;
+    if (l === Infinity) continue;
+    if (!narrow(band, i, q[i]! - l, q[i]! + l, Constraint.Following)) relaxed++;
+  }
+  return relaxed;
+}
+
 /** |a' − a| ≤ J·dt with a' = (v' − v)/dt. Joints with J = ∞ are skipped. */
 export function jerkStage(
   band: Band, limits: ShieldLimits, p: Float64Array, v: Float64Array, a: Float64Array, clock: TickClock,

@@ -38,6 +38,8 @@ export interface ShieldLimits {
   readonly kd: Float64Array;
   /** Whether the effort stage runs. */
   readonly effortStage: boolean;
+  /** Following-error bound |q_cmd − q| per joint, rad (Infinity = off). */
+  readonly followingError: Float64Array;
 }
 
 /** One configuration problem: the field path and why. */
@@ -56,7 +58,7 @@ export function buildShieldLimits(urdf: JointLimitArrays, cfg: ShieldLimitsConfi
   const out = {
     names: [...urdf.names],
     lower: arr(), upper: arr(), urdfLower: arr(), urdfUpper: arr(), velocity: arr(), acceleration: arr(),
-    deceleration: arr(), jerk: arr(), effort: arr(), kp: arr(), kd: arr(), effortStage: cfg.effortStage,
+    deceleration: arr(), jerk: arr(), effort: arr(), kp: arr(), kd: arr(), effortStage: cfg.effortStage, followingError: arr(),
   };
   const known = new Set(urdf.names);
   for (const name of Object.keys(cfg.joints)) {
@@ -104,6 +106,7 @@ export function buildShieldLimits(urdf: JointLimitArrays, cfg: ShieldLimitsConfi
     out.acceleration[i] = accel;
     out.deceleration[i] = decel;
     out.jerk[i] = o.jerkRadPerS3 ?? cfg.jerkRadPerS3 ?? Infinity;
+    out.followingError[i] = o.followingErrorRad ?? cfg.followingErrorRad ?? Infinity;
     const g = cfg.servoGains[name] ?? gains.find(([re]) => re.test(name))?.[1];
     out.kp[i] = o.kpNmPerRad ?? g?.kpNmPerRad ?? cfg.kpNmPerRad;
     out.kd[i] = o.kdNmSPerRad ?? g?.kdNmSPerRad ?? cfg.kdNmSPerRad;

@@ -27,7 +27,7 @@ import type { ShieldCoreConfig } from './config.js';
 import { InputStage } from './input-stage.js';
 import { InputVerdict, type NamedCandidate, type NamedJointState } from './inputs.js';
 import {
-  accelerationStage, advanceTrajectory, brakingTarget, effortStage, jerkStage, positionStage, velocityStage, withinLimits,
+  accelerationStage, advanceTrajectory, brakingTarget, effortStage, followingErrorStage, jerkStage, positionStage, velocityStage, withinLimits,
 } from './joint-stages.js';
 import type { ShieldLimits } from './limits.js';
 import { Reason, ShieldState, makeStatus, type InputCounters, type ShieldStatus, type TickOutcome } from './status.js';
@@ -143,6 +143,8 @@ export class Shield {
     if (lim.effortStage && this.measuredFresh) {
       rel[Constraint.Effort]! += effortStage(band, lim, this.inputs.q, this.inputs.qd, this.outputEffort);
     }
+    // 5b. Following error |p' − q| ≤ L, only on fresh measured state.
+    if (this.measuredFresh) rel[Constraint.Following]! += followingErrorStage(band, lim, this.inputs.q);
     // 6. Jerk limit (smoothing, lowest priority).
     rel[Constraint.Jerk]! += jerkStage(band, lim, p, v, this.acc, clock);
     // Projection: the nearest admissible command; the target itself when admissible.

@@ -7,9 +7,13 @@ describe('shield configuration', () => {
     const cfg = loadConfigFile(ShieldNodeConfigSchema, 'config/shield.yaml');
     const defaults = ShieldNodeConfigSchema.parse({});
     expect(cfg.core.inputs.allowPartialCandidates).toBe(true); // the upper-body policy commands a subset
+    expect(cfg.limits.followingErrorRad).toBe(0.15); // barriers checked near the real pose
+    expect(cfg.collision.referencePoseRad['left_shoulder_roll_joint']).toBe(0.4); // arms away from the body
     expect({
       ...cfg,
       core: { ...cfg.core, inputs: { ...cfg.core.inputs, allowPartialCandidates: false } },
+      limits: { ...cfg.limits, followingErrorRad: null },
+      collision: { ...cfg.collision, referencePoseRad: {} },
     }).toEqual(defaults);
   });
 

@@ -124,3 +124,18 @@ describe('braking target', () => {
     expect(out[2]).toBe(0);
   });
 });
+
+describe('following-error stage', () => {
+  it('when_command_leads_the_measured_position_by_more_than_the_bound_expect_it_clamped_to_the_bound', async () => {
+    const { makeBand, openBand } = await import('../../src/safety/band.js');
+    const { followingErrorStage } = await import('../../src/safety/joint-stages.js');
+    const band = makeBand(2);
+    openBand(band);
+    const limits = { followingError: Float64Array.of(0.1, Infinity) } as unknown as Parameters<typeof followingErrorStage>[1];
+    const relaxed = followingErrorStage(band, limits, Float64Array.of(0.5, 0.5));
+    expect(relaxed).toBe(0);
+    expect(band.lo[0]).toBeCloseTo(0.4, 12);
+    expect(band.hi[0]).toBeCloseTo(0.6, 12);
+    expect(band.hi[1]).toBe(Infinity); // joint without a bound is untouched
+  });
+});
