@@ -88,11 +88,6 @@ export class PolicyNode {
         `policy '${config.config.name}' takes ${policy.obsWidth} observations and gives ${policy.actionWidth} actions; config expects ${config.observationWidth} and ${n}`,
       );
     }
-    const unfed = config.observation.terms.filter((t) => t.source in UNFED_SOURCES);
-    if (unfed.length > 0) {
-      const why = unfed.map((t) => `'${t.name}' (${t.source}: ${UNFED_SOURCES[t.source as keyof typeof UNFED_SOURCES]})`).join(', ');
-      throw new Error(`policy '${config.config.name}': observation terms ${why} have no input in this node; refusing to feed the model constants`);
-    }
     const policyToRobot = buildPolicyToRobot(config.joints, opts.robotJointNames, config.config.jointIndexMap);
     this.controller = new PolicyController(config, policy.input, {
       ...(policy.extraInputs ? { inputs: policy.extraInputs } : {}),
@@ -305,16 +300,6 @@ export class PolicyNode {
     this.modePub.publish(this.modeMsg);
   }
 }
-
-/**
- * Observation sources the observation assembler supports but no topic of this
- * node feeds yet. A config using one is refused: the term would otherwise
- * hold its initial value (identity, zeros) forever, a silently wrong input.
- */
-const UNFED_SOURCES = {
-  reference_anchor_ori6d: 'needs the robot and reference anchor body orientations, which no subscribed topic carries',
-  context_latent: 'needs the adaptation module',
-} as const;
 
 /** Counters on /diagnostics (the names of PolicyNodeStats). */
 const REPORTED_COUNTERS = ['ticks', 'published', 'inferences', 'missedDeadlines', 'lateResults', 'inferenceErrors', 'nonFiniteObservations', 'nonFiniteActions', 'rejectedJointStates', 'rejectedImu', 'rejectedCmdVel', 'rejectedReferences', 'cmdVelTimeouts', 'rejectedModeRequests'] as const satisfies readonly (keyof PolicyNodeStats)[];

@@ -24,7 +24,7 @@ import { StandInterpolator } from './stand.js';
 import { ModeMachine, type FaultReason, type ModeName, type Transition, type TransitionResult } from './modes.js';
 import { createObservationInputs, latentWidthOf, ObservationAssembler, type ObservationInputs } from './observation.js';
 import type { ResolvedPolicyConfig } from './policy-config.js';
-import { SensorIntake } from './sensor-intake.js';
+import { SensorIntake, unfedTerms } from './sensor-intake.js';
 
 /** What the caller does after `tick`: nothing, publish `target`, or run the policy on its input buffer. */
 export type TickPlan = 'idle' | 'publish' | 'infer';
@@ -99,6 +99,8 @@ export class PolicyController {
   ) {
     const n = cfg.joints.length;
     const modes = cfg.config.modes;
+    const unfed = unfedTerms(cfg.observation);
+    if (unfed.length > 0) throw new Error(`policy '${cfg.config.name}': observation terms without an input (refusing to feed the model constants):\n  - ${unfed.join('\n  - ')}`);
     this.inputs = createObservationInputs(n, latentWidthOf(cfg.observation));
     this.inputs.jointPos.set(cfg.defaultJointPos);
     this.inputs.lastActionProcessed.set(cfg.defaultJointPos);

@@ -59,4 +59,4 @@ export {
 export { StandInterpolator } from './stand.js';
 export { TargetLowPass } from './low-pass.js';
 export { assessHealth, NO_COUNTS, type Health, type HealthCounters, type HealthInput, type HealthLevel } from './health.js';
-export { SensorIntake, type IntakeOptions, type IntakeStats, type Quat, type Vec3 } from './sensor-intake.js';
+export { SensorIntake, UNFED_SOURCES, unfedTerms, type IntakeOptions, type IntakeStats, type Quat, type Vec3 } from './sensor-intake.js';

@@ -11,6 +11,22 @@
  * robot must not keep walking on the last command).
  */
 import type { ObservationInputs } from './observation.js';
+import type { ObservationSpec } from './observation-spec.js';
+
+/**
+ * Observation sources the assembler supports but no intake input feeds yet:
+ * a term using one would hold its initial value (identity, zeros) forever,
+ * a silently wrong input. Value: what it would need.
+ */
+export const UNFED_SOURCES: Readonly<Partial<Record<ObservationSpec['terms'][number]['source'], string>>> = {
+  reference_anchor_ori6d: 'the robot and reference anchor body orientations, which no input carries',
+  context_latent: 'the adaptation module',
+};
+
+/** One line per term of `spec` whose source has no input (empty when every term is fed). */
+export function unfedTerms(spec: ObservationSpec): string[] {
+  return spec.terms.filter((t) => UNFED_SOURCES[t.source] !== undefined).map((t) => `'${t.name}' (${t.source}) needs ${UNFED_SOURCES[t.source]}`);
+}
 
 /** A 3-vector as in geometry_msgs (plain data; the message objects fit). */
 export interface Vec3 {

@@ -179,7 +179,7 @@ describe('PolicyNode on the embedded bus', () => {
     expect(worstLeg).toBeLessThan(0.005); // measured 0.0005 rad
   });
 
-  it('refuses a config whose observation reads a source no topic of the node feeds (it would stay constant)', () => {
+  it('refuses a config whose observation reads a source no input feeds (it would stay constant)', () => {
     const config = shippedResolved((c) => ({
       ...c,
       observation: { ...c.observation, terms: [...c.observation.terms, { name: 'motion_anchor_ori_b', source: 'reference_anchor_ori6d', scale: 1, history: 1 }] },
@@ -194,7 +194,7 @@ describe('PolicyNode on the embedded bus', () => {
     };
     const bus = new EmbeddedBus();
     expect(() => new PolicyNode({ node: bus.createNode('policy'), config, policy, robotJointNames: ROBOT_JOINTS })).toThrow(
-      /observation terms 'motion_anchor_ori_b' \(reference_anchor_ori6d: needs the robot and reference anchor body orientations/,
+      /observation terms without an input[\s\S]*'motion_anchor_ori_b' \(reference_anchor_ori6d\) needs the robot and reference anchor body orientations/,
     );
   });
 
