@@ -71,6 +71,7 @@ export class PolicyNode {
   /** Counters and time at the previous diagnostics report (rates, WARN on new problems). */
   private lastReport: { stats: PolicyNodeStats; atS: number } | null = null;
   private published = 0;
+  private destroyed = false;
   private lastInferenceMs = 0;
   private maxInferenceMs = 0;
   private totalInferenceMs = 0;
@@ -200,7 +201,9 @@ export class PolicyNode {
     return r;
   }
 
+  /** Stops the node: timers, subscriptions, services; a result still in flight is dropped, never published. */
   destroy(): void {
+    this.destroyed = true;
     this.timer.cancel();
     this.diagnostics.cancel();
     for (const s of this.subs) s.destroy();
@@ -252,6 +255,7 @@ export class PolicyNode {
   }
 
   private readonly onResult = (out: Float32Array): void => {
+    if (this.destroyed) return; // deactivated while the inference ran: publish nothing
     const ms = this.policy.lastRunMs;
     this.lastInferenceMs = ms;
     this.totalInferenceMs += ms;
@@ -261,6 +265,7 @@ export class PolicyNode {
   };
 
   private readonly onError = (err: unknown): void => {
+    if (this.destroyed) return;
     if (this.controller.stats.inferenceErrors === 0) this.log.error({ err }, 'inference failed (further failures are counted only)');
     this.clock[0] = this.node.nowSeconds();
     this.controller.inferenceFailed();

@@ -208,6 +208,21 @@ describe('modes at topic level', () => {
   });
 });
 
+describe('stopping the node', () => {
+  it('drops an inference result that arrives after destroy (a deactivated node publishes nothing)', async () => {
+    const policy = new ManualPolicy('manual');
+    const r = await makeRig(configWith({}), policy);
+    await advance(r, 0.02, false); // the first policy tick starts an inference that is still running
+    expect(policy.runs).toBe(1);
+    const published = r.commands.length;
+    r.node.destroy();
+    policy.pending.shift()!();
+    await r.bus.settle();
+    expect(r.commands).toHaveLength(published);
+    expect(r.node.stats.inferences).toBe(0);
+  });
+});
+
 describe('Joy combos', () => {
   it('fire once when the whole combo becomes held, and the larger combo wins', async () => {
     const { JoyComboDetector } = await import('../../src/policy/joy-combos.js');
