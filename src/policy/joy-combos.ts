@@ -26,9 +26,9 @@ export class JoyComboDetector {
     for (let c = 0; c < this.combos.length; c++) {
       const combo = this.combos[c]!;
       let all = true;
-      for (const b of combo.buttons) {
-        if (!((buttons[b] ?? 0) > 0)) {
-          all = false;
+      for (let i = 0; i < combo.buttons.length; i++) {
+        if (!((buttons[combo.buttons[i]!] ?? 0) > 0)) {
+          all = false; // indexed loop: a for-of iterator is allocated until V8 optimises the loop
           break;
         }
       }
