@@ -136,4 +136,15 @@ describe('ONNX metadata importer', () => {
     expect(policy.obsWidth).toBe(15);
     await policy.release();
   });
+
+  it('notes a motion-anchor term the runtime cannot feed yet (the node would refuse the config)', () => {
+    const net = createMlp([3 + 6, 8, 3], 'elu', new Rng(4));
+    const model = encodeOnnxModel(
+      mlpToOnnxSpec(net, { inputName: 'obs', outputName: 'actions', metadata: { joint_names: 'j0,j1,j2', action_scale: '0.5', default_joint_pos: '0,0,0', observation_names: 'base_ang_vel,motion_anchor_ori_b' } }),
+    );
+    const { notes } = importOnnxMetadata(readOnnxModelInfo(model), { modelPath: 'x.onnx', rateHz: 50 });
+    expect(notes).toEqual([
+      "observation term 'motion_anchor_ori_b' (reference_anchor_ori6d) needs the robot and reference anchor body orientations, which no input carries: the policy runtime refuses this config until that input exists",
+    ]);
+  });
 });

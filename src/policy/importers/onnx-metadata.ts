@@ -12,6 +12,7 @@
 import type { PolicyConfigInput } from '../policy-config.js';
 import { observationWidth, ObservationSpecSchema, type ObservationSpecInput } from '../observation-spec.js';
 import { metadataList, metadataNumbers, type OnnxModelInfo } from '../onnx-model-info.js';
+import { unfedTerms } from '../sensor-intake.js';
 import { ImportError } from './unitree-deploy.js';
 
 type Term = ObservationSpecInput['terms'][number];
@@ -82,6 +83,7 @@ export function importOnnxMetadata(info: OnnxModelInfo, opts: OnnxImportOptions)
   }
   for (const extra of info.inputs.slice(1)) notes.push(`model input '${extra.name}' needs a binding (extraInputs) in the config`);
   if (problems.length > 0) throw new ImportError(file, problems);
+  for (const line of unfedTerms(ObservationSpecSchema.parse({ terms }))) notes.push(`observation term ${line}: the policy runtime refuses this config until that input exists`);
   const rate = md['policy_rate_hz'] !== undefined ? Number(md['policy_rate_hz']) : opts.rateHz;
   if (rate === undefined) notes.push('no policy rate in metadata: 50 Hz assumed — check it');
   const config: PolicyConfigInput = {
