@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: prints the figures the issues set targets for, with the
- * target beside each and the ratio figure/target. Figures only — nothing here
+ * target beside each and the ratio figure/target. Heap figures are bytes per
+ * tick averaged over GC-free windows; 0.5 B is the measuring floor ("0 B"). Figures only — nothing here
  * fails on a slow machine (these machines are noisy; see the README).
  *
  *   node dist/bench/index.js [--only sim,shield,policy,timing] [--json]
@@ -21,10 +22,17 @@ const TARGETS: Record<string, [number, string, 'max' | 'min']> = {
   shield_limits_p99_us: [50, 'µs', 'max'],
   shield_collision_p50_us: [150, 'µs', 'max'],
   shield_collision_p99_us: [150, 'µs', 'max'],
-  shield_limits_heap_bytes_per_tick: [0, 'B', 'max'],
-  shield_collision_heap_bytes_per_tick: [0, 'B', 'max'],
-  upper_body_bytes_per_tick_outside_ort: [0, 'B', 'max'],
-  mlp480_bytes_per_tick_outside_ort: [0, 'B', 'max'],
+  shield_collision_adversarial_p50_us: [150, 'µs', 'max'],
+  shield_collision_adversarial_p99_us: [150, 'µs', 'max'],
+  shield_limits_heap_bytes_per_tick: [0.5, 'B', 'max'],
+  shield_collision_heap_bytes_per_tick: [0.5, 'B', 'max'],
+  shield_collision_adversarial_heap_bytes_per_tick: [0.5, 'B', 'max'],
+  upper_body_bytes_per_tick_outside_ort: [0.5, 'B', 'max'],
+  upper_body_bytes_per_tick_stand: [0.5, 'B', 'max'],
+  upper_body_bytes_per_tick_damp: [0.5, 'B', 'max'],
+  mlp480_bytes_per_tick_outside_ort: [0.5, 'B', 'max'],
+  g1_fixed_sim_node_bytes_per_step: [0.5, 'B', 'max'],
+  g1_floating_sim_node_bytes_per_step: [0.5, 'B', 'max'],
 };
 
 function show(value: number): string {
