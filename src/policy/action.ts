@@ -15,16 +15,18 @@ const finite = z.number().finite();
 
 export const ActionSpecSchema = z.object({
   /** Per-joint multiplier, rad per unit action: scalar or one per policy joint. */
-  scale: z.union([finite, z.array(finite).min(1)]).default(1),
+  scale: z.union([finite, z.array(finite).min(1)]).default(1).describe('Per-joint multiplier, rad per unit action: scalar or one per policy joint'),
   /** Clip of the raw action before scaling: a symmetric bound, [lo, hi], or null for none. */
   clip: z
     .union([finite.positive(), z.tuple([finite, finite]).refine(([lo, hi]) => lo <= hi, 'clip must be [lo, hi] with lo <= hi')])
     .nullable()
-    .default(null),
+    .default(null)
+    .describe('Clip of the raw action before scaling: a symmetric bound, [lo, hi], or null for none'),
   /** Target offset, rad: the default joint pose, or one value per policy joint. */
-  offset: z.union([z.literal('default_joint_pos'), z.array(finite).min(1)]).default('default_joint_pos'),
+  offset: z.union([z.literal('default_joint_pos'), z.array(finite).min(1)]).default('default_joint_pos')
+    .describe('Target offset, rad: the default joint pose, or one value per policy joint'),
   /** Low-pass weight of the new target, (0, 1]; 1 disables the filter. */
-  lowPassAlpha: finite.gt(0).max(1).default(1),
+  lowPassAlpha: finite.gt(0).max(1).default(1).describe('Low-pass weight of the new target, (0, 1]; 1 disables the filter'),
 });
 export type ActionSpec = z.infer<typeof ActionSpecSchema>;
 export type ActionSpecInput = z.input<typeof ActionSpecSchema>;

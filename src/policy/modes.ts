@@ -23,42 +23,47 @@ const finite = z.number().finite();
 
 export const JoyComboSchema = z.object({
   /** Button indices (sensor_msgs/Joy.buttons) that must all be held. */
-  buttons: z.array(z.number().int().min(0).max(63)).min(1),
-  mode: z.enum(MODE_NAMES),
+  buttons: z.array(z.number().int().min(0).max(63)).min(1).describe('Button indices (sensor_msgs/Joy.buttons) that must all be held'),
+  /** Mode requested when the combo fires. */
+  mode: z.enum(MODE_NAMES).describe('Mode requested when the combo fires'),
 });
 
 export const ModesConfigSchema = z.object({
   /** Mode at start. POLICY starts the policy as soon as state arrives (the embedded demo); robots should start PASSIVE. */
-  initial: z.enum(MODE_NAMES).default('POLICY'),
+  initial: z.enum(MODE_NAMES).default('POLICY')
+    .describe('Mode at start. POLICY starts the policy as soon as state arrives (the embedded demo); robots should start PASSIVE'),
   /** STAND interpolation time, s. */
-  standDurationS: finite.positive().max(60).default(2),
+  standDurationS: finite.positive().max(60).default(2).describe('STAND interpolation time, s'),
   /**
    * First-order low-pass time constant on the STAND target, s (0: off). Applied per command tick,
    * starting from the pose at entry; smooths the start of the move at the cost of a lag of about τ.
    */
-  standLowPassS: finite.nonnegative().max(5).default(0),
+  standLowPassS: finite.nonnegative().max(5).default(0)
+    .describe('First-order low-pass time constant on the STAND target, s (0: off). Applied per command tick, starting from the pose at entry; smooths the start of the move at the cost of a lag of about τ'),
   /**
    * First-order low-pass time constant on the DAMP target (the measured pose), s (0: off). Keeps
    * encoder noise out of the hold command; the lagging target also resists motion, like a damper.
    */
-  dampLowPassS: finite.nonnegative().max(5).default(0),
+  dampLowPassS: finite.nonnegative().max(5).default(0)
+    .describe('First-order low-pass time constant on the DAMP target (the measured pose), s (0: off). Keeps encoder noise out of the hold command; the lagging target also resists motion, like a damper'),
   joy: z
     .object({
-      topic: z.string().default('/joy'),
+      /** Joystick input (sensor_msgs/Joy). */
+      topic: z.string().default('/joy').describe('Joystick input (sensor_msgs/Joy)'),
       /** Fired on the message where the whole combo becomes held; more buttons win over fewer. */
-      combos: z.array(JoyComboSchema).default([]),
+      combos: z.array(JoyComboSchema).default([]).describe('Fired on the message where the whole combo becomes held; more buttons win over fewer'),
     })
     .default({}),
   faults: z
     .object({
       /** Joint state or IMU older than this (receive time) → DAMP, s. */
-      staleStateS: finite.positive().default(0.2),
+      staleStateS: finite.positive().default(0.2).describe('Joint state or IMU older than this (receive time) → DAMP, s'),
       /** Base tilt (angle between base z and world z) beyond this → DAMP, rad. */
-      maxTiltRad: finite.positive().max(Math.PI).default(1.0),
+      maxTiltRad: finite.positive().max(Math.PI).default(1.0).describe('Base tilt (angle between base z and world z) beyond this → DAMP, rad'),
       /** Consecutive missed or late inferences → DAMP. */
-      maxConsecutiveMisses: z.number().int().min(1).default(5),
+      maxConsecutiveMisses: z.number().int().min(1).default(5).describe('Consecutive missed or late inferences → DAMP'),
       /** An inference result later than this after its tick is dropped, s (default: one policy period). */
-      inferenceBudgetS: finite.positive().optional(),
+      inferenceBudgetS: finite.positive().optional().describe('An inference result later than this after its tick is dropped, s (default: one policy period)'),
     })
     .default({}),
 });

@@ -24,13 +24,13 @@ const range = z.tuple([finite, finite]).refine(([lo, hi]) => lo <= hi, { message
 
 const termBase = {
   /** Term name (used for alphabetical ordering and in messages). */
-  name: z.string().min(1),
+  name: z.string().min(1).describe('Term name (used for alphabetical ordering and in messages)'),
   /** Multiplier: a scalar or one value per element. */
-  scale: z.union([finite, z.array(finite).min(1)]).default(1),
+  scale: z.union([finite, z.array(finite).min(1)]).default(1).describe('Multiplier: a scalar or one value per element'),
   /** Element-wise clip [lo, hi], applied per `clipOrder`. */
-  clip: range.optional(),
+  clip: range.optional().describe('Element-wise clip [lo, hi], applied per `clipOrder`'),
   /** Frames of history (1 = current frame only). */
-  history: z.number().int().min(1).max(1000).default(1),
+  history: z.number().int().min(1).max(1000).default(1).describe('Frames of history (1 = current frame only)'),
 };
 
 export const ObservationTermSchema = z.discriminatedUnion('source', [
@@ -40,7 +40,7 @@ export const ObservationTermSchema = z.discriminatedUnion('source', [
     ...termBase,
     source: z.literal('velocity_command'),
     /** Per-axis [lo, hi] clamp of the raw command before scaling (vx m/s, vy m/s, wz rad/s). */
-    ranges: z.tuple([range, range, range]).optional(),
+    ranges: z.tuple([range, range, range]).optional().describe('Per-axis [lo, hi] clamp of the raw command before scaling (vx m/s, vy m/s, wz rad/s)'),
   }),
   z.object({ ...termBase, source: z.literal('joint_pos_rel') }),
   z.object({ ...termBase, source: z.literal('joint_vel') }),
@@ -48,40 +48,59 @@ export const ObservationTermSchema = z.discriminatedUnion('source', [
     ...termBase,
     source: z.literal('last_action'),
     /** raw: network output as produced; clipped: after the action clip; processed: the joint target (rad). */
-    mode: z.enum(['raw', 'clipped', 'processed']).default('raw'),
+    mode: z.enum(['raw', 'clipped', 'processed']).default('raw')
+      .describe('raw: network output as produced; clipped: after the action clip; processed: the joint target (rad)'),
   }),
   z.object({
     ...termBase,
     source: z.literal('phase'),
     /** Gait/motion period, s. */
-    periodS: finite.positive(),
+    periodS: finite.positive().describe('Gait/motion period, s'),
     /** 1: [sin, cos]; 2: [sin_l, cos_l, sin_r, cos_r] with the right foot offset by half a period. */
-    feet: z.union([z.literal(1), z.literal(2)]).default(1),
+    feet: z.union([z.literal(1), z.literal(2)]).default(1)
+      .describe('1: [sin, cos]; 2: [sin_l, cos_l, sin_r, cos_r] with the right foot offset by half a period'),
     /** Added to the policy time, s (unitree_rl_lab advances its phase before the first use: offset = step_dt). */
-    offsetS: finite.default(0),
+    offsetS: finite.default(0).describe('Added to the policy time, s (unitree_rl_lab advances its phase before the first use: offset = step_dt)'),
   }),
   z.object({
     ...termBase,
     source: z.literal('time_step'),
     /** steps: policy ticks since start; seconds: ticks × policy period. */
-    unit: z.enum(['steps', 'seconds']).default('steps'),
+    unit: z.enum(['steps', 'seconds']).default('steps').describe('steps: policy ticks since start; seconds: ticks × policy period'),
   }),
   z.object({ ...termBase, source: z.literal('reference_joint_pos') }),
   z.object({ ...termBase, source: z.literal('reference_joint_vel') }),
   z.object({ ...termBase, source: z.literal('reference_anchor_ori6d') }),
-  z.object({ ...termBase, source: z.literal('context_latent'), width: z.number().int().min(1).max(4096) }),
+  z.object({
+    ...termBase,
+    source: z.literal('context_latent'),
+    /** Latent width, elements. */
+    width: z.number().int().min(1).max(4096).describe('Latent width, elements'),
+  }),
 ]);
 export type ObservationTerm = z.infer<typeof ObservationTermSchema>;
 export type ObservationSource = ObservationTerm['source'];
 
 export const ObservationSpecSchema = z
   .object({
-    termOrder: z.enum(['as_listed', 'alphabetical']).default('as_listed'),
-    historyLayout: z.enum(['term_major', 'frame_major']).default('term_major'),
-    historyOrder: z.enum(['oldest_first', 'newest_first']).default('oldest_first'),
-    historyInit: z.enum(['repeat_first', 'zeros']).default('repeat_first'),
-    clipOrder: z.enum(['clip_then_scale', 'scale_then_clip']).default('clip_then_scale'),
-    terms: z.array(ObservationTermSchema).min(1),
+    /** `as_listed` (default) or `alphabetical` (exporters that sort term names). */
+    termOrder: z.enum(['as_listed', 'alphabetical']).default('as_listed').describe('`as_listed` (default) or `alphabetical` (exporters that sort term names)'),
+    /** `term_major` (Isaac Lab: each term's own history, then the next term) or `frame_major` (whole frames stacked). */
+    historyLayout: z
+      .enum(['term_major', 'frame_major'])
+      .default('term_major')
+      .describe("`term_major` (Isaac Lab: each term's own history, then the next term) or `frame_major` (whole frames stacked)"),
+    /** `oldest_first` (Isaac Lab's CircularBuffer) or `newest_first`. */
+    historyOrder: z.enum(['oldest_first', 'newest_first']).default('oldest_first').describe("`oldest_first` (Isaac Lab's CircularBuffer) or `newest_first`"),
+    /** `repeat_first` (the first frame fills the history) or `zeros`. */
+    historyInit: z.enum(['repeat_first', 'zeros']).default('repeat_first').describe('`repeat_first` (the first frame fills the history) or `zeros`'),
+    /** `clip_then_scale` (Isaac Lab's ObservationManager) or `scale_then_clip`. */
+    clipOrder: z
+      .enum(['clip_then_scale', 'scale_then_clip'])
+      .default('clip_then_scale')
+      .describe("`clip_then_scale` (Isaac Lab's ObservationManager) or `scale_then_clip`"),
+    /** The observation terms, concatenated in `termOrder`. */
+    terms: z.array(ObservationTermSchema).min(1).describe('The observation terms, concatenated in `termOrder`'),
   })
   .superRefine((spec, ctx) => {
     const seen = new Set<string>();

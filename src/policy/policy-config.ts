@@ -15,62 +15,89 @@ export const MAX_COMMAND_RATE_HZ = 2000;
 const topic = z.string().regex(/^\/?[A-Za-z_~{][A-Za-z0-9_/{}~]*$/, 'not a ROS topic name');
 
 export const PolicyTopicsSchema = z.object({
-  jointStates: topic.default('/joint_states'),
-  imu: topic.default('/imu'),
-  cmdVel: topic.default('/cmd_vel'),
+  /** Measured joint state (sensor_msgs/JointState). */
+  jointStates: topic.default('/joint_states').describe('Measured joint state (sensor_msgs/JointState)'),
+  /** Base IMU (sensor_msgs/Imu): angular velocity and orientation. */
+  imu: topic.default('/imu').describe('Base IMU (sensor_msgs/Imu): angular velocity and orientation'),
+  /** Velocity command (geometry_msgs/Twist: linear.x, linear.y m/s, angular.z rad/s). */
+  cmdVel: topic.default('/cmd_vel').describe('Velocity command (geometry_msgs/Twist: linear.x, linear.y m/s, angular.z rad/s)'),
   /** Candidate joint command (trajectory_msgs/JointTrajectory) for the shield. */
-  command: topic.default('/policy/joint_command'),
+  command: topic.default('/policy/joint_command').describe('Candidate joint command (trajectory_msgs/JointTrajectory) for the shield'),
   /** Reference motion (trajectory_msgs/JointTrajectory, first point, by joint name) for MOTION and reference terms. */
-  reference: topic.default('/motion/reference'),
+  reference: topic.default('/motion/reference')
+    .describe('Reference motion (trajectory_msgs/JointTrajectory, first point, by joint name) for MOTION and reference terms'),
   /** Current mode (std_msgs/String), published on every transition. */
-  mode: topic.default('/policy/mode'),
+  mode: topic.default('/policy/mode').describe('Current mode (std_msgs/String), published on every transition'),
   /** Mode requests (std_msgs/String: PASSIVE, STAND, POLICY, MOTION, DAMP). */
-  modeRequest: topic.default('/policy/mode_request'),
+  modeRequest: topic.default('/policy/mode_request').describe('Mode requests (std_msgs/String: PASSIVE, STAND, POLICY, MOTION, DAMP)'),
   /** Prefix of the std_srvs/Trigger mode services (<prefix>/stand, /policy, /motion, /damp, /passive). */
-  modeServices: topic.default('/policy/set_mode'),
+  modeServices: topic.default('/policy/set_mode').describe('Prefix of the std_srvs/Trigger mode services (<prefix>/stand, /policy, /motion, /damp, /passive)'),
   /** diagnostic_msgs/DiagnosticArray status of the node. */
-  diagnostics: topic.default('/diagnostics'),
+  diagnostics: topic.default('/diagnostics').describe('diagnostic_msgs/DiagnosticArray status of the node'),
 });
 
 export const PolicyConfigSchema = z.object({
   /** Policy name (diagnostics, logs). */
-  name: z.string().min(1).default('policy'),
+  name: z.string().min(1).default('policy').describe('Policy name (diagnostics, logs)'),
   /** ONNX model path (relative to the working directory, i.e. the repo root, or absolute). */
-  modelPath: z.string().min(1),
+  modelPath: z.string().min(1).describe('ONNX model path (relative to the working directory, i.e. the repo root, or absolute)'),
   /** Contract JSON path (optional; cross-checked when given). */
-  contractPath: z.string().min(1).optional(),
+  contractPath: z.string().min(1).optional().describe('Contract JSON path (optional; cross-checked when given)'),
   /** Policy rate, Hz: the model's control step as trained (one inference per policy tick). */
-  rateHz: finite.positive().max(2000).default(50),
+  rateHz: finite.positive().max(2000).default(50).describe("Policy rate, Hz: the model's control step as trained (one inference per policy tick)"),
   /**
    * Command ticks per policy tick: the node ticks and publishes at the command
    * rate rateHz × decimation (at most 2000 Hz) and runs the policy on every
    * `decimation`-th tick, republishing the held target in between; STAND,
    * DAMP and MOTION targets and the fault checks run at the command rate.
    */
-  decimation: z.number().int().min(1).max(100).default(1),
+  decimation: z.number().int().min(1).max(100).default(1)
+    .describe('Command ticks per policy tick: the node ticks and publishes at the command rate rateHz × decimation (at most 2000 Hz) and runs the policy on every `decimation`-th tick, republishing the held target in between; STAND, DAMP and MOTION targets and the fault checks run at the command rate'),
   /** Name of the model's observation input. */
-  inputName: z.string().min(1).default('obs'),
+  inputName: z.string().min(1).default('obs').describe("Name of the model's observation input"),
   /** Name of the model's action output. */
-  outputName: z.string().min(1).default('actions'),
+  outputName: z.string().min(1).default('actions').describe("Name of the model's action output"),
   /** Further model inputs, each a [1, 1] tensor fed every tick (e.g. BeyondMimic's time_step). */
   extraInputs: z
-    .array(z.object({ name: z.string().min(1), source: z.literal('time_step'), /** steps: policy ticks; seconds: ticks × period. */ unit: z.enum(['steps', 'seconds']).default('steps') }))
-    .default([]),
+    .array(
+      z.object({
+        /** Model input name. */
+        name: z.string().min(1).describe('Model input name'),
+        /** What is fed: the policy time step. */
+        source: z.literal('time_step').describe('What is fed: the policy time step'),
+        /** steps: policy ticks; seconds: ticks × period. */
+        unit: z.enum(['steps', 'seconds']).default('steps').describe('steps: policy ticks; seconds: ticks × period'),
+      }),
+    )
+    .default([])
+    .describe("Further model inputs, each a [1, 1] tensor fed every tick (e.g. BeyondMimic's time_step)"),
   /** Further model outputs routed by name into the observation state (one value per policy joint). */
-  extraOutputs: z.array(z.object({ name: z.string().min(1), target: z.enum(['reference_joint_pos', 'reference_joint_vel']) })).default([]),
+  extraOutputs: z
+    .array(
+      z.object({
+        /** Model output name. */
+        name: z.string().min(1).describe('Model output name'),
+        /** Observation state the output feeds. */
+        target: z.enum(['reference_joint_pos', 'reference_joint_vel']).describe('Observation state the output feeds'),
+      }),
+    )
+    .default([])
+    .describe('Further model outputs routed by name into the observation state (one value per policy joint)'),
   /** Inference runs before the policy may be armed (the first ONNX Runtime runs are slow). */
-  warmupRuns: z.number().int().min(0).max(1000).default(10),
+  warmupRuns: z.number().int().min(0).max(1000).default(10).describe('Inference runs before the policy may be armed (the first ONNX Runtime runs are slow)'),
   /** ONNX Runtime intra-op threads. */
-  threads: z.number().int().min(1).max(64).default(1),
+  threads: z.number().int().min(1).max(64).default(1).describe('ONNX Runtime intra-op threads'),
   topics: PolicyTopicsSchema.default({}),
   /** /diagnostics publishing rate, Hz (ROS convention 1–2 Hz). */
-  diagnosticsRateHz: finite.positive().max(10).default(1),
+  diagnosticsRateHz: finite.positive().max(10).default(1).describe('/diagnostics publishing rate, Hz (ROS convention 1–2 Hz)'),
   /** Policy joint order (the order of the model's joint inputs and outputs). */
-  joints: z.array(z.string().min(1)).min(1),
+  joints: z.array(z.string().min(1)).min(1).describe("Policy joint order (the order of the model's joint inputs and outputs)"),
   /** Optional explicit policy → robot index map (e.g. unitree_rl_lab joint_ids_map); names are still cross-checked. */
-  jointIndexMap: z.array(z.number().int().min(0)).optional(),
+  jointIndexMap: z.array(z.number().int().min(0)).optional()
+    .describe('Optional explicit policy → robot index map (e.g. unitree_rl_lab joint_ids_map); names are still cross-checked'),
   /** Default pose, rad: one value per policy joint, or by joint name (unlisted joints 0). */
-  defaultJointPos: z.union([z.array(finite), z.record(z.string(), finite)]),
+  defaultJointPos: z.union([z.array(finite), z.record(z.string(), finite)])
+    .describe('Default pose, rad: one value per policy joint, or by joint name (unlisted joints 0)'),
   /** IMU orientation is taken from sensor_msgs/Imu (named x, y, z, w fields): no order to choose. */
   observation: ObservationSpecSchema,
   action: ActionSpecSchema,
@@ -80,14 +107,17 @@ export const PolicyConfigSchema = z.object({
    * gains applied are the command consumer's (ros2_control controller, sim servo, shield config).
    * Cross-checked against the model's exporter metadata when present; set the consumer to match.
    */
-  stiffness: z.array(finite.nonnegative()).optional(),
+  stiffness: z.array(finite.nonnegative()).optional()
+    .describe("PD gains the policy was trained with, per policy joint (N·m/rad). Informational only: the runtime publishes position targets (trajectory_msgs/JointTrajectory carries no gains), so the gains applied are the command consumer's (ros2_control controller, sim servo, shield config). Cross-checked against the model's exporter metadata when present; set the consumer to match"),
   /** Velocity gains the policy was trained with, per policy joint (N·m·s/rad); informational, as `stiffness`. */
-  damping: z.array(finite.nonnegative()).optional(),
+  damping: z.array(finite.nonnegative()).optional()
+    .describe('Velocity gains the policy was trained with, per policy joint (N·m·s/rad); informational, as `stiffness`'),
   /**
    * A velocity command (cmd_vel) older than this is zeroed, s; null keeps the last command until the
    * next one. The default follows twist_mux: a teleop that stops publishing must not leave the robot walking.
    */
-  velocityCommandTimeoutS: finite.positive().max(60).nullable().default(0.5),
+  velocityCommandTimeoutS: finite.positive().max(60).nullable().default(0.5)
+    .describe('A velocity command (cmd_vel) older than this is zeroed, s; null keeps the last command until the next one. The default follows twist_mux: a teleop that stops publishing must not leave the robot walking'),
   /** Modes, Joy combos and fault thresholds. */
   modes: ModesConfigSchema.default({}),
 });

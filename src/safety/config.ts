@@ -17,27 +17,27 @@ const scale = (what: string) =>
 export const JointOverrideSchema = z
   .object({
     /** Lower position bound, rad; must be ≥ the URDF lower limit + margin. */
-    lowerRad: finite.optional(),
+    lowerRad: finite.optional().describe('Lower position bound, rad; must be ≥ the URDF lower limit + margin'),
     /** Upper position bound, rad; must be ≤ the URDF upper limit − margin. */
-    upperRad: finite.optional(),
+    upperRad: finite.optional().describe('Upper position bound, rad; must be ≤ the URDF upper limit − margin'),
     /** Extra margin inside the URDF range on each side, rad (replaces the global margin). */
-    positionMarginRad: finite.optional(),
+    positionMarginRad: finite.optional().describe('Extra margin inside the URDF range on each side, rad (replaces the global margin)'),
     /** Fraction of the URDF velocity limit, (0, 1]. */
-    velocityScale: scale('velocityScale').optional(),
+    velocityScale: scale('velocityScale').optional().describe('Fraction of the URDF velocity limit, (0, 1]'),
     /** Fraction of the URDF effort limit, (0, 1]. */
-    effortScale: scale('effortScale').optional(),
+    effortScale: scale('effortScale').optional().describe('Fraction of the URDF effort limit, (0, 1]'),
     /** Acceleration limit of the commanded trajectory, rad/s². */
-    accelerationRadPerS2: positive.optional(),
+    accelerationRadPerS2: positive.optional().describe('Acceleration limit of the commanded trajectory, rad/s²'),
     /** Braking deceleration used for the stopping distance and for holds, rad/s² (≤ acceleration). */
-    decelerationRadPerS2: positive.optional(),
+    decelerationRadPerS2: positive.optional().describe('Braking deceleration used for the stopping distance and for holds, rad/s² (≤ acceleration)'),
     /** Jerk limit of the commanded trajectory, rad/s³. */
-    jerkRadPerS3: positive.optional(),
+    jerkRadPerS3: positive.optional().describe('Jerk limit of the commanded trajectory, rad/s³'),
     /** Position gain of the joint's PD servo, N·m/rad. */
-    kpNmPerRad: positive.optional(),
+    kpNmPerRad: positive.optional().describe("Position gain of the joint's PD servo, N·m/rad"),
     /** Damping gain of the joint's PD servo, N·m·s/rad. */
-    kdNmSPerRad: finite.nonnegative().optional(),
+    kdNmSPerRad: finite.nonnegative().optional().describe("Damping gain of the joint's PD servo, N·m·s/rad"),
     /** Following-error bound of this joint, rad. */
-    followingErrorRad: positive.optional(),
+    followingErrorRad: positive.optional().describe('Following-error bound of this joint, rad'),
   })
   .strict();
 export type JointOverride = z.infer<typeof JointOverrideSchema>;
@@ -45,38 +45,40 @@ export type JointOverride = z.infer<typeof JointOverrideSchema>;
 export const ShieldLimitsConfigSchema = z
   .object({
     /** Margin inside the URDF position range on each side, rad (≥ 0; negative would loosen). */
-    positionMarginRad: finite.default(0.02),
+    positionMarginRad: finite.default(0.02).describe('Margin inside the URDF position range on each side, rad (≥ 0; negative would loosen)'),
     /** Fraction of the URDF velocity limit, (0, 1]. */
-    velocityScale: scale('velocityScale').default(1),
+    velocityScale: scale('velocityScale').default(1).describe('Fraction of the URDF velocity limit, (0, 1]'),
     /** Fraction of the URDF effort limit, (0, 1]. */
-    effortScale: scale('effortScale').default(1),
+    effortScale: scale('effortScale').default(1).describe('Fraction of the URDF effort limit, (0, 1]'),
     /** Acceleration limit of the commanded trajectory, rad/s². */
-    accelerationRadPerS2: positive.default(1000),
+    accelerationRadPerS2: positive.default(1000).describe('Acceleration limit of the commanded trajectory, rad/s²'),
     /** Braking deceleration for stopping distances and holds, rad/s² (must be ≤ acceleration). */
-    decelerationRadPerS2: positive.default(500),
+    decelerationRadPerS2: positive.default(500).describe('Braking deceleration for stopping distances and holds, rad/s² (must be ≤ acceleration)'),
     /** Jerk limit of the commanded trajectory, rad/s³; null disables the jerk stage. */
-    jerkRadPerS3: positive.nullable().default(null),
+    jerkRadPerS3: positive.nullable().default(null).describe('Jerk limit of the commanded trajectory, rad/s³; null disables the jerk stage'),
     /** Position gain of the PD servos that follow the command, N·m/rad. */
-    kpNmPerRad: positive.default(100),
+    kpNmPerRad: positive.default(100).describe('Position gain of the PD servos that follow the command, N·m/rad'),
     /** Damping gain of the PD servos, N·m·s/rad. */
-    kdNmSPerRad: finite.nonnegative().default(2),
+    kdNmSPerRad: finite.nonnegative().default(2).describe('Damping gain of the PD servos, N·m·s/rad'),
     /**
      * PD gains of the servos by joint name or anchored regex (first match; exact names first),
      * e.g. the sim's gains; joints without a match use kpNmPerRad/kdNmSPerRad.
      */
     servoGains: z
       .record(z.string(), z.object({ /** N·m/rad */ kpNmPerRad: positive, /** N·m·s/rad */ kdNmSPerRad: finite.nonnegative() }).strict())
-      .default({}),
+      .default({})
+      .describe("PD gains of the servos by joint name or anchored regex (first match; exact names first), e.g. the sim's gains; joints without a match use kpNmPerRad/kdNmSPerRad"),
     /** Enforce |kp·(q_cmd − q) − kd·q̇ + τ_ff| ≤ effort limit. */
-    effortStage: z.boolean().default(true),
+    effortStage: z.boolean().default(true).describe('Enforce |kp·(q_cmd − q) − kd·q̇ + τ_ff| ≤ effort limit'),
     /**
      * Following-error bound |q_cmd − q_measured| ≤ this, rad; null disables it. Keeps the
      * command (where the collision/workspace barriers are checked) close to where the
      * robot really is when the servos lag (effort saturation, heavy links).
      */
-    followingErrorRad: positive.nullable().default(null),
+    followingErrorRad: positive.nullable().default(null)
+      .describe('Following-error bound |q_cmd − q_measured| ≤ this, rad; null disables it. Keeps the command (where the collision/workspace barriers are checked) close to where the robot really is when the servos lag (effort saturation, heavy links)'),
     /** Per-joint overrides by joint name. */
-    joints: z.record(z.string(), JointOverrideSchema).default({}),
+    joints: z.record(z.string(), JointOverrideSchema).default({}).describe('Per-joint overrides by joint name'),
   })
   .strict();
 export type ShieldLimitsConfig = z.infer<typeof ShieldLimitsConfigSchema>;
@@ -86,25 +88,27 @@ const nullableBound = z.number().finite().nullable();
 export const CollisionConfigSchema = z
   .object({
     /** Enforce self-collision barriers (needs the robot model). */
-    enabled: z.boolean().default(true),
+    enabled: z.boolean().default(true).describe('Enforce self-collision barriers (needs the robot model)'),
     /** Smallest allowed distance between capsules, m. */
-    minDistanceM: finite.nonnegative().default(0.01),
+    minDistanceM: finite.nonnegative().default(0.01).describe('Smallest allowed distance between capsules, m'),
     /** Extra clearance the barriers keep beyond the minimum (covers linearisation), m. */
-    bufferM: finite.nonnegative().default(0.005),
+    bufferM: finite.nonnegative().default(0.005).describe('Extra clearance the barriers keep beyond the minimum (covers linearisation), m'),
     /** Barriers closer than this to their margin become constraints this tick, m. */
-    activationDistanceM: positive.default(0.15),
+    activationDistanceM: positive.default(0.15).describe('Barriers closer than this to their margin become constraints this tick, m'),
     /** Barrier decay rate α: h may shrink by at most α·dt·h per tick, 1/s. */
-    decayRatePerS: positive.default(25),
+    decayRatePerS: positive.default(25).describe('Barrier decay rate α: h may shrink by at most α·dt·h per tick, 1/s'),
     /** Most barrier rows per tick (the smallest clearances win). */
-    maxActive: z.number().int().min(1).max(64).default(32),
+    maxActive: z.number().int().min(1).max(64).default(32).describe('Most barrier rows per tick (the smallest clearances win)'),
     /** Skip pairs of links joined by one joint (links joined by fixed joints count as one body). */
-    excludeAdjacent: z.boolean().default(true),
+    excludeAdjacent: z.boolean().default(true).describe('Skip pairs of links joined by one joint (links joined by fixed joints count as one body)'),
     /** Skip pairs closer than minDistanceM + bufferM in the reference pose (they would start inside the margin). */
-    excludeTouchingAtReference: z.boolean().default(true),
+    excludeTouchingAtReference: z.boolean().default(true)
+      .describe('Skip pairs closer than minDistanceM + bufferM in the reference pose (they would start inside the margin)'),
     /** The reference pose by joint name, rad; unlisted joints at 0 clamped into their URDF range. */
-    referencePoseRad: z.record(z.string(), finite).default({}),
+    referencePoseRad: z.record(z.string(), finite).default({})
+      .describe('The reference pose by joint name, rad; unlisted joints at 0 clamped into their URDF range'),
     /** Further link pairs to skip. */
-    excludePairs: z.array(z.tuple([z.string(), z.string()])).default([]),
+    excludePairs: z.array(z.tuple([z.string(), z.string()])).default([]).describe('Further link pairs to skip'),
   })
   .strict();
 export type CollisionConfig = z.infer<typeof CollisionConfigSchema>;
@@ -112,13 +116,27 @@ export type CollisionConfig = z.infer<typeof CollisionConfigSchema>;
 export const WorkspaceConfigSchema = z
   .object({
     /** Links whose capsules must stay inside the box (e.g. the hands). Empty: no workspace barrier. */
-    links: z.array(z.string()).default([]),
+    links: z.array(z.string()).default([]).describe('Links whose capsules must stay inside the box (e.g. the hands). Empty: no workspace barrier'),
     /** Box corners in the world frame per axis x, y, z, m; null = unbounded on that side. */
-    minM: z.tuple([nullableBound, nullableBound, nullableBound]).default([null, null, 0.05]),
-    maxM: z.tuple([nullableBound, nullableBound, nullableBound]).default([null, null, null]),
+    minM: z
+      .tuple([nullableBound, nullableBound, nullableBound])
+      .default([null, null, 0.05])
+      .describe('Lower box corner in the world frame per axis x, y, z, m; null = unbounded on that side'),
+    /** Upper box corner in the world frame per axis x, y, z, m; null = unbounded on that side. */
+    maxM: z
+      .tuple([nullableBound, nullableBound, nullableBound])
+      .default([null, null, null])
+      .describe('Upper box corner in the world frame per axis x, y, z, m; null = unbounded on that side'),
     /** Pose of the root link in the world (fixed base: exact; floating base: nominal), m and rad. */
     rootPose: z
-      .object({ xyz: z.tuple([finite, finite, finite]).default([0, 0, 0]), rpy: z.tuple([finite, finite, finite]).default([0, 0, 0]) })
+      .object({
+        /** Root link position in the world frame x, y, z, m. */
+        xyz: z.tuple([finite, finite, finite]).default([0, 0, 0])
+          .describe('Root link position in the world frame x, y, z, m (fixed base: exact; floating base: nominal)'),
+        /** Root link orientation in the world frame as roll, pitch, yaw, rad. */
+        rpy: z.tuple([finite, finite, finite]).default([0, 0, 0])
+          .describe('Root link orientation in the world frame as roll, pitch, yaw, rad (fixed base: exact; floating base: nominal)'),
+      })
       .strict()
       .default({}),
   })
@@ -131,46 +149,47 @@ export type FaultReaction = z.infer<typeof FaultReactionSchema>;
 export const ShieldCoreConfigSchema = z
   .object({
     /** Shield tick rate, Hz (500–1000); every per-tick limit uses dt = 1/rateHz. */
-    rateHz: z.number().min(500).max(1000).default(500),
+    rateHz: z.number().min(500).max(1000).default(500).describe('Shield tick rate, Hz (500–1000); every per-tick limit uses dt = 1/rateHz'),
     /** Leave INACTIVE on its own once measured state is fresh and within limits. */
-    autoActivate: z.boolean().default(true),
+    autoActivate: z.boolean().default(true).describe('Leave INACTIVE on its own once measured state is fresh and within limits'),
     watchdog: z
       .object({
         /** Measured state older than this (by its stamp) is a fault, s. */
-        measuredTimeoutS: positive.default(0.05),
+        measuredTimeoutS: positive.default(0.05).describe('Measured state older than this (by its stamp) is a fault, s'),
         /** Reaction to stale or repeatedly rejected measured state. */
-        onMeasuredFault: FaultReactionSchema.default('hold'),
+        onMeasuredFault: FaultReactionSchema.default('hold').describe('Reaction to stale or repeatedly rejected measured state'),
         /** No fresh candidate for this long → decelerate to a hold, s. */
-        candidateTimeoutS: positive.default(0.1),
+        candidateTimeoutS: positive.default(0.1).describe('No fresh candidate for this long → decelerate to a hold, s'),
       })
       .strict()
       .default({}),
     inputs: z
       .object({
         /** A message whose stamp is older than this on arrival is rejected, s. */
-        maxAgeS: positive.default(0.1),
+        maxAgeS: positive.default(0.1).describe('A message whose stamp is older than this on arrival is rejected, s'),
         /** A message stamped further than this in the future is rejected, s. */
-        maxFutureS: finite.nonnegative().default(0.005),
+        maxFutureS: finite.nonnegative().default(0.005).describe('A message stamped further than this in the future is rejected, s'),
         /** This many rejections in a row on one input is a fault. */
-        maxConsecutiveRejections: z.number().int().min(1).default(10),
+        maxConsecutiveRejections: z.number().int().min(1).default(10).describe('This many rejections in a row on one input is a fault'),
         /** Accept candidates that name only some joints (the others keep their target). */
-        allowPartialCandidates: z.boolean().default(false),
+        allowPartialCandidates: z.boolean().default(false).describe('Accept candidates that name only some joints (the others keep their target)'),
         /** Accept joint states that also name joints the shield does not command. */
-        ignoreUnknownMeasuredJoints: z.boolean().default(false),
+        ignoreUnknownMeasuredJoints: z.boolean().default(false).describe('Accept joint states that also name joints the shield does not command'),
       })
       .strict()
       .default({}),
     interpolation: z
       .object({
         /** `linear`: ramp from the current target to each candidate over its horizon; `none`: step. */
-        mode: z.enum(['linear', 'none']).default('linear'),
+        mode: z.enum(['linear', 'none']).default('linear').describe('`linear`: ramp from the current target to each candidate over its horizon; `none`: step'),
         /** Initial guess of the candidate period, used as horizon when time_from_start is 0, s. */
-        candidatePeriodS: positive.default(0.02),
+        candidatePeriodS: positive.default(0.02).describe('Initial guess of the candidate period, used as horizon when time_from_start is 0, s'),
       })
       .strict()
       .default({}),
     /** Pass the candidate's feed-forward effort on (JointTrajectory output only); counts in the effort stage. */
-    feedForwardEffort: z.boolean().default(false),
+    feedForwardEffort: z.boolean().default(false)
+      .describe("Pass the candidate's feed-forward effort on (JointTrajectory output only); counts in the effort stage"),
   })
   .strict();
 export type ShieldCoreConfig = z.infer<typeof ShieldCoreConfigSchema>;
@@ -178,9 +197,9 @@ export type ShieldCoreConfig = z.infer<typeof ShieldCoreConfigSchema>;
 export const CandidateTopicSchema = z
   .object({
     /** Topic of trajectory_msgs/JointTrajectory candidates. */
-    topic: z.string().min(1),
+    topic: z.string().min(1).describe('Topic of trajectory_msgs/JointTrajectory candidates'),
     /** Higher wins while fresh (e.g. teleop over policy). */
-    priority: z.number().int().default(0),
+    priority: z.number().int().default(0).describe('Higher wins while fresh (e.g. teleop over policy)'),
   })
   .strict();
 
@@ -192,24 +211,37 @@ export const ShieldNodeConfigSchema = z
     workspace: WorkspaceConfigSchema.default({}),
     topics: z
       .object({
-        candidates: z.array(CandidateTopicSchema).min(1).default([{ topic: '/policy/joint_command', priority: 0 }]),
-        jointStates: z.string().default('/joint_states'),
-        imu: z.string().default('/imu'),
+        /** Candidate command topics with their priorities. */
+        candidates: z
+          .array(CandidateTopicSchema)
+          .min(1)
+          .default([{ topic: '/policy/joint_command', priority: 0 }])
+          .describe('Candidate command topics with their priorities'),
+        /** sensor_msgs/JointState of the measured joints. */
+        jointStates: z.string().default('/joint_states').describe('sensor_msgs/JointState of the measured joints'),
+        /** sensor_msgs/Imu of the base. */
+        imu: z.string().default('/imu').describe('sensor_msgs/Imu of the base'),
         /** std_msgs/Bool, true = stop. */
-        estop: z.string().default('/estop'),
-        output: z.string().default('/forward_position_controller/commands'),
-        diagnostics: z.string().default('/diagnostics'),
+        estop: z.string().default('/estop').describe('std_msgs/Bool, true = stop'),
+        /** Safe command out: std_msgs/Float64MultiArray or trajectory_msgs/JointTrajectory (per outputFormat). */
+        output: z
+          .string()
+          .default('/forward_position_controller/commands')
+          .describe('Safe command out: std_msgs/Float64MultiArray or trajectory_msgs/JointTrajectory (per outputFormat)'),
+        /** diagnostic_msgs/DiagnosticArray status of the shield. */
+        diagnostics: z.string().default('/diagnostics').describe('diagnostic_msgs/DiagnosticArray status of the shield'),
         /** Prefix of the estop/reset/activate/hold Trigger services. */
-        servicePrefix: z.string().default('/shield'),
+        servicePrefix: z.string().default('/shield').describe('Prefix of the estop/reset/activate/hold Trigger services'),
       })
       .strict()
       .default({}),
     /** `float64_multi_array` (forward_command_controller) or `joint_trajectory`. */
-    outputFormat: z.enum(['float64_multi_array', 'joint_trajectory']).default('float64_multi_array'),
+    outputFormat: z.enum(['float64_multi_array', 'joint_trajectory']).default('float64_multi_array')
+      .describe('`float64_multi_array` (forward_command_controller) or `joint_trajectory`'),
     /** Controller joint order of the output; null = the URDF's actuated order. */
-    controllerJoints: z.array(z.string().min(1)).nullable().default(null),
+    controllerJoints: z.array(z.string().min(1)).nullable().default(null).describe("Controller joint order of the output; null = the URDF's actuated order"),
     /** Diagnostics publishing rate, Hz. */
-    diagnosticsRateHz: z.number().gt(0).max(10).default(1),
+    diagnosticsRateHz: z.number().gt(0).max(10).default(1).describe('Diagnostics publishing rate, Hz'),
   })
   .strict();
 export type ShieldNodeConfig = z.infer<typeof ShieldNodeConfigSchema>;

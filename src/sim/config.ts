@@ -26,9 +26,9 @@ const nameOrRegexRecord = <T extends z.ZodTypeAny>(value: T) =>
 
 export const PdGainsSchema = z.object({
   /** Position gain, N·m/rad (N/m for prismatic). */
-  kp: finite.nonnegative(),
+  kp: finite.nonnegative().describe('Position gain, N·m/rad (N/m for prismatic)'),
   /** Velocity gain, N·m·s/rad. */
-  kd: finite.nonnegative(),
+  kd: finite.nonnegative().describe('Velocity gain, N·m·s/rad'),
 });
 export type PdGains = z.infer<typeof PdGainsSchema>;
 
@@ -50,41 +50,46 @@ export const SimConfigSchema = z
      * `auto`: fixed when the URDF's root link is `world` with a fixed joint to
      * the robot, else floating.
      */
-    base: z.enum(['auto', 'fixed', 'floating']).default('auto'),
+    base: z.enum(['auto', 'fixed', 'floating']).default('auto')
+      .describe("`fixed`: the root link is welded to the world (at the URDF `world` joint's origin, or at `baseHeightM`); `floating`: a free joint on the root link; `auto`: fixed when the URDF's root link is `world` with a fixed joint to the robot, else floating"),
     /** Root link start height above the floor, m. Default: the URDF world joint's z, else 0.8. */
-    baseHeightM: finite.optional(),
+    baseHeightM: finite.optional().describe("Root link start height above the floor, m. Default: the URDF world joint's z, else 0.8"),
     /** Physics step, s. */
-    timestepS: finite.positive().max(0.01).default(0.001),
+    timestepS: finite.positive().max(0.01).default(0.001).describe('Physics step, s'),
     /** MuJoCo 2.2.2 integrators (`implicitfast` does not exist in 2.2.2). */
-    integrator: z.enum(['Euler', 'implicit', 'RK4']).default('Euler'),
+    integrator: z.enum(['Euler', 'implicit', 'RK4']).default('Euler').describe('MuJoCo 2.2.2 integrators (`implicitfast` does not exist in 2.2.2)'),
     /** Gravity in the world frame, m/s². */
-    gravity: z.tuple([finite, finite, finite]).default([0, 0, -9.81]),
+    gravity: z.tuple([finite, finite, finite]).default([0, 0, -9.81]).describe('Gravity in the world frame, m/s²'),
     /** PD servo gains by exact joint name or regex; exact names win, then regexes in key order. */
-    gains: nameOrRegexRecord(PdGainsSchema).default(DEFAULT_GAINS),
+    gains: nameOrRegexRecord(PdGainsSchema).default(DEFAULT_GAINS)
+      .describe('PD servo gains by exact joint name or regex; exact names win, then regexes in key order'),
     /** Gains of joints no `gains` key matches. */
     defaultGains: PdGainsSchema.default({ kp: 50, kd: 1 }),
     armature: z
       .object({
         /** Armature (reflected rotor inertia) of every joint, kg·m². */
-        defaultKgM2: finite.nonnegative().default(0.02),
+        defaultKgM2: finite.nonnegative().default(0.02).describe('Armature (reflected rotor inertia) of every joint, kg·m²'),
         /** Per joint by exact name or regex, kg·m². */
-        perJoint: nameOrRegexRecord(finite.nonnegative()).default({}),
+        perJoint: nameOrRegexRecord(finite.nonnegative()).default({}).describe('Per joint by exact name or regex, kg·m²'),
       })
       .default({}),
     /** Initial joint positions by exact joint name, rad (others start at 0); also the servo's initial target. */
-    initialPose: z.record(z.string().min(1), finite).default({}),
+    initialPose: z.record(z.string().min(1), finite).default({})
+      .describe("Initial joint positions by exact joint name, rad (others start at 0); also the servo's initial target"),
     /** Link carrying the IMU site. Default: `imu_in_pelvis` if present, else `pelvis`, else the root link. */
-    imuLink: z.string().min(1).optional(),
+    imuLink: z.string().min(1).optional().describe('Link carrying the IMU site. Default: `imu_in_pelvis` if present, else `pelvis`, else the root link'),
     /** Mesh collision geoms: include those whose file resolved, or skip all meshes (primitives only). */
-    meshes: z.enum(['include', 'skip']).default('include'),
+    meshes: z.enum(['include', 'skip']).default('include')
+      .describe('Mesh collision geoms: include those whose file resolved, or skip all meshes (primitives only)'),
     /** Robot–robot contacts (parent–child pairs are always excluded by MuJoCo). Off: robot geoms touch only the floor. */
-    selfCollision: z.boolean().default(false),
+    selfCollision: z.boolean().default(false)
+      .describe('Robot–robot contacts (parent–child pairs are always excluded by MuJoCo). Off: robot geoms touch only the floor'),
     /** Sliding friction of the floor (MuJoCo takes the max of the two geoms). */
-    floorFriction: finite.positive().default(1),
+    floorFriction: finite.positive().default(1).describe('Sliding friction of the floor (MuJoCo takes the max of the two geoms)'),
     /** MuJoCo 2.2.2 preallocation: constraint rows. */
-    njmax: z.number().int().positive().default(1000),
+    njmax: z.number().int().positive().default(1000).describe('MuJoCo 2.2.2 preallocation: constraint rows'),
     /** MuJoCo 2.2.2 preallocation: contacts. */
-    nconmax: z.number().int().positive().default(300),
+    nconmax: z.number().int().positive().default(300).describe('MuJoCo 2.2.2 preallocation: contacts'),
   })
   .superRefine((c, ctx) => {
     if (c.integrator === 'Euler' && c.timestepS > 0.002) {

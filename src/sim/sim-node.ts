@@ -31,26 +31,36 @@ import type { MujocoSim } from './simulation.js';
 
 export const SimNodeConfigSchema = z.object({
   /** /joint_states rate, Hz; rounded to a whole number of physics steps. */
-  jointStateRateHz: z.number().finite().positive().default(500),
+  jointStateRateHz: z.number().finite().positive().default(500).describe('/joint_states rate, Hz; rounded to a whole number of physics steps'),
   /** /imu rate, Hz; rounded to a whole number of physics steps. */
-  imuRateHz: z.number().finite().positive().default(500),
+  imuRateHz: z.number().finite().positive().default(500).describe('/imu rate, Hz; rounded to a whole number of physics steps'),
   /** /clock rate, Hz; rounded to a whole number of physics steps. */
-  clockRateHz: z.number().finite().positive().default(1000),
-  commandTopic: z.string().min(1).default('/forward_position_controller/commands'),
-  jointStateTopic: z.string().min(1).default('/joint_states'),
-  imuTopic: z.string().min(1).default('/imu'),
-  imuFrame: z.string().min(1).default('imu_in_pelvis'),
-  clockTopic: z.string().min(1).default('/clock'),
+  clockRateHz: z.number().finite().positive().default(1000).describe('/clock rate, Hz; rounded to a whole number of physics steps'),
+  /** Command in (std_msgs/Float64MultiArray, data in commandJointOrder); wrong lengths are dropped. */
+  commandTopic: z
+    .string()
+    .min(1)
+    .default('/forward_position_controller/commands')
+    .describe('Command in (std_msgs/Float64MultiArray, data in commandJointOrder); wrong lengths are dropped'),
+  /** sensor_msgs/JointState out (positions rad, velocities rad/s, efforts N·m). */
+  jointStateTopic: z.string().min(1).default('/joint_states').describe('sensor_msgs/JointState out (positions rad, velocities rad/s, efforts N·m)'),
+  /** sensor_msgs/Imu out. */
+  imuTopic: z.string().min(1).default('/imu').describe('sensor_msgs/Imu out'),
+  /** frame_id of the /imu messages. */
+  imuFrame: z.string().min(1).default('imu_in_pelvis').describe('frame_id of the /imu messages'),
+  /** rosgraph_msgs/Clock out (sim time). */
+  clockTopic: z.string().min(1).default('/clock').describe('rosgraph_msgs/Clock out (sim time)'),
   /** diagnostic_msgs/DiagnosticArray status of the sim. */
-  diagnosticsTopic: z.string().min(1).default('/diagnostics'),
+  diagnosticsTopic: z.string().min(1).default('/diagnostics').describe('diagnostic_msgs/DiagnosticArray status of the sim'),
   /** /diagnostics rate, Hz (on the sim clock). */
-  diagnosticsRateHz: z.number().finite().positive().max(10).default(1),
+  diagnosticsRateHz: z.number().finite().positive().max(10).default(1).describe('/diagnostics rate, Hz (on the sim clock)'),
   /** Joint order of the command's data (the controller's joint list); default: the sim's target order. */
-  commandJointOrder: z.array(z.string().min(1)).optional(),
+  commandJointOrder: z.array(z.string().min(1)).optional()
+    .describe("Joint order of the command's data (the controller's joint list); default: the sim's target order"),
   /** Joint order of /joint_states; default: the sim's actuated joints. */
-  jointStateOrder: z.array(z.string().min(1)).optional(),
+  jointStateOrder: z.array(z.string().min(1)).optional().describe("Joint order of /joint_states; default: the sim's actuated joints"),
   /** Dynamics changes applied when sim time reaches each event's atS. */
-  scenario: z.array(ScenarioEventSchema).default([]),
+  scenario: z.array(ScenarioEventSchema).default([]).describe("Dynamics changes applied when sim time reaches each event's atS"),
 });
 export type SimNodeConfig = z.input<typeof SimNodeConfigSchema>;
 
