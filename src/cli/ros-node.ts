@@ -181,7 +181,7 @@ function policyHooks(node: RosTransportNode): ManagedNodeHooks {
 }
 
 const RosSimConfigSchema = z.object({
-  robot: z.object({ urdf: z.string().min(1) }),
+  robot: z.object({ urdf: z.string().min(1).describe('Robot URDF path (relative to the package root, or absolute)') }),
   sim: SimConfigSchema.default({}),
   simNode: SimNodeConfigSchema.omit({ scenario: true }).default({}),
 });
