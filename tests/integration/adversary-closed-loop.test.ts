@@ -19,24 +19,13 @@ import { mujocoAvailability } from '../../src/sim/addon.js';
 import type { MujocoSim } from '../../src/sim/simulation.js';
 import { makeJointTrajectory, setTimeSeconds } from '../../src/transport/messages.js';
 import type { TransportNode } from '../../src/transport/port.js';
+import { prng } from '../safety/adversary.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const config = join(root, 'tests', 'fixtures', 'embedded-adversary.yaml');
 const WALL_X = 0.3; // m, tests/fixtures/shield-wall.yaml
 const mujoco = mujocoAvailability();
 if (!mujoco.available) console.warn(`[skipped] adversary closed loop: ${mujoco.reason}`);
-
-/** Deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A candidate source publishing `target(t, out)` at 50 Hz on the policy's topic. */
 function source(fill: (t: number, out: Float64Array, limits: ReturnType<typeof jointLimitArrays>) => void) {
@@ -95,7 +84,7 @@ function probes() {
 
 describe.skipIf(!mujoco.available)('closed loop with adversarial candidate sources', () => {
   it('random large targets with NaN bursts never reach the actuators outside the limits or into a collision', async () => {
-    const r = rng(7);
+    const r = prng(7);
     const p = probes();
     const s = await runEmbedded({
       configPath: config,
