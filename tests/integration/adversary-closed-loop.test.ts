@@ -15,6 +15,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { jointLimitArrays, actuatedJoints, type RobotModel } from '../../src/robot/model.js';
 import { runEmbedded } from '../../src/runtime/embedded-run.js';
+import { loadUrdfFile } from '../../src/io/urdf-file.js';
+import { KinematicTree } from '../../src/robot/kinematics.js';
 import { mujocoAvailability } from '../../src/sim/addon.js';
 import type { MujocoSim } from '../../src/sim/simulation.js';
 import { makeJointTrajectory, setTimeSeconds } from '../../src/transport/messages.js';
@@ -53,8 +55,11 @@ function probes() {
   const g2 = new Int32Array(256);
   const dist = new Float64Array(256);
   const pose = new Float64Array(7);
-  const out = { armContacts: 0, contactPairs: new Set<string>(), maxHandX: -Infinity, steps: 0 };
+  const out = { armContacts: 0, contactPairs: new Set<string>(), maxHandX: -Infinity, maxCommandedHandX: -Infinity, steps: 0 };
   let handIds: number[] | null = null;
+  // The commanded pose (the actuators' position targets) through forward kinematics: where the shield sent the hands.
+  let fk: { tree: KinematicTree; ctrl: Float64Array; q: Float64Array; qOfCtrl: Int32Array; hands: number[] } | null = null;
+  const p3 = new Float64Array(3);
   const linkOf = (sim: MujocoSim, geom: number): string => (sim.mj.id2name('geom', geom) ?? '').replace(/_col\d+$/, '');
   const onStep = (sim: MujocoSim): void => {
     out.steps++;
@@ -63,6 +68,19 @@ function probes() {
       if (id < 0) continue;
       sim.mj.readBodyPose(id, pose);
       out.maxHandX = Math.max(out.maxHandX, pose[0]!);
+    }
+    fk ??= (() => {
+      const tree = new KinematicTree(loadUrdfFile(join(root, 'urdf', 'g1_29dof_fixed.urdf')));
+      const nu = sim.mj.nu;
+      const qOfCtrl = Int32Array.from({ length: nu }, (_, a) => tree.jointNames.indexOf(sim.mj.id2name('joint', sim.mj.actuatorJointId(a)) ?? ''));
+      return { tree, ctrl: new Float64Array(nu), q: new Float64Array(tree.dof), qOfCtrl, hands: ['left_rubber_hand', 'right_rubber_hand'].map((l) => tree.linkIndex(l)) };
+    })();
+    sim.mj.readCtrl(fk.ctrl);
+    for (let a = 0; a < fk.ctrl.length; a++) fk.q[fk.qOfCtrl[a]!] = fk.ctrl[a]!;
+    fk.tree.forward(fk.q);
+    for (const h of fk.hands) {
+      fk.tree.linkPosition(h, p3);
+      out.maxCommandedHandX = Math.max(out.maxCommandedHandX, p3[0]!);
     }
     const n = sim.mj.contacts(g1, g2, dist);
     for (let i = 0; i < n; i++) {
@@ -105,6 +123,7 @@ describe.skipIf(!mujoco.available)('closed loop with adversarial candidate sourc
     expect(s.shield.interventionTicks).toBeGreaterThan(1000); // it really had to act
 
     expect([...p.out.contactPairs]).toEqual([]);
+    expect(p.out.maxCommandedHandX).toBeLessThanOrEqual(WALL_X);
     expect(p.out.maxHandX).toBeLessThanOrEqual(WALL_X);
     expect(s.bus.callbackErrors).toBe(0);
   });
@@ -140,7 +159,8 @@ describe.skipIf(!mujoco.available)('closed loop with adversarial candidate sourc
     expect(s.shield.interventions['workspace']).toBeGreaterThan(0);
 
     expect([...p.out.contactPairs]).toEqual([]);
-    expect(p.out.maxHandX).toBeLessThanOrEqual(WALL_X);
+    expect(p.out.maxCommandedHandX).toBeLessThanOrEqual(WALL_X); // the commands kept the hands behind the wall
+    expect(p.out.maxHandX).toBeLessThanOrEqual(WALL_X); // and so did the robot
     expect(p.out.maxHandX).toBeGreaterThan(WALL_X - 0.1); // it did reach toward the wall
   });
 });
