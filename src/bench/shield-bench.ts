@@ -6,6 +6,7 @@
  * barriers active. Figures: p50/p99/max µs per tick, checked pairs, and heap
  * bytes allocated per tick (./heap.ts: GC-free windows, no timers in the step;
  * the clock is set through `shield.clock`, so no boxed time argument).
+ * Limits and collision settings are the shipped ones (config/shield.yaml).
  * Printed figures only; the lead's `npm run bench` calls {@link benchShield}.
  */
 import { resolve } from 'node:path';
@@ -13,9 +14,8 @@ import { performance } from 'node:perf_hooks';
 import { loadUrdfFile } from '../io/urdf-file.js';
 import { actuatedJoints, jointLimitArrays, type RobotModel } from '../robot/model.js';
 import { CollisionModel } from '../safety/collision-model.js';
-import {
-  CollisionConfigSchema, ShieldCoreConfigSchema, ShieldLimitsConfigSchema, WorkspaceConfigSchema,
-} from '../safety/config.js';
+import { ShieldCoreConfigSchema, ShieldNodeConfigSchema, WorkspaceConfigSchema, type ShieldNodeConfig } from '../safety/config.js';
+import { loadConfigFile } from '../io/config-file.js';
 import type { NamedCandidate, NamedJointState } from '../safety/inputs.js';
 import { shieldLimitsOrThrow } from '../safety/limits.js';
 import { Shield } from '../safety/shield.js';
@@ -24,12 +24,12 @@ import { percentile } from './stats.js';
 
 type Stream = 'smooth' | 'adversarial';
 
-function makeShield(model: RobotModel, collision: boolean): { shield: Shield; pairs: number } {
+function makeShield(model: RobotModel, collision: boolean, shipped: ShieldNodeConfig): { shield: Shield; pairs: number } {
   const names = actuatedJoints(model).map((j) => j.name);
-  const limits = shieldLimitsOrThrow(jointLimitArrays(model, names), ShieldLimitsConfigSchema.parse({}));
+  const limits = shieldLimitsOrThrow(jointLimitArrays(model, names), shipped.limits);
   const core = ShieldCoreConfigSchema.parse({ rateHz: 500, inputs: { allowPartialCandidates: true } });
   if (!collision) return { shield: new Shield(limits, core), pairs: 0 };
-  const cc = CollisionConfigSchema.parse({});
+  const cc = shipped.collision;
   const cm = new CollisionModel(model, names, cc, WorkspaceConfigSchema.parse({
     links: ['left_rubber_hand', 'right_rubber_hand'], minM: [null, null, 0.05], rootPose: { xyz: [0, 0, 0.79] },
   }));
@@ -51,8 +51,8 @@ class CandidateView implements NamedCandidate {
 }
 
 /** A shield on a tracking plant with a 50 Hz candidate stream; `step()` runs one tick and allocates nothing itself. */
-function rig(model: RobotModel, collision: boolean, stream: Stream): { shield: Shield; pairs: number; step: () => void } {
-  const { shield, pairs } = makeShield(model, collision);
+function rig(model: RobotModel, collision: boolean, stream: Stream, shipped: ShieldNodeConfig): { shield: Shield; pairs: number; step: () => void } {
+  const { shield, pairs } = makeShield(model, collision, shipped);
   const names = shield.limits.names;
   const n = names.length;
   const lo = shield.limits.lower;
@@ -92,8 +92,8 @@ function rig(model: RobotModel, collision: boolean, stream: Stream): { shield: S
 }
 
 /** Per-tick µs over `ticks` ticks (after a warm-up), and heap bytes per tick measured without timers. */
-async function run(model: RobotModel, collision: boolean, stream: Stream, ticks: number): Promise<{ us: Float64Array; heapPerTick: number; pairs: number }> {
-  const { step, pairs } = rig(model, collision, stream);
+async function run(model: RobotModel, collision: boolean, stream: Stream, ticks: number, shipped: ShieldNodeConfig): Promise<{ us: Float64Array; heapPerTick: number; pairs: number }> {
+  const { step, pairs } = rig(model, collision, stream, shipped);
   for (let k = 0; k < 3000; k++) step(); // warm-up (JIT)
   const us = new Float64Array(ticks);
   for (let k = 0; k < ticks; k++) {
@@ -108,7 +108,10 @@ async function run(model: RobotModel, collision: boolean, stream: Stream, ticks:
 /** Shield cost per tick on the humanoid, keyed `shield_<case>_{p50,p99,max}_us` plus pairs and heap bytes per tick. */
 export async function benchShield(options: { ticks?: number; repoRoot?: string } = {}): Promise<Record<string, number>> {
   const ticks = options.ticks ?? 30_000;
-  const model = loadUrdfFile(resolve(options.repoRoot ?? process.cwd(), 'urdf/g1_29dof.urdf'));
+  const root = options.repoRoot ?? process.cwd();
+  const model = loadUrdfFile(resolve(root, 'urdf/g1_29dof.urdf'));
+  // The shipped limits and collision settings (config/shield.yaml); the workspace is the bench's own (hands above the floor).
+  const shipped = loadConfigFile(ShieldNodeConfigSchema, resolve(root, 'config/shield.yaml'));
   const out: Record<string, number> = {};
   const cases: Array<[string, boolean, Stream]> = [
     ['limits', false, 'smooth'],
@@ -116,7 +119,7 @@ export async function benchShield(options: { ticks?: number; repoRoot?: string }
     ['collision_adversarial', true, 'adversarial'],
   ];
   for (const [name, collision, stream] of cases) {
-    const r = await run(model, collision, stream, ticks);
+    const r = await run(model, collision, stream, ticks, shipped);
     out[`shield_${name}_p50_us`] = percentile(r.us, 0.5);
     out[`shield_${name}_p99_us`] = percentile(r.us, 0.99);
     out[`shield_${name}_max_us`] = percentile(r.us, 1);
