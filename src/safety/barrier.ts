@@ -83,12 +83,16 @@ export interface BarrierWork {
    * [0] the remaining violation after `projectWithBarriers`, m; [1] scratch.
    */
   readonly result: Float64Array;
+  /** Nonzero gradient entries of each row (joint indices at j·n, count in nzCount[j]): sweeps touch only these. */
+  readonly nz: Int32Array;
+  readonly nzCount: Int32Array;
 }
 
 export function makeBarrierWork(n: number, capacity: number): BarrierWork {
   return {
     lambda: new Float64Array(capacity), rhs: new Float64Array(capacity), s: new Float64Array(n), result: new Float64Array(2),
     active: new Int32Array(capacity), inSet: new Uint8Array(capacity), count: 0,
+    nz: new Int32Array(capacity * n), nzCount: new Int32Array(capacity),
   };
 }
 
@@ -120,10 +124,18 @@ export function projectWithBarriers(
 ): void {
   const n = set.n;
   const gamma = set.gamma;
-  const { lambda, rhs, s, active, inSet } = work;
+  const { lambda, rhs, s, active, inSet, nz, nzCount } = work;
+  const grad = set.grad;
   for (let j = 0; j < set.m; j++) {
     let gp = 0;
-    for (let i = 0; i < n; i++) gp += set.grad[j * n + i]! * p[i]!;
+    let c = 0;
+    for (let i = 0; i < n; i++) {
+      const gi = grad[j * n + i]!;
+      if (gi === 0) continue;
+      gp += gi * p[i]!;
+      nz[j * n + c++] = i;
+    }
+    nzCount[j] = c;
     rhs[j] = gp - gamma * set.h[j]! + set.shift[j]!;
   }
   // Cold: λ = 0. Warm: keep λ, s = target + Σλ·g and the working set (same target and rows).
@@ -139,7 +151,7 @@ export function projectWithBarriers(
   for (let outer = 0; outer < 8; outer++) {
     const before = count;
     for (let j = 0; j < set.m; j++) {
-      if (inSet[j] || rowSlack(set, j, rhs, s, lo, hi) <= 1e-12) continue;
+      if (inSet[j] || rowSlack(set, nz, nzCount, j, rhs, s, lo, hi) <= 1e-12) continue;
       inSet[j] = 1;
       active[count++] = j;
     }
@@ -148,15 +160,21 @@ export function projectWithBarriers(
       let worst = 0;
       for (let a = 0; a < count; a++) {
         const j = active[a]!;
-        solveRow(set.grad, j, n, s, lambda, rhs, lo, hi, r);
+        solveRow(grad, j, n, nz, nzCount[j]!, s, lambda, rhs, lo, hi, r);
         const d = r[1]! - lambda[j]!;
-        if (d !== 0) for (let i = 0; i < n; i++) s[i]! += d * set.grad[j * n + i]!;
+        if (d !== 0) {
+          const e = j * n + nzCount[j]!;
+          for (let k = j * n; k < e; k++) {
+            const i = nz[k]!;
+            s[i]! += d * grad[j * n + i]!;
+          }
+        }
         lambda[j] = r[1]!;
       }
       // KKT residual: a violated row, or a row with a multiplier that is not tight.
       for (let a = 0; a < count; a++) {
         const j = active[a]!;
-        const v = rowSlack(set, j, rhs, s, lo, hi);
+        const v = rowSlack(set, nz, nzCount, j, rhs, s, lo, hi);
         const kkt = lambda[j]! > 0 ? (v > 0 ? v : -v) : v;
         if (kkt > worst) worst = kkt;
       }
@@ -164,26 +182,30 @@ export function projectWithBarriers(
     }
   }
   work.count = count;
-  violation(set, rhs, s, lo, hi, r);
+  violation(set, nz, nzCount, rhs, s, lo, hi, r);
   for (let i = 0; i < n; i++) out[i] = clamp(s[i]!, lo[i]!, hi[i]!);
 }
 
 /** rhs_j − g_j·clamp(s): how far row j is from being met (≤ 0 when met), m. */
-function rowSlack(set: BarrierSet, j: number, rhs: Float64Array, s: Float64Array, lo: Float64Array, hi: Float64Array): number {
+function rowSlack(set: BarrierSet, nz: Int32Array, nzCount: Int32Array, j: number, rhs: Float64Array, s: Float64Array,
+  lo: Float64Array, hi: Float64Array): number {
   const n = set.n;
+  const g = set.grad;
   let gx = 0;
-  for (let i = 0; i < n; i++) gx += set.grad[j * n + i]! * clamp(s[i]!, lo[i]!, hi[i]!);
+  const e = j * n + nzCount[j]!;
+  for (let k = j * n; k < e; k++) {
+    const i = nz[k]!;
+    gx += g[j * n + i]! * clamp(s[i]!, lo[i]!, hi[i]!);
+  }
   return rhs[j]! - gx;
 }
 
 /** Largest row violation at clamp(s) into r[0], m. */
-function violation(set: BarrierSet, rhs: Float64Array, s: Float64Array, lo: Float64Array, hi: Float64Array, r: Float64Array): void {
-  const n = set.n;
+function violation(set: BarrierSet, nz: Int32Array, nzCount: Int32Array, rhs: Float64Array, s: Float64Array, lo: Float64Array,
+  hi: Float64Array, r: Float64Array): void {
   let worst = 0;
   for (let j = 0; j < set.m; j++) {
-    let gx = 0;
-    for (let i = 0; i < n; i++) gx += set.grad[j * n + i]! * clamp(s[i]!, lo[i]!, hi[i]!);
-    const v = rhs[j]! - gx;
+    const v = rowSlack(set, nz, nzCount, j, rhs, s, lo, hi);
     if (v > worst) worst = v;
   }
   r[0] = worst;
@@ -197,8 +219,8 @@ function violation(set: BarrierSet, rhs: Float64Array, s: Float64Array, lo: Floa
  * (λ_old), kept inside a bracket [a, b] with φ(a) < rhs ≤ φ(b).
  */
 function solveRow(
-  g: Float64Array, j: number, n: number, s: Float64Array, lambdas: Float64Array, rhsAll: Float64Array, lo: Float64Array,
-  hi: Float64Array, r: Float64Array,
+  g: Float64Array, j: number, n: number, nz: Int32Array, count: number, s: Float64Array, lambdas: Float64Array, rhsAll: Float64Array,
+  lo: Float64Array, hi: Float64Array, r: Float64Array,
 ): void {
   const go = j * n;
   const lambdaOld = lambdas[j]!;
@@ -213,9 +235,9 @@ function solveRow(
     let slopeR = 0;
     let slopeL = 0;
     let nextR = -1;
-    for (let i = 0; i < n; i++) {
+    for (let k = go; k < go + count; k++) {
+      const i = nz[k]!;
       const gi = g[go + i]!;
-      if (gi === 0) continue;
       const t = s[i]! - lambdaOld * gi;
       const l = lo[i]!;
       const h = hi[i]!;
