@@ -165,19 +165,26 @@ export class CollisionModel {
     const margin = cfg.minDistanceM + cfg.bufferM;
     const n = this.row.length;
     let minC = Infinity;
+    // Once the set is full a row must beat its largest h to be claimed (claimBarrierRow): skip the gradient otherwise.
+    let cut = Infinity;
     if (cfg.enabled) {
       for (let k = 0; k < this.pairs.length; k += 2) {
         this.pairDistance(k);
         const dist = this.scalar[0]!;
         if (dist - cfg.minDistanceM < minC) minC = dist - cfg.minDistanceM;
         const h = dist - margin;
-        if (h >= cfg.activationDistanceM) continue;
+        if (h >= cfg.activationDistanceM || !(h < cut)) continue;
         this.pairGradient(k);
         rowMinChange(this.row, 0, n, p, lo, hi, this.scalar, 1);
         if (!(this.scalar[1]! < -gamma * h)) continue;
         set.claimH[0] = h;
         const row = claimBarrierRow(set, Constraint.Collision, k);
-        if (row >= 0) set.grad.set(this.row, row * n);
+        if (row < 0) continue;
+        set.grad.set(this.row, row * n);
+        if (set.m >= set.capacity) {
+          cut = set.h[0]!;
+          for (let j = 1; j < set.m; j++) if (set.h[j]! > cut) cut = set.h[j]!;
+        }
       }
     }
     this.minCollisionClearanceM = minC;
@@ -189,13 +196,18 @@ export class CollisionModel {
       if (clear === Infinity) continue;
       if (clear < minW) minW = clear;
       const h = clear - cfg.bufferM;
-      if (h >= cfg.activationDistanceM) continue;
+      if (h >= cfg.activationDistanceM || !(h < cut)) continue;
       this.faceGradient(f);
       rowMinChange(this.row, 0, n, p, lo, hi, this.scalar, 1);
       if (!(this.scalar[1]! < -gamma * h)) continue;
       set.claimH[0] = h;
       const row = claimBarrierRow(set, Constraint.Workspace, -1 - f);
-      if (row >= 0) set.grad.set(this.row, row * n);
+      if (row < 0) continue;
+      set.grad.set(this.row, row * n);
+      if (set.m >= set.capacity) {
+        cut = set.h[0]!;
+        for (let j = 1; j < set.m; j++) if (set.h[j]! > cut) cut = set.h[j]!;
+      }
     }
     this.minWorkspaceClearanceM = minW;
   }
@@ -243,12 +255,14 @@ export class CollisionModel {
     this.forward(this.qFk);
   }
 
-  /** Gradient of pair k's distance (k = index into `pairs`) into `row`. */
+  /**
+   * Gradient of pair k's distance (k = index into `pairs`) into `row`; uses
+   * the closest points of the segment query just made by `pairDistance(k)`.
+   */
   private pairGradient(k: number): void {
     const a = this.pairs[k]!;
     const b = this.pairs[k + 1]!;
     const c = this.closest;
-    segmentClosestPoints(this.world, 6 * a, 6 * a + 3, 6 * b, 6 * b + 3, c);
     const centre = c[6]!;
     const v = this.vec;
     let ux = c[0]! - c[3]!, uy = c[1]! - c[4]!, uz = c[2]! - c[5]!;
