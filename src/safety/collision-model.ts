@@ -41,6 +41,10 @@ export class CollisionModel {
   private readonly axis: Float64Array;
   private readonly leader: Int32Array;
   private readonly scale: Float64Array;
+  /** Shield index of the joint driving each link (−1: fixed or not commanded). */
+  private readonly shieldOfLink: Int32Array;
+  /** World joint axis of each moving link at the last `evaluate` (3 per link, unit). */
+  private readonly worldAxis: Float64Array;
   /** Moving ancestors (incl. self) per link: `chain[chainStart[l] .. chainStart[l+1]]`. */
   private readonly chain: Int32Array;
   private readonly chainStart: Int32Array;
@@ -101,6 +105,8 @@ export class CollisionModel {
       this.leader[l] = fkIndex.get(j.mimic ? j.mimic.joint : j.name) ?? -1;
       this.scale[l] = j.mimic ? j.mimic.multiplier : 1;
     }
+    this.shieldOfLink = Int32Array.from({ length: L }, (_, l) => (this.leader[l]! >= 0 ? this.shieldOfFk[this.leader[l]!]! : -1));
+    this.worldAxis = new Float64Array(3 * L);
     const chain: number[] = [];
     this.chainStart = new Int32Array(L + 1);
     for (let l = 0; l < L; l++) {
@@ -161,6 +167,7 @@ export class CollisionModel {
     const gamma = set.gamma;
     set.m = 0;
     this.place(p);
+    this.placeAxes();
     const cfg = this.cfg;
     const margin = cfg.minDistanceM + cfg.bufferM;
     const n = this.row.length;
@@ -338,22 +345,37 @@ export class CollisionModel {
     }
   }
 
-  /** row += sign · u·J_link(point) for point = vec[0..2], u = vec[3..5], in shield joint order. */
+  /** World axis of every commanded moving link after the last FK, into worldAxis. */
+  private placeAxes(): void {
+    const t = this.tree.transforms;
+    const w = this.worldAxis;
+    for (let l = 0; l < this.shieldOfLink.length; l++) {
+      if (this.shieldOfLink[l]! < 0) continue;
+      const o = l * TRANSFORM_SIZE;
+      const a0 = this.axis[3 * l]!, a1 = this.axis[3 * l + 1]!, a2 = this.axis[3 * l + 2]!;
+      w[3 * l] = t[o]! * a0 + t[o + 1]! * a1 + t[o + 2]! * a2;
+      w[3 * l + 1] = t[o + 4]! * a0 + t[o + 5]! * a1 + t[o + 6]! * a2;
+      w[3 * l + 2] = t[o + 8]! * a0 + t[o + 9]! * a1 + t[o + 10]! * a2;
+    }
+  }
+
+  /**
+   * row += sign · u·J_link(point) for point = vec[0..2], u = vec[3..5], in
+   * shield joint order (world axes from `placeAxes` after the same FK).
+   */
   private addJacobian(link: number, sign: number): void {
     const v = this.vec;
     const px = v[0]!, py = v[1]!, pz = v[2]!, ux = v[3]!, uy = v[4]!, uz = v[5]!;
     const t = this.tree.transforms;
+    const w = this.worldAxis;
     const g = this.row;
     const go = 0;
     for (let k = this.chainStart[link]!; k < this.chainStart[link + 1]!; k++) {
       const l = this.chain[k]!;
-      const s = this.shieldOfFk[this.leader[l]!] ?? -1;
+      const s = this.shieldOfLink[l]!;
       if (s < 0) continue;
       const o = l * TRANSFORM_SIZE;
-      const a0 = this.axis[3 * l]!, a1 = this.axis[3 * l + 1]!, a2 = this.axis[3 * l + 2]!;
-      const wx = t[o]! * a0 + t[o + 1]! * a1 + t[o + 2]! * a2;
-      const wy = t[o + 4]! * a0 + t[o + 5]! * a1 + t[o + 6]! * a2;
-      const wz = t[o + 8]! * a0 + t[o + 9]! * a1 + t[o + 10]! * a2;
+      const wx = w[3 * l]!, wy = w[3 * l + 1]!, wz = w[3 * l + 2]!;
       let d: number;
       if (this.moving[l] === 1) {
         const rx = px - t[o + 3]!, ry = py - t[o + 7]!, rz = pz - t[o + 11]!;
