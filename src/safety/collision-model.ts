@@ -61,6 +61,22 @@ export class CollisionModel {
   private readonly vec = new Float64Array(6);
   /** One gradient row before it is known to be needed. */
   private readonly row: Float64Array;
+  /**
+   * Pair culling across `evaluate` calls: a lower bound on each pair's
+   * segment (centre-line) distance, m, lowered every call by how far each
+   * capsule's endpoints moved (a point of a segment moves no more than its
+   * farther endpoint); a pair whose bound clears its activation distance
+   * cannot give a row and is not queried. −∞ until measured.
+   */
+  private readonly pairBound: Float64Array;
+  /** Centre-line distance at which pair k's h reaches the activation distance, m (+1e-9). */
+  private readonly pairFar: Float64Array;
+  /** Pairs culled in the current `evaluate`. */
+  private readonly pairCulled: Uint8Array;
+  /** Capsule endpoints at the last `evaluate` (6 per capsule, m) and each capsule's move since, m. */
+  private readonly lastWorld: Float64Array;
+  private readonly moved: Float64Array;
+  private hasLastWorld = false;
 
   constructor(
     model: RobotModel,
@@ -147,6 +163,13 @@ export class CollisionModel {
       }
     }
     this.pairs = Int32Array.from(pairs);
+    const P = this.pairs.length / 2;
+    this.pairBound = new Float64Array(P).fill(-Infinity);
+    this.pairFar = Float64Array.from({ length: P }, (_, k) =>
+      cfg.activationDistanceM + cfg.minDistanceM + cfg.bufferM + cap.radius[pairs[2 * k]!]! + cap.radius[pairs[2 * k + 1]!]! + 1e-9);
+    this.pairCulled = new Uint8Array(P);
+    this.lastWorld = new Float64Array(6 * C);
+    this.moved = new Float64Array(C);
 
     for (const n of workspace.links) if (!tree.linkNames.includes(n)) throw new Error(`workspace.links: no link '${n}' in '${model.name}'`);
     const wsLinks = new Set(workspace.links.map((n) => tree.linkIndex(n)));
@@ -175,8 +198,22 @@ export class CollisionModel {
     // Once the set is full a row must beat its largest h to be claimed (claimBarrierRow): skip the gradient otherwise.
     let cut = Infinity;
     if (cfg.enabled) {
-      for (let k = 0; k < this.pairs.length; k += 2) {
+      this.trackMotion();
+      const bound = this.pairBound;
+      const pairs = this.pairs;
+      const moved = this.moved;
+      for (let k = 0; k < pairs.length; k += 2) {
+        const q = k >> 1;
+        // 1e-12 m per call keeps the running bound conservative under rounding.
+        const lb = bound[q]! - moved[pairs[k]!]! - moved[pairs[k + 1]!]! - 1e-12;
+        bound[q] = lb;
+        if (lb >= this.pairFar[q]!) {
+          this.pairCulled[q] = 1;
+          continue;
+        }
+        this.pairCulled[q] = 0;
         this.pairDistance(k);
+        bound[q] = this.closest[6]!;
         const dist = this.scalar[0]!;
         if (dist - cfg.minDistanceM < minC) minC = dist - cfg.minDistanceM;
         const h = dist - margin;
@@ -192,6 +229,16 @@ export class CollisionModel {
           cut = set.h[0]!;
           for (let j = 1; j < set.m; j++) if (set.h[j]! > cut) cut = set.h[j]!;
         }
+      }
+      // Culled pairs give no row; query the ones whose bound does not rule them out as the closest pair.
+      const rad = this.capsules.radius;
+      for (let k = 0; k < pairs.length; k += 2) {
+        const q = k >> 1;
+        if (!this.pairCulled[q] || !(bound[q]! - rad[pairs[k]!]! - rad[pairs[k + 1]!]! - cfg.minDistanceM < minC)) continue;
+        this.pairDistance(k);
+        bound[q] = this.closest[6]!;
+        const dist = this.scalar[0]!;
+        if (dist - cfg.minDistanceM < minC) minC = dist - cfg.minDistanceM;
       }
     }
     this.minCollisionClearanceM = minC;
@@ -251,6 +298,24 @@ export class CollisionModel {
         out[j] = this.scalar[0]! - cfg.bufferM;
       }
     }
+  }
+
+  /** How far each capsule's farther endpoint moved since the last call (into `moved`, m; +∞ on the first call). */
+  private trackMotion(): void {
+    const w = this.world;
+    const last = this.lastWorld;
+    const moved = this.moved;
+    for (let c = 0; c < moved.length; c++) {
+      let most = 0;
+      for (let e = 6 * c; e < 6 * c + 6; e += 3) {
+        const dx = w[e]! - last[e]!, dy = w[e + 1]! - last[e + 1]!, dz = w[e + 2]! - last[e + 2]!;
+        const d = Math.sqrt(dx * dx + dy * dy + dz * dz);
+        if (!(d <= most)) most = d; // NaN propagates: the bound becomes NaN and the pair is queried
+      }
+      moved[c] = this.hasLastWorld ? most : Infinity;
+    }
+    last.set(w);
+    this.hasLastWorld = true;
   }
 
   /** FK for a command in shield order. */
