@@ -229,8 +229,27 @@ function solveRow(
   let a = 0;
   let b = -1; // −1: no upper bracket yet
   let lambda = 0;
-  let first = true;
-  for (let iter = 0; iter < 60; iter++) {
+  // φ(0) alone first (no breakpoints): most rows of the working set are met at λ = 0.
+  let phi0 = 0;
+  for (let k = go; k < go + count; k++) {
+    const i = nz[k]!;
+    const gi = g[go + i]!;
+    const t = s[i]! - lambdaOld * gi;
+    const l = lo[i]!;
+    const h = hi[i]!;
+    const y = t + lambda * gi;
+    phi0 += gi * (y < l ? l : y > h ? h : y);
+  }
+  if (phi0 >= rhs) {
+    r[1] = 0;
+    return;
+  }
+  let start = 0;
+  if (lambdaOld > 0) {
+    lambda = lambdaOld; // warm start (re-evaluate there)
+    start = 1;
+  }
+  for (let iter = start; iter < 60; iter++) {
     let phi = 0;
     let slopeR = 0;
     let slopeL = 0;
@@ -253,14 +272,6 @@ function solveRow(
       if (lambda > b1 && lambda <= b2) slopeL += g2;
       const bp = lambda < b1 ? b1 : lambda < b2 ? b2 : -1;
       if (bp > lambda && (nextR < 0 || bp < nextR)) nextR = bp;
-    }
-    if (first) {
-      first = false;
-      if (phi >= rhs) break; // λ = 0
-      if (lambdaOld > 0) {
-        lambda = lambdaOld; // warm start (re-evaluate there)
-        continue;
-      }
     }
     if (phi - rhs <= tol && rhs - phi <= tol) break; // converged
     let cand: number;
