@@ -42,6 +42,8 @@ export class BarrierStage {
   private readonly hardHi: Float64Array;
   private readonly out: Float64Array;
   private readonly hTrue: Float64Array;
+  /** [0] = 1 when a retreat toward the current command left the band it was solving in (counted as a relaxation). */
+  private readonly retreatedOut = new Uint8Array(1);
 
   constructor(
     private readonly n: number,
@@ -74,11 +76,15 @@ export class BarrierStage {
     const bs = this.set;
     if (bs.m === 0) return;
     const r = this.work.result;
+    this.retreatedOut[0] = 0;
     this.solve(target, band.lo, band.hi, p, false);
     if (r[0]! > BARRIER_TOL_M) {
       relaxations[Constraint.Acceleration]!++;
       this.solve(target, this.hardLo, this.hardHi, p, true);
       if (r[0]! > BARRIER_TOL_M) relaxations[bs.kind[0]!]!++;
+    } else if (this.retreatedOut[0] === 1) {
+      // The retreat toward the current command met the rows by braking harder than the band allows.
+      relaxations[Constraint.Acceleration]!++;
     }
     // Numerical safety net: a non-finite result holds the current command (which keeps every row with h ≥ 0).
     const out0 = this.out;
@@ -121,7 +127,15 @@ export class BarrierStage {
     for (let round = 0; round < 3; round++) {
       // Later rounds (and the relaxed band) continue from the last multipliers.
       projectWithBarriers(target, lo, hi, bs, p, out, this.work, warm || round > 0);
-      if (r[0]! > BARRIER_TOL_M) this.retreat(p);
+      if (r[0]! > BARRIER_TOL_M) {
+        this.retreat(p);
+        for (let i = 0; i < this.n; i++) {
+          if (out[i]! < lo[i]! - 1e-12 || out[i]! > hi[i]! + 1e-12) {
+            this.retreatedOut[0] = 1;
+            break;
+          }
+        }
+      }
       this.barriers.source.values(out, bs, hTrue);
       let short = 0;
       for (let j = 0; j < bs.m; j++) {

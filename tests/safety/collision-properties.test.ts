@@ -53,6 +53,7 @@ describe('collision and workspace barriers on the humanoid', () => {
       const js: NamedJointState = { stampS: 0, names, position: new Float64Array(n), velocity: new Float64Array(n) };
       const cand: NamedCandidate = { stampS: 0, names, positions: new Float64Array(n), velocities: new Float64Array(0), effort: new Float64Array(0), horizonS: 0 };
       const prev = new Float64Array(n);
+      const prev2 = new Float64Array(n);
       let history = 0;
       for (let k = 0; k < 1500; k++) {
         const now = k * dt;
@@ -85,13 +86,21 @@ describe('collision and workspace barriers on the humanoid', () => {
           if (history > 0 && Math.abs(x - prev[i]!) > limits.velocity[i]! * dt * (1 + 1e-9) + 1e-12) {
             throw new Error(`tick ${k} joint ${names[i]}: velocity ${(x - prev[i]!) / dt}`);
           }
+          // Acceleration above the limit only on ticks the shield counted as barrier-forced braking.
+          if (history > 1 && !barrierNeededAccel) {
+            const a = (x - 2 * prev[i]! + prev2[i]!) / (dt * dt);
+            const tolA = 1e-9 * 400 + (16 * Number.EPSILON * (1 + Math.abs(x))) / (dt * dt);
+            if (Math.abs(a) > 400 + tolA) throw new Error(`tick ${k} joint ${names[i]}: acceleration ${a} not counted as a barrier relaxation`);
+          }
         }
+        prev2.set(prev);
         prev.set(out);
         history++;
         plant.step(out, dt, 0);
       }
     }), { numRuns: 24, seed: 99 });
     expect(ticks).toBeGreaterThanOrEqual(24 * 1500);
-    expect(barrierTicks).toBeLessThan(ticks / 10);
+    // Barrier-forced braking happens (this stream drives the arms into the body) and is always counted.
+    expect(barrierTicks).toBeGreaterThan(0);
   });
 });
