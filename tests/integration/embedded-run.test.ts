@@ -47,6 +47,27 @@ describe.skipIf(!mujoco.available)('embedded run (sim + policy + shield on the e
     ).rejects.toThrow(/does-not-exist\.yaml[\s\S]*ENOENT/);
   });
 
+  it('publishes scripted velocity commands on /cmd_vel and repeats the latest at 50 Hz', async () => {
+    const seen: Array<{ t: number; vx: number; wz: number }> = [];
+    await runEmbedded({
+      configPath: join(root, 'tests', 'fixtures', 'embedded-cmdvel.yaml'),
+      root,
+      validateMessages: true,
+      candidateSource: (node) => {
+        const sub = node.createSubscription('geometry_msgs/msg/Twist', '/cmd_vel', (m) => {
+          seen.push({ t: node.nowSeconds(), vx: m.linear.x, wz: m.angular.z });
+        });
+        return { destroy: () => sub.destroy() };
+      },
+    });
+    const at = (t0: number, t1: number) => seen.filter((s) => s.t >= t0 && s.t < t1);
+    expect(at(0, 0.2).length).toBeGreaterThan(5);
+    expect(at(0, 0.2).every((s) => s.vx === 0 && s.wz === 0)).toBe(true);
+    expect(at(0.21, 0.6).length).toBeGreaterThanOrEqual(18); // 50 Hz over 0.4 s
+    expect(at(0.21, 0.6).every((s) => s.vx === 0.5 && s.wz === 0.3)).toBe(true);
+    expect(at(0.61, 1.0).every((s) => s.vx === 0 && s.wz === 0)).toBe(true);
+  });
+
   it('names a missing robot description given with --urdf', async () => {
     await expect(
       runEmbedded({ configPath: join(root, 'tests', 'fixtures', 'embedded-short.yaml'), root, urdfPath: '/nowhere/robot.urdf' }),
