@@ -27,7 +27,7 @@ import { PolicyNode } from '../nodes/policy-node.js';
 import { ActionSpecSchema } from '../policy/action.js';
 import type { ModeName } from '../policy/modes.js';
 import { ObservationSpecSchema } from '../policy/observation-spec.js';
-import { OnnxPolicy, type Policy } from '../policy/onnx-policy.js';
+import { OnnxPolicy, type Policy } from '../inference/onnx-policy.js';
 import { PolicyConfigSchema, resolvePolicyConfig, type ResolvedPolicyConfig } from '../policy/policy-config.js';
 import { createMlp } from '../training/mlp.js';
 import { mlpToOnnxSpec } from '../training/mlp-onnx.js';

@@ -7,8 +7,8 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { ConfigError, loadConfigFile } from './config-file.js';
+import { OnnxPolicy } from '../inference/onnx-policy.js';
 import {
-  OnnxPolicy,
   PolicyConfigSchema,
   PolicyContractSchema,
   resolvePolicyConfig,

@@ -22,7 +22,7 @@ import type { IntakeStats } from '../policy/sensor-intake.js';
 import { JoyComboDetector } from '../policy/joy-combos.js';
 import { buildPolicyToRobot, JointStateReader } from '../policy/joint-map.js';
 import { MODE_NAMES, parseModeName, type ModeName, type Transition } from '../policy/modes.js';
-import type { Policy } from '../policy/onnx-policy.js';
+import type { Policy } from '../policy/policy-port.js';
 import type { ResolvedPolicyConfig } from '../policy/policy-config.js';
 import { DiagnosticLevel, makeJointTrajectory, setTimeSecondsFrom, type Imu, type JointState, type Twist, type JointTrajectory, type StringMsg } from '../transport/messages.js';
 import type { Publisher, ServiceServer, Subscription, Timer, TransportNode } from '../transport/port.js';

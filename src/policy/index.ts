@@ -1,4 +1,4 @@
-/** Policy runtime core: pure data in, data out (plus the onnxruntime-node session wrapper). */
+/** Policy runtime core: pure data in, data out (the ONNX session adapter is src/inference). */
 export { ActionMapper, ActionSpecSchema, checkActionSpec, type ActionResult, type ActionSpec, type ActionSpecInput } from './action.js';
 export { checkContractAgainstConfig, checkModelAgainstConfig, diffNames, sameValue } from './compatibility.js';
 export { PolicyContractSchema, TensorContractSchema, type PolicyContract, type PolicyContractInput, type TensorContract } from './contract.js';
@@ -24,7 +24,7 @@ export {
   type ObservationTerm,
 } from './observation-spec.js';
 export { metadataList, metadataNumbers, ONNX_FLOAT32, readOnnxModelInfo, type OnnxModelInfo, type OnnxValueInfo } from './onnx-model-info.js';
-export { OnnxPolicy, PolicyCompatibilityError, type OnnxPolicyOptions, type Policy } from './onnx-policy.js';
+export { PolicyCompatibilityError, type Policy } from './policy-port.js';
 export { projectedGravityXyzw, quatToXyzw, relativeOri6dXyzw, type QuatOrder } from './orientation.js';
 export {
   MAX_COMMAND_RATE_HZ,

@@ -3,7 +3,7 @@
  * `@_` attributes) into RobotModel parts, reporting each problem through
  * `report(element, reason)` instead of throwing.
  */
-import { posix } from 'node:path';
+import { dirnamePath, isAbsolutePath, joinPath, normalizePath } from './posix-path.js';
 import {
   JointTypeSchema,
   type Collision, type Geometry, type Inertial, type Joint, type JointLimit, type Link, type Origin,
@@ -273,13 +273,13 @@ function resolveMesh(filename: string, el: string, options: MeshResolveOptions, 
       warnings.push(`${el}: mesh "${filename}" not resolved: package "${pkg[1]}" is not in packageDirs`);
       return null;
     }
-    resolved = posix.join(dir, pkg[2]!);
+    resolved = joinPath(dir, pkg[2]!);
   } else if (filename.startsWith('file://')) {
-    resolved = posix.normalize(filename.slice('file://'.length));
-  } else if (posix.isAbsolute(filename)) {
-    resolved = posix.normalize(filename);
+    resolved = normalizePath(filename.slice('file://'.length));
+  } else if (isAbsolutePath(filename)) {
+    resolved = normalizePath(filename);
   } else if (options.sourcePath) {
-    resolved = posix.join(posix.dirname(options.sourcePath), filename);
+    resolved = joinPath(dirnamePath(options.sourcePath), filename);
   } else {
     warnings.push(`${el}: relative mesh "${filename}" not resolved: no sourcePath given`);
     return null;

@@ -1,7 +1,7 @@
 /** The policy node's /diagnostics at topic level on the embedded bus (shipped policy, 50 Hz). */
 import { describe, expect, it } from 'vitest';
 import { PolicyNode } from '../../src/nodes/policy-node.js';
-import { OnnxPolicy } from '../../src/policy/onnx-policy.js';
+import { OnnxPolicy } from '../../src/inference/onnx-policy.js';
 import { G1_JOINTS } from '../../src/training/g1-upper-body.js';
 import { EmbeddedBus } from '../../src/transport/bus/index.js';
 import { DiagnosticLevel, type DiagnosticArray } from '../../src/transport/messages.js';

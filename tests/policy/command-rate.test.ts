@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { PolicyNode } from '../../src/nodes/policy-node.js';
-import { OnnxPolicy } from '../../src/policy/onnx-policy.js';
+import { OnnxPolicy } from '../../src/inference/onnx-policy.js';
 import { PolicyConfigError, PolicyConfigSchema, resolvePolicyConfig } from '../../src/policy/policy-config.js';
 import { G1_JOINTS } from '../../src/training/g1-upper-body.js';
 import { EmbeddedBus } from '../../src/transport/bus/index.js';

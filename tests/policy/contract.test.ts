@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { OnnxPolicy, PolicyCompatibilityError } from '../../src/policy/onnx-policy.js';
+import { OnnxPolicy, PolicyCompatibilityError } from '../../src/inference/onnx-policy.js';
 import { readOnnxModelInfo } from '../../src/policy/onnx-model-info.js';
 import { PolicyConfigSchema, PolicyConfigError, resolvePolicyConfig } from '../../src/policy/policy-config.js';
 import { buildPolicyToRobot, JointMapError } from '../../src/policy/joint-map.js';

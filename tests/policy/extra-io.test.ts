@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { PolicyNode } from '../../src/nodes/policy-node.js';
-import { OnnxPolicy, PolicyCompatibilityError } from '../../src/policy/onnx-policy.js';
+import { OnnxPolicy, PolicyCompatibilityError } from '../../src/inference/onnx-policy.js';
 import { PolicyConfigSchema, resolvePolicyConfig, type PolicyConfig } from '../../src/policy/policy-config.js';
 import { encodeOnnxModel } from '../../src/training/onnx-writer.js';
 import { defaultPoseArray, G1_JOINTS } from '../../src/training/g1-upper-body.js';

@@ -7,7 +7,7 @@ import { ImportError, importUnitreeDeploy } from '../../src/policy/importers/uni
 import { JointStateReader } from '../../src/policy/joint-map.js';
 import { createObservationInputs, ObservationAssembler } from '../../src/policy/observation.js';
 import { readOnnxModelInfo } from '../../src/policy/onnx-model-info.js';
-import { OnnxPolicy } from '../../src/policy/onnx-policy.js';
+import { OnnxPolicy } from '../../src/inference/onnx-policy.js';
 import { PolicyConfigSchema, resolvePolicyConfig } from '../../src/policy/policy-config.js';
 import { sameValue } from '../../src/policy/compatibility.js';
 import { createMlp } from '../../src/training/mlp.js';

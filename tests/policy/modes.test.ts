@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { PolicyNode } from '../../src/nodes/policy-node.js';
 import type { ModesConfigInput } from '../../src/policy/modes.js';
-import { OnnxPolicy, type Policy } from '../../src/policy/onnx-policy.js';
+import { OnnxPolicy, type Policy } from '../../src/inference/onnx-policy.js';
 import { PolicyConfigSchema, resolvePolicyConfig, type ResolvedPolicyConfig } from '../../src/policy/policy-config.js';
 import { defaultPoseArray, G1_JOINTS } from '../../src/training/g1-upper-body.js';
 import { EmbeddedBus } from '../../src/transport/bus/index.js';

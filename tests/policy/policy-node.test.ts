@@ -3,7 +3,7 @@ import * as ort from 'onnxruntime-node';
 import { join } from 'node:path';
 import { loadUrdfFile } from '../../src/io/urdf-file.js';
 import { PolicyNode } from '../../src/nodes/policy-node.js';
-import { OnnxPolicy, type Policy } from '../../src/policy/onnx-policy.js';
+import { OnnxPolicy, type Policy } from '../../src/inference/onnx-policy.js';
 import { jointLimitArrays } from '../../src/robot/model.js';
 import { defaultPoseArray, G1_JOINTS, referenceMotion } from '../../src/training/g1-upper-body.js';
 import { EmbeddedBus } from '../../src/transport/bus/index.js';

@@ -7,37 +7,13 @@
  * configure time is reported at once in a {@link PolicyCompatibilityError}.
  */
 import * as ort from 'onnxruntime-node';
-import { checkContractAgainstConfig, checkModelAgainstConfig } from './compatibility.js';
-import type { PolicyContract } from './contract.js';
-import { readOnnxModelInfo, type OnnxModelInfo } from './onnx-model-info.js';
-import type { ResolvedPolicyConfig } from './policy-config.js';
+import { checkContractAgainstConfig, checkModelAgainstConfig } from '../policy/compatibility.js';
+import type { PolicyContract } from '../policy/contract.js';
+import { readOnnxModelInfo, type OnnxModelInfo } from '../policy/onnx-model-info.js';
+import type { ResolvedPolicyConfig } from '../policy/policy-config.js';
+import { PolicyCompatibilityError, type Policy } from '../policy/policy-port.js';
 
-/** What the policy node needs from any policy. */
-export interface Policy {
-  readonly obsWidth: number;
-  readonly actionWidth: number;
-  /** The observation buffer the next `run` reads (assemble straight into it). */
-  readonly input: Float32Array;
-  /** Buffers of the extra [1, 1] inputs, by model input name (written before each run). */
-  readonly extraInputs?: ReadonlyMap<string, Float32Array>;
-  /** Buffers of the extra outputs, by model output name (valid after each run). */
-  readonly extraOutputs?: ReadonlyMap<string, Float32Array>;
-  /** Wall time of the last completed `run`, ms (NaN before the first); the timing lives here, beside the inference it measures. */
-  readonly lastRunMs: number;
-  /** Runs on `obs` (copied into `input` unless it is `input`); resolves to a reused output view. */
-  run(obs: Float32Array): Promise<Float32Array>;
-  release(): Promise<void>;
-}
-
-export class PolicyCompatibilityError extends Error {
-  constructor(
-    readonly source: string,
-    readonly problems: string[],
-  ) {
-    super(`policy model ${source} does not match its configuration:\n  - ${problems.join('\n  - ')}`);
-    this.name = 'PolicyCompatibilityError';
-  }
-}
+export { PolicyCompatibilityError, type Policy };
 
 export interface OnnxPolicyOptions {
   /** Model bytes (ModelProto). */
