@@ -13,7 +13,8 @@
  * `LeftArm` beats `LeftShoulder` (a clavicle in the Hahne MotionBuilder
  * conversion) while `LeftShoulder` is found where no `…Arm` joint exists.
  * `overrides` maps a keypoint to an exact joint name. Hand tips are searched
- * among the wrist's descendants only.
+ * among the wrist's descendants only; one with a zero rest offset is
+ * replaced by its first child (else it would coincide with its parent).
  *
  * Units ({@link UNIT_SCALES}): the pelvis height above the lowest foot (median
  * over the sampled frames; rest offsets are not a standing pose in every rig)
@@ -138,6 +139,12 @@ export function findKeypoints(clip: BvhClip, options: HumanOptions = {}): Record
       if (found >= 0) break;
     }
     if (kp === 'pelvis' && found < 0) found = 0; // the root is the pelvis unless a name says otherwise
+    // a hand tip at the wrist itself (a zero rest offset, e.g. Hahne's FingerBase) gives no direction: walk out to a child
+    while (within !== undefined && found >= 0 && Math.hypot(...joints[found]!.offset) < 1e-6) {
+      const child = joints.findIndex((j) => j.parent === found);
+      if (child < 0) break;
+      found = child;
+    }
     if (found < 0) {
       problems.push(`${kp} (tried ${pats.map(String).join(', ')})`);
       missing.push(kp);

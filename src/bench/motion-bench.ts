@@ -1,0 +1,59 @@
+/**
+ * Kinematic retargeting cost for the G1 (human keypoints → 29 joint
+ * positions, one frame: waist + both arms DLS, 12 iterations each, speed cap,
+ * error report), over every frame of the shared CMU clips after one warm-up
+ * pass. Figures: p50/p99/max µs per frame, frames per second, heap bytes per
+ * frame. No same-run peer exists in this repository; the issue's reference is
+ * GMR's published 35–70 frames/s in Python, i.e. ≥ 14 ms per frame, beside
+ * which the ≤ 1 ms target is ≥ 20×. Skipped (no figures) when the clips are absent.
+ */
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { loadHumanMotion } from '../io/bvh-file.js';
+import { loadRetargetMap } from '../io/motion-files.js';
+import { CMU_CLIP_FILES, cmuClipDir } from '../io/shared-clips.js';
+import { loadUrdfFile } from '../io/urdf-file.js';
+import { KEYPOINTS } from '../motion/human.js';
+import { Retargeter } from '../motion/retarget.js';
+import { heapBytesPerCall } from './heap.js';
+import { percentile } from './stats.js';
+
+/** GMR's published upper rate on a desktop CPU, frames/s (issue 10), for the ratio figure. */
+const GMR_PUBLISHED_FPS = 70;
+
+export async function benchMotion(opts: { repoRoot: string }): Promise<Record<string, number>> {
+  const found = cmuClipDir(opts.repoRoot);
+  if ('missing' in found) {
+    process.stderr.write(`motion bench skipped: ${found.missing}\n`);
+    return {};
+  }
+  const model = loadUrdfFile(join(opts.repoRoot, 'urdf', 'g1_29dof_fixed.urdf'));
+  const r = new Retargeter(model, loadRetargetMap(join(opts.repoRoot, 'config', 'motion', 'g1_retarget.yaml')));
+  const clips = CMU_CLIP_FILES.map((f) => loadHumanMotion(join(found.dir, f)));
+  const K3 = KEYPOINTS.length * 3;
+  for (const h of clips) { r.reset(); for (let f = 0; f < h.frameCount; f++) r.step(h.positions, f * K3, h.frameTimeS); }
+  const samples: number[] = [];
+  for (const h of clips) {
+    r.reset();
+    for (let f = 0; f < h.frameCount; f++) {
+      const t0 = performance.now();
+      r.step(h.positions, f * K3, h.frameTimeS);
+      samples.push((performance.now() - t0) * 1000);
+    }
+  }
+  const h0 = clips[1]!;
+  let f = 0;
+  const step = (): void => { r.step(h0.positions, f * K3, h0.frameTimeS); f = (f + 1) % h0.frameCount; };
+  const heap = await heapBytesPerCall(step, 500);
+  const p50 = percentile(samples, 0.5);
+  const fps = 1e6 / (samples.reduce((a, b) => a + b, 0) / samples.length);
+  return {
+    motion_retarget_frames: samples.length,
+    motion_retarget_p50_us: p50,
+    motion_retarget_p99_us: percentile(samples, 0.99),
+    motion_retarget_max_us: Math.max(...samples),
+    motion_retarget_frames_per_s: fps,
+    motion_retarget_x_gmr_published: fps / GMR_PUBLISHED_FPS,
+    motion_retarget_heap_bytes_per_frame: heap,
+  };
+}
