@@ -6,3 +6,8 @@ export * from './dls.js';
 export * from './retarget-config.js';
 export * from './retarget.js';
 export * from './retarget-eval.js';
+export * from './chunks.js';
+export * from './tokens.js';
+export * from './token-check.js';
+export * from './primitives.js';
+export * from './reference-player.js';

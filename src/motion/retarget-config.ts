@@ -50,6 +50,8 @@ export const RetargetMapSchema = z.object({
   /** Torso: the link that plays the human chest, and the waist joints that turn it (pelvis outwards). */
   torso: z.object({ link: name, joints: z.array(name).min(1) }).strict(),
   arms: z.object({ left: ArmMapSchema, right: ArmMapSchema }).strict(),
+  /** Head link (the head point of the visual features); the torso link when absent. */
+  headLink: name.optional(),
   /** Default pose by joint name, rad (missing: 0, clamped inside the limits). The reference glides here when input fails. */
   defaultPose: z.record(z.number().finite()).default({}),
   ik: IkSettingsSchema.default({}),

@@ -67,6 +67,8 @@ export class Retargeter {
   readonly jointNames: readonly string[];
   /** Default pose (actuated order), inside the margined limits. */
   readonly defaultQ: Float64Array;
+  /** The joints the map drives, in map order (torso, left arm, right arm): indices into q. */
+  readonly upperBodyIndex: Int32Array;
   /** Output of the last step (actuated order), rad. */
   readonly q: Float64Array;
   readonly report: RetargetReport;
@@ -79,11 +81,13 @@ export class Retargeter {
   private readonly u: Float64Array;
   private readonly qTry: Float64Array;
   private readonly prev: Float64Array;
-  private readonly pelvisIdx: number;
-  private readonly torsoIdx: number;
+  readonly pelvisIdx: number;
+  readonly torsoIdx: number;
+  /** Head link index (the torso link when the map names none). */
+  readonly headIdx: number;
   private readonly waist: Chain;
   private readonly arms: Chain[];
-  private readonly armLinks: { shoulder: number; elbow: number; wrist: number; hand: number }[];
+  readonly armLinks: { shoulder: number; elbow: number; wrist: number; hand: number }[];
   /** Hand axis in the hand link frame (wrist → hand at the default pose), per side. */
   private readonly handAxis: Float64Array;
   private readonly R0 = new Float64Array(9);
@@ -155,6 +159,7 @@ export class Retargeter {
     };
     this.pelvisIdx = link(map.pelvisLink, 'pelvisLink');
     this.torsoIdx = link(map.torso.link, 'torso.link');
+    this.headIdx = map.headLink !== undefined ? link(map.headLink, 'headLink') : this.torsoIdx;
     this.waist = chain(map.torso.joints, [this.torsoIdx], 'torso.joints');
     this.armLinks = [];
     this.arms = (['left', 'right'] as const).map((side) => {
@@ -168,6 +173,7 @@ export class Retargeter {
     });
     if (problems.length > 0) throw new Error(`retargeting map does not fit robot '${model.name}':\n  - ${problems.join('\n  - ')}`);
     void byChild;
+    this.upperBodyIndex = Int32Array.from([this.waist, ...this.arms].flatMap((c) => Array.from(c.q)));
     this.mapped = new Uint8Array(n);
     for (const c of [this.waist, ...this.arms]) for (const qi of c.q) this.mapped[qi] = 1;
 
