@@ -1,6 +1,6 @@
 /** Reads and writes the motion configuration files (retargeting maps, primitive libraries), validated. */
 import { writeFileSync } from 'node:fs';
-import { stringify } from 'yaml';
+import { Document, isScalar, visit } from 'yaml';
 import { loadConfigFile } from './config-file.js';
 import { PrimitiveLibrarySchema, type PrimitiveLibrary } from '../motion/primitives.js';
 import { RetargetMapSchema, type RetargetMap } from '../motion/retarget-config.js';
@@ -19,5 +19,7 @@ export function loadPrimitiveLibrary(path: string): PrimitiveLibrary {
 export function savePrimitiveLibrary(path: string, lib: PrimitiveLibrary): void {
   const valid = PrimitiveLibrarySchema.parse(lib);
   const header = '# Motion primitives as motion-token sequences (src/motion/primitives.ts; record one with\n# `node dist/cli/record-primitive.js --clip <bvh> --from <s> --to <s> --name <name>`).\n';
-  writeFileSync(path, header + stringify(valid, { flowCollectionPadding: false, collectionStyle: 'any', lineWidth: 200 }));
+  const doc = new Document(valid);
+  visit(doc, { Seq(_, node) { if (node.items.every((i) => isScalar(i))) node.flow = true; } }); // token tuples inline
+  writeFileSync(path, header + doc.toString({ lineWidth: 200, flowCollectionPadding: false }));
 }

@@ -64,7 +64,7 @@ export class ReferencePlayer {
   /** The pose the current timeline starts from (the frame before its first). */
   private readonly origin: Float64Array;
 
-  constructor(readonly limits: ComposeLimits, readonly home: Float64Array, private readonly decoded: ReadonlyMap<string, Float64Array>, private readonly opts: PlayerOptions) {
+  constructor(readonly limits: ComposeLimits, readonly home: Float64Array, private readonly decoded: ReadonlyMap<string, Float64Array>, readonly opts: PlayerOptions) {
     this.n = limits.names.length;
     if (home.length !== this.n) throw new Error(`default pose has ${home.length} values, ${this.n} joints`);
     this.timeline = Float64Array.from(home);
