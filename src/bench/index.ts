@@ -36,6 +36,9 @@ const TARGETS: Record<string, [number, string, 'max' | 'min']> = {
   g1_floating_sim_node_bytes_per_step: [0.5, 'B', 'max'],
   motion_retarget_p99_us: [1000, 'µs', 'max'],
   motion_retarget_x_gmr_published: [20, '×', 'min'],
+  motion_token_encode_decode_p99_us: [2000, 'µs', 'max'],
+  motion_token_encode_decode_cpu_p99_us: [2000, 'µs', 'max'],
+  motion_retarget_cpu_p99_us: [1000, 'µs', 'max'],
 };
 
 function show(value: number): string {

@@ -24,6 +24,8 @@ import { jointLimitArrays } from '../robot/model.js';
 import { loadUrdfFile } from '../io/urdf-file.js';
 import { runEmbedded, type RunSummary } from './embedded-run.js';
 import { RunConfigSchema } from './run-config.js';
+import { ShieldNodeConfigSchema } from '../safety/config.js';
+import { CollisionModel } from '../safety/collision-model.js';
 
 const finite = z.number().finite();
 export const MotionDemoSchema = z.object({
@@ -41,13 +43,15 @@ export const MotionDemoSchema = z.object({
   holdS: finite.positive().default(0.5),
   blendS: finite.positive().default(0.4),
   durationS: finite.positive().optional(),
+  /** Refuse reference frames whose self-collision clearance (the shield's capsule model and settings) is below the shield's minimum distance. */
+  collisionCheck: z.boolean().default(true),
 }).strict();
 export type MotionDemo = z.infer<typeof MotionDemoSchema>;
 
 export interface MotionDemoSummary {
   run: RunSummary;
   /** Per request: the command, whether it was accepted, tracking RMSE (rad) over the joints the player drives while it ran. */
-  requests: { atS: number; command: string; outcome: string; trackingRmseRad: number; samples: number }[];
+  requests: { atS: number; command: string; outcome: string; trackingRmseRad: number; samples: number; /** Reference frames refused while it ran (limits, speed, collision): each cut it short (hold, glide home). */ checkFailures: number }[];
   player: ReferencePlayer['stats'];
   published: number;
   skippedClips: string[];
@@ -89,8 +93,20 @@ export async function runMotionDemo(opts: { configPath: string; root: string; du
   const limits: ComposeLimits = { names, lower: pick(all.lower), upper: pick(all.upper), velocity: pick(all.velocity).map((v) => Math.min(v, retargeter.map.ik.maxVelocityRadS)), marginRad: demo.limitMarginRad };
   const home = pick(retargeter.defaultQ);
   for (const t of decoded.values()) limitTrajectory(t, n, t.subarray(0, n), dt, limits); // each primitive inside the limits on its own
-  const player = new ReferencePlayer(limits, home, decoded, { dtS: dt, holdS: demo.holdS, blendS: demo.blendS });
-  const requests = demo.requests.map((r) => ({ ...r, outcome: 'not reached', sq: 0, samples: 0 }));
+  let extraCheck: ((pose: Float64Array) => string | undefined) | undefined;
+  if (demo.collisionCheck) {
+    const shieldPath = isAbsolute(runConfig.shield) ? runConfig.shield : resolve(dirname(runPath), runConfig.shield);
+    const sc = loadConfigFile(ShieldNodeConfigSchema, shieldPath);
+    const cm = new CollisionModel(model, retargeter.jointNames, sc.collision, sc.workspace);
+    const full = Float64Array.from(retargeter.defaultQ);
+    extraCheck = (pose) => {
+      for (let j = 0; j < n; j++) full[retargeter.upperBodyIndex[j]!] = pose[j]!;
+      cm.measure(full);
+      return cm.minCollisionClearanceM < 0 ? `self-collision: capsule clearance ${(cm.minCollisionClearanceM * 1000).toFixed(1)} mm below the shield's minimum distance` : undefined;
+    };
+  }
+  const player = new ReferencePlayer(limits, home, decoded, { dtS: dt, holdS: demo.holdS, blendS: demo.blendS, ...(extraCheck ? { extraCheck } : {}) });
+  const requests = demo.requests.map((r) => ({ ...r, outcome: 'not reached', sq: 0, samples: 0, failuresAtStart: 0, checkFailures: 0 }));
   let motion: MotionNode | null = null;
   const ref = new Float64Array(n);
   const run = await runEmbedded({
@@ -105,7 +121,9 @@ export async function runMotionDemo(opts: { configPath: string; root: string; du
       let next = 0;
       script.createTimer(20_000_000n, () => {
         while (next < requests.length && script.nowSeconds() >= requests[next]!.atS) {
+          if (next > 0) requests[next - 1]!.checkFailures = player.stats.checkFailures - requests[next - 1]!.failuresAtStart;
           const r = requests[next++]!;
+          r.failuresAtStart = player.stats.checkFailures;
           r.outcome = m.onRequest(r.command) ?? 'ok';
         }
       });
@@ -123,9 +141,11 @@ export async function runMotionDemo(opts: { configPath: string; root: string; du
     },
   });
   const published = (motion as MotionNode | null)?.publishedCount ?? 0;
+  const lastReached = requests.filter((r) => r.outcome !== 'not reached').pop();
+  if (lastReached) lastReached.checkFailures = player.stats.checkFailures - lastReached.failuresAtStart;
   return {
     run,
-    requests: requests.map((r) => ({ atS: r.atS, command: r.command, outcome: r.outcome, trackingRmseRad: Math.sqrt(r.sq / Math.max(1, r.samples * n)), samples: r.samples })),
+    requests: requests.map((r) => ({ atS: r.atS, command: r.command, outcome: r.outcome, trackingRmseRad: Math.sqrt(r.sq / Math.max(1, r.samples * n)), samples: r.samples, checkFailures: r.checkFailures })),
     player: { ...player.stats },
     published,
     skippedClips,
