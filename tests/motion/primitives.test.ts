@@ -146,6 +146,14 @@ describe('reference player', () => {
     expect(p.stats.lastFailure).toBe('left arm too high');
   });
 
+  it('the per-frame check names a limit violation, a step above the speed limit and a non-finite value', () => {
+    const p = make();
+    expect(p.check(Float64Array.of(2.5, 0, 0, 0, 0), home)).toMatch(/waist_yaw_joint: 2.500 outside/);
+    expect(p.check(Float64Array.of(0.1, 0.2, -0.2, 0.3, 0.3), home)).toMatch(/waist_yaw_joint: step 0.100 rad above 0.060/);
+    expect(p.check(Float64Array.of(0, 0.2, -0.2, NaN, 0.3), home)).toMatch(/left_elbow_joint: non-finite/);
+    expect(p.check(home, home)).toBeUndefined();
+  });
+
   it('stop glides home from wherever the reference is', () => {
     const p = make();
     p.request({ kind: 'play', program: [{ primitive: 'a', mirror: false, timeScale: 1, loop: 3 }] }, 0);
