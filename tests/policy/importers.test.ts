@@ -144,7 +144,7 @@ describe('ONNX metadata importer', () => {
     );
     const { notes } = importOnnxMetadata(readOnnxModelInfo(model), { modelPath: 'x.onnx', rateHz: 50 });
     expect(notes).toEqual([
-      "observation term 'motion_anchor_ori_b' (reference_anchor_ori6d) needs the robot and reference anchor body orientations, which no input carries: the policy runtime refuses this config until that input exists",
+      "observation term 'motion_anchor_ori_b' (reference_anchor_ori6d) needs the robot and reference anchor body orientations (config reference.anchorBody and the robot model): the policy runtime refuses this config until that input exists",
     ]);
   });
 });
