@@ -92,8 +92,9 @@ export function checkModelAgainstConfig(info: OnnxModelInfo, cfg: ResolvedPolicy
   else checkVector(output, 'output', cfg.joints.length, `${cfg.joints.length} joints`, problems);
 
   const md = info.metadata;
-  if (md['joint_names'] !== undefined) {
-    const d = diffNames('joint names', metadataList(md['joint_names']), cfg.joints, 'model metadata', 'config');
+  const jointNames = md['joint_names'] ?? md['dof_names']; // holosoma: dof_names
+  if (jointNames !== undefined) {
+    const d = diffNames('joint names', metadataList(jointNames), cfg.joints, 'model metadata', 'config');
     if (d) problems.push(d);
   }
   if (md['default_joint_pos'] !== undefined) {
