@@ -139,7 +139,7 @@ export class PolicyController {
       return b;
     };
     this.extraIn = cfg.config.extraInputs.map((e) => ({ seconds: e.unit === 'seconds', buf: buffer(extras.inputs, e.name, 'extra input') }));
-    this.reference = new ReferenceFeed(cfg, this.inputs, extras);
+    this.reference = new ReferenceFeed(cfg, this.inputs, this.clock, extras);
     this.timeStepAhead = this.reference.primes ? 1 : 0;
     const s = this.inputs;
     const dst = { reference_joint_pos: s.referenceJointPos, reference_joint_vel: s.referenceJointVel, reference_root_pos: s.referenceRootPos, reference_anchor_quat_xyzw: this.reference.modelAnchorQuatXyzw };
@@ -266,7 +266,7 @@ export class PolicyController {
     s.step = this.step;
     s.timeS = this.step * this.periodS;
     this.step++;
-    this.reference.update(s.timeS, nowS);
+    this.reference.update();
     if (this.assembler.assemble(s) !== 'ok') {
       this.stats.nonFiniteObservations++;
       this.fault('non_finite_observation', nowS);

@@ -265,16 +265,25 @@ export class ObservationAssembler {
         return;
       case 'phase': {
         // left foot p, right foot p + π; pinned: every foot at pin.phaseRad and the clock restarts here
+        // (written inline: float arguments of calls V8 does not inline are boxed)
+        const c = s.velocityCommand;
         let p: number;
-        let rightOffset = Math.PI;
-        if (term.pin && commandNorm(s.velocityCommand) < term.pin.commandBelow) {
+        let right = Math.PI;
+        if (term.pin && Math.sqrt(c[0]! * c[0]! + c[1]! * c[1]! + c[2]! * c[2]!) < term.pin.commandBelow) {
           ts.phaseZeroS = s.timeS;
           p = term.pin.phaseRad;
-          rightOffset = 0;
+          right = 0;
         } else {
           p = (2 * Math.PI * (s.timeS - ts.phaseZeroS)) / term.periodS;
         }
-        writePhase(term.output ?? 'sin_cos', term.feet, p, rightOffset, f);
+        const output = term.output ?? 'sin_cos';
+        for (let k = 0; k < term.feet; k++) {
+          const a = k === 0 ? p : p + right;
+          if (output === 'sin_cos') {
+            f[2 * k] = Math.sin(a);
+            f[2 * k + 1] = Math.cos(a);
+          } else f[k] = output === 'sin' ? Math.sin(a) : Math.cos(a);
+        }
         return;
       }
       case 'time_step':
@@ -300,18 +309,3 @@ export class ObservationAssembler {
   }
 }
 
-/** √(vx² + vy² + wz²) of a velocity command. */
-function commandNorm(c: Float64Array): number {
-  return Math.sqrt(c[0]! * c[0]! + c[1]! * c[1]! + c[2]! * c[2]!);
-}
-
-/** Phase values per foot (left p, right p + rightOffset): [sin, cos] pairs, or sin only, or cos only. */
-function writePhase(output: 'sin_cos' | 'sin' | 'cos', feet: number, p: number, rightOffset: number, f: Float64Array): void {
-  for (let k = 0; k < feet; k++) {
-    const a = k === 0 ? p : p + rightOffset;
-    if (output === 'sin_cos') {
-      f[2 * k] = Math.sin(a);
-      f[2 * k + 1] = Math.cos(a);
-    } else f[k] = output === 'sin' ? Math.sin(a) : Math.cos(a);
-  }
-}

@@ -9,7 +9,7 @@ import type { RobotModel } from '../robot/model.js';
 import { AnchorKinematics } from './anchor.js';
 import type { ObservationInputs } from './observation.js';
 import type { ResolvedPolicyConfig } from './policy-config.js';
-import { preRotateYawXyzw, sampleFrames, yawOfXyzw, type ReferenceConfig, type ReferenceFrame, type ReferenceMotion } from './reference.js';
+import { quatMulXyzw, sampleFrames, yawOfXyzw, yawQuatXyzw, type ReferenceConfig, type ReferenceFrame, type ReferenceMotion } from './reference.js';
 import { ReferenceTrack } from './reference-track.js';
 
 export interface ReferenceSources {
@@ -32,10 +32,19 @@ export class ReferenceFeed {
   private readonly frame: ReferenceFrame;
   private readonly refAnchorRaw = Float64Array.of(0, 0, 0, 1);
   private yawPending = true;
-  private yawOffset = 0;
+  /** Rz(robot start yaw − reference start yaw), x, y, z, w. */
+  private readonly yawAlign = Float64Array.of(0, 0, 0, 1);
+  /** File time to sample, s (a slot: float arguments of calls V8 does not inline are boxed). */
+  private readonly at = new Float64Array(1);
 
   /** @throws Error naming what is missing (robot model, motion, anchor link). */
-  constructor(cfg: ResolvedPolicyConfig, private readonly inputs: ObservationInputs, sources: ReferenceSources) {
+  constructor(
+    cfg: ResolvedPolicyConfig,
+    private readonly inputs: ObservationInputs,
+    /** [0] = the node's time, s (the controller's clock slot). */
+    private readonly clock: Float64Array,
+    sources: ReferenceSources,
+  ) {
     const ref = cfg.config.reference;
     this.config = ref;
     const n = cfg.joints.length;
@@ -61,31 +70,33 @@ export class ReferenceFeed {
   /** POLICY entered: the next tick is policy step 0 (start-yaw alignment taken again). */
   reset(): void {
     this.yawPending = true;
-    this.yawOffset = 0;
   }
 
-  /** Writes the reference state for the policy tick at policy time `timeS` and node time `nowS`. */
-  update(timeS: number, nowS: number): void {
+  /** Writes the reference state for the policy tick at the policy time `inputs.timeS` and the node time `clock[0]`. */
+  update(): void {
     const ref = this.config;
     if (!ref) return;
     const s = this.inputs;
     if (this.motion && ref.source === 'file') {
       const end = ref.endS ?? (this.motion.frames - 1) / this.motion.fps;
-      const t = ref.startS + timeS;
-      sampleFrames(this.motion, t < end ? t : end, this.frame);
-    } else if (this.track && this.track.ready) this.track.sample(nowS, this.frame);
+      const t = ref.startS + s.timeS;
+      this.at[0] = t < end ? t : end;
+      sampleFrames(this.motion, this.at, this.frame);
+    } else if (this.track && this.track.ready) this.track.sample(this.clock, this.frame);
     const fk = this.robotAnchor;
     if (!fk) return;
     fk.anchorQuatXyzw(s.baseQuatXyzw, s.jointPos, s.robotAnchorQuatXyzw);
     if (ref.source === 'model_outputs') this.refAnchorRaw.set(this.modelAnchorQuatXyzw);
     else fk.anchorQuatXyzw(s.referenceRootQuatXyzw, s.referenceJointPos, this.refAnchorRaw);
     if (this.yawPending) {
-      this.yawPending = false;
-      this.yawOffset =
+      this.yawPending = false; // once per POLICY entry: the boxed floats here do not recur
+      yawQuatXyzw(
         ref.startYaw === 'none' ? 0
         : ref.startYaw === 'root' ? yawOfXyzw(s.baseQuatXyzw) - yawOfXyzw(s.referenceRootQuatXyzw)
-        : yawOfXyzw(s.robotAnchorQuatXyzw) - yawOfXyzw(this.refAnchorRaw);
+        : yawOfXyzw(s.robotAnchorQuatXyzw) - yawOfXyzw(this.refAnchorRaw),
+        this.yawAlign,
+      );
     }
-    preRotateYawXyzw(this.yawOffset, this.refAnchorRaw, s.referenceAnchorQuatXyzw);
+    quatMulXyzw(this.yawAlign, this.refAnchorRaw, s.referenceAnchorQuatXyzw);
   }
 }

@@ -50,6 +50,7 @@ export class ReferenceTrack {
   private readonly store: { jointPos: Float64Array; jointVel: Float64Array; rootPos: Float64Array; rootQuatXyzw: Float64Array };
   private count = 0;
   private t0 = 0;
+  private readonly at = new Float64Array(1);
 
   constructor(policyJoints: readonly string[], readonly maxPoints: number, private readonly needsRoot: boolean) {
     this.n = policyJoints.length;
@@ -125,9 +126,9 @@ export class ReferenceTrack {
     return true;
   }
 
-  /** Samples the current chunk at node time `t` into `out` (call only when `ready`). */
-  sample(t: number, out: ReferenceFrame): void {
-    const rel = t - this.t0;
+  /** Samples the current chunk at the node time `now[0]` s into `out` (call only when `ready`; a slot, not a float argument, so nothing is boxed). */
+  sample(now: Float64Array, out: ReferenceFrame): void {
+    const rel = now[0]! - this.t0;
     const times = this.times;
     const last = this.count - 1;
     let i = 0;
@@ -153,7 +154,8 @@ export class ReferenceTrack {
       b.rootQuatXyzw[k] = st.rootQuatXyzw[4 * i + k]!;
       b.rootQuatXyzw[4 + k] = st.rootQuatXyzw[4 * i1 + k]!;
     }
-    sampleFrames(b, a, out);
+    this.at[0] = a;
+    sampleFrames(b, this.at, out);
   }
 
   private check(m: ReferenceChunk): ChunkRejection {

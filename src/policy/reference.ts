@@ -146,53 +146,49 @@ export interface ReferenceFrame {
 }
 
 /**
- * Samples `frames` evenly spaced poses (rate `fps`, first at time 0) at time
- * `t` s into `out`: linear interpolation, quaternion slerp, clamped to the
- * first and last frames. Allocates nothing.
+ * Samples `frames` evenly spaced poses (rate `fps`, first at time 0) at the
+ * time `at[0]` s into `out`: linear interpolation, quaternion slerp (shorter
+ * arc), clamped to the first and last frames. Allocates nothing (the time
+ * comes in a typed-array slot: V8 boxes a float argument of a call it does
+ * not inline).
  */
 export function sampleFrames(
   m: { fps: number; frames: number; rootPos: Float64Array; rootQuatXyzw: Float64Array; jointPos: Float64Array; jointVel: Float64Array },
-  t: number,
+  at: Float64Array,
   out: ReferenceFrame,
 ): void {
-  const x = Math.min(Math.max(t * m.fps, 0), m.frames - 1);
+  const x = Math.min(Math.max(at[0]! * m.fps, 0), m.frames - 1);
   const i = Math.min(Math.floor(x), m.frames - 1);
   const i1 = Math.min(i + 1, m.frames - 1);
   const a = x - i;
-  lerpInto(m.rootPos, 3, i, i1, a, out.rootPos);
-  lerpInto(m.jointPos, out.jointPos.length, i, i1, a, out.jointPos);
-  lerpInto(m.jointVel, out.jointVel.length, i, i1, a, out.jointVel);
-  slerpXyzw(m.rootQuatXyzw, 4 * i, m.rootQuatXyzw, 4 * i1, a, out.rootQuatXyzw);
-}
-
-function lerpInto(src: Float64Array, w: number, i: number, i1: number, a: number, out: Float64Array): void {
-  for (let k = 0; k < w; k++) out[k] = src[w * i + k]! * (1 - a) + src[w * i1 + k]! * a;
-}
-
-/** Spherical interpolation of unit quaternions (x, y, z, w) p → q by a ∈ [0, 1] (shorter arc). */
-export function slerpXyzw(p: Float64Array, po: number, q: Float64Array, qo: number, a: number, out: Float64Array): void {
-  let dot = p[po]! * q[qo]! + p[po + 1]! * q[qo + 1]! + p[po + 2]! * q[qo + 2]! + p[po + 3]! * q[qo + 3]!;
+  const b = 1 - a;
+  for (let k = 0; k < 3; k++) out.rootPos[k] = m.rootPos[3 * i + k]! * b + m.rootPos[3 * i1 + k]! * a;
+  const n = out.jointPos.length;
+  for (let k = 0; k < n; k++) {
+    out.jointPos[k] = m.jointPos[n * i + k]! * b + m.jointPos[n * i1 + k]! * a;
+    out.jointVel[k] = m.jointVel[n * i + k]! * b + m.jointVel[n * i1 + k]! * a;
+  }
+  // slerp of the root quaternions
+  const p = m.rootQuatXyzw, po = 4 * i, qo = 4 * i1, q = out.rootQuatXyzw;
+  let dot = p[po]! * p[qo]! + p[po + 1]! * p[qo + 1]! + p[po + 2]! * p[qo + 2]! + p[po + 3]! * p[qo + 3]!;
   const sign = dot < 0 ? -1 : 1;
   dot *= sign;
-  let s0: number, s1: number;
-  if (dot > 0.9995) {
-    s0 = 1 - a;
-    s1 = a;
-  } else {
+  let s0 = b, s1 = a;
+  if (dot < 0.9995) {
     const th = Math.acos(dot);
     const st = Math.sin(th);
-    s0 = Math.sin((1 - a) * th) / st;
+    s0 = Math.sin(b * th) / st;
     s1 = Math.sin(a * th) / st;
   }
   s1 *= sign;
-  let n = 0;
+  let nn = 0;
   for (let k = 0; k < 4; k++) {
-    const v = s0 * p[po + k]! + s1 * q[qo + k]!;
-    out[k] = v;
-    n += v * v;
+    const v = s0 * p[po + k]! + s1 * p[qo + k]!;
+    q[k] = v;
+    nn += v * v;
   }
-  n = 1 / Math.sqrt(n);
-  for (let k = 0; k < 4; k++) out[k] = out[k]! * n;
+  nn = 1 / Math.sqrt(nn);
+  for (let k = 0; k < 4; k++) q[k] = q[k]! * nn;
 }
 
 /** Yaw (rotation about world z) of a quaternion x, y, z, w, rad. */
@@ -201,14 +197,22 @@ export function yawOfXyzw(q: ArrayLike<number>): number {
   return Math.atan2(2 * (w * z + x * y), 1 - 2 * (y * y + z * z));
 }
 
-/** out = Rz(yaw) ⊗ q (x, y, z, w); out may be q. */
-export function preRotateYawXyzw(yaw: number, q: Float64Array, out: Float64Array): void {
-  const s = Math.sin(yaw / 2), c = Math.cos(yaw / 2);
-  const x = q[0]!, y = q[1]!, z = q[2]!, w = q[3]!;
-  out[0] = c * x - s * y;
-  out[1] = c * y + s * x;
-  out[2] = c * z + s * w;
-  out[3] = c * w - s * z;
+/** Writes the quaternion (x, y, z, w) of a rotation by `yaw` rad about world z into out[0..4]. */
+export function yawQuatXyzw(yaw: number, out: Float64Array): void {
+  out[0] = 0;
+  out[1] = 0;
+  out[2] = Math.sin(yaw / 2);
+  out[3] = Math.cos(yaw / 2);
+}
+
+/** out = a ⊗ b (quaternions x, y, z, w); out may be b. */
+export function quatMulXyzw(a: ArrayLike<number>, b: ArrayLike<number>, out: Float64Array): void {
+  const ax = a[0]!, ay = a[1]!, az = a[2]!, aw = a[3]!;
+  const bx = b[0]!, by = b[1]!, bz = b[2]!, bw = b[3]!;
+  out[0] = aw * bx + ax * bw + ay * bz - az * by;
+  out[1] = aw * by - ax * bz + ay * bw + az * bx;
+  out[2] = aw * bz + ax * by - ay * bx + az * bw;
+  out[3] = aw * bw - ax * bx - ay * by - az * bz;
 }
 
 /**

@@ -128,7 +128,7 @@ describe('mimic-style tracking from a reference motion file', () => {
     const dir = mkdtempSync(join(tmpdir(), 'aegis-mimic-'));
     writeFileSync(join(dir, 'bad.csv'), `${CSV}\n1,2,3\n`);
     const parsed = PolicyConfigSchema.parse(config({ source: 'file', path: 'bad.csv', fps: FPS, anchorBody: 'torso_link' }));
-    const err = (() => { try { loadReferenceMotion(parsed, dir, MOTOR_ORDER); } catch (e) { return e; } })();
+    const err = (() => { try { loadReferenceMotion(parsed, dir, MOTOR_ORDER); return null; } catch (e) { return e; } })();
     expect(err).toBeInstanceOf(ConfigError);
     expect(String(err)).toContain(join(dir, 'bad.csv'));
     expect(String(err)).toMatch(/line 6: 3 values, expected 10/);

@@ -118,7 +118,7 @@ describe('reference chunks on /motion/reference', () => {
     expect(track.lastRejection).toBe('non_finite');
     expect(track.rejected).toBe(4);
     const frame = { jointPos: new Float64Array(3), jointVel: new Float64Array(3), rootPos: new Float64Array(3), rootQuatXyzw: new Float64Array(4) };
-    track.sample(0.05, frame);
+    track.sample(Float64Array.of(0.05), frame);
     expectVector(frame.jointPos, [0.2, 0.15, 0.1], 9, 'first chunk still in use');
   });
 });

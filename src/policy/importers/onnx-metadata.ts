@@ -192,14 +192,14 @@ export function importOnnxMetadata(info: OnnxModelInfo, opts: OnnxImportOptions)
   }
   const anchorTerm = terms.some((t) => t.source === 'reference_anchor_ori6d');
   const anchorBody = md['anchor_body_name'] ?? (anchorTerm ? 'torso_link' : undefined);
-  if (anchorTerm && md['anchor_body_name'] === undefined) notes.push("no 'anchor_body_name' in metadata: anchor body torso_link assumed — check it");
+  if (tracking && anchorTerm && md['anchor_body_name'] === undefined) notes.push("no 'anchor_body_name' in metadata: anchor body torso_link assumed — check it");
   let reference: PolicyConfigInput['reference'];
   if (tracking) {
     const hasQuat = extraOutputs.some((e) => e.target === 'reference_anchor_quat_xyzw');
     if (anchorTerm && !hasQuat) problems.push("observation needs the reference anchor orientation but the model has no 'ref_quat_xyzw' output");
     reference = { source: 'model_outputs', ...(anchorTerm ? { anchorBody, startYaw: 'anchor' as const } : {}) };
   } else if (anchorTerm || terms.some((t) => t.source === 'motion_command')) {
-    notes.push('the observation reads a reference motion: add reference.source (file or topic) to the config');
+    notes.push(`the observation reads a reference motion: add a reference section (source file or topic${anchorTerm ? `, anchorBody ${anchorBody}` : ''}) to the config`);
   }
   if (problems.length > 0) throw new ImportError(file, problems);
   if (!reference) {
