@@ -8,7 +8,12 @@
  *   restarts at 0 after a stand; while |command| < 0.01 both feet sit at π;
  * - raw actions clipped to ±100; target = default + 1.0·action.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parseYamlStrict } from '../../src/io/config-file.js';
+import { importUnitreeDeploy } from '../../src/policy/importers/unitree-deploy.js';
+import { G1_JOINTS } from '../../src/training/g1-upper-body.js';
 import { OnnxPolicy } from '../../src/inference/onnx-policy.js';
 import { ActionMapper } from '../../src/policy/action.js';
 import { importOnnxMetadata } from '../../src/policy/importers/onnx-metadata.js';
@@ -113,5 +118,20 @@ describe('holosoma-style locomotion', () => {
     const { config } = importOnnxMetadata(readOnnxModelInfo(model), { modelPath: 'x.onnx', rateHz: 50 });
     const cfg = resolvePolicyConfig(PolicyConfigSchema.parse(config));
     expect(cfg.observation.terms[1]).toMatchObject({ name: 'keyboard_velocity_commands', source: 'velocity_command' });
+  });
+});
+
+describe('unitree_rl_lab term alias', () => {
+  it('import-deploy accepts keyboard_velocity_commands as the velocity command term (same ranges, same width)', () => {
+    const file = join(import.meta.dirname, 'fixtures', 'g1_12dof_deploy.yaml');
+    const text = readFileSync(file, 'utf8');
+    expect(text).toMatch(/^  velocity_commands:/m);
+    const renamed = parseYamlStrict(text.replace(/^  velocity_commands:/m, '  keyboard_velocity_commands:'), file);
+    const { config } = importUnitreeDeploy(renamed, { robotJointNames: G1_JOINTS, modelPath: 'm.onnx' });
+    const original = importUnitreeDeploy(parseYamlStrict(text, file), { robotJointNames: G1_JOINTS, modelPath: 'm.onnx' }).config;
+    const terms = (config.observation as { terms: { name: string }[] }).terms;
+    const i = terms.findIndex((t) => t.name === 'keyboard_velocity_commands');
+    expect(i).toBeGreaterThanOrEqual(0);
+    expect({ ...terms[i], name: 'velocity_commands' }).toEqual((original.observation as { terms: unknown[] }).terms[i]);
   });
 });
