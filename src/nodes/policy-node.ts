@@ -128,7 +128,7 @@ export class PolicyNode {
         { preset: 'sensor_data' },
       ),
     );
-    if (config.observation.terms.some((t) => t.source === 'velocity_command')) {
+    if (config.observation.terms.some((t) => t.source === 'velocity_command' || (t.source === 'phase' && t.pin))) {
       this.subs.push(node.createSubscription('geometry_msgs/msg/Twist', topics.cmdVel, (m) => this.onCmdVel(m)));
     }
     this.subs.push(node.createSubscription('trajectory_msgs/msg/JointTrajectory', topics.reference, (m) => this.onReference(m), { preset: 'reliable' }));

@@ -12,6 +12,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseYamlStrict } from '../../src/io/config-file.js';
+import { PolicyNode } from '../../src/nodes/policy-node.js';
+import { EmbeddedBus } from '../../src/transport/bus/index.js';
+import { makeImu, makeJointState } from '../../src/transport/messages.js';
 import { importUnitreeDeploy } from '../../src/policy/importers/unitree-deploy.js';
 import { G1_JOINTS } from '../../src/training/g1-upper-body.js';
 import { OnnxPolicy } from '../../src/inference/onnx-policy.js';
@@ -133,5 +136,42 @@ describe('unitree_rl_lab term alias', () => {
     const i = terms.findIndex((t) => t.name === 'keyboard_velocity_commands');
     expect(i).toBeGreaterThanOrEqual(0);
     expect({ ...terms[i], name: 'velocity_commands' }).toEqual((original.observation as { terms: unknown[] }).terms[i]);
+  });
+});
+
+describe('pinned phase on the policy node', () => {
+  it('a pinned phase without a command term still subscribes to /cmd_vel (else it would stay pinned forever)', async () => {
+    const cfg = resolvePolicyConfig(PolicyConfigSchema.parse({
+      modelPath: 'unused.onnx', joints: JOINTS, defaultJointPos: DEFAULT,
+      observation: { terms: [{ name: 'sin_phase', source: 'phase', output: 'sin', feet: 2, periodS: 1, pin: {} }] },
+      action: { scale: 1 },
+    }));
+    const bus = new EmbeddedBus();
+    const seen: number[][] = [];
+    const input = new Float32Array(2);
+    const policy = { obsWidth: 2, actionWidth: 3, input, lastRunMs: 0, run: () => (seen.push(Array.from(input)), Promise.resolve(new Float32Array(3))), release: () => Promise.resolve() };
+    const node = new PolicyNode({ node: bus.createNode('policy'), config: cfg, policy, robotJointNames: JOINTS });
+    try {
+      const robot = bus.createNode('robot');
+      const js = robot.createPublisher('sensor_msgs/msg/JointState', '/joint_states', { preset: 'sensor_data' });
+      const imu = robot.createPublisher('sensor_msgs/msg/Imu', '/imu', { preset: 'sensor_data' });
+      const cmd = robot.createPublisher('geometry_msgs/msg/Twist', '/cmd_vel');
+      const twist = { linear: { x: 0.5, y: 0, z: 0 }, angular: { x: 0, y: 0, z: 0 } };
+      for (let k = 1; k <= 3; k++) {
+        js.publish(makeJointState(JOINTS));
+        imu.publish(makeImu('pelvis'));
+        if (k === 2) cmd.publish(twist);
+        bus.advanceTo(BigInt(k) * 20_000_000n);
+        await bus.settle();
+      }
+      expect(seen.length).toBe(3);
+      expectVector(seen[0]!, [0, 0], 6, 'standing: pinned at π'); // sin π = 0 for both feet
+      // walking from the second tick: the clock restarted at the last pinned tick (t = 0), right foot half a period on
+      expectVector(seen[1]!, [Math.sin(2 * Math.PI * 0.02), Math.sin(2 * Math.PI * 0.02 + Math.PI)], 5, 'walking, first tick');
+      expectVector(seen[2]!, [Math.sin(2 * Math.PI * 0.04), Math.sin(2 * Math.PI * 0.04 + Math.PI)], 5, 'walking, second tick');
+    } finally {
+      node.destroy();
+      await bus.shutdown();
+    }
   });
 });

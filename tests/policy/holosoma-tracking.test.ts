@@ -136,3 +136,28 @@ describe('holosoma-style whole-body tracking', () => {
     expect(String(err)).toMatch(/model output 'ref_quat_xyzw' has width 4, config expects 3 \(reference_root_pos\)/);
   });
 });
+
+describe('model-output references: bad outputs', () => {
+  it('a non-finite reference output faults the policy to DAMP at the next observation instead of feeding it to the model', () => {
+    const { config } = importOnnxMetadata(readOnnxModelInfo(trackingModel()), { modelPath: 'x.onnx', rateHz: 50 });
+    const cfg = resolvePolicyConfig(PolicyConfigSchema.parse(config));
+    const outs = new Map(cfg.config.extraOutputs.map((e) => [e.name, new Float32Array(e.target === 'reference_root_pos' ? 3 : e.target === 'reference_anchor_quat_xyzw' ? 4 : 3)]));
+    outs.get('ref_quat_xyzw')!.set([0, 0, 0, 1]);
+    const c = new PolicyController(cfg, new Float32Array(W), { inputs: new Map([['time_step', new Float32Array(1)]]), outputs: outs, robot: humanoid() });
+    const [x, y, z, w] = quatOf(pelvisAt(0));
+    const feed = (t: number): void => {
+      c.clock[0] = t;
+      c.intake.acceptJointState(Float64Array.from(jointPosAt(0)), new Float64Array(3));
+      c.intake.acceptImu({ x, y, z, w }, { x: 0, y: 0, z: 0 });
+    };
+    feed(0);
+    expect(c.tick()).toBe('infer'); // priming
+    outs.get('joint_pos')![1] = NaN;
+    expect(c.finishInference(new Float32Array(3))).toBe('dropped');
+    feed(0.02);
+    expect(c.tick()).toBe('publish');
+    expect(c.mode).toBe('DAMP');
+    expect(c.stats.nonFiniteObservations).toBe(1);
+    expect(c.assembler.lastNonFiniteTerm).toBe('motion_command');
+  });
+});
