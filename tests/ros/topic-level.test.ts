@@ -6,7 +6,7 @@
  * the project is built; elsewhere the suite is skipped with the reason
  * printed. How to run them on Jazzy or Humble: docs/ros.md.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -170,6 +170,19 @@ suite('ROS 2 topic level (nodes in separate processes)', () => {
     expect((await getState.sendRequestAsync({})).current_state.label).toBe('active');
     const whileActive = await params.setParameter('limits.velocityScale', 0.4);
     expect(whileActive).toMatchObject({ successful: false, reason: expect.stringMatching(/node is active/) });
+
+    // Ranges reach the ROS CLI (rclnodejs alone drops them: see describedRangeClass).
+    const described = spawnSync('ros2', ['param', 'describe', '/aegis_shield_t2', 'core.rateHz', 'limits.velocityScale'], {
+      env: { ...process.env, ROS_DOMAIN_ID: DOMAIN },
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect(described.stdout).toMatch(/core\.rateHz[\s\S]*Min value: 500\.0\s+Max value: 1000\.0/);
+    expect(described.stdout).toMatch(/limits\.velocityScale[\s\S]*Min value: 0\.0\s+Max value: 1\.0/);
+    // A refusal reads as ours, naming the field and the reason.
+    const tooFast = await params.setParameter('core.rateHz', 2000);
+    expect(tooFast.successful).toBe(false);
+    expect(tooFast.reason).toMatch(/core\.rateHz.*1000/);
   });
 
   it('shield: SIGINT takes the lifecycle shutdown transition (its hold) and exits 0', async () => {
