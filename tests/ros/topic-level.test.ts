@@ -199,6 +199,30 @@ suite('ROS 2 topic level (nodes in separate processes)', () => {
     robot.stop();
   });
 
+  it('a node whose launcher is killed (SIGKILL, no signal reaches it) holds and exits by itself', async () => {
+    // bash stands in for `ros2 launch`: it starts the shield and is then killed outright.
+    const args = [entry, 'shield', '--ros-args', '-r', '__node:=aegis_shield_t5', '-p', 'autostart:=true'].map((a) => `'${a}'`).join(' ');
+    const launcher = spawn('bash', ['-c', `'${process.execPath}' ${args} & echo "pid $!"; wait`], {
+      cwd: root, env: { ...process.env, ROS_DOMAIN_ID: DOMAIN, AEGIS_LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const output: string[] = [];
+    launcher.stdout?.on('data', (d: Buffer) => output.push(d.toString()));
+    launcher.stderr?.on('data', (d: Buffer) => output.push(d.toString()));
+    const robot = fakeRobot(obs);
+    const stopCandidates = candidateStream(obs, 0);
+    await waitUntil('the shield to command', () => robot.commands.length >= 20);
+    const pid = Number(/pid (\d+)/.exec(output.join(''))?.[1]);
+    expect(pid).toBeGreaterThan(0);
+    launcher.kill('SIGKILL');
+    const alive = () => { try { process.kill(pid, 0); return true; } catch { return false; } };
+    await waitUntil('the orphaned shield to exit', () => !alive(), 10_000);
+    const log = output.join('');
+    expect(log).toMatch(/"signal":"parent_gone"/);
+    expect(log).toMatch(/"msg":"shutdown on signal"/);
+    stopCandidates();
+    robot.stop();
+  });
+
   it.skipIf(!existsSync(addon))('closed loop on sim time: embedded sim + shield + policy drive the robot for 30 s of sim time, the shield ACTIVE throughout', async () => {
     const fixed = join(root, 'urdf', 'g1_29dof_fixed.urdf');
     const paramsFile = join(root, 'config', 'ros', 'aegis.yaml');

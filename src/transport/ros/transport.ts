@@ -46,7 +46,18 @@ export interface RosTransportOptions {
    * signal exits at once with 1.
    */
   handleSignals?: boolean;
+  /**
+   * Shut down as on SIGTERM (the registered steps: the shield's hold) when the
+   * process that started this one is gone (default true with handleSignals):
+   * a `ros2 launch` killed with SIGKILL, or one that failed part-way, would
+   * otherwise leave its nodes running as orphans. Checked every
+   * {@link PARENT_POLL_MS} ms by the parent pid changing (Linux re-parents orphans).
+   */
+  exitWithParent?: boolean;
 }
+
+/** How often the parent process is checked for (exitWithParent), ms. */
+export const PARENT_POLL_MS = 250;
 
 /**
  * The one cast between our message shapes and rclnodejs's generic message
@@ -79,6 +90,7 @@ export class RosTransport implements Transport {
       rcl.removeSignalHandlers();
       process.on('SIGINT', () => transport.onSignal('SIGINT'));
       process.on('SIGTERM', () => transport.onSignal('SIGTERM'));
+      if (options.exitWithParent ?? true) transport.watchParent(process.ppid);
     }
     return transport;
   }
@@ -86,6 +98,17 @@ export class RosTransport implements Transport {
   /** Adds a step run (in order, synchronously) when SIGINT/SIGTERM arrives, before the context shuts down. */
   onShutdownSignal(step: () => void): void {
     this.shutdownSteps.push(step);
+  }
+
+  /** Treats the parent's exit like SIGTERM (see {@link RosTransportOptions.exitWithParent}). */
+  private watchParent(parentPid: number): void {
+    const poll = setInterval(() => {
+      if (process.ppid === parentPid) return;
+      clearInterval(poll);
+      this.log.warn({ parentPid, nowParent: process.ppid }, 'the process that started this node is gone');
+      this.onSignal('parent_gone');
+    }, PARENT_POLL_MS);
+    poll.unref();
   }
 
   private onSignal(signal: string): void {
