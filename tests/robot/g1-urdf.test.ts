@@ -1,4 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
@@ -295,4 +298,22 @@ describe('shipped G1 Gazebo tags', () => {
     expect(text).toMatch(/<plugin filename="gz_ros2_control-system" name="gz_ros2_control::GazeboSimROS2ControlPlugin">\s*<parameters>\$\(find aegis_control\)\/config\/ros\/controllers\.yaml<\/parameters>/);
     expect(text).toMatch(/<gazebo reference="imu_in_pelvis">\s*<sensor name="imu" type="imu">/);
   });
+});
+
+describe('shipped G1 URDFs are generated', () => {
+  it('src/cli/generate-urdf.ts writes exactly the committed urdf/ files (no shared data needed)', () => {
+    const root = fileURLToPath(new URL('../..', import.meta.url));
+    const out = mkdtempSync(join(tmpdir(), 'aegis-urdf-'));
+    try {
+      const r = spawnSync(process.execPath, [join(root, 'node_modules', 'vite-node', 'vite-node.mjs'), join(root, 'src', 'cli', 'generate-urdf.ts'), out], {
+        cwd: root, encoding: 'utf8', env: { ...process.env, AEGIS_SHARED_DATA: join(out, 'no-shared-data') },
+      });
+      expect(r.status, r.stderr).toBe(0);
+      for (const file of ['g1_29dof.urdf', 'g1_29dof_fixed.urdf']) {
+        expect(readFileSync(join(out, file), 'utf8'), file).toBe(readFileSync(urdfPath(file), 'utf8'));
+      }
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  }, 30_000);
 });
