@@ -152,8 +152,9 @@ describe('G1 model structure', () => {
   });
 });
 
-describe.skipIf(sharedDataMissing(UNITREE_G1_VELOCITY.urdf))('G1 URDF against the vendor description (unitree_ros g1_29dof_rev_1_0.urdf)', () => {
-  const vendor = sharedDataMissing(UNITREE_G1_VELOCITY.urdf) ? null : loadUrdfFile(sharedData(UNITREE_G1_VELOCITY.urdf));
+const vendorMissing = sharedDataMissing(UNITREE_G1_VELOCITY.urdf);
+describe.skipIf(vendorMissing)('G1 URDF against the vendor description (unitree_ros g1_29dof_rev_1_0.urdf)', () => {
+  const vendor = vendorMissing ? null : loadUrdfFile(sharedData(UNITREE_G1_VELOCITY.urdf));
   /** Vendor links we leave out: a visual contour, a logo, camera and lidar frames. */
   const OMITTED = ['pelvis_contour_link', 'logo_link', 'd435_link', 'mid360_link'];
   const maxAbs = (a: readonly number[], b: readonly number[]): number => Math.max(...a.map((v, i) => Math.abs(v - b[i]!)));
