@@ -82,16 +82,21 @@ export async function benchMotion(opts: { repoRoot: string }): Promise<Record<st
   const p50 = percentile(samples, 0.5);
   const fps = 1e6 / (samples.reduce((a, b) => a + b, 0) / samples.length);
   // same-run baseline for the token path: kinematic retargeting of one 16-frame chunk
-  const chunkSamples: number[] = [];
+  const chunkSamples: number[] = [], chunkCpu: number[] = [];
   for (let c = 0; c + CHUNK_FRAMES <= h0.frameCount && chunkSamples.length < 2000; c += CHUNK_FRAMES) {
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     for (let f = c; f < c + CHUNK_FRAMES; f++) r.step(h0.positions, f * K3, h0.frameTimeS);
     chunkSamples.push((performance.now() - t0) * 1000);
+    const cu = process.cpuUsage(c0);
+    chunkCpu.push(cu.user + cu.system);
   }
   return {
     ...tokens,
     motion_retarget_16_frames_p50_us: percentile(chunkSamples, 0.5),
     motion_retarget_16_frames_p99_us: percentile(chunkSamples, 0.99),
+    motion_retarget_16_frames_cpu_p50_us: percentile(chunkCpu, 0.5),
+    motion_retarget_16_frames_cpu_p99_us: percentile(chunkCpu, 0.99),
     motion_retarget_frames: samples.length,
     motion_retarget_p50_us: p50,
     motion_retarget_p99_us: percentile(samples, 0.99),
