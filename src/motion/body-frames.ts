@@ -11,6 +11,11 @@
  * Pure, allocation-free (write into caller buffers).
  */
 
+/** √(x² + y² + z²) without Math.hypot, whose builtin allocates a scratch array per call. */
+export function norm3(x: number, y: number, z: number): number {
+  return Math.sqrt(x * x + y * y + z * z);
+}
+
 /** Keypoint positions accessor: 3 doubles at `o` in `p`. */
 function sub(out: number[], p: Float64Array, a: number, b: number): void {
   out[0] = p[a]! - p[b]!; out[1] = p[a + 1]! - p[b + 1]!; out[2] = p[a + 2]! - p[b + 2]!;
@@ -21,16 +26,16 @@ const tmpZ = [0, 0, 0];
 
 /** Writes the rotation with columns (y × z, y, z) after orthonormalising y against unit z. */
 function frameFromYZ(out: Float64Array, y: number[], z: number[]): void {
-  let zn = Math.hypot(z[0]!, z[1]!, z[2]!);
+  let zn = norm3(z[0]!, z[1]!, z[2]!);
   if (!(zn > 1e-9)) { z[0] = 0; z[1] = 0; z[2] = 1; zn = 1; }
   const zx = z[0]! / zn, zy = z[1]! / zn, zz = z[2]! / zn;
   const d = y[0]! * zx + y[1]! * zy + y[2]! * zz;
   let yx = y[0]! - d * zx, yy = y[1]! - d * zy, yz = y[2]! - d * zz;
-  let yn = Math.hypot(yx, yy, yz);
+  let yn = norm3(yx, yy, yz);
   if (!(yn > 1e-9)) {
     // degenerate (y parallel to z): any y orthogonal to z
     if (Math.abs(zx) < 0.9) { yx = 0; yy = zz; yz = -zy; } else { yx = -zz; yy = 0; yz = zx; }
-    yn = Math.hypot(yx, yy, yz);
+    yn = norm3(yx, yy, yz);
   }
   yx /= yn; yy /= yn; yz /= yn;
   const xx = yy * zz - yz * zy, xy = yz * zx - yx * zz, xz = yx * zy - yy * zx;

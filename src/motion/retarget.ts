@@ -27,7 +27,7 @@
 import { jointLimitArrays, type RobotModel } from '../robot/model.js';
 import { KinematicTree } from '../robot/kinematics.js';
 import { TRANSFORM_SIZE } from '../robot/math.js';
-import { pelvisFrame, rotate, rotateInv, rotationAngle, torsoFrame } from './body-frames.js';
+import { norm3, pelvisFrame, rotate, rotateInv, rotationAngle, torsoFrame } from './body-frames.js';
 import { saturate, saturateSlope, satLimits, solveSpd, unsaturate, type SatLimits } from './dls.js';
 import { KEYPOINTS, KP } from './human.js';
 import type { RetargetMap } from './retarget-config.js';
@@ -393,12 +393,12 @@ export class Retargeter {
       this.armTargets(s, human, offset); // the same targets the solve used (F and S are unchanged since)
       const L = this.armLinks[s]!;
       const wo = L.wrist * TRANSFORM_SIZE, eo = L.elbow * TRANSFORM_SIZE, so = L.shoulder * TRANSFORM_SIZE;
-      r.wristErrM[s] = Math.hypot(tgt[3]! - T[wo + 3]!, tgt[4]! - T[wo + 7]!, tgt[5]! - T[wo + 11]!);
-      r.elbowErrM[s] = Math.hypot(tgt[0]! - T[eo + 3]!, tgt[1]! - T[eo + 7]!, tgt[2]! - T[eo + 11]!);
+      r.wristErrM[s] = norm3(tgt[3]! - T[wo + 3]!, tgt[4]! - T[wo + 7]!, tgt[5]! - T[wo + 11]!);
+      r.elbowErrM[s] = norm3(tgt[0]! - T[eo + 3]!, tgt[1]! - T[eo + 7]!, tgt[2]! - T[eo + 11]!);
       this.handDir(s, this.v3);
       const dot = this.v3[0]! * tgt[6]! + this.v3[1]! * tgt[7]! + this.v3[2]! * tgt[8]!;
       r.handErrRad[s] = Math.acos(Math.max(-1, Math.min(1, dot)));
-      const reach = Math.hypot(tgt[3]! - T[so + 3]!, tgt[4]! - T[so + 7]!, tgt[5]! - T[so + 11]!);
+      const reach = norm3(tgt[3]! - T[so + 3]!, tgt[4]! - T[so + 7]!, tgt[5]! - T[so + 11]!);
       let free = reach <= 0.97 * (this.upperArmM[s]! + this.forearmM[s]!) && this.armCapped[s] === 0;
       const c = this.arms[s]!;
       for (let j = 0; j < c.q.length && free; j++) {
@@ -427,7 +427,7 @@ export class Retargeter {
   private segment(human: Float64Array, from: number, to: number, len: number, into: number): void {
     const v = this.v3;
     for (let i = 0; i < 3; i++) v[i] = human[to + i]! - human[from + i]!;
-    const n = Math.hypot(v[0]!, v[1]!, v[2]!);
+    const n = norm3(v[0]!, v[1]!, v[2]!);
     const k = n > 1e-9 ? len / n : 0;
     for (let i = 0; i < 3; i++) v[i] = v[i]! * k;
     rotateInv(this.w3, 0, this.Ht, v, 0);
@@ -443,7 +443,7 @@ export class Retargeter {
 
   private dist(a: number, b: number): number {
     const T = this.tree.transforms, ao = a * TRANSFORM_SIZE, bo = b * TRANSFORM_SIZE;
-    return Math.hypot(T[ao + 3]! - T[bo + 3]!, T[ao + 7]! - T[bo + 7]!, T[ao + 11]! - T[bo + 11]!);
+    return norm3(T[ao + 3]! - T[bo + 3]!, T[ao + 7]! - T[bo + 7]!, T[ao + 11]! - T[bo + 11]!);
   }
 }
 
