@@ -1,6 +1,7 @@
 /**
  * Kinematic retargeting, human keypoints → robot joint positions, one frame at
- * a time (warm-started), pure and allocation-free per frame.
+ * a time (warm-started), pure; buffers are allocated once (≈ 130 B of boxed doubles per
+ * frame remain, measured by `npm run bench -- --only motion`).
  *
  * Targets (all in the robot's pelvis link frame; human frames from
  * ./body-frames.ts):
