@@ -149,7 +149,7 @@ function policyHooks(node: RosTransportNode): ManagedNodeHooks {
         readOnly: POLICY_READ_ONLY,
         guard: () => (running ? ACTIVE_REFUSAL : null),
       });
-      const loaded = await loadPolicy(params.config, ROOT);
+      const loaded = await loadPolicy(params.config, dirname(files.config)); // paths relative to the config file
       policy = loaded.policy;
       node.log.info({ model: loaded.modelPath, warmupMsPerRun: policy.warmupMsPerRun }, 'policy loaded');
     },

@@ -41,13 +41,18 @@ export function validateConfig<S extends z.ZodTypeAny>(schema: S, data: unknown,
   return result.data as z.output<S>;
 }
 
-/** Reads, parses and validates a YAML/JSON config file. */
-export function loadConfigFile<S extends z.ZodTypeAny>(schema: S, file: string): z.output<S> {
+/** Reads and parses a YAML/JSON file (no validation). */
+export function readYamlFile(file: string): unknown {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
     throw new ConfigError(file, [`cannot read file: ${(err as NodeJS.ErrnoException).code ?? String(err)}`]);
   }
-  return validateConfig(schema, parseYamlStrict(text, file), file);
+  return parseYamlStrict(text, file);
+}
+
+/** Reads, parses and validates a YAML/JSON config file. */
+export function loadConfigFile<S extends z.ZodTypeAny>(schema: S, file: string): z.output<S> {
+  return validateConfig(schema, readYamlFile(file), file);
 }

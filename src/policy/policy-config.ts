@@ -39,10 +39,10 @@ export const PolicyTopicsSchema = z.object({
 export const PolicyConfigSchema = z.object({
   /** Policy name (diagnostics, logs). */
   name: z.string().min(1).default('policy').describe('Policy name (diagnostics, logs)'),
-  /** ONNX model path (relative to the working directory, i.e. the repo root, or absolute). */
-  modelPath: z.string().min(1).describe('ONNX model path (relative to the working directory, i.e. the repo root, or absolute)'),
-  /** Contract JSON path (optional; cross-checked when given). */
-  contractPath: z.string().min(1).optional().describe('Contract JSON path (optional; cross-checked when given)'),
+  /** ONNX model path: absolute, or relative to the folder of the config file that names it. */
+  modelPath: z.string().min(1).describe('ONNX model path: absolute, or relative to the folder of the config file that names it'),
+  /** Contract JSON path (optional; cross-checked when given), resolved as modelPath. */
+  contractPath: z.string().min(1).optional().describe('Contract JSON path (optional; cross-checked when given), resolved as modelPath'),
   /** Policy rate, Hz: the model's control step as trained (one inference per policy tick). */
   rateHz: finite.positive().max(2000).default(50).describe("Policy rate, Hz: the model's control step as trained (one inference per policy tick)"),
   /**

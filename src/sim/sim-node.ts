@@ -179,9 +179,12 @@ export class SimNode {
     this.applyDueEvents();
     this.sim.step();
     const k = ++this.stats.steps;
+    const imuDue = k % this.imuEvery === 0;
+    // IMU and joint state sampled at the same physics step (the state just integrated to).
+    if (imuDue) this.sim.syncSensors();
     if (k % this.clockEvery === 0) this.publishClock();
     if (k % this.jointStateEvery === 0) this.publishJointState();
-    if (k % this.imuEvery === 0) this.publishImu();
+    if (imuDue) this.publishImu();
   }
 
   /** Applies one event now (validated; throws on an unknown target). */
