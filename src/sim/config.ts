@@ -81,6 +81,12 @@ export const SimConfigSchema = z
     /** Mesh collision geoms: include those whose file resolved, or skip all meshes (primitives only). */
     meshes: z.enum(['include', 'skip']).default('include')
       .describe('Mesh collision geoms: include those whose file resolved, or skip all meshes (primitives only)'),
+    /**
+     * Links whose only collision geometry is absent mesh files: `fit_box` gives each a box fitted to
+     * its mass and inertia (with a warning naming them); `none` leaves them without collision.
+     */
+    missingMeshCollision: z.enum(['fit_box', 'none']).default('fit_box')
+      .describe('Links whose only collision geometry is absent mesh files: `fit_box` gives each a box fitted to its mass and inertia (with a warning naming them); `none` leaves them without collision'),
     /** Robot–robot contacts (parent–child pairs are always excluded by MuJoCo). Off: robot geoms touch only the floor. */
     selfCollision: z.boolean().default(false)
       .describe('Robot–robot contacts (parent–child pairs are always excluded by MuJoCo). Off: robot geoms touch only the floor'),
