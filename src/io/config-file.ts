@@ -8,20 +8,31 @@
 import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
+import { describeIssues } from '../schema/strict.js';
+
+/** Most problems an error message lists; the rest are counted. */
+export const MAX_LISTED_PROBLEMS = 20;
+
+/** `  - problem` lines, at most MAX_LISTED_PROBLEMS, then how many more there were. */
+export function listProblems(problems: readonly string[]): string {
+  const shown = problems.slice(0, MAX_LISTED_PROBLEMS).map((p) => `  - ${p.length > 500 ? `${p.slice(0, 500)}…` : p}`);
+  if (problems.length > MAX_LISTED_PROBLEMS) shown.push(`  … and ${problems.length - MAX_LISTED_PROBLEMS} more problems`);
+  return shown.join('\n');
+}
 
 export class ConfigError extends Error {
   constructor(
     readonly file: string,
     readonly problems: string[],
   ) {
-    super(`invalid configuration in ${file}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    super(`invalid configuration in ${file}:\n${listProblems(problems)}`);
     this.name = 'ConfigError';
   }
 }
 
-/** Formats zod issues as `path.to.field: message` lines. */
-export function formatIssues(error: z.ZodError): string[] {
-  return error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`);
+/** Formats zod issues as `path.to.field: message` lines; with the schema, unknown keys get a did-you-mean hint. */
+export function formatIssues(error: z.ZodError, schema?: z.ZodTypeAny): string[] {
+  return describeIssues(error, schema);
 }
 
 /** Parses YAML text with the core schema only; unknown tags are errors. */
@@ -37,7 +48,7 @@ export function parseYamlStrict(text: string, file: string): unknown {
 /** Validates parsed data against a schema, reporting every field problem. */
 export function validateConfig<S extends z.ZodTypeAny>(schema: S, data: unknown, file: string): z.output<S> {
   const result = schema.safeParse(data);
-  if (!result.success) throw new ConfigError(file, formatIssues(result.error));
+  if (!result.success) throw new ConfigError(file, formatIssues(result.error, schema));
   return result.data as z.output<S>;
 }
 

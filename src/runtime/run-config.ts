@@ -4,6 +4,7 @@
  * paths are resolved against the config file's folder.
  */
 import { z } from 'zod';
+import { deepStrict } from '../schema/strict.js';
 import { SimConfigSchema } from '../sim/config.js';
 import { ScenarioEventSchema } from '../sim/scenario.js';
 import { SimNodeConfigSchema } from '../sim/sim-node.js';
@@ -30,7 +31,7 @@ export const OperatorActionSchema = z.discriminatedUnion('action', [
 ]);
 export type OperatorAction = z.infer<typeof OperatorActionSchema>;
 
-export const RunConfigSchema = z
+export const RunConfigSchema = deepStrict(z
   .object({
     robot: z
       .object({
@@ -66,5 +67,5 @@ export const RunConfigSchema = z
     /** Robot base below this height (m) counts as a fall in the summary (floating base only); default: the profile's, else 0.4. */
     fallHeightM: finite.positive().optional(),
   })
-  .strict();
+  .strict());
 export type RunConfig = z.infer<typeof RunConfigSchema>;

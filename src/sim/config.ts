@@ -5,6 +5,7 @@
  * step, floor friction 1.
  */
 import { z } from 'zod';
+import { deepStrict } from '../schema/strict.js';
 
 const finite = z.number().finite();
 
@@ -42,7 +43,7 @@ export const DEFAULT_GAINS: Record<string, PdGains> = {
   '.*_wrist_.*': { kp: 20, kd: 1 },
 };
 
-export const SimConfigSchema = z
+export const SimConfigSchema = deepStrict(z
   .object({
     /**
      * `fixed`: the root link is welded to the world (at the URDF `world` joint's
@@ -105,7 +106,7 @@ export const SimConfigSchema = z
         message: `explicit PD with the Euler integrator needs timestepS <= 0.002 (got ${c.timestepS}); use a smaller step or integrator 'implicit'`,
       });
     }
-  });
+  }));
 export type SimConfig = z.infer<typeof SimConfigSchema>;
 export type SimConfigInput = z.input<typeof SimConfigSchema>;
 

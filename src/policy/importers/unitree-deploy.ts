@@ -69,7 +69,9 @@ export class ImportError extends Error {
     readonly file: string,
     readonly problems: string[],
   ) {
-    super(`cannot import ${file}:\n  - ${problems.join('\n  - ')}`);
+    const shown = problems.slice(0, 20);
+    if (problems.length > 20) shown.push(`… and ${problems.length - 20} more problems`);
+    super(`cannot import ${file}:\n  - ${shown.join('\n  - ')}`);
     this.name = 'ImportError';
   }
 }
