@@ -24,7 +24,13 @@ function main(): void {
   }
   const rate = values.rate === undefined ? undefined : Number(values.rate);
   if (rate !== undefined && !(rate > 0)) fail('--rate must be a positive number (Hz)');
-  const { config, notes } = importOnnxMetadata(readOnnxModelInfo(bytes), {
+  let info;
+  try {
+    info = readOnnxModelInfo(bytes);
+  } catch (err) {
+    fail(`cannot import ${file}: not a readable ONNX model: ${(err as Error).message}`);
+  }
+  const { config, notes } = importOnnxMetadata(info, {
     modelPath: file,
     file,
     ...(rate !== undefined ? { rateHz: rate } : {}),

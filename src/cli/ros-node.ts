@@ -20,7 +20,6 @@
  */
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { z } from 'zod';
 import { loadConfigFile } from '../io/config-file.js';
 import { loadPolicy } from '../io/policy-files.js';
 import { loadUrdfFile } from '../io/urdf-file.js';
@@ -31,7 +30,8 @@ import { checkModelAgainstConfig, PolicyConfigSchema, resolvePolicyConfig } from
 import { actuatedJoints, jointLimitArrays, type RobotModel } from '../robot/model.js';
 import { ShieldNodeConfigSchema } from '../safety/config.js';
 import { shieldLimitsOrThrow } from '../safety/limits.js';
-import { MujocoSim, SimConfigSchema, SimNode, SimNodeConfigSchema } from '../sim/index.js';
+import { MujocoSim, SimNode } from '../sim/index.js';
+import { SimNodeFileSchema } from '../sim/node-file-config.js';
 import { monotonicNs } from '../timing/index.js';
 import {
   ManagedResult,
@@ -181,11 +181,7 @@ function policyHooks(node: RosTransportNode): ManagedNodeHooks {
   };
 }
 
-const RosSimConfigSchema = z.object({
-  robot: z.object({ urdf: z.string().min(1).describe('Robot URDF path (relative to the package root, or absolute)') }),
-  sim: SimConfigSchema.default({}),
-  simNode: SimNodeConfigSchema.omit({ scenario: true }).default({}),
-});
+const RosSimConfigSchema = SimNodeFileSchema;
 
 /** The embedded sim as a plain node, stepped in real time in small batches so ROS callbacks run between them. */
 function runSim(transport: RosTransport): void {

@@ -132,6 +132,9 @@ export function didYouMean(key: string, known: readonly string[]): string | unde
   return best !== undefined && bestD <= Math.max(2, Math.floor(key.length / 3)) ? best : undefined;
 }
 
+/** Unknown keys of one object that get their own line (the rest are counted). */
+const MAX_KEYS_PER_OBJECT = 20;
+
 /** `path: message` lines for zod issues; unknown keys name each key's full path and the nearest known key. */
 export function describeIssues(error: z.ZodError, schema?: z.ZodTypeAny): string[] {
   const lines: string[] = [];
@@ -139,7 +142,9 @@ export function describeIssues(error: z.ZodError, schema?: z.ZodTypeAny): string
     const at = i.path.length ? i.path.join('.') : '(root)';
     if (i.code === 'unrecognized_keys' && schema) {
       const known = knownKeysAt(schema, i.path);
-      for (const key of i.keys) {
+      const shown = i.keys.slice(0, MAX_KEYS_PER_OBJECT);
+      if (i.keys.length > shown.length) lines.push(`${at}: ${i.keys.length} unknown keys (the first ${shown.length} follow)`);
+      for (const key of shown) {
         const near = didYouMean(key, known);
         const full = [...i.path, key].join('.');
         lines.push(`${full}: unknown key${near ? ` (did you mean '${near}'?)` : known.length > 0 ? ` (known here: ${known.join(', ')})` : ''}`);
