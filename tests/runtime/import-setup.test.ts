@@ -15,6 +15,7 @@ import { loadRobotProfile } from '../../src/io/robot-profile-file.js';
 import { ImportError } from '../../src/policy/importers/unitree-deploy.js';
 import { ShieldNodeConfigSchema } from '../../src/safety/config.js';
 import { PolicyConfigSchema } from '../../src/policy/policy-config.js';
+import { loadRun } from '../../src/runtime/embedded-run.js';
 import { importSetup } from '../../src/runtime/import-setup.js';
 import { resolveRunSetup, shieldWithServoGains } from '../../src/runtime/run-setup.js';
 import { gainsFor } from '../../src/sim/config.js';
@@ -139,11 +140,15 @@ describe('robot profile + import on a robot whose motor order is not its URDF or
     }
   });
 
-  it('a run naming a profile drives the shield effort stage with the sim servo gains, joint by joint', () => {
+  it('a run naming a profile drives the shield effort stage with the sim servo gains, joint by joint', async () => {
     const dir = workspace();
     const r = importSetup({ robot: join(dir, 'profile.yaml'), deploy: join(dir, 'deploy.yaml'), out: join(dir, 'setup') });
     const run = resolveRunSetup(r.files.run);
     const shield = shieldWithServoGains(loadConfigFile(ShieldNodeConfigSchema, run.shieldPath), run.config.sim, URDF_ORDER);
+    // the run composition does the same: what loadRun hands the shield node
+    const loaded = await loadRun({ configPath: r.files.run, root: dir, candidateSource: () => ({ destroy() {} }) });
+    expect(loaded.shieldConfig.limits.servoGains).toEqual(shield.limits.servoGains);
+    expect(loaded.fallHeightM).toBe(0.2);
     expect(shield.limits.servoGains).toEqual({
       fl_hip: { kpNmPerRad: 22, kdNmSPerRad: 2.2 },
       fr_hip: { kpNmPerRad: 11, kdNmSPerRad: 1.1 },
