@@ -4,6 +4,7 @@
  *   node dist/cli/import-onnx.js <model.onnx> [--rate 50] [--name n] [--out cfg.yaml]
  */
 import { readFileSync } from 'node:fs';
+import { dirname, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { importOnnxMetadata } from '../policy/importers/onnx-metadata.js';
 import { readOnnxModelInfo } from '../policy/onnx-model-info.js';
@@ -31,7 +32,8 @@ function main(): void {
     fail(`cannot import ${file}: not a readable ONNX model: ${(err as Error).message}`);
   }
   const { config, notes } = importOnnxMetadata(info, {
-    modelPath: file,
+    // modelPath is resolved against the folder of the config file that names it
+    modelPath: relative(values.out ? dirname(resolve(values.out)) : process.cwd(), resolve(file)),
     file,
     ...(rate !== undefined ? { rateHz: rate } : {}),
     ...(values.name ? { name: values.name } : {}),
