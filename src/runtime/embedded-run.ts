@@ -9,6 +9,8 @@
  */
 import { dirname, resolve } from 'node:path';
 import { loadPolicyFile } from '../io/policy-files.js';
+import { loadReferenceMotion } from '../io/reference-motion-file.js';
+import type { ReferenceMotion } from '../policy/reference.js';
 import { loadUrdfFile } from '../io/urdf-file.js';
 import { nodeLogger } from '../log.js';
 import { PolicyNode } from '../nodes/policy-node.js';
@@ -24,7 +26,7 @@ import type { Twist } from '../transport/messages.js';
 import type { Publisher, TransportNode } from '../transport/port.js';
 import { CommandMonitor } from './command-monitor.js';
 import { runLockstep, type LockstepResult } from './lockstep.js';
-import { OutcomeTracker, runVerdict, type RunOutcome } from './outcome.js';
+import { OutcomeTracker, REFERENCE_FALL_MARGIN_M, referenceRootHeightAt, runVerdict, type RunOutcome } from './outcome.js';
 import type { OperatorAction, RunConfig } from './run-config.js';
 import { loadShieldConfig, resolveRunSetup, shieldWithServoGains } from './run-setup.js';
 
@@ -81,10 +83,14 @@ export interface RunSummary {
 interface Loaded {
   config: RunConfig;
   model: RobotModel;
+  /** The policy's reference motion file, parsed (paths relative to the policy config). */
+  referenceMotion?: ReferenceMotion;
   /** Null when a candidate source replaces the policy. */
   policy: Awaited<ReturnType<typeof loadPolicyFile>> | null;
   shieldConfig: ShieldNodeConfig;
   fallHeightM: number;
+  /** The robot's motor order (the profile's; without one the URDF's actuated order): reference files' joint columns. */
+  motorOrder: string[];
 }
 
 /** Loads and validates every input of a run; throws a clear error naming the file and field. */
@@ -97,12 +103,14 @@ export async function loadRun(opts: EmbeddedRunOptions): Promise<Loaded> {
   // A robot profile is the one place the gains live: the shield's effort stage models the sim's servos.
   if (setup.profile) shieldConfig = shieldWithServoGains(shieldConfig, config.sim, actuatedJoints(model).map((j) => j.name));
   const policy = opts.candidateSource ? null : await loadPolicyFile(setup.policyPath, dirname(setup.policyPath));
-  return { config, model, policy, shieldConfig, fallHeightM: setup.fallHeightM };
+  const motorOrder = setup.profile ? [...setup.profile.profile.motorOrder] : actuatedJoints(model).map((j) => j.name);
+  const referenceMotion = policy ? loadReferenceMotion(policy.config.config, dirname(setup.policyPath), motorOrder) : undefined;
+  return { config, model, policy, shieldConfig, fallHeightM: setup.fallHeightM, motorOrder, ...(referenceMotion ? { referenceMotion } : {}) };
 }
 
 export async function runEmbedded(opts: EmbeddedRunOptions): Promise<RunSummary> {
   const log = nodeLogger('embedded_run');
-  const { config, model, policy, shieldConfig, fallHeightM } = await loadRun(opts);
+  const { config, model, policy, shieldConfig, fallHeightM, referenceMotion } = await loadRun(opts);
   const durationS = opts.durationS ?? config.scenario.durationS;
   const jointNames = actuatedJoints(model).map((j) => j.name);
 
@@ -112,7 +120,10 @@ export async function runEmbedded(opts: EmbeddedRunOptions): Promise<RunSummary>
     const simNode = new SimNode({ node: bus.createNode('sim'), sim, ...config.simNode, scenario: config.scenario.dynamics });
     const shield = new ShieldNode({ node: bus.createNode('safety_shield'), robot: model, config: shieldConfig });
     const policyNode = policy
-      ? new PolicyNode({ node: bus.createNode('policy'), config: policy.config, policy: policy.policy, robotJointNames: jointNames })
+      ? new PolicyNode({
+        node: bus.createNode('policy'), config: policy.config, policy: policy.policy, robotJointNames: jointNames, robotModel: model,
+        ...(referenceMotion ? { referenceMotion } : {}),
+      })
       : null;
     const customSource = opts.candidateSource?.(bus.createNode('candidate_source'), model);
 
@@ -156,7 +167,9 @@ export async function runEmbedded(opts: EmbeddedRunOptions): Promise<RunSummary>
     // the velocity command is repeated at 50 Hz, as a joystick teleop node does
     if (twistPubs.size > 0) operator.createTimer(20_000_000n, publishTwist);
     const floating = sim.build.base === 'floating';
-    const tracker = floating ? new OutcomeTracker({ fallHeightM }) : null;
+    // Tracking a reference file: a fall is the base well below the reference's own root height (dances squat).
+    const fileRef = referenceMotion && policy?.config.config.reference?.source === 'file' ? policy.config.config.reference : undefined;
+    const tracker = floating ? new OutcomeTracker({ fallHeightM, referenceMarginM: REFERENCE_FALL_MARGIN_M }) : null;
     const basePose = new Float64Array(7);
     const command = { vx: 0, vy: 0, yawRate: 0 };
     for (const w of sim.build.warnings.filter((w) => w.startsWith('fitted'))) log.warn(w);
@@ -164,7 +177,7 @@ export async function runEmbedded(opts: EmbeddedRunOptions): Promise<RunSummary>
     const beforeStep = async (t: number): Promise<void> => {
       if (tracker) {
         sim.readBasePose(basePose);
-        tracker.step(t, basePose, command);
+        tracker.step(t, basePose, command, fileRef ? referenceRootHeightAt(referenceMotion!, fileRef.startS, fileRef.endS, t) : NaN);
         command.vx = twist.linear.x;
         command.vy = twist.linear.y;
         command.yawRate = twist.angular.z;

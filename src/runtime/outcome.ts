@@ -8,9 +8,10 @@
  * Fall rules:
  * - floating base: the root link below the robot's fall height (robot profile
  *   `fallHeightM`);
- * - tracking a reference motion: the root link more than `referenceMarginM`
- *   below the reference's own root height at that moment (dances squat far
- *   below a standing height, so a fixed threshold would call a squat a fall).
+ * - tracking a reference motion (a reference height given with the sample):
+ *   the root link more than `referenceMarginM` below the reference's own root
+ *   height at that moment, and only that (dances squat far below a standing
+ *   height, so a fixed threshold would call a squat a fall).
  *
  * `step` allocates nothing; call it once per physics step.
  */
@@ -22,8 +23,26 @@ export interface CommandSample {
   yawRate: number;
 }
 
+/** Tracking runs: a fall is the root more than this below the reference's root height, m. */
+export const REFERENCE_FALL_MARGIN_M = 0.25;
+
+/**
+ * The reference motion's root height at run time t (s): the file time is
+ * startS + t (policy step 0 at t = 0), held at endS (default: the last frame),
+ * linearly interpolated between frames.
+ */
+export function referenceRootHeightAt(m: { fps: number; frames: number; rootPos: Float64Array }, startS: number, endS: number | undefined, t: number): number {
+  const last = (m.frames - 1) / m.fps;
+  const end = endS === undefined || endS > last ? last : endS;
+  const ft = Math.max(0, Math.min(startS + t, end)) * m.fps;
+  const i = Math.min(Math.floor(ft), m.frames - 1);
+  const j = Math.min(i + 1, m.frames - 1);
+  const a = ft - i;
+  return m.rootPos[3 * i + 2]! * (1 - a) + m.rootPos[3 * j + 2]! * a;
+}
+
 export interface OutcomeOptions {
-  /** Root link below this height is a fall, m. */
+  /** Root link below this height is a fall, m (when no reference height is given). */
   fallHeightM: number;
   /** Tracking runs: a fall is the root more than this below the reference root height, m. */
   referenceMarginM?: number;
@@ -128,10 +147,11 @@ export class OutcomeTracker {
     this.tLast = t;
     if (z < this.minZ) this.minZ = z;
     if (this.fallReason !== null) return;
-    if (z < this.opts.fallHeightM) {
+    const tracking = referenceHeightM === referenceHeightM && this.opts.referenceMarginM !== undefined;
+    if (!tracking && z < this.opts.fallHeightM) {
       this.fellAt = t;
       this.fallReason = `base height ${z.toFixed(3)} m below the fall height ${this.opts.fallHeightM} m at t = ${t.toFixed(2)} s`;
-    } else if (referenceHeightM === referenceHeightM && this.opts.referenceMarginM !== undefined && z < referenceHeightM - this.opts.referenceMarginM) {
+    } else if (tracking && z < referenceHeightM - this.opts.referenceMarginM!) {
       this.fellAt = t;
       this.fallReason = `base height ${z.toFixed(3)} m more than ${this.opts.referenceMarginM} m below the reference's ${referenceHeightM.toFixed(3)} m at t = ${t.toFixed(2)} s`;
     }

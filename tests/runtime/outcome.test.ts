@@ -1,6 +1,6 @@
 /** The run outcome from base poses: distance, velocity vs command, yaw drift, falls; and the verdict that sets the exit code. */
 import { describe, expect, it } from 'vitest';
-import { OutcomeTracker, runVerdict, type RunOutcome } from '../../src/runtime/outcome.js';
+import { OutcomeTracker, referenceRootHeightAt, runVerdict, type RunOutcome } from '../../src/runtime/outcome.js';
 
 /** [x, y, z, qw, qx, qy, qz] with heading yaw. */
 const pose = (x: number, y: number, z: number, yaw = 0) => [x, y, z, Math.cos(yaw / 2), 0, 0, Math.sin(yaw / 2)];
@@ -44,10 +44,25 @@ describe('OutcomeTracker', () => {
     const squat = new OutcomeTracker({ fallHeightM: 0.05, referenceMarginM: 0.25 });
     [[0.78, 0.78], [0.5, 0.45], [0.41, 0.42], [0.7, 0.75]].forEach(([z, ref], k) => squat.step(k * 0.1, pose(0, 0, z!), { vx: 0, vy: 0, yawRate: 0 }, ref));
     expect(squat.result().fell).toBe(false);
+    // the fixed fall height does not apply while tracking: a squat to 0.35 m with the reference at 0.4 m is no fall
+    const deep = new OutcomeTracker({ fallHeightM: 0.4, referenceMarginM: 0.25 });
+    [[0.78, 0.78], [0.35, 0.4], [0.7, 0.72]].forEach(([z, ref], k) => deep.step(k * 0.1, pose(0, 0, z!), { vx: 0, vy: 0, yawRate: 0 }, ref));
+    expect(deep.result().fell).toBe(false);
     const fall = new OutcomeTracker({ fallHeightM: 0.05, referenceMarginM: 0.25 });
     [[0.78, 0.78], [0.5, 0.78], [0.3, 0.76]].forEach(([z, ref], k) => fall.step(k * 0.1, pose(0, 0, z!), { vx: 0, vy: 0, yawRate: 0 }, ref));
     expect(fall.result().fell).toBe(true);
     expect(fall.result().fallReason).toMatch(/more than 0.25 m below the reference's 0.780 m at t = 0.10 s/);
+  });
+});
+
+describe('referenceRootHeightAt', () => {
+  it('interpolates the file root height at startS + t, held at the end', () => {
+    const m = { fps: 10, frames: 3, rootPos: Float64Array.from([0, 0, 0.8, 0, 0, 0.6, 0, 0, 0.4]) };
+    expect(referenceRootHeightAt(m, 0, undefined, 0)).toBeCloseTo(0.8, 12);
+    expect(referenceRootHeightAt(m, 0, undefined, 0.05)).toBeCloseTo(0.7, 12);
+    expect(referenceRootHeightAt(m, 0.1, undefined, 0.05)).toBeCloseTo(0.5, 12);
+    expect(referenceRootHeightAt(m, 0, undefined, 5)).toBeCloseTo(0.4, 12);
+    expect(referenceRootHeightAt(m, 0, 0.1, 5)).toBeCloseTo(0.6, 12);
   });
 });
 
