@@ -20,7 +20,6 @@
  */
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { z } from 'zod';
 import { loadConfigFile } from '../io/config-file.js';
 import { loadPolicy } from '../io/policy-files.js';
 import { loadUrdfFile } from '../io/urdf-file.js';
@@ -33,7 +32,8 @@ import { checkModelAgainstConfig, PolicyConfigSchema, resolvePolicyConfig } from
 import { actuatedJoints, jointLimitArrays, type RobotModel } from '../robot/model.js';
 import { ShieldNodeConfigSchema } from '../safety/config.js';
 import { shieldLimitsOrThrow } from '../safety/limits.js';
-import { MujocoSim, SimConfigSchema, SimNode, SimNodeConfigSchema } from '../sim/index.js';
+import { MujocoSim, SimNode } from '../sim/index.js';
+import { SimNodeFileSchema } from '../sim/node-file-config.js';
 import { monotonicNs } from '../timing/index.js';
 import {
   ManagedResult,
@@ -154,8 +154,8 @@ function policyHooks(node: RosTransportNode): ManagedNodeHooks {
         readOnly: POLICY_READ_ONLY,
         guard: () => (running ? ACTIVE_REFUSAL : null),
       });
-      const loaded = await loadPolicy(params.config, ROOT);
-      referenceMotion = loadReferenceMotion(params.config, ROOT, robotJointNames);
+      const loaded = await loadPolicy(params.config, dirname(files.config)); // paths relative to the config file
+      referenceMotion = loadReferenceMotion(params.config, dirname(files.config), robotJointNames); // paths relative to the config file
       policy = loaded.policy;
       node.log.info({ model: loaded.modelPath, warmupMsPerRun: policy.warmupMsPerRun }, 'policy loaded');
     },
@@ -187,11 +187,7 @@ function policyHooks(node: RosTransportNode): ManagedNodeHooks {
   };
 }
 
-const RosSimConfigSchema = z.object({
-  robot: z.object({ urdf: z.string().min(1).describe('Robot URDF path (relative to the package root, or absolute)') }),
-  sim: SimConfigSchema.default({}),
-  simNode: SimNodeConfigSchema.omit({ scenario: true }).default({}),
-});
+const RosSimConfigSchema = SimNodeFileSchema;
 
 /** The embedded sim as a plain node, stepped in real time in small batches so ROS callbacks run between them. */
 function runSim(transport: RosTransport): void {
