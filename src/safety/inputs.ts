@@ -131,8 +131,9 @@ export function mappedFinite(values: Float64Array, slot: Int32Array): boolean {
   return true;
 }
 
-/** Whether every entry of `values` that maps to a shield joint has |value| ≤ max (call after `mappedFinite`). */
+/** Whether every entry of `values` that maps to a shield joint has |value| ≤ max (true when empty, an optional field). */
 export function mappedWithin(values: Float64Array, slot: Int32Array, max: number): boolean {
+  if (values.length === 0) return true;
   for (let k = 0; k < slot.length; k++) {
     const x = values[k]!;
     if (slot[k]! >= 0 && !(x <= max && x >= -max)) return false;

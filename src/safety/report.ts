@@ -36,7 +36,7 @@ export function notActivatedReason(st: ShieldStatus, names: readonly string[], a
   switch (st.lastRefusal) {
     case Refusal.StateNotFresh:
       return st.measured.accepted === 0
-        ? `measured joint state never accepted${rejectedNote(st)}`
+        ? `no measured joint state was ever accepted${rejectedNote(st)}`
         : `measured joint state not fresh (age ${st.measuredAgeS.toFixed(3)} s)`;
     case Refusal.OutOfLimits:
       return `measured joint '${names[st.lastRefusalJoint] ?? '?'}' outside its URDF range or speed limit`;
