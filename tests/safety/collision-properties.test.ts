@@ -59,20 +59,30 @@ function axisAngle(u: readonly number[], th: number): number[] {
 const rpy = (r: number, p: number, y: number): number[] => matMul(axisAngle([0, 0, 1], y), matMul(axisAngle([0, 1, 0], p), axisAngle([1, 0, 0], r)));
 const compose = (a: Frame, b: Frame): Frame => ({ R: matMul(a.R, b.R), t: matVec(a.R, b.t).map((x, i) => x + a.t[i]!) });
 
-/** World frame of every link for joint positions q (shield order), root link at the identity. */
-function forwardKinematics(q: Float64Array): Map<string, Frame> {
-  const byName = new Map(names.map((n, i) => [n, q[i]!]));
-  const frames = new Map<string, Frame>([[model.rootLink, { R: [1, 0, 0, 0, 1, 0, 0, 0, 1], t: [0, 0, 0] }]]);
+/** The kinematic chain, ordered parent before child, with each joint's constant origin. */
+const chain = (() => {
+  const order: typeof model.joints = [];
+  const placed = new Set([model.rootLink]);
   const pending = [...model.joints];
   while (pending.length > 0) {
-    const k = pending.findIndex((j) => frames.has(j.parent));
+    const k = pending.findIndex((jt) => placed.has(jt.parent));
     if (k < 0) break;
-    const j = pending.splice(k, 1)[0]!;
-    const origin: Frame = { R: rpy(...j.origin.rpy), t: [...j.origin.xyz] };
-    const x = byName.get(j.name) ?? 0;
-    const motion: Frame = j.type === 'prismatic' ? { R: axisAngle([1, 0, 0], 0), t: j.axis.map((a) => a * x) }
-      : j.type === 'revolute' || j.type === 'continuous' ? { R: axisAngle(j.axis, x), t: [0, 0, 0] } : { R: axisAngle([1, 0, 0], 0), t: [0, 0, 0] };
-    frames.set(j.child, compose(compose(frames.get(j.parent)!, origin), motion));
+    const jt = pending.splice(k, 1)[0]!;
+    order.push(jt);
+    placed.add(jt.child);
+  }
+  return order.map((jt) => ({ joint: jt, origin: { R: rpy(...jt.origin.rpy), t: [...jt.origin.xyz] } as Frame, q: names.indexOf(jt.name) }));
+})();
+
+/** World frame of every link for joint positions q (shield order), root link at the identity. */
+function forwardKinematics(q: Float64Array): Map<string, Frame> {
+  const frames = new Map<string, Frame>([[model.rootLink, { R: [1, 0, 0, 0, 1, 0, 0, 0, 1], t: [0, 0, 0] }]]);
+  for (const { joint: jt, origin, q: qi } of chain) {
+    const x = qi >= 0 ? q[qi]! : 0;
+    const base = compose(frames.get(jt.parent)!, origin);
+    const frame = jt.type === 'prismatic' ? { R: base.R, t: matVec(base.R, jt.axis.map((a) => a * x)).map((v, d) => v + base.t[d]!) }
+      : jt.type === 'revolute' || jt.type === 'continuous' ? { R: matMul(base.R, axisAngle(jt.axis, x)), t: base.t } : base;
+    frames.set(jt.child, frame);
   }
   return frames;
 }
