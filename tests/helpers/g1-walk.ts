@@ -5,7 +5,7 @@
  * t = 0), built in a temp folder from the shared files (never copied into the
  * repo). Also runnable on its own to print the distances:
  *
- *   npx vite-node tests/helpers/g1-walk.ts
+ *   npx vite-node tests/helpers/print-g1-walk.ts
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -88,14 +88,14 @@ export async function walk(setup: WalkSetup, shieldConfigPath: string, forwardMp
 
 export const FLOATING_PROFILE = join(REPO, 'config', 'shield_g1_floating.yaml');
 
-if (process.argv[1] && resolve(process.argv[1]) === resolve(import.meta.filename)) {
+/** Prints the shield, pass-through and standing runs (tests/helpers/print-g1-walk.ts). */
+export async function printWalkComparison(profile = FLOATING_PROFILE): Promise<void> {
   const setup = setupG1Walk();
-  const profile = process.argv[2] ?? FLOATING_PROFILE;
   const passThrough = join(setup.dir, 'pass-through.yaml');
   writeFileSync(passThrough, readFileSync(profile, 'utf8').replace(/passThrough: false/, 'passThrough: true'));
   for (const [label, file, v] of [['shield', profile, 0.5], ['pass-through', passThrough, 0.5], ['shield stand', profile, 0]] as const) {
     const r = await walk(setup, file, v);
-    process.stdout.write(`${label}: ${r.distanceM.toFixed(3)} m (forward ${r.forwardM.toFixed(3)} m), fell ${r.fell}, minBase ${r.summary.sim.minBaseHeightM.toFixed(3)} m, `
-      + `interventions ${JSON.stringify(r.summary.shield.interventions)}, wall ${r.summary.lockstep.wallTimeS.toFixed(1)} s\n`);
+    process.stdout.write(`${label}: ${r.distanceM.toFixed(3)} m (forward ${r.forwardM.toFixed(3)} m), fell ${r.fell}, min base ${r.summary.sim.minBaseHeightM.toFixed(3)} m, `
+      + `interventions ${JSON.stringify(r.summary.shield.interventions)}\n`);
   }
 }

@@ -5,7 +5,7 @@
  * profile (config/shield_g1_floating.yaml): 20 s at 0.5 m/s from t = 1 s must
  * not fall and must cover ≥ 95 % of the same run with the shield in
  * pass-through; at a zero command it must stand (≤ 0.2 m drift).
- * Distances print with: npx vite-node tests/helpers/g1-walk.ts  (prints shield, pass-through and standing runs).
+ * Distances print with: npx vite-node tests/helpers/print-g1-walk.ts.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
