@@ -174,12 +174,14 @@ export class Shield {
 
   /** Checks and stores a measured joint state arriving at `nowS`. */
   offerMeasured(nowS: number, m: NamedJointState): InputVerdict {
+    if (!(nowS - nowS === 0)) return this.rejected('measured', InputVerdict.Malformed); // no clock, no stamp check
     this.clock.nowS = nowS;
     return this.takeMeasured(m);
   }
 
   /** Checks and stores a candidate arriving at `nowS`; starts a new interpolation segment. */
   offerCandidate(nowS: number, c: NamedCandidate): InputVerdict {
+    if (!(nowS - nowS === 0)) return this.rejected('candidate', InputVerdict.Malformed);
     this.clock.nowS = nowS;
     return this.takeCandidate(c);
   }

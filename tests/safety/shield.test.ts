@@ -268,6 +268,8 @@ describe('clock and interpolation', () => {
     expect(Array.from(sh.output)).toEqual(held);
     sh.tick(1e9, state(1e9, [0.2, 0, 0]), command(1e9, [0.9, 0, 0]));
     sh.tick(NaN, state(NaN, [0.2, 0, 0]));
+    expect(sh.offerMeasured(NaN, state(0, [0.2, 0, 0]))).toBe(InputVerdict.Malformed);
+    expect(sh.offerCandidate(Infinity, command(0, [0.9, 0, 0]))).toBe(InputVerdict.Malformed);
     sh.tick(-1e300);
     expect(sh.status.state).toBe(ShieldState.Estop);
     expect(Array.from(sh.output)).toEqual(held);
