@@ -66,6 +66,8 @@ export interface WalkResult {
   /** Base displacement in the floor plane from t = 0 to the end, m. */
   distanceM: number;
   forwardM: number;
+  /** Base yaw at the end, deg (heading drift; 0 at the start). */
+  yawDeg: number;
   fell: boolean;
 }
 
@@ -74,6 +76,7 @@ export async function walk(setup: WalkSetup, shieldConfigPath: string, forwardMp
   const pose = new Float64Array(7);
   const start = [NaN, NaN];
   const end = [0, 0];
+  let yaw = 0;
   const summary = await runEmbedded({
     configPath: setup.runConfig(shieldConfigPath, forwardMps, durationS),
     root: REPO,
@@ -81,9 +84,11 @@ export async function walk(setup: WalkSetup, shieldConfigPath: string, forwardMp
       sim.readBasePose(pose);
       if (Number.isNaN(start[0])) [start[0], start[1]] = [pose[0]!, pose[1]!];
       [end[0], end[1]] = [pose[0]!, pose[1]!];
+      const [w, x, y, z] = [pose[3]!, pose[4]!, pose[5]!, pose[6]!];
+      yaw = Math.atan2(2 * (w * z + x * y), 1 - 2 * (y * y + z * z));
     },
   });
-  return { summary, distanceM: Math.hypot(end[0]! - start[0]!, end[1]! - start[1]!), forwardM: end[0]! - start[0]!, fell: summary.sim.fell };
+  return { summary, distanceM: Math.hypot(end[0]! - start[0]!, end[1]! - start[1]!), forwardM: end[0]! - start[0]!, yawDeg: (yaw * 180) / Math.PI, fell: summary.sim.fell };
 }
 
 export const FLOATING_PROFILE = join(REPO, 'config', 'shield_g1_floating.yaml');
@@ -95,7 +100,7 @@ export async function printWalkComparison(profile = FLOATING_PROFILE): Promise<v
   writeFileSync(passThrough, readFileSync(profile, 'utf8').replace(/passThrough: false/, 'passThrough: true'));
   for (const [label, file, v] of [['shield', profile, 0.5], ['pass-through', passThrough, 0.5], ['shield stand', profile, 0]] as const) {
     const r = await walk(setup, file, v);
-    process.stdout.write(`${label}: ${r.distanceM.toFixed(3)} m (forward ${r.forwardM.toFixed(3)} m), fell ${r.fell}, min base ${r.summary.sim.minBaseHeightM.toFixed(3)} m, `
+    process.stdout.write(`${label}: ${r.distanceM.toFixed(3)} m (forward ${r.forwardM.toFixed(3)} m, yaw ${r.yawDeg.toFixed(1)}°), fell ${r.fell}, min base ${r.summary.sim.minBaseHeightM.toFixed(3)} m, `
       + `interventions ${JSON.stringify(r.summary.shield.interventions)}\n`);
   }
 }
