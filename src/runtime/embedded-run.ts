@@ -19,6 +19,7 @@ import { actuatedJoints, jointLimitArrays, type RobotModel } from '../robot/mode
 import { CONSTRAINT_NAMES } from '../safety/band.js';
 import type { ShieldNodeConfig } from '../safety/config.js';
 import { SHIELD_STATE_NAMES, total } from '../safety/status.js';
+import { gainsFor } from '../sim/config.js';
 import { MujocoSim } from '../sim/simulation.js';
 import { SimNode } from '../sim/sim-node.js';
 import { EmbeddedBus } from '../transport/bus/index.js';
@@ -69,8 +70,12 @@ export interface RunSummary {
     rejectedMeasured: number;
     rejectedCandidates: number;
     timeInStateS: Record<string, number>;
+    /** Accepted activations; when 0, why (null once activated). */
+    activations: number;
+    notActivatedReason: string | null;
   };
   monitor: CommandMonitor['report'] & { violations: number };
+  /** From each e-stop until the next accepted activate (a reset alone keeps holding): largest move of the command. */
   estop: { events: number; maxHoldDeviationRad: number };
   sim: { commandsApplied: number; commandsDropped: number; dynamicsEventsApplied: number; minBaseHeightM: number; fell: boolean };
   bus: EmbeddedBus['stats'];
@@ -118,7 +123,11 @@ export async function runEmbedded(opts: EmbeddedRunOptions): Promise<RunSummary>
   const sim = new MujocoSim({ model, config: config.sim });
   try {
     const simNode = new SimNode({ node: bus.createNode('sim'), sim, ...config.simNode, scenario: config.scenario.dynamics });
-    const shield = new ShieldNode({ node: bus.createNode('safety_shield'), robot: model, config: shieldConfig });
+    // The effort stage gets the sim's own servo gains (the one place the robot's gains live).
+    const servoGains = Object.fromEntries(sim.targetJointOrder.map((n) => [n, gainsFor(config.sim, n)]));
+    const shield = new ShieldNode({
+      node: bus.createNode('safety_shield'), robot: model, config: shieldConfig, servoGains, gainsSource: 'the run config\'s sim.gains', base: sim.build.base,
+    });
     const policyNode = policy
       ? new PolicyNode({
         node: bus.createNode('policy'), config: policy.config, policy: policy.policy, robotJointNames: jointNames, robotModel: model,
@@ -198,7 +207,8 @@ export async function runEmbedded(opts: EmbeddedRunOptions): Promise<RunSummary>
           log.info({ atS: t, linear: a.linear, yawRate: a.yawRate }, 'operator: velocity command');
         } else {
           const r = await (a.action === 'reset' ? resetClient : activateClient).call({});
-          if (a.action === 'reset' && r.success) estop.active = false;
+          // The hold check runs from the e-stop until motion is re-enabled: a reset alone must not move anything.
+          if (a.action === 'activate' && r.success) estop.active = false;
           log.info({ atS: t, action: a.action, ...r }, `operator: ${a.action}`);
         }
       }
@@ -254,6 +264,8 @@ export async function runEmbedded(opts: EmbeddedRunOptions): Promise<RunSummary>
         rejectedMeasured: total(st.measured.rejected),
         rejectedCandidates: total(st.candidate.rejected),
         timeInStateS,
+        activations: st.activations,
+        notActivatedReason: shield.notActivatedReason,
       },
       monitor: { ...monitor.report, violations: monitor.violations },
       estop: { events: estop.events, maxHoldDeviationRad: estop.maxHoldDeviationRad },
