@@ -23,7 +23,7 @@ import { InputVerdict, type NamedCandidate, type NamedJointState } from '../safe
 import { shieldLimitsOrThrow, type ShieldLimits } from '../safety/limits.js';
 import { CollisionModel } from '../safety/collision-model.js';
 import { Shield } from '../safety/shield.js';
-import { describeStatus } from '../safety/report.js';
+import { describeStatus, transitionSeverity } from '../safety/report.js';
 import { REASON_NAMES, SHIELD_STATE_NAMES, ShieldState } from '../safety/status.js';
 import {
   makeFloat64MultiArray, makeJointTrajectory, setTimeSeconds, timeToSeconds,
@@ -252,9 +252,8 @@ export class ShieldNode {
     if (st.transitions === this.seenTransitions) return;
     this.seenTransitions = st.transitions;
     const entry = { from: SHIELD_STATE_NAMES[st.last.from], to: SHIELD_STATE_NAMES[st.last.to], reason: REASON_NAMES[st.last.reason], atS: st.last.atS };
-    if (st.last.to === ShieldState.Estop) this.log.error(entry, 'shield e-stop');
-    else if (st.last.to === ShieldState.Hold) this.log.warn(entry, 'shield hold');
-    else this.log.info(entry, 'shield transition');
+    const msg = st.last.to === ShieldState.Estop ? 'shield e-stop' : st.last.to === ShieldState.Hold ? 'shield hold' : 'shield transition';
+    this.log[transitionSeverity(st.last, st.candidate.accepted > 0)](entry, msg);
   }
 }
 

@@ -17,13 +17,14 @@ import { ShieldNode } from '../nodes/shield-node.js';
 import { actuatedJoints, jointLimitArrays, type RobotModel } from '../robot/model.js';
 import { CONSTRAINT_NAMES } from '../safety/band.js';
 import { ShieldNodeConfigSchema, type ShieldNodeConfig } from '../safety/config.js';
-import { SHIELD_STATE_NAMES, total } from '../safety/status.js';
+import { REASON_NAMES, SHIELD_STATE_NAMES, total } from '../safety/status.js';
 import { MujocoSim } from '../sim/simulation.js';
 import { SimNode } from '../sim/sim-node.js';
 import { EmbeddedBus } from '../transport/bus/index.js';
 import type { Twist } from '../transport/messages.js';
 import type { Publisher, TransportNode } from '../transport/port.js';
 import { CommandMonitor } from './command-monitor.js';
+import { InterventionPhases, type InterventionPhase } from './intervention-phases.js';
 import { runLockstep, type LockstepResult } from './lockstep.js';
 import { RunConfigSchema, type OperatorAction, type RunConfig } from './run-config.js';
 
@@ -58,7 +59,10 @@ export interface RunSummary {
     ticks: number;
     commands: number;
     rateHz: number;
+    /** State after the run, the end-of-run hold included. */
     finalState: string;
+    /** Why the final state was entered (`hold_requested`: the end-of-run hold). */
+    finalReason: string;
     transitions: number;
     interventionTicks: number;
     interventions: Record<string, number>;
@@ -66,6 +70,8 @@ export interface RunSummary {
     rejectedMeasured: number;
     rejectedCandidates: number;
     timeInStateS: Record<string, number>;
+    /** Interventions split at every scripted dynamics change and operator action. */
+    phases: InterventionPhase[];
   };
   monitor: CommandMonitor['report'] & { violations: number };
   estop: { events: number; maxHoldDeviationRad: number };
@@ -97,6 +103,9 @@ export async function runEmbedded(opts: EmbeddedRunOptions): Promise<RunSummary>
   const log = nodeLogger('embedded_run');
   const { config, model, policy, shieldConfig } = await loadRun(opts);
   const durationS = opts.durationS ?? config.scenario.durationS;
+  if (!(durationS >= config.sim.timestepS)) {
+    throw new Error(`duration ${durationS} s is shorter than one physics step (${config.sim.timestepS} s)`);
+  }
   const jointNames = actuatedJoints(model).map((j) => j.name);
 
   const bus = new EmbeddedBus({ validateMessages: opts.validateMessages ?? false });
@@ -150,8 +159,13 @@ export async function runEmbedded(opts: EmbeddedRunOptions): Promise<RunSummary>
     if (twistPubs.size > 0) operator.createTimer(20_000_000n, publishTwist);
     let minBaseHeight = Infinity;
     const floating = sim.build.base === 'floating';
+    const phases = new InterventionPhases([
+      ...config.scenario.dynamics.map((e) => ({ atS: e.atS, label: `${e.kind} ${e.target}` })),
+      ...config.scenario.operator.map((a) => ({ atS: a.atS, label: a.action })),
+    ], durationS, shield.shield.status);
 
     const beforeStep = async (t: number): Promise<void> => {
+      phases.sample(t);
       if (floating) minBaseHeight = Math.min(minBaseHeight, sim.baseHeightM());
       while (pending.length > 0 && pending[0]!.atS <= t + 1e-9) {
         const a = pending.shift()!;
@@ -185,6 +199,16 @@ export async function runEmbedded(opts: EmbeddedRunOptions): Promise<RunSummary>
       ...(opts.onProgress ? { onProgress: (t: number) => opts.onProgress!(t, durationS) } : {}),
     });
 
+    // The run has ended: hold, stop every node, then take the summary (the final hold included).
+    const publishedInRun = shield.published;
+    shield.holdNow();
+    policyNode?.destroy();
+    customSource?.destroy();
+    shield.destroy();
+    simNode.destroy();
+    await bus.shutdown();
+    await policy?.policy.release();
+
     const st = shield.shield.status;
     const ps = policyNode?.stats;
     const interventions: Record<string, number> = {};
@@ -210,8 +234,9 @@ export async function runEmbedded(opts: EmbeddedRunOptions): Promise<RunSummary>
       shield: {
         ticks: st.ticks,
         commands: shield.published,
-        rateHz: shield.published / lockstep.simTimeS,
+        rateHz: publishedInRun / lockstep.simTimeS,
         finalState: SHIELD_STATE_NAMES[st.state],
+        finalReason: REASON_NAMES[st.reason],
         transitions: st.transitions,
         interventionTicks: st.interventionTicks,
         interventions,
@@ -219,6 +244,7 @@ export async function runEmbedded(opts: EmbeddedRunOptions): Promise<RunSummary>
         rejectedMeasured: total(st.measured.rejected),
         rejectedCandidates: total(st.candidate.rejected),
         timeInStateS,
+        phases: phases.finish(lockstep.simTimeS),
       },
       monitor: { ...monitor.report, violations: monitor.violations },
       estop: { events: estop.events, maxHoldDeviationRad: estop.maxHoldDeviationRad },
@@ -231,13 +257,6 @@ export async function runEmbedded(opts: EmbeddedRunOptions): Promise<RunSummary>
       },
       bus: { ...bus.stats },
     };
-    shield.holdNow();
-    policyNode?.destroy();
-    customSource?.destroy();
-    shield.destroy();
-    simNode.destroy();
-    await bus.shutdown();
-    await policy?.policy.release();
     return summary;
   } finally {
     sim.dispose();

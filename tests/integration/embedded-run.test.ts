@@ -36,7 +36,23 @@ describe.skipIf(!mujoco.available)('embedded run (sim + policy + shield on the e
     expect(s.estop.events).toBe(1);
     expect(s.estop.maxHoldDeviationRad).toBe(0);
     expect(s.shield.timeInStateS['ESTOP']).toBeGreaterThan(0.6);
-    expect(s.shield.finalState).toBe('ACTIVE');
+    // the summary is taken after the end-of-run hold (it used to say ACTIVE, from before the hold)
+    expect(s.shield.finalState).toBe('HOLD');
+    expect(s.shield.finalReason).toBe('hold_requested');
+    // resumed after the reset: the last phase (from 2.2 s) was spent ACTIVE
+    const last = s.shield.phases.at(-1)!;
+    expect(last.events).toEqual(['reset']);
+    expect(last.fromS).toBe(2.2);
+    expect(last.activeS).toBeGreaterThan(0.7);
+    // the phases split the run: their ticks and interventions add up to the totals
+    expect(s.shield.phases.map((p) => p.events[0])).toEqual(['start', 'add_payload left_rubber_hand', 'estop', 'reset']);
+    expect(s.shield.phases.reduce((a, p) => a + p.ticks, 0)).toBe(s.shield.ticks);
+    expect(s.shield.phases.reduce((a, p) => a + p.interventionTicks, 0)).toBe(s.shield.interventionTicks);
+    for (const [stage, n] of Object.entries(s.shield.interventions)) {
+      expect(s.shield.phases.reduce((a, p) => a + (p.interventions[stage] ?? 0), 0)).toBe(n);
+    }
+    // during the e-stop the output is a constant hold: no stage acts
+    expect(s.shield.phases[2]!.interventionTicks).toBe(0);
     // the robot follows its commands (servo tracking, not a runaway)
     expect(s.monitor.maxTrackingErrorRad).toBeLessThan(0.6);
   });
