@@ -9,8 +9,9 @@
  *      installed; otherwise one line says exactly which command to run.
  *   2. npm dependencies: `npm ci --ignore-scripts` when node_modules is missing
  *      or does not match package-lock.json. Install scripts stay off: rclnodejs
- *      needs ROS 2 for its own, and ONNX Runtime ships its CPU binary (its
- *      download step is also switched off with ONNXRUNTIME_NODE_INSTALL=skip).
+ *      needs ROS 2 for its own (with ROS 2 sourced they run), and ONNX Runtime
+ *      ships its CPU binary (its CUDA download is switched off with
+ *      ONNXRUNTIME_NODE_INSTALL=skip, which its install script reads).
  *   3. the MuJoCo addon (native/) when it is missing, older than its sources,
  *      or does not load (e.g. built for another Node version).
  *   4. the TypeScript build (dist/) when a source is newer than the last build.
@@ -165,8 +166,10 @@ if (depsWhy !== null) {
   if (existsSync(NODE_MODULES) && lstatSync(NODE_MODULES).isSymbolicLink()) {
     say(`node_modules is a link to a shared install and ${depsWhy}; not reinstalling through the link`);
   } else {
-    run(`installing npm dependencies (${depsWhy}; npm ci, about a minute)`, 'npm',
-      ['ci', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'],
+    // With ROS 2 sourced, rclnodejs's install script generates its message classes (docs/ros.md); without, no scripts.
+    const ros = Boolean(process.env.ROS_DISTRO);
+    run(`installing npm dependencies (${depsWhy}; npm ci${ros ? ` with install scripts for ROS 2 ${process.env.ROS_DISTRO}` : ''}, about a minute)`, 'npm',
+      ['ci', ...(ros ? [] : ['--ignore-scripts']), '--no-audit', '--no-fund', '--loglevel=error'],
       { ONNXRUNTIME_NODE_INSTALL: 'skip' });
   }
 }
