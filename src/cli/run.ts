@@ -97,6 +97,7 @@ async function main(argv: string[]): Promise<number> {
       ...(args.urdf !== undefined ? { urdfPath: args.urdf } : {}),
     });
   } catch (err) {
+    if (showBar && process.stderr.isTTY) process.stderr.write('\n'); // below an unfinished bar
     const report = logs.report();
     process.stderr.write(`${logs.warnings.length > 0 ? `${report}\n` : ''}aegis_control: ${(err as Error).message}\n`);
     return 2;
