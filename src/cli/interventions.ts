@@ -11,7 +11,7 @@ export const STAGE_NOTES: Record<string, string> = {
   position: 'command kept inside the URDF limits with a stopping distance; acts only near a joint limit',
   velocity: 'command rate kept under the URDF velocity limit; acts on fast policy moves',
   acceleration: 'command trajectory acceleration bounded; acts when the policy target jumps (start, resume after a reset)',
-  collision: 'self-collision barriers between capsules; acts when a hand or arm comes within 0.15 m of the body',
+  collision: 'self-collision barriers between body capsules closer than 0.15 m; act when a command would close such a gap too fast or below the minimum distance',
   workspace: 'listed links kept in the workspace box',
   effort: "servo torque kp·(q_cmd − q) − kd·q̇ (the shield's servo model) kept under the URDF effort limit; acts when a command leads its joint by more than about effort/kp",
   jerk: 'command jerk bounded (smoothing)',
