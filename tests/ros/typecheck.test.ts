@@ -25,7 +25,7 @@ describe('ROS adapter type-check (npm run typecheck:ros)', () => {
   // One tsc run (the slowest test of the suite; it used to be two): the fixture's program is the adapter
   // under tsconfig.ros.json's options plus one wrong file, so "the only error is the wrong field" also
   // proves the adapter itself compiles clean (what `npm run typecheck:ros` checks; CI runs that too).
-  it('fails on a message with a wrong field and names the field; the adapter in the same program is clean', () => {
+  it('fails on a message with a wrong field and names the field; the adapter in the same program is clean', { timeout: 240_000 }, () => {
     const ros = JSON.parse(readFileSync(join(root, 'tsconfig.ros.json'), 'utf8')) as { include: string[] };
     const fixture = JSON.parse(readFileSync(join(root, 'tests', 'ros', 'fixtures', 'tsconfig.wrong-field.json'), 'utf8')) as { include: string[] };
     expect(fixture.include.filter((p) => p !== 'wrong-field.ts').map((p) => p.replace(/^(\.\.\/)+/, ''))).toEqual(ros.include);
