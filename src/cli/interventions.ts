@@ -21,14 +21,14 @@ export const STAGE_NOTES: Record<string, string> = {
 /** What each scripted change does to the robot, and which stages it is expected to wake. */
 export const EVENT_NOTES: Record<string, string> = {
   start: 'the policy starts from the default pose; little or nothing to correct',
-  add_payload: 'a payload makes its arm sag under gravity: effort and following act on that arm',
+  add_payload: 'a payload makes its arm sag under gravity: effort (and following, when the lag passes its bound) act on that arm',
   set_mass: 'a heavier or lighter link changes the gravity load: effort and following act on the joints that carry it',
-  set_damping: 'a damped joint lags fast commands: following and effort act on it',
-  set_friction: 'a frictional joint sticks and its command runs ahead: effort and following act on it, often every tick',
-  set_gains: 'a weaker servo sags further under gravity: following and effort act on that joint',
+  set_damping: 'a damped joint lags fast commands: effort (and following) act on it',
+  set_friction: 'a frictional joint sticks and its command runs ahead: effort (and following) act on it, often every tick',
+  set_gains: 'a weaker servo sags further under gravity: effort (and following) act on that joint',
   set_effort_limit: 'a lower effort limit: the effort stage clips commands that would need more torque',
   estop: 'e-stop: the output is a constant hold, no stage acts',
-  reset: 'reset and re-activation: the acceleration stage ramps from the held pose to the policy target; earlier changes stay in effect',
+  reset: 'reset and re-activation: the command ramps from the held pose to the policy target (acceleration; following and collision while the arms catch up); earlier changes stay in effect',
   activate: 'activation: the acceleration stage ramps from the held pose to the policy target',
   cmd_vel: 'a velocity command changes what the policy asks for',
 };
