@@ -28,7 +28,7 @@ export const EVENT_NOTES: Record<string, string> = {
   set_gains: 'a weaker servo sags further under gravity: effort (and following) act on that joint',
   set_effort_limit: 'a lower effort limit: the effort stage clips commands that would need more torque',
   estop: 'e-stop: the output is a constant hold, no stage acts',
-  reset: 'reset and re-activation: the command ramps from the held pose to the policy target (acceleration; following and collision while the arms catch up); earlier changes stay in effect',
+  reset: 'reset and re-activation: the command ramps from the held pose to the policy target (acceleration, collision at the resume); earlier changes stay in effect',
   activate: 'activation: the acceleration stage ramps from the held pose to the policy target',
   cmd_vel: 'a velocity command changes what the policy asks for',
 };
