@@ -23,5 +23,5 @@ if (values.json) {
   for (const r of s.requests) process.stdout.write(`${r.atS.toFixed(1).padStart(6)}  ${r.command.padEnd(40)} ${r.outcome.slice(0, 8).padEnd(8)}  ${r.trackingRmseRad.toFixed(4).padStart(10)}  ${String(r.samples).padStart(9)}  ${r.checkFailures}\n`);
   process.stdout.write(`references published: ${s.published}; player check failures: ${s.player.checkFailures} (last: ${s.player.lastFailure || "none"}); refused requests: ${s.player.refused}\n`);
   process.stdout.write(`limit monitor violations (what reached the actuators vs URDF): ${s.run.monitor.violations}\n`);
-  process.stdout.write(`shield: ${s.run.shield.ticks} ticks, intervened on ${s.run.shield.interventionTicks} (${JSON.stringify(s.run.shield.interventions)}), max intervention ${s.run.shield.maxInterventionRad.toFixed(4)} rad, final state ${s.run.shield.finalState}\n`);
+  process.stdout.write(`shield: ${s.run.shield.ticks} ticks, intervened on ${s.run.shield.interventionTicks} (${JSON.stringify(s.run.shield.interventions)}), max intervention ${s.run.shield.maxInterventionRad.toFixed(4)} rad, activations ${s.run.shield.activations}, final state ${s.run.shield.finalState} (${s.run.shield.finalReason}); run failures: ${s.run.failures.length ? s.run.failures.join("; ") : "none"}\n`);
 }

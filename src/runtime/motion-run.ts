@@ -23,8 +23,7 @@ import { MotionNode } from '../nodes/motion-node.js';
 import { jointLimitArrays } from '../robot/model.js';
 import { loadUrdfFile } from '../io/urdf-file.js';
 import { runEmbedded, type RunSummary } from './embedded-run.js';
-import { RunConfigSchema } from './run-config.js';
-import { ShieldNodeConfigSchema } from '../safety/config.js';
+import { loadShieldConfig, resolveRunSetup } from './run-setup.js';
 import { CollisionModel } from '../safety/collision-model.js';
 
 const finite = z.number().finite();
@@ -61,8 +60,8 @@ export async function runMotionDemo(opts: { configPath: string; root: string; du
   const demo = loadConfigFile(MotionDemoSchema, opts.configPath);
   const at = (p: string): string => (isAbsolute(p) ? p : resolve(dirname(opts.configPath), p));
   const runPath = at(demo.run);
-  const runConfig = loadConfigFile(RunConfigSchema, runPath);
-  const model = loadUrdfFile(isAbsolute(runConfig.robot.urdf) ? runConfig.robot.urdf : resolve(dirname(runPath), runConfig.robot.urdf));
+  const setup = resolveRunSetup(runPath);
+  const model = setup.profile ? setup.profile.model : loadUrdfFile(setup.urdfPath, { packageDirs: setup.packageDirs });
   const retargeter = new Retargeter(model, loadRetargetMap(at(demo.retargetMap)));
   const names = Array.from(retargeter.upperBodyIndex, (i) => retargeter.jointNames[i]!);
   const codec = await loadTokenCodec(at(demo.tokens), names);
@@ -95,8 +94,7 @@ export async function runMotionDemo(opts: { configPath: string; root: string; du
   for (const t of decoded.values()) limitTrajectory(t, n, t.subarray(0, n), dt, limits); // each primitive inside the limits on its own
   let extraCheck: ((pose: Float64Array) => string | undefined) | undefined;
   if (demo.collisionCheck) {
-    const shieldPath = isAbsolute(runConfig.shield) ? runConfig.shield : resolve(dirname(runPath), runConfig.shield);
-    const sc = loadConfigFile(ShieldNodeConfigSchema, shieldPath);
+    const sc = loadShieldConfig(setup.shieldPath);
     const cm = new CollisionModel(model, retargeter.jointNames, sc.collision, sc.workspace);
     const full = Float64Array.from(retargeter.defaultQ);
     extraCheck = (pose) => {
