@@ -12,6 +12,9 @@ import { loadTokenCodec, loadTokenContract } from '../../src/io/motion-token-fil
 import { loadRetargetMap } from '../../src/io/motion-files.js';
 import { loadUrdfFile } from '../../src/io/urdf-file.js';
 import { Retargeter } from '../../src/motion/retarget.js';
+import { loadPrimitiveLibrary } from '../../src/io/motion-files.js';
+import { composeProgram, decodePrimitive, ProgramItemSchema } from '../../src/motion/primitives.js';
+import { jointLimitArrays } from '../../src/robot/model.js';
 
 const cb2: Codebooks = { stages: 2, size: 3, dim: 2, data: Float64Array.of(0, 0, 1, 0, 0, 1, /* stage 2 */ 0.1, 0, -0.1, 0, 0, 0.2) };
 
@@ -127,5 +130,32 @@ describe.skipIf(!existsSync(SHIPPED))('the shipped motion-token models', () => {
     await codec.decode([0, 0]);
     expect(codec.joints.every(Number.isFinite)).toBe(true);
     await expect(loadTokenCodec(SHIPPED, names.slice(1))).rejects.toThrow(/is for joints/);
+  });
+
+  it('every shipped primitive, decoded and composed (also mirrored), stays inside the URDF limits and speed limits', async () => {
+    const model = loadUrdfFile('urdf/g1_29dof_fixed.urdf');
+    const r = new Retargeter(model, loadRetargetMap('config/motion/g1_retarget.yaml'));
+    const names = Array.from(r.upperBodyIndex, (i) => r.jointNames[i]!);
+    const codec = await loadTokenCodec(SHIPPED, names);
+    const lib = loadPrimitiveLibrary('config/motion/primitives.yaml');
+    expect(Object.keys(lib.primitives).sort()).toEqual(['arms_overhead', 'bow', 'drink', 'reach_up', 'wave_both', 'wave_right', 'wipe']);
+    const all = jointLimitArrays(model, r.jointNames);
+    const pick = (a: Float64Array): Float64Array => Float64Array.from(r.upperBodyIndex, (i) => a[i]!);
+    const lim = { names, lower: pick(all.lower), upper: pick(all.upper), velocity: pick(all.velocity).map((v) => Math.min(v, 4)), marginRad: 0.05 };
+    const n = names.length, dt = 0.02, home = pick(r.defaultQ);
+    for (const name of Object.keys(lib.primitives)) {
+      const decoded = new Map([[name, await decodePrimitive(lib, name, async (c) => { await codec.decode(c); return Float64Array.from(codec.joints); }, n, 16)]]);
+      for (const mirror of [false, true]) {
+        const { trajectory } = composeProgram([ProgramItemSchema.parse({ primitive: name, mirror })], decoded, home, lim, dt);
+        for (let f = 0; f < trajectory.length / n; f++) {
+          for (let j = 0; j < n; j++) {
+            const q = trajectory[f * n + j]!, prev = f === 0 ? home[j]! : trajectory[(f - 1) * n + j]!;
+            if (!(q > lim.lower[j]! && q < lim.upper[j]! && Math.abs(q - prev) <= lim.velocity[j]! * dt + 1e-12)) {
+              throw new Error(`${name}${mirror ? ' (mirrored)' : ''} frame ${f}: ${names[j]} = ${q}`);
+            }
+          }
+        }
+      }
+    }
   });
 });
