@@ -184,6 +184,6 @@ describe.skipIf(missing)('G1 retargeting of the shared CMU clips', () => {
       }
       expect(reachable).toBeGreaterThan(0.3 * 2 * h.frameCount);
       expect(worst).toBeLessThan(0.03);
-    }, 30000);
+    }, 180_000); // wall-clock: the clips take seconds idle, far longer on a loaded machine
   }
 });

@@ -64,7 +64,7 @@ describe('motion-token training', () => {
     expect(Array.from(a.codebooks.data)).toEqual(Array.from(b.codebooks.data));
     expect(Array.from(a.codebooks.data)).not.toEqual(Array.from(c.codebooks.data));
     expect(a.finalLoss).toBe(b.finalLoss);
-  });
+  }, 180_000);
 
   it('exports ONNX models that compute what the trained networks compute; a contract mismatch is refused at load', async () => {
     const data = syntheticSet(64, 4, 2);
@@ -93,7 +93,7 @@ describe('motion-token training', () => {
     rvqDecode(codebooksFrom(contract), codes, 0, zq, 0);
     mlpForward(m.decoder, Float32Array.from(zq), want);
     expect(codec.joints[0]).toBeCloseTo(want[0]! * contract.robotStats.std[0]! + contract.robotStats.mean[0]!, 3);
-  });
+  }, 180_000);
 
   it('contract validation names the inconsistent field', () => {
     const data = syntheticSet(32, 4, 3);
@@ -157,5 +157,5 @@ describe.skipIf(!existsSync(SHIPPED))('the shipped motion-token models', () => {
         }
       }
     }
-  });
+  }, 180_000);
 });
