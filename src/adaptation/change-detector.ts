@@ -5,7 +5,8 @@
  *
  *   m_t = Σ_{i ≤ t} (x_i − x̄_i − δ),   M_t = min_{i ≤ t} m_i,   alarm when m_t − M_t > h
  *
- * with x̄_i the running mean since the last reset. `δ` is the tolerated drift
+ * with x̄ the in-control mean: known (`reference`, default 1) or the running
+ * mean since the last reset (`reference: 'running'`). `δ` is the tolerated drift
  * (in the stream's units) and `h` the threshold: larger h → fewer false
  * alarms, longer delay (for a mean step of size Δ ≫ δ the delay is ≈ h / (Δ − δ)
  * samples after the warm-up, at least 2 for a step above the clip). Inputs
@@ -22,13 +23,19 @@ import { z } from 'zod';
 
 export const PageHinkleyConfigSchema = z
   .object({
+    /**
+     * The in-control mean x̄: a number (the stream's known level under a fitting model; the adapter's
+     * normalised error is ≈ 1 by construction), or 'running' (the running mean since the last reset:
+     * classic Page–Hinkley, which cannot see a stream that is already high when it starts).
+     */
+    reference: z.union([z.number().finite(), z.literal('running')]).default(1),
     /** Tolerated drift δ of the mean, stream units (normalised error: 1 = the noise level). */
     delta: z.number().finite().nonnegative().default(0.5),
     /** Alarm threshold h, stream units × samples. Default 6: at δ 0.5 on unit-mean χ²-like noise, no alarm in 10⁴ samples in the tests; a 10× mean step alarms in 1–2 samples. */
     threshold: z.number().finite().positive().default(6),
     /** Samples after a reset before an alarm can be raised (the running mean settles). */
     warmup: z.number().int().nonnegative().default(3),
-    /** Samples are clipped to this, stream units: with clip − 1 − δ < h (defaults) one outlier alone cannot raise an alarm; a large step alarms on its 2nd sample. */
+    /** Samples are clipped to this, stream units: with clip − x̄ − δ < h (defaults: 6 − 1 − 0.5 < 6) one outlier alone cannot raise an alarm; a large step alarms on its 2nd sample. */
     clip: z.number().finite().positive().default(6),
     /** No fresh sample for this long → stalled, s. */
     stallTimeoutS: z.number().finite().positive().default(0.2),
@@ -113,7 +120,7 @@ export class PageHinkley {
     const v = Math.min(x, c.clip);
     this.n++;
     this.mean += (v - this.mean) / this.n;
-    this.cum += v - this.mean - c.delta;
+    this.cum += v - (c.reference === 'running' ? this.mean : c.reference) - c.delta;
     if (this.cum < this.minCum) {
       this.minCum = this.cum;
       this.minAt = this.n;

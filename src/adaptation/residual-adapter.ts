@@ -22,7 +22,7 @@
  *     Page–Hinkley detector; an alarm (or {@link ResidualAdapter.announceSwitch})
  *     consolidates the regime being left into the library and, after
  *     `match.windowTicks` post-switch samples, recalls the best-fitting entry
- *     or creates a new one (RLS covariance reset = fast re-fit, prior = anchor);
+ *     or creates a new one (RLS covariance reset = fast re-fit from the current weights);
  *  3. correct: want = Δ/(1 + λ) (PID-Lagrangian λ on the measured cost); a
  *     trust-region step toward it; rejected if it raises the predicted
  *     near-limit cost; added to the policy target;
@@ -420,11 +420,13 @@ export class ResidualAdapter {
     if (a.pinned) this.anchorW.set(this.params);
   }
 
-  /** Re-fit from the anchor with a reset covariance, and collect the post-switch window. */
+  /**
+   * Re-fit with a reset covariance (fast), starting from the current weights
+   * (a false alarm then costs nothing), and collect the post-switch window.
+   */
   private beginSearch(label: string | null): void {
     const c = this.config;
-    const d = this.features;
-    for (let k = 0; k < this.n; k++) this.rls[k]!.reset(this.anchorW.subarray(k * d, (k + 1) * d), c.resetVariance);
+    for (let k = 0; k < this.n; k++) this.rls[k]!.reset(this.rls[k]!.w, c.resetVariance);
     this.searching = true;
     this.winCount = 0;
     this.pendingLabel = label;

@@ -45,6 +45,17 @@ describe('PageHinkley change-point detector', () => {
     expect(Math.max(...big)).toBeLessThanOrEqual(Math.min(...small));
   });
 
+  it('with the known reference (default) a stream that is already high from the start alarms; the running mean cannot see it', () => {
+    const known = new PageHinkley();
+    const running = new PageHinkley({ reference: 'running' });
+    const first = (ph: PageHinkley): number => {
+      for (let t = 1; t <= 200; t++) if (ph.update(5 + 0.3 * Math.sin(t), t) === 'alarm') return t;
+      return Infinity;
+    };
+    expect(first(known)).toBeLessThanOrEqual(5);
+    expect(first(running)).toBe(Infinity);
+  });
+
   it('estimates the change point', () => {
     const ph = new PageHinkley();
     for (let t = 0; t < 50; t++) ph.update(1 + 0.01 * (t % 3), t);
