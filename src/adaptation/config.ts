@@ -52,6 +52,8 @@ export const AdaptationConfigSchema = z
       .default({}),
     /** Library size; eviction: least recently used, never the anchor nor the regime in use. */
     capacity: z.number().int().min(2).default(8),
+    /** Per tick, the correction moves this fraction of the way to the model's (0, 1]: the adaptation loop's gain (1 oscillates against the servo lag). */
+    correctionGain: finite.gt(0).max(1).default(0.1),
     trustRegion: z
       .object({
         /** Largest change of any joint's correction per policy tick, rad. */

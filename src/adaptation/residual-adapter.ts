@@ -215,8 +215,9 @@ export class ResidualAdapter {
 
   /**
    * An operator-announced switch. With the label of a library entry, that
-   * regime is recalled at once; otherwise the adapter treats it as a detected
-   * switch (match or create after the window), naming a new entry `label`.
+   * regime is recalled at once; with a new label, a new entry of that name is
+   * created after the window (no matching: the operator says it is new);
+   * without a label, it is handled as a detected switch (match or create).
    */
   announceSwitch(label?: string): void {
     this.stats.announcedSwitches++;
@@ -225,7 +226,7 @@ export class ResidualAdapter {
     this.leaveRegime();
     const e = label !== undefined && this.config.memory ? this.memory.entries.find((x) => x.label === label) : undefined;
     if (e) this.recall(e);
-    else this.beginSearch(label ?? null);
+    else this.beginSearch(label ?? null); // a new label: created after the window without matching
   }
 
   /**
@@ -287,7 +288,10 @@ export class ResidualAdapter {
         const w = this.rls[k]!.w;
         for (let i = 0; i < d; i++) s += (w[i]! - this.anchorW[k * d + i]!) * this.phi[k * d + i]!;
       }
-      this.want[k] = s * shrink;
+      // first-order approach to the model's correction: the closed loop (correction → servo → label)
+      // is an integral loop, and a deadbeat one (gain 1 per tick) oscillates against the servo's lag
+      const prev = this.correction[k]!;
+      this.want[k] = prev + this.config.correctionGain * (s * shrink - prev);
     }
     this.cand.set(this.correction);
     const tr = this.config.trustRegion;
@@ -438,6 +442,7 @@ export class ResidualAdapter {
     this.searching = false;
     const c = this.config;
     if (!c.memory) return;
+    if (this.pendingLabel !== null) return this.createEntry(); // an operator named a new regime
     const n = this.n;
     const d = this.features;
     const floor = c.noiseFloorRad * c.noiseFloorRad;
@@ -457,6 +462,10 @@ export class ResidualAdapter {
       this.recall(best.entry);
       return;
     }
+    this.createEntry();
+  }
+
+  private createEntry(): void {
     this.gather();
     const e = this.memory.create({ ...(this.pendingLabel ? { label: this.pendingLabel } : {}), params: this.params, covariance: this.cov, noiseVar: this.noiseVar });
     if (e) {

@@ -26,6 +26,8 @@ import type { Policy } from '../policy/policy-port.js';
 import type { ResolvedPolicyConfig } from '../policy/policy-config.js';
 import { DiagnosticLevel, makeJointTrajectory, setTimeSecondsFrom, type Imu, type JointState, type Twist, type JointTrajectory, type StringMsg } from '../transport/messages.js';
 import type { Publisher, ServiceServer, Subscription, Timer, TransportNode } from '../transport/port.js';
+import type { ResidualAdapter } from '../adaptation/residual-adapter.js';
+import { attachAdaptation, type AdaptationWiring } from './adaptation-wiring.js';
 import { DiagnosticsPublisher, type StatusBuilder } from './diagnostics.js';
 
 export interface PolicyNodeOptions {
@@ -34,6 +36,8 @@ export interface PolicyNodeOptions {
   policy: Policy;
   /** The robot's joint order (URDF / `/joint_states`); the command is published in this order. */
   robotJointNames: readonly string[];
+  /** Online adaptation of the policy's targets (optional; see src/nodes/adaptation-wiring.ts). */
+  adapter?: ResidualAdapter;
 }
 
 /** Counters for diagnostics (plain data; read at any time). */
@@ -68,6 +72,7 @@ export class PolicyNode {
   private readonly timer: Timer;
   private readonly joy: JoyComboDetector | null;
   private readonly diagnostics: DiagnosticsPublisher;
+  private readonly adaptation: AdaptationWiring | null;
   /** Counters and time at the previous diagnostics report (rates, WARN on new problems). */
   private lastReport: { stats: PolicyNodeStats; atS: number } | null = null;
   private published = 0;
@@ -149,6 +154,7 @@ export class PolicyNode {
         }),
       );
     }
+    this.adaptation = opts.adapter ? attachAdaptation(node, this.controller, opts.adapter) : null;
     this.timer = node.createTimer(config.commandPeriodNs, () => this.tick());
     this.diagnostics = new DiagnosticsPublisher(
       node,
@@ -208,6 +214,7 @@ export class PolicyNode {
     this.diagnostics.cancel();
     for (const s of this.subs) s.destroy();
     for (const s of this.services) s.destroy();
+    this.adaptation?.destroy();
   }
 
   private onJointState(m: JointState): void {
@@ -295,6 +302,7 @@ export class PolicyNode {
     for (const key of REPORTED_COUNTERS) b.set(key, st[key]);
     const h = assessHealth({ mode: this.mode, ready: this.ready, lastTransition: last, now: st, before: prev?.stats ?? NO_COUNTS });
     b.summary(DiagnosticLevel[h.level], h.message);
+    this.adaptation?.report(b);
     this.lastReport = { stats: st, atS: nowS };
   }
 

@@ -12,6 +12,7 @@ import { loadConfigFile } from '../io/config-file.js';
 import { loadPolicyFile } from '../io/policy-files.js';
 import { loadUrdfFile } from '../io/urdf-file.js';
 import { nodeLogger } from '../log.js';
+import type { ResidualAdapter } from '../adaptation/residual-adapter.js';
 import { PolicyNode } from '../nodes/policy-node.js';
 import { ShieldNode } from '../nodes/shield-node.js';
 import { actuatedJoints, jointLimitArrays, type RobotModel } from '../robot/model.js';
@@ -47,6 +48,10 @@ export interface EmbeddedRunOptions {
   candidateSource?: (node: TransportNode, robot: RobotModel) => { destroy(): void };
   /** Called after every physics step with the sim (independent checks in tests: contacts, FK). */
   onStep?: (sim: MujocoSim) => void;
+  /** Online adaptation of the policy's targets (the adaptation scenario, src/runtime/adaptation-scenario.ts). */
+  adapter?: ResidualAdapter;
+  /** Called once the nodes exist, before the sim starts (scenario harnesses: metrics, operator hooks). */
+  onNodes?: (nodes: { policy: PolicyNode | null; shield: ShieldNode; sim: MujocoSim }) => void;
 }
 
 export interface RunSummary {
@@ -105,8 +110,9 @@ export async function runEmbedded(opts: EmbeddedRunOptions): Promise<RunSummary>
     const simNode = new SimNode({ node: bus.createNode('sim'), sim, ...config.simNode, scenario: config.scenario.dynamics });
     const shield = new ShieldNode({ node: bus.createNode('safety_shield'), robot: model, config: shieldConfig });
     const policyNode = policy
-      ? new PolicyNode({ node: bus.createNode('policy'), config: policy.config, policy: policy.policy, robotJointNames: jointNames })
+      ? new PolicyNode({ node: bus.createNode('policy'), config: policy.config, policy: policy.policy, robotJointNames: jointNames, ...(opts.adapter ? { adapter: opts.adapter } : {}) })
       : null;
+    opts.onNodes?.({ policy: policyNode, shield, sim });
     const customSource = opts.candidateSource?.(bus.createNode('candidate_source'), model);
 
     // An independent monitor of what reaches the actuators (URDF limits, no shield code).

@@ -10,7 +10,8 @@ import { Rng } from '../../src/training/rng.js';
 
 const JOINTS = ['a', 'b', 'c'];
 const LIMITS = { a: [-2, 2], b: [-2, 2] } as const;
-const CFG: AdaptationConfigInput = { groups: [{ joints: ['a', 'b'], features: ['a'] }] };
+/** The synthetic plant has no servo lag, so the deadbeat loop gain (1) is stable here; the sim needs the default 0.1. */
+const CFG: AdaptationConfigInput = { groups: [{ joints: ['a', 'b'], features: ['a'] }], correctionGain: 1 };
 const DT = 0.02;
 
 type Regime = (q: Float64Array, j: number) => number;
@@ -240,6 +241,30 @@ describe('ResidualAdapter on a synthetic servo plant', () => {
     expect(Array.from(p.out)).toEqual(Array.from(pol));
     expect(states.slice(0, 5).every((s) => s !== 'stalled')).toBe(true); // not before the timeout (0.2 s)
     expect(ad.stats.stalledTicks).toBeGreaterThan(0);
+  });
+
+  it('with the default loop gain (0.1) the correction approaches the model value first-order: ≈ 1 − 0.9^k of it after k ticks', () => {
+    const p = new Plant();
+    const ad = new ResidualAdapter({ ...CFG, correctionGain: 0.1 }, JOINTS, LIMITS);
+    run(ad, p, 300);
+    p.regime = payload;
+    ad.announceSwitch('payload');
+    run(ad, p, 300);
+    p.regime = nominal;
+    ad.announceSwitch('anchor');
+    run(ad, p, 100);
+    expect(Math.abs(ad.correction[0]!)).toBeLessThan(0.01);
+    p.regime = payload;
+    ad.announceSwitch('payload');
+    const seq: number[] = [];
+    for (let k = 0; k < 30; k++) {
+      run(ad, p, 1);
+      seq.push(ad.correction[0]!);
+    }
+    const final = seq.at(-1)!;
+    expect(Math.abs(final)).toBeGreaterThan(0.05);
+    expect(Math.abs(seq[0]!)).toBeLessThan(0.15 * Math.abs(final) + 0.005); // first tick: ≈ 10 % of the way
+    expect(Math.abs(seq[9]!)).toBeGreaterThan(0.5 * Math.abs(final)); // after 10 ticks ≈ 65 %
   });
 
   it('refuses adapted or feature joints the policy does not have, and joints without limits', () => {
