@@ -35,6 +35,8 @@ export interface EmbeddedRunOptions {
   root: string;
   /** Overrides the run config's robot description (any URDF; meshes resolved, missing ones warned about). */
   urdfPath?: string;
+  /** Overrides the run config's shield config file. */
+  shieldPath?: string;
   /** Overrides the scenario's duration, s. */
   durationS?: number;
   realtime?: boolean;
@@ -93,7 +95,7 @@ export async function loadRun(opts: EmbeddedRunOptions): Promise<Loaded> {
   const at = (p: string): string => (isAbsolute(p) ? p : resolve(base, p));
   const model = loadUrdfFile(opts.urdfPath ? resolve(opts.urdfPath) : at(config.robot.urdf), { packageDirs: config.robot.packageDirs });
   for (const w of model.warnings) nodeLogger('embedded_run').warn({ urdf: model.name }, w);
-  const shieldConfig = loadConfigFile(ShieldNodeConfigSchema, at(config.shield));
+  const shieldConfig = loadConfigFile(ShieldNodeConfigSchema, opts.shieldPath ? resolve(opts.shieldPath) : at(config.shield));
   const policy = opts.candidateSource ? null : await loadPolicyFile(at(config.policy), opts.root);
   return { config, model, policy, shieldConfig };
 }
