@@ -327,7 +327,7 @@ export function formatAdaptationReport(r: AdaptationReport): string {
   lines.push('', 'summary vs none (targets: RMSE reduction ≥ 50 %, adapt ≤ 1 s, recall ≤ 0.2 s, forgetting ≤ 5 %, 0 violations, cost ≤ budget):');
   for (const [k, s] of Object.entries(r.summary)) {
     lines.push(
-      `  ${k.padEnd(10)} post-shift RMSE −${f(s.postShiftRmseReduction * 100, 1)} % (excess over nominal −${f(s.postShiftExcessReduction * 100, 1)} %); worst adapt ${f(s.worstAdaptS, 1, ' s')}; worst recall ${f(s.worstRecallS, 1, ' s')}; worst forgetting ${f(s.worstForgetting * 100, 1, ' %')}; violations ${s.limitViolations}; cost within budget ${s.costWithinBudget ? 'yes' : 'NO'}`,
+      `  ${k.padEnd(10)} post-shift RMSE reduction ${f(s.postShiftRmseReduction * 100, 1)} % (of the excess over nominal ${f(s.postShiftExcessReduction * 100, 1)} %); worst adapt ${f(s.worstAdaptS, 1, ' s')}; worst recall ${f(s.worstRecallS, 1, ' s')}; worst forgetting ${f(s.worstForgetting * 100, 1, ' %')}; violations ${s.limitViolations}; cost within budget ${s.costWithinBudget ? 'yes' : 'NO'}`,
     );
   }
   return lines.join('\n');
