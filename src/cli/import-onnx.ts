@@ -4,6 +4,7 @@
  *   node dist/cli/import-onnx.js <model.onnx> [--rate 50] [--name n] [--out cfg.yaml]
  */
 import { readFileSync } from 'node:fs';
+import { dirname, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { importOnnxMetadata } from '../policy/importers/onnx-metadata.js';
 import { readOnnxModelInfo } from '../policy/onnx-model-info.js';
@@ -24,8 +25,15 @@ function main(): void {
   }
   const rate = values.rate === undefined ? undefined : Number(values.rate);
   if (rate !== undefined && !(rate > 0)) fail('--rate must be a positive number (Hz)');
-  const { config, notes } = importOnnxMetadata(readOnnxModelInfo(bytes), {
-    modelPath: file,
+  let info;
+  try {
+    info = readOnnxModelInfo(bytes);
+  } catch (err) {
+    fail(`cannot import ${file}: not a readable ONNX model: ${(err as Error).message}`);
+  }
+  const { config, notes } = importOnnxMetadata(info, {
+    // modelPath is resolved against the folder of the config file that names it
+    modelPath: relative(values.out ? dirname(resolve(values.out)) : process.cwd(), resolve(file)),
     file,
     ...(rate !== undefined ? { rateHz: rate } : {}),
     ...(values.name ? { name: values.name } : {}),

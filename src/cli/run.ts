@@ -1,8 +1,11 @@
 /**
  * `npm start`: runs the humanoid in the embedded MuJoCo sim with every node on
  * the embedded bus through the scripted scenario, with a progress bar, then
- * prints a summary. Exit 0 when no published command violated a limit; 1 when
- * one did; 2 for bad arguments or files (nothing is started then).
+ * prints a summary. Exit 0 when the run did what it should: no published
+ * command violated a limit, the robot did not fall, no fault ended driving and
+ * the shield activated; 1 otherwise (one line per reason on stderr); 2 for bad
+ * arguments or files (nothing is started then). Logs go to stderr; with
+ * `--json` stdout carries only the JSON summary.
  *
  *   node dist/cli/run.js [--duration <s>] [--realtime] [--config <file>] [--urdf <file>] [--quiet] [--json]
  */
@@ -53,15 +56,24 @@ export function formatSummary(s: RunSummary): string {
     `sim time            ${fmt(l.simTimeS, 3)} s in ${fmt(l.wallTimeS, 3)} s wall  (real-time factor ${fmt(l.realTimeFactor, 1)}x)`,
     `physics             ${l.steps} steps, ${s.physicsStepsPerWallSecond} steps/s wall${l.overruns ? `, ${l.overruns} late steps (max ${fmt(l.maxLatenessUs, 1)} µs)` : ''}`,
     `policy              ${s.policy.ticks} ticks, ${s.policy.published} commands, ${fmt(s.policy.rateHz, 1)} Hz achieved; inference mean ${fmt(s.policy.meanInferenceMs, 3)} ms, max ${fmt(s.policy.maxInferenceMs, 3)} ms; rejected inputs ${s.policy.rejectedInputs}`,
-    `shield              ${s.shield.ticks} ticks, ${s.shield.commands} commands, ${fmt(s.shield.rateHz, 1)} Hz achieved; final state ${s.shield.finalState}, ${s.shield.transitions} transitions`,
+    `shield              ${s.shield.ticks} ticks, ${s.shield.commands} commands, ${fmt(s.shield.rateHz, 1)} Hz achieved; final state ${s.shield.finalState}, ${s.shield.transitions} transitions${s.shield.notActivatedReason ? `; NEVER ACTIVATED: ${s.shield.notActivatedReason}` : ''}`,
     `shield intervention ${s.shield.interventionTicks} ticks (${iv}); max ${fmt(s.shield.maxInterventionRad, 4)} rad; rejected measured ${s.shield.rejectedMeasured}, candidates ${s.shield.rejectedCandidates}`,
     `time in state       ${Object.entries(s.shield.timeInStateS).map(([k, v]) => `${k} ${fmt(v, 3)} s`).join(', ')}`,
-    `e-stop              ${s.estop.events} event(s); commands moved ${fmt(s.estop.maxHoldDeviationRad, 6)} rad while latched`,
+    `e-stop              ${s.estop.events} event(s); commands moved ${fmt(s.estop.maxHoldDeviationRad, 6)} rad from e-stop to activate`,
     `tracking            max |q_cmd − q| ${fmt(m.maxTrackingErrorRad, 4)} rad (${m.maxTrackingErrorJoint || '-'})`,
     `limit violations    ${m.violations} in ${m.commands} published commands (position ${m.positionViolations}, velocity ${m.velocityViolations}, malformed ${m.malformed}); worst velocity ${fmt(m.worstVelocityRatio * 100, 1)} % of limit`,
     `sim                 ${s.sim.commandsApplied} commands applied, ${s.sim.commandsDropped} dropped; ${s.sim.dynamicsEventsApplied} dynamics changes${Number.isFinite(s.sim.minBaseHeightM) ? `; min base height ${fmt(s.sim.minBaseHeightM, 3)} m${s.sim.fell ? ' (FELL)' : ''}` : ''}`,
     `bus                 ${s.bus.published} messages, ${s.bus.callbackErrors} callback errors, ${s.bus.qosMismatches} QoS mismatches`,
+    ...(s.outcome ? [formatOutcome(s.outcome)] : []),
+    `verdict             ${s.failures.length === 0 ? 'OK' : `FAILED: ${s.failures.join('; ')}`}`,
   ].join('\n');
+}
+
+function formatOutcome(o: NonNullable<RunSummary['outcome']>): string {
+  const commanded = o.commandedS > 0
+    ? `mean velocity ${fmt(o.meanVelocityMps, 3)} m/s vs command ${fmt(o.meanCommandMps, 3)} m/s over ${fmt(o.commandedS, 1)} s; `
+    : 'no velocity command; ';
+  return `outcome             distance ${fmt(o.distanceM, 3)} m (path ${fmt(o.pathLengthM, 3)} m); ${commanded}drift at zero command ${fmt(o.idleDriftM, 3)} m; yaw drift ${fmt(o.yawDriftDeg, 1)}°; min base height ${fmt(o.minBaseHeightM, 3)} m; ${o.fell ? `FELL (${o.fallReason})` : 'did not fall'}`;
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -111,7 +123,11 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   process.stdout.write(args.json ? `${JSON.stringify(summary, null, 2)}\n` : `${formatSummary(summary)}\n`);
-  return summary.monitor.violations === 0 && summary.bus.callbackErrors === 0 ? 0 : 1;
+  const failures = [...summary.failures];
+  if (summary.monitor.violations > 0) failures.push(`${summary.monitor.violations} published commands violated a limit`);
+  if (summary.bus.callbackErrors > 0) failures.push(`${summary.bus.callbackErrors} callback errors on the bus`);
+  for (const f of failures) process.stderr.write(`aegis_control: run failed: ${f}\n`);
+  return failures.length === 0 ? 0 : 1;
 }
 
 process.exitCode = await main(process.argv.slice(2));

@@ -13,10 +13,10 @@ import { gainsFor } from '../../src/sim/config.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
-describe.each(['adaptation.yaml', 'adaptation-servo-shield.yaml'])('config/%s', (file) => {
+describe.each(['adaptation.yaml', 'adaptation-following.yaml'])('config/%s', (file) => {
   const sc = loadConfigFile(AdaptationScenarioSchema, join(ROOT, 'config', file));
   const run = loadConfigFile(RunConfigSchema, join(ROOT, 'config', sc.run));
-  const model = loadUrdfFile(join(ROOT, 'config', run.robot.urdf));
+  const model = loadUrdfFile(join(ROOT, 'config', run.robot.urdf ?? 'missing robot.urdf'));
 
   it('every dynamics event starts a listed regime, and the run lasts to the last regime + 10 s or more', () => {
     const starts = new Set(sc.regimes.map((r) => r.startS));
