@@ -14,13 +14,13 @@
  * Tracking error: measured joint positions (the sim) vs the policy's reference
  * motion (src/training/g1-upper-body.ts) at the policy's own clock.
  * Safety cost per 10 ms sample: the fraction of shield ticks on which a
- * limit-type constraint intervened (position, velocity, acceleration, jerk,
- * collision, workspace) + the near-limit cost of the measured tracked joints;
- * the same fraction is fed to the adapter as its external cost. The shield's
- * servo clamps (effort, following error) are counted and reported as the
- * clamp rate but not charged to the budget: holding a payload needs a servo
- * lead of τ/kp whoever commands it, so they are a property of the regime (the
- * `none` variant has them too), not of the adaptation (docs/adaptation.md).
+ * limit-type constraint intervened (position, velocity, collision, workspace)
+ * + the near-limit cost of the measured tracked joints; the same fraction is
+ * fed to the adapter as its external cost. The shield's shaping constraints
+ * (acceleration, jerk: it smooths every 50 Hz step of the policy; effort,
+ * following error: holding a payload needs a servo lead of τ/kp whoever
+ * commands it) are counted and reported as the clamp rate but not charged:
+ * the `none` variant has them too (docs/adaptation.md).
  */
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
@@ -129,8 +129,9 @@ export interface ScenarioOptions {
 
 const NOMINAL_LABEL = 'anchor';
 /** Shield constraints whose interventions are charged as safety cost (indices into CONSTRAINT_NAMES). */
-const LIMIT_CONSTRAINTS = (['position', 'velocity', 'acceleration', 'jerk', 'collision', 'workspace'] as const).map((n) => CONSTRAINT_NAMES.indexOf(n));
-const CLAMP_CONSTRAINTS = (['effort', 'following'] as const).map((n) => CONSTRAINT_NAMES.indexOf(n));
+const LIMIT_CONSTRAINTS = (['position', 'velocity', 'collision', 'workspace'] as const).map((n) => CONSTRAINT_NAMES.indexOf(n));
+/** Shaping constraints (reported as the clamp rate, not charged): the shield smooths every 50 Hz step (acceleration, jerk) and bounds servo torque and lead (effort, following). */
+const CLAMP_CONSTRAINTS = (['acceleration', 'jerk', 'effort', 'following'] as const).map((n) => CONSTRAINT_NAMES.indexOf(n));
 
 export async function runAdaptationScenario(opts: ScenarioOptions): Promise<AdaptationReport> {
   const sc = loadConfigFile(AdaptationScenarioSchema, opts.configPath);
