@@ -8,10 +8,12 @@ import { dirname, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { importOnnxMetadata } from '../policy/importers/onnx-metadata.js';
 import { readOnnxModelInfo } from '../policy/onnx-model-info.js';
+import { joinNegativeValues, numberFlag } from './args.js';
 import { fail, writeImportedConfig } from './import-common.js';
 
 function main(): void {
   const { values, positionals } = parseArgs({
+    args: joinNegativeValues(process.argv.slice(2), ['rate']),
     allowPositionals: true,
     options: { rate: { type: 'string' }, name: { type: 'string' }, out: { type: 'string' } },
   });
@@ -23,8 +25,7 @@ function main(): void {
   } catch (err) {
     fail(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
   }
-  const rate = values.rate === undefined ? undefined : Number(values.rate);
-  if (rate !== undefined && !(rate > 0)) fail('--rate must be a positive number (Hz)');
+  const rate = values.rate === undefined ? undefined : numberFlag('rate', values.rate, { above: 0, unit: 'Hz' });
   let info;
   try {
     info = readOnnxModelInfo(bytes);

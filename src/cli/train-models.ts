@@ -1,16 +1,19 @@
 /**
  * `npm run models`: regenerates every model in models/ from the repo's own
  * code (deterministic; no Python). Currently: g1_upper_body.onnx and its
- * contract. Usage: node dist/cli/train-models.js [--out models] [--steps N] [--seed S]
+ * contract, and the motion-token models (src/cli/train-motion-tokens.ts). Usage: node dist/cli/train-models.js [--out models] [--steps N] [--seed S]
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { joinNegativeValues, numberFlag } from './args.js';
 import { evaluateUpperBody, mlpForwardFn, trainUpperBody, DEFAULT_TRAIN_OPTIONS } from '../training/train-upper-body.js';
 import { UPPER_BODY_CONTRACT_FILE, UPPER_BODY_MODEL_FILE, upperBodyContract, upperBodyOnnx } from '../training/upper-body-export.js';
+import { trainMotionTokenModels } from './train-motion-tokens.js';
 
 function main(): void {
   const { values } = parseArgs({
+    args: joinNegativeValues(process.argv.slice(2), ['steps', 'seed']),
     options: {
       out: { type: 'string', default: 'models' },
       steps: { type: 'string', default: String(DEFAULT_TRAIN_OPTIONS.steps) },
@@ -18,10 +21,13 @@ function main(): void {
     },
   });
   const outDir = resolve(values.out);
-  const steps = Number(values.steps);
-  const seed = Number(values.seed);
-  if (!Number.isInteger(steps) || steps < 1 || !Number.isInteger(seed)) {
-    console.error('--steps and --seed must be integers (steps >= 1)');
+  let steps: number;
+  let seed: number;
+  try {
+    steps = numberFlag('steps', values.steps, { atLeast: 1, integer: true });
+    seed = numberFlag('seed', values.seed, { integer: true });
+  } catch (err) {
+    console.error((err as Error).message);
     process.exit(2);
   }
   mkdirSync(outDir, { recursive: true });
@@ -39,6 +45,7 @@ function main(): void {
   writeFileSync(join(outDir, UPPER_BODY_MODEL_FILE), upperBodyOnnx(result.net, contract));
   writeFileSync(join(outDir, UPPER_BODY_CONTRACT_FILE), JSON.stringify(contract, null, 2) + '\n');
   console.log(`wrote ${join(outDir, UPPER_BODY_MODEL_FILE)} and ${UPPER_BODY_CONTRACT_FILE} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  trainMotionTokenModels(outDir); // motion tokens: needs the shared CMU clips, skips (keeping the committed models) without them
 }
 
 main();

@@ -23,7 +23,7 @@ import { InputVerdict, type NamedCandidate, type NamedJointState } from '../safe
 import { shieldLimitsOrThrow, type ServoGains, type ShieldLimits } from '../safety/limits.js';
 import { CollisionModel } from '../safety/collision-model.js';
 import { Shield } from '../safety/shield.js';
-import { describeStatus, notActivatedReason } from '../safety/report.js';
+import { describeStatus, notActivatedReason, transitionSeverity } from '../safety/report.js';
 import { futureStampWarning, StampOffsetWindow } from '../safety/stamp-offset.js';
 import { REASON_NAMES, SHIELD_STATE_NAMES, ShieldState } from '../safety/status.js';
 import {
@@ -297,9 +297,8 @@ export class ShieldNode {
     if (st.transitions === this.seenTransitions) return;
     this.seenTransitions = st.transitions;
     const entry = { from: SHIELD_STATE_NAMES[st.last.from], to: SHIELD_STATE_NAMES[st.last.to], reason: REASON_NAMES[st.last.reason], atS: st.last.atS };
-    if (st.last.to === ShieldState.Estop) this.log.error(entry, 'shield e-stop');
-    else if (st.last.to === ShieldState.Hold) this.log.warn(entry, 'shield hold');
-    else this.log.info(entry, 'shield transition');
+    const msg = st.last.to === ShieldState.Estop ? 'shield e-stop' : st.last.to === ShieldState.Hold ? 'shield hold' : 'shield transition';
+    this.log[transitionSeverity(st.last, st.candidate.accepted > 0)](entry, msg);
   }
 }
 

@@ -19,7 +19,7 @@ import { ShieldNode } from '../nodes/shield-node.js';
 import { actuatedJoints, jointLimitArrays, type RobotModel } from '../robot/model.js';
 import { CONSTRAINT_NAMES } from '../safety/band.js';
 import type { ShieldNodeConfig } from '../safety/config.js';
-import { SHIELD_STATE_NAMES, total } from '../safety/status.js';
+import { REASON_NAMES, SHIELD_STATE_NAMES, total } from '../safety/status.js';
 import { gainsFor } from '../sim/config.js';
 import { MujocoSim } from '../sim/simulation.js';
 import { SimNode } from '../sim/sim-node.js';
@@ -27,6 +27,7 @@ import { EmbeddedBus } from '../transport/bus/index.js';
 import type { Twist } from '../transport/messages.js';
 import type { Publisher, TransportNode } from '../transport/port.js';
 import { CommandMonitor } from './command-monitor.js';
+import { InterventionPhases, type InterventionPhase } from './intervention-phases.js';
 import { runLockstep, type LockstepResult } from './lockstep.js';
 import { OutcomeTracker, REFERENCE_FALL_MARGIN_M, referenceRootHeightAt, runVerdict, type RunOutcome } from './outcome.js';
 import type { OperatorAction, RunConfig } from './run-config.js';
@@ -58,6 +59,8 @@ export interface EmbeddedRunOptions {
   adapter?: ResidualAdapter;
   /** Called once the nodes exist, before the sim starts (scenario harnesses: metrics, operator hooks). */
   onNodes?: (nodes: { policy: PolicyNode | null; shield: ShieldNode; sim: MujocoSim }) => void;
+  /** Adds nodes beside the standard ones (e.g. the motion node); each gets its own bus node from `createNode`. */
+  extraNodes?: (createNode: (name: string) => TransportNode, robot: RobotModel) => { destroy(): void };
 }
 
 export interface RunSummary {
@@ -69,7 +72,10 @@ export interface RunSummary {
     ticks: number;
     commands: number;
     rateHz: number;
+    /** State after the run, the end-of-run hold included. */
     finalState: string;
+    /** Why the final state was entered (`hold_requested`: the end-of-run hold). */
+    finalReason: string;
     transitions: number;
     interventionTicks: number;
     interventions: Record<string, number>;
@@ -80,6 +86,8 @@ export interface RunSummary {
     /** Accepted activations; when 0, why (null once activated). */
     activations: number;
     notActivatedReason: string | null;
+    /** Interventions split at every scripted dynamics change and operator action. */
+    phases: InterventionPhase[];
   };
   monitor: CommandMonitor['report'] & { violations: number };
   /** From each e-stop until the next accepted activate (a reset alone keeps holding): largest move of the command. */
@@ -124,6 +132,9 @@ export async function runEmbedded(opts: EmbeddedRunOptions): Promise<RunSummary>
   const log = nodeLogger('embedded_run');
   const { config, model, policy, shieldConfig, fallHeightM, referenceMotion } = await loadRun(opts);
   const durationS = opts.durationS ?? config.scenario.durationS;
+  if (!(durationS >= config.sim.timestepS)) {
+    throw new Error(`duration ${durationS} s is shorter than one physics step (${config.sim.timestepS} s)`);
+  }
   const jointNames = actuatedJoints(model).map((j) => j.name);
 
   const bus = new EmbeddedBus({ validateMessages: opts.validateMessages ?? false });
@@ -144,6 +155,7 @@ export async function runEmbedded(opts: EmbeddedRunOptions): Promise<RunSummary>
       : null;
     opts.onNodes?.({ policy: policyNode, shield, sim });
     const customSource = opts.candidateSource?.(bus.createNode('candidate_source'), model);
+    const extra = opts.extraNodes?.((name) => bus.createNode(name), model);
 
     // An independent monitor of what reaches the actuators (URDF limits, no shield code).
     const controllerJoints = shield.config.controllerJoints ?? jointNames;
@@ -192,7 +204,13 @@ export async function runEmbedded(opts: EmbeddedRunOptions): Promise<RunSummary>
     const command = { vx: 0, vy: 0, yawRate: 0 };
     for (const w of sim.build.warnings.filter((w) => w.startsWith('fitted'))) log.warn(w);
 
+    const phases = new InterventionPhases([
+      ...config.scenario.dynamics.map((e) => ({ atS: e.atS, label: `${e.kind} ${e.target}` })),
+      ...config.scenario.operator.map((a) => ({ atS: a.atS, label: a.action })),
+    ], durationS, shield.shield.status);
+
     const beforeStep = async (t: number): Promise<void> => {
+      phases.sample(t);
       if (tracker) {
         sim.readBasePose(basePose);
         tracker.step(t, basePose, command, fileRef ? referenceRootHeightAt(referenceMotion!, fileRef.startS, fileRef.endS, t) : NaN);
@@ -239,6 +257,17 @@ export async function runEmbedded(opts: EmbeddedRunOptions): Promise<RunSummary>
       tracker.step(sim.time, basePose, command);
     }
     const outcome = tracker?.result() ?? null;
+    // The run has ended: hold, stop every node, then take the summary (the final hold included).
+    const publishedInRun = shield.published;
+    shield.holdNow();
+    policyNode?.destroy();
+    customSource?.destroy();
+    extra?.destroy();
+    shield.destroy();
+    simNode.destroy();
+    await bus.shutdown();
+    await policy?.policy.release();
+
     const st = shield.shield.status;
     const ps = policyNode?.stats;
     const interventions: Record<string, number> = {};
@@ -264,8 +293,9 @@ export async function runEmbedded(opts: EmbeddedRunOptions): Promise<RunSummary>
       shield: {
         ticks: st.ticks,
         commands: shield.published,
-        rateHz: shield.published / lockstep.simTimeS,
+        rateHz: publishedInRun / lockstep.simTimeS,
         finalState: SHIELD_STATE_NAMES[st.state],
+        finalReason: REASON_NAMES[st.reason],
         transitions: st.transitions,
         interventionTicks: st.interventionTicks,
         interventions,
@@ -275,6 +305,7 @@ export async function runEmbedded(opts: EmbeddedRunOptions): Promise<RunSummary>
         timeInStateS,
         activations: st.activations,
         notActivatedReason: shield.notActivatedReason,
+        phases: phases.finish(lockstep.simTimeS),
       },
       monitor: { ...monitor.report, violations: monitor.violations },
       estop: { events: estop.events, maxHoldDeviationRad: estop.maxHoldDeviationRad },
@@ -296,13 +327,6 @@ export async function runEmbedded(opts: EmbeddedRunOptions): Promise<RunSummary>
       shieldFinalState: summary.shield.finalState,
       shieldReason: (st as { inactiveReason?: string | null }).inactiveReason ?? null,
     });
-    shield.holdNow();
-    policyNode?.destroy();
-    customSource?.destroy();
-    shield.destroy();
-    simNode.destroy();
-    await bus.shutdown();
-    await policy?.policy.release();
     return summary;
   } finally {
     sim.dispose();

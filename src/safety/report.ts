@@ -5,7 +5,7 @@
  */
 import { CONSTRAINT_NAMES } from './band.js';
 import { INPUT_VERDICT_NAMES } from './inputs.js';
-import { REASON_NAMES, REFUSAL_NAMES, Reason, Refusal, SHIELD_STATE_NAMES, ShieldState, type InputCounters, type ShieldStatus } from './status.js';
+import { REASON_NAMES, REFUSAL_NAMES, Reason, Refusal, SHIELD_STATE_NAMES, ShieldState, type InputCounters, type ShieldStatus, type Transition } from './status.js';
 
 /** diagnostic_msgs/DiagnosticStatus levels used here. */
 export const ReportLevel = { OK: 0, WARN: 1, ERROR: 2 } as const;
@@ -93,4 +93,25 @@ export function describeStatus(
 function inputs(prefix: string, c: InputCounters, set: (key: string, value: string | number) => void): void {
   set(`${prefix}.accepted`, c.accepted);
   for (let v = 1; v < INPUT_VERDICT_NAMES.length; v++) set(`${prefix}.rejected.${INPUT_VERDICT_NAMES[v]}`, c.rejected[v]!);
+}
+
+/** Log level of a shield transition. */
+export type TransitionSeverity = 'info' | 'warn' | 'error';
+
+/**
+ * How loudly a transition is logged: what an operator or the start-up asked
+ * for is `info` (a requested hold or e-stop, reset, activation, resuming, and
+ * the hold at start-up before the first candidate has arrived); a hold
+ * that nobody asked for (candidate timeout after candidates flowed, a fault)
+ * is `warn`; an e-stop that nobody asked for (measured-state fault, external
+ * fault) is `error`.
+ */
+export function transitionSeverity(t: Transition, candidateSeen: boolean): TransitionSeverity {
+  const requested = t.reason === Reason.HoldRequested || t.reason === Reason.EstopRequested;
+  if (t.to === ShieldState.Estop) return requested ? 'info' : 'error';
+  if (t.to === ShieldState.Hold) {
+    if (requested || (t.reason === Reason.CandidateTimeout && !candidateSeen)) return 'info';
+    return 'warn';
+  }
+  return 'info';
 }

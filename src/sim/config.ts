@@ -1,7 +1,7 @@
 /**
  * Configuration of the embedded MuJoCo simulation (MJCF generation and the
  * sim adapter), validated with zod. Units are in each field's comment.
- * Defaults follow /work/shared/SIM2SIM.md: armature 0.02 kg·m², 1 ms Euler
+ * Defaults follow docs/sim2sim.md: armature 0.02 kg·m², 1 ms Euler
  * step, floor friction 1.
  */
 import { z } from 'zod';

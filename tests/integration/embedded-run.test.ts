@@ -39,7 +39,25 @@ describe.skipIf(!mujoco.available)('embedded run (sim + policy + shield on the e
     expect(s.shield.timeInStateS['HOLD']).toBeGreaterThanOrEqual(0.29); // reset at 2.2 s holds until the activate at 2.5 s
     expect(s.shield.activations).toBe(2); // the demo's first start, then the operator's activate
     expect(s.shield.notActivatedReason).toBeNull();
-    expect(s.shield.finalState).toBe('ACTIVE');
+    // the summary is taken after the end-of-run hold (it used to say ACTIVE, from before the hold)
+    expect(s.shield.finalState).toBe('HOLD');
+    expect(s.shield.finalReason).toBe('hold_requested');
+    // the phases split the run: their ticks and interventions add up to the totals
+    expect(s.shield.phases.map((p) => p.events[0])).toEqual(['start', 'add_payload left_rubber_hand', 'estop', 'reset', 'activate']);
+    expect(s.shield.phases.reduce((a, p) => a + p.ticks, 0)).toBe(s.shield.ticks);
+    expect(s.shield.phases.reduce((a, p) => a + p.interventionTicks, 0)).toBe(s.shield.interventionTicks);
+    for (const [stage, n] of Object.entries(s.shield.interventions)) {
+      expect(s.shield.phases.reduce((a, p) => a + (p.interventions[stage] ?? 0), 0)).toBe(n);
+    }
+    // during the e-stop and after the reset until the activate the output is a constant hold: no stage acts
+    expect(s.shield.phases[2]!.interventionTicks).toBe(0);
+    expect(s.shield.phases[3]!.activeS).toBe(0);
+    expect(s.shield.phases[3]!.interventionTicks).toBe(0);
+    // resumed after the operator's activate: the last phase (from 2.5 s) was spent ACTIVE
+    const last = s.shield.phases.at(-1)!;
+    expect(last.events).toEqual(['activate']);
+    expect(last.fromS).toBe(2.5);
+    expect(last.activeS).toBeGreaterThan(0.4);
     // the robot follows its commands (servo tracking, not a runaway)
     expect(s.monitor.maxTrackingErrorRad).toBeLessThan(0.6);
   });
