@@ -1,0 +1,179 @@
+/**
+ * Value-guided diffusion sampling on the arm-detour task (models/arm_detour.*):
+ * for N ∈ {4, 8, 16, 32} and each strategy (single, best-of-N, FASTER with
+ * keep 1, the schedule N → 2 at the noise level → 1 after step 3), T = 10:
+ * denoiser evaluations (candidate-steps) and critic evaluations per decision,
+ * wall latency p50/p99 (request → answer through the sampling worker),
+ * event-loop lag while sampling (p99 of a 1 ms timer's lateness on this
+ * thread while decisions are in flight), selected-action Q (min over the two
+ * Q_a members, evaluated after the fact for every strategy), and the
+ * kinematic shield-core rollout's return and success on the same contexts
+ * and the same seeds for every strategy (candidate i is the same seed
+ * everywhere). For contrast: the lag when the same sampler runs inline on
+ * this thread. Printed figures only.
+ */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { loadDiffusionBundle } from '../io/diffusion-files.js';
+import { loadUrdfFile } from '../io/urdf-file.js';
+import { OnnxDiffusionModels } from '../inference/diffusion-onnx.js';
+import { DiffusionWorkerClient } from '../inference/diffusion-client.js';
+import { ArmDetourTask, observe, sampleContext, type ArmContext } from '../policy/diffusion/arm-detour.js';
+import { DiffusionPolicySchema, type Strategy } from '../policy/diffusion/config.js';
+import { ensembleScore } from '../policy/diffusion/filter.js';
+import { DiffusionSampler } from '../policy/diffusion/sampler.js';
+import { Rng } from '../training/rng.js';
+import { percentile } from './stats.js';
+
+const CONTRACT = 'models/arm_detour.diffusion.json';
+const NS = [4, 8, 16, 32] as const;
+
+interface Row {
+  label: string;
+  denoiserEvals: number;
+  criticEvals: number;
+  p50: number;
+  p99: number;
+  lagP99: number;
+  q: number;
+  ret: number;
+  success: number;
+  safe: number;
+}
+
+/** A 1 ms timer on this thread recording its lateness while `active` is set. */
+class LagProbe {
+  active = false;
+  readonly lags: number[] = [];
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private expected = 0;
+  start(): void {
+    const tick = (): void => {
+      const now = performance.now();
+      if (this.active) this.lags.push(Math.max(0, now - this.expected));
+      this.expected = now + 1;
+      this.timer = setTimeout(tick, 1);
+    };
+    this.expected = performance.now() + 1;
+    this.timer = setTimeout(tick, 1);
+  }
+  take(): number[] {
+    return this.lags.splice(0, this.lags.length);
+  }
+  stop(): void {
+    if (this.timer) clearTimeout(this.timer);
+  }
+}
+
+const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+
+export async function benchDiffusion(opts: { repoRoot: string; episodes?: number }): Promise<Record<string, number>> {
+  const root = opts.repoRoot;
+  if (!existsSync(resolve(root, CONTRACT))) return {};
+  const workerUrl = new URL('../inference/diffusion-worker.js', import.meta.url);
+  if (!existsSync(workerUrl)) return {};
+  const episodes = opts.episodes ?? Number(process.env.AEGIS_DIFFUSION_EPISODES ?? 40);
+  const config = DiffusionPolicySchema.parse({ contractPath: CONTRACT, obsWidth: 6, horizon: 4, actionDim: 4, sampling: { steps: 10 } });
+  const files = loadDiffusionBundle(CONTRACT, root);
+  const local = await OnnxDiffusionModels.create(config, files.contract, files.bytes);
+  const task = new ArmDetourTask(loadUrdfFile(resolve(root, 'urdf/g1_29dof_fixed.urdf')));
+  const client = await DiffusionWorkerClient.start({ config, root, maxCandidates: 32, workerUrl });
+
+  const rng = new Rng(2026);
+  const contexts: ArmContext[] = Array.from({ length: episodes }, () => sampleContext(rng));
+  const obs = contexts.map((c) => observe(c));
+  const qOut = new Float32Array(2);
+
+  const strategies: { label: string; n: number; s: Strategy }[] = [{ label: 'single', n: 1, s: { kind: 'single' } }];
+  for (const n of NS) {
+    strategies.push({ label: `best_of_n/${n}`, n, s: { kind: 'best_of_n', n } });
+    strategies.push({ label: `faster/${n}`, n, s: { kind: 'faster', n, keep: 1 } });
+    strategies.push({ label: `schedule/${n}`, n, s: { kind: 'schedule', n, filters: [{ atStep: 0, keep: 2 }, { atStep: 3, keep: 1 }] } });
+  }
+
+  const probe = new LagProbe();
+  probe.start();
+  const rows: Row[] = [];
+  // warm-up decisions (JIT, tensor caches per row count)
+  for (const st of strategies) await client.decide(obs[0]!, { seed: 1, strategy: st.s });
+  for (const st of strategies) {
+    const lat: number[] = [];
+    const dEval: number[] = [];
+    const cEval: number[] = [];
+    const actions: (Float32Array | null)[] = [];
+    probe.take();
+    for (let e = 0; e < episodes; e++) {
+      probe.active = true;
+      const d = await client.decide(obs[e]!, { seed: 1000 + e, strategy: st.s });
+      probe.active = false;
+      lat.push(d.latencyMs);
+      dEval.push(d.denoiserRows);
+      cEval.push(d.criticRows);
+      actions.push(d.action);
+    }
+    const lags = probe.take();
+    // after the timed part: Q of the selected action and the rollout
+    const qs: number[] = [];
+    const rets: number[] = [];
+    let succ = 0;
+    let safeCount = 0;
+    for (let e = 0; e < episodes; e++) {
+      const a = actions[e];
+      if (!a) { safeCount++; continue; }
+      await local.qAction(obs[e]!, a, 1, qOut);
+      qs.push(ensembleScore(qOut, 0, 2));
+      const r = task.rollout(contexts[e]!, a);
+      rets.push(r.ret);
+      if (r.success) succ++;
+    }
+    rows.push({
+      label: st.label, denoiserEvals: mean(dEval), criticEvals: mean(cEval), p50: percentile(lat, 0.5), p99: percentile(lat, 0.99),
+      lagP99: percentile(lags, 0.99), q: mean(qs), ret: mean(rets), success: succ / episodes, safe: safeCount,
+    });
+  }
+  probe.stop();
+  await client.close();
+
+  // Contrast: the same sampler inline on this thread (best-of-32): the timer's lag then.
+  const inline = new DiffusionSampler(local, { steps: 10, trainSteps: files.contract.trainSteps, betaMin: files.contract.betaMin, betaMax: files.contract.betaMax, lo: -1, hi: 1, maxCandidates: 32 });
+  const inlineProbe = new LagProbe();
+  inlineProbe.start();
+  inlineProbe.active = true;
+  const plan = inline.plan({ kind: 'best_of_n', n: 32 });
+  for (let e = 0; e < Math.min(episodes, 20); e++) {
+    await inline.sample(obs[e]!, plan, 1000 + e);
+    await new Promise((r) => setTimeout(r, 2));
+  }
+  inlineProbe.active = false;
+  const inlineLag = percentile(inlineProbe.take(), 0.99);
+  inlineProbe.stop();
+  await local.release();
+
+  const head = `  ${'strategy'.padEnd(14)} ${'denoiser'.padStart(9)} ${'critic'.padStart(7)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'lag p99'.padStart(8)} ${'sel. Q'.padStart(8)} ${'return'.padStart(8)} ${'success'.padStart(8)}`;
+  const lines = rows.map((r) =>
+    `  ${r.label.padEnd(14)} ${r.denoiserEvals.toFixed(1).padStart(9)} ${r.criticEvals.toFixed(1).padStart(7)} ${r.p50.toFixed(3).padStart(8)} ${r.p99.toFixed(3).padStart(8)} ${r.lagP99.toFixed(3).padStart(8)} ${r.q.toFixed(3).padStart(8)} ${r.ret.toFixed(3).padStart(8)} ${(100 * r.success).toFixed(0).padStart(7)}%`);
+  process.stderr.write(`\n  diffusion (arm detour, T = 10, ${episodes} contexts, same seeds per strategy; evaluations per decision; lag = 1 ms timer lateness on the node thread, ms)\n${head}\n${lines.join('\n')}\n`);
+
+  const by = (l: string): Row => rows.find((r) => r.label === l)!;
+  const single = by('single');
+  const figures: Record<string, number> = { episodes };
+  for (const r of rows) {
+    const k = r.label.replace('/', '_n');
+    figures[`${k}_denoiser_evals`] = Number(r.denoiserEvals.toFixed(2));
+    figures[`${k}_critic_evals`] = Number(r.criticEvals.toFixed(2));
+    figures[`${k}_latency_p50_ms`] = Number(r.p50.toFixed(3));
+    figures[`${k}_latency_p99_ms`] = Number(r.p99.toFixed(3));
+    figures[`${k}_loop_lag_p99_ms`] = Number(r.lagP99.toFixed(3));
+    figures[`${k}_selected_q`] = Number(r.q.toFixed(4));
+    figures[`${k}_return`] = Number(r.ret.toFixed(4));
+    figures[`${k}_success`] = Number(r.success.toFixed(3));
+  }
+  const best8 = by('best_of_n/8');
+  const faster8 = by('faster/8');
+  figures.faster8_return_gain_fraction = Number(((faster8.ret - single.ret) / (best8.ret - single.ret)).toFixed(3));
+  figures.faster8_denoiser_evals_ratio = Number((faster8.denoiserEvals / best8.denoiserEvals).toFixed(3));
+  figures.faster8_latency_p50_ratio = Number((faster8.p50 / best8.p50).toFixed(3));
+  figures.sampling_loop_lag_p99_ms = Number(Math.max(...rows.map((r) => r.lagP99)).toFixed(3));
+  figures.inline_sampling_loop_lag_p99_ms = Number(inlineLag.toFixed(3));
+  return figures;
+}
