@@ -24,6 +24,7 @@ import { Rng } from '../../src/training/rng.js';
 const ROOT = resolve(import.meta.dirname, '../..');
 let dir: string;
 let workerUrl: URL;
+let hungUrl: URL;
 const CONFIG = { contractPath: '', obsWidth: 6, horizon: 4, actionDim: 4, sampling: { steps: 10 } };
 
 beforeAll(() => {
@@ -42,6 +43,12 @@ beforeAll(() => {
     outfile, packages: 'external', logLevel: 'silent',
   });
   workerUrl = pathToFileURL(outfile);
+  // A worker that starts but never answers (a hung sampler).
+  const hang = join(outDir, 'hung-worker.mjs');
+  writeFileSync(hang, "import { parentPort } from 'node:worker_threads';\n" +
+    "parentPort.postMessage({ type: 'ready', cost: { callMs: 0, denoiserRowMs: 0, criticRowMs: 0 } });\n" +
+    "parentPort.on('message', () => {});\n");
+  hungUrl = pathToFileURL(hang);
 }, 60_000);
 
 describe('ONNX diffusion adapter', () => {
@@ -114,6 +121,20 @@ describe('sampling worker', () => {
     expect(d.outcome).toBe('safe');
     expect(d.action).toBeNull();
     expect(c.counters.safe.deadline + c.counters.safe.late).toBe(before + 1);
+  }, 60_000);
+
+  it('an answer that does not come before the deadline → the safe outcome on time, counted; the late answer is dropped', async () => {
+    const hung = await DiffusionWorkerClient.start({ config: CONFIG, root: ROOT, maxCandidates: 8, workerUrl: hungUrl });
+    try {
+      const t0 = performance.now();
+      const d = await hung.decide(new Float32Array(6), { seed: 1, deadlineMs: 30 });
+      expect(d.outcome).toBe('safe');
+      expect(d.safeReason).toBe('late');
+      expect(performance.now() - t0).toBeLessThan(5000);
+      expect(hung.counters.safe.late).toBe(1);
+    } finally {
+      await hung.close();
+    }
   }, 60_000);
 
   it('a dying worker → the pending and every later decision fall back to the safe outcome, counted', async () => {
