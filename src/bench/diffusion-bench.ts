@@ -9,7 +9,9 @@
  * Q_a members, evaluated after the fact for every strategy), and the
  * kinematic shield-core rollout's return and success on the same contexts
  * and the same seeds for every strategy (candidate i is the same seed
- * everywhere). Latency and lag come from 3 passes over the contexts. For contrast: the lag when the same sampler runs inline on
+ * everywhere). Latency and lag come from 3 passes over the contexts; after
+ * each strategy the same timer runs as long with nothing in flight (the
+ * machine's own scheduling noise, for comparison). For contrast: the lag when the same sampler runs inline on
  * this thread. Printed figures only.
  */
 import { existsSync } from 'node:fs';
@@ -37,6 +39,8 @@ interface Row {
   p50: number;
   p99: number;
   lagP99: number;
+  /** The same timer's p99 lateness with nothing in flight, right after (machine noise). */
+  idleLagP99: number;
   q: number;
   ret: number;
   success: number;
@@ -73,7 +77,6 @@ class LagProbe {
   }
 }
 
-const by0 = (rows: Row[], label: string): Row => rows.find((r) => r.label === label)!;
 const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
 
 export async function benchDiffusion(opts: { repoRoot: string; episodes?: number }): Promise<Record<string, number>> {
@@ -126,6 +129,14 @@ export async function benchDiffusion(opts: { repoRoot: string; episodes?: number
     }
     probe.active = false;
     const lags = probe.take();
+    const windowMs = lat.reduce((a, b) => a + b, 0);
+    // the same timer with nothing in flight for as long (the machine's own scheduling noise, interleaved)
+    probe.active = true;
+    await new Promise((r) => setTimeout(r, 3));
+    probe.take();
+    await new Promise((r) => setTimeout(r, Math.max(50, windowMs)));
+    probe.active = false;
+    const idleLags = probe.take();
     // after the timed part: Q of the selected action and the rollout
     const qs: number[] = [];
     const rets: number[] = [];
@@ -142,17 +153,9 @@ export async function benchDiffusion(opts: { repoRoot: string; episodes?: number
     }
     rows.push({
       label: st.label, denoiserEvals: mean(dEval), criticEvals: mean(cEval), p50: percentile(lat, 0.5), p99: percentile(lat, 0.99),
-      lagP99: percentile(lags, 0.99), q: mean(qs), ret: mean(rets), success: succ / episodes, safe: safeCount,
+      lagP99: percentile(lags, 0.99), idleLagP99: percentile(idleLags, 0.99), q: mean(qs), ret: mean(rets), success: succ / episodes, safe: safeCount,
     });
   }
-  // Baseline: the same timer with nothing in flight, for as long as the FASTER N = 8 decisions took (machine load, not sampling).
-  const idleMs = Math.max(200, episodes * by0(rows, 'faster/8').p50 * 2);
-  probe.active = true;
-  await new Promise((r) => setTimeout(r, 3));
-  probe.take();
-  await new Promise((r) => setTimeout(r, idleMs));
-  probe.active = false;
-  const idleLag = percentile(probe.take(), 0.99);
   probe.stop();
   await client.close();
 
@@ -171,12 +174,12 @@ export async function benchDiffusion(opts: { repoRoot: string; episodes?: number
   inlineProbe.stop();
   await local.release();
 
-  const head = `  ${'strategy'.padEnd(14)} ${'denoiser'.padStart(9)} ${'critic'.padStart(7)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'lag p99'.padStart(8)} ${'sel. Q'.padStart(8)} ${'return'.padStart(8)} ${'success'.padStart(8)}`;
+  const head = `  ${'strategy'.padEnd(14)} ${'denoiser'.padStart(9)} ${'critic'.padStart(7)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'lag p99'.padStart(8)} ${'idle p99'.padStart(8)} ${'sel. Q'.padStart(8)} ${'return'.padStart(8)} ${'success'.padStart(8)}`;
   const lines = rows.map((r) =>
-    `  ${r.label.padEnd(14)} ${r.denoiserEvals.toFixed(1).padStart(9)} ${r.criticEvals.toFixed(1).padStart(7)} ${r.p50.toFixed(3).padStart(8)} ${r.p99.toFixed(3).padStart(8)} ${r.lagP99.toFixed(3).padStart(8)} ${r.q.toFixed(3).padStart(8)} ${r.ret.toFixed(3).padStart(8)} ${(100 * r.success).toFixed(0).padStart(7)}%`);
-  process.stderr.write(`\n  diffusion (arm detour, T = 10, ${episodes} contexts, same seeds per strategy; evaluations per decision; lag = 1 ms timer lateness on the node thread, ms)\n${head}\n${lines.join('\n')}\n`);
+    `  ${r.label.padEnd(14)} ${r.denoiserEvals.toFixed(1).padStart(9)} ${r.criticEvals.toFixed(1).padStart(7)} ${r.p50.toFixed(3).padStart(8)} ${r.p99.toFixed(3).padStart(8)} ${r.lagP99.toFixed(3).padStart(8)} ${r.idleLagP99.toFixed(3).padStart(8)} ${r.q.toFixed(3).padStart(8)} ${r.ret.toFixed(3).padStart(8)} ${(100 * r.success).toFixed(0).padStart(7)}%`);
+  process.stderr.write(`\n  diffusion (arm detour, T = 10, ${episodes} contexts, same seeds per strategy; evaluations per decision; lag = 1 ms timer lateness on the node thread while sampling, idle = the same with nothing in flight right after, ms)\n${head}\n${lines.join('\n')}\n`);
 
-  const by = (l: string): Row => by0(rows, l);
+  const by = (l: string): Row => rows.find((r) => r.label === l)!;
   const single = by('single');
   const figures: Record<string, number> = { episodes };
   for (const r of rows) {
@@ -186,6 +189,7 @@ export async function benchDiffusion(opts: { repoRoot: string; episodes?: number
     figures[`${k}_latency_p50_ms`] = Number(r.p50.toFixed(3));
     figures[`${k}_latency_p99_ms`] = Number(r.p99.toFixed(3));
     figures[`${k}_loop_lag_p99_ms`] = Number(r.lagP99.toFixed(3));
+    figures[`${k}_idle_loop_lag_p99_ms`] = Number(r.idleLagP99.toFixed(3));
     figures[`${k}_selected_q`] = Number(r.q.toFixed(4));
     figures[`${k}_return`] = Number(r.ret.toFixed(4));
     figures[`${k}_success`] = Number(r.success.toFixed(3));
@@ -196,7 +200,7 @@ export async function benchDiffusion(opts: { repoRoot: string; episodes?: number
   figures.faster8_denoiser_evals_ratio = Number((faster8.denoiserEvals / best8.denoiserEvals).toFixed(3));
   figures.faster8_latency_p50_ratio = Number((faster8.p50 / best8.p50).toFixed(3));
   figures.sampling_loop_lag_p99_ms = Number(Math.max(...rows.map((r) => r.lagP99)).toFixed(3));
-  figures.idle_loop_lag_p99_ms = Number(idleLag.toFixed(3));
+  figures.idle_loop_lag_p99_ms = Number(Math.max(...rows.map((r) => r.idleLagP99)).toFixed(3));
   figures.inline_sampling_loop_lag_p99_ms = Number(inlineLag.toFixed(3));
   return figures;
 }

@@ -247,10 +247,10 @@ export class ArmDetourTask {
     return new Shield(limits, ShieldCoreConfigSchema.parse({ rateHz: SHIELD_HZ }), { source: this.collision, decayRatePerS: cc.decayRatePerS, maxActive: cc.maxActive });
   }
 
-  /** Runs a normalised chunk (non-finite entries make a zero-return failure) and scores it. */
+  /** Runs a normalised chunk and scores it; a non-finite chunk is a failure with return −20 (below any finite chunk's: R ≥ −(5·1 + 1.25 + 2 + 4 + 3)). */
   rollout(ctx: ArmContext, chunk: ArrayLike<number>): RolloutResult {
     for (let i = 0; i < HORIZON * ACTION_DIM; i++) {
-      if (!Number.isFinite(chunk[i]!)) return { ret: -10, success: false, errorM: Infinity, reachS: EPISODE_S, interventionFraction: 1, minClearanceM: -Infinity, collided: true };
+      if (!Number.isFinite(chunk[i]!)) return { ret: -20, success: false, errorM: Infinity, reachS: EPISODE_S, interventionFraction: 1, minClearanceM: -Infinity, collided: true };
     }
     const shield = this.makeShield();
     const names = [...ARM_JOINTS];
