@@ -12,16 +12,25 @@
  * everywhere). Latency and lag come from 3 passes over the contexts; after
  * each strategy the same timer runs as long with nothing in flight (the
  * machine's own scheduling noise, for comparison). For contrast: the lag when the same sampler runs inline on
- * this thread. Printed figures only.
+ * this thread, and (timing only) the latency of single / best-of-N / FASTER
+ * with a compute-heavy random-weight denoiser of the same I/O
+ * (23-1024-1024-1024-16), where per-row compute rather than call overhead
+ * dominates. Printed figures only.
  */
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { loadDiffusionBundle } from '../io/diffusion-files.js';
 import { loadUrdfFile } from '../io/urdf-file.js';
 import { OnnxDiffusionModels } from '../inference/diffusion-onnx.js';
 import { DiffusionWorkerClient } from '../inference/diffusion-client.js';
 import { ArmDetourTask, observe, sampleContext, type ArmContext } from '../policy/diffusion/arm-detour.js';
-import { DiffusionPolicySchema, type Strategy } from '../policy/diffusion/config.js';
+import { DiffusionPolicySchema, type DiffusionPolicyConfig, type Strategy } from '../policy/diffusion/config.js';
+import type { DiffusionContract } from '../policy/diffusion/contract.js';
+import type { DiffusionBundleBytes } from '../inference/diffusion-onnx.js';
+import { createMlp } from '../training/mlp.js';
+import { mlpGraph } from '../training/mlp-onnx.js';
+import { encodeOnnxModel } from '../training/onnx-writer.js';
 import { ensembleScore } from '../policy/diffusion/filter.js';
 import { DiffusionSampler } from '../policy/diffusion/sampler.js';
 import { Rng } from '../training/rng.js';
@@ -174,6 +183,10 @@ export async function benchDiffusion(opts: { repoRoot: string; episodes?: number
   inlineProbe.stop();
   await local.release();
 
+  // Timing only: the same sampler with a compute-heavy denoiser of the same I/O (random weights,
+  // 23-1024-1024-1024-16), so that per-row compute, not call overhead, dominates.
+  const heavy = await heavyLatency(root, config, files.contract, files.bytes, workerUrl, obs.slice(0, Math.min(episodes, 30)));
+
   const head = `  ${'strategy'.padEnd(14)} ${'denoiser'.padStart(9)} ${'critic'.padStart(7)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'lag p99'.padStart(8)} ${'idle p99'.padStart(8)} ${'sel. Q'.padStart(8)} ${'return'.padStart(8)} ${'success'.padStart(8)}`;
   const lines = rows.map((r) =>
     `  ${r.label.padEnd(14)} ${r.denoiserEvals.toFixed(1).padStart(9)} ${r.criticEvals.toFixed(1).padStart(7)} ${r.p50.toFixed(3).padStart(8)} ${r.p99.toFixed(3).padStart(8)} ${r.lagP99.toFixed(3).padStart(8)} ${r.idleLagP99.toFixed(3).padStart(8)} ${r.q.toFixed(3).padStart(8)} ${r.ret.toFixed(3).padStart(8)} ${(100 * r.success).toFixed(0).padStart(7)}%`);
@@ -202,5 +215,50 @@ export async function benchDiffusion(opts: { repoRoot: string; episodes?: number
   figures.sampling_loop_lag_p99_ms = Number(Math.max(...rows.map((r) => r.lagP99)).toFixed(3));
   figures.idle_loop_lag_p99_ms = Number(Math.max(...rows.map((r) => r.idleLagP99)).toFixed(3));
   figures.inline_sampling_loop_lag_p99_ms = Number(inlineLag.toFixed(3));
+  for (const [k, v] of Object.entries(heavy)) figures[k] = Number(v.toFixed(3));
   return figures;
+}
+
+async function heavyLatency(root: string, config: DiffusionPolicyConfig, contract: DiffusionContract, bytes: DiffusionBundleBytes,
+  workerUrl: URL, obs: Float32Array[]): Promise<Record<string, number>> {
+  const dir = mkdtempSync(join(tmpdir(), 'aegis-heavy-denoiser-'));
+  try {
+    const net = createMlp([contract.obsWidth + contract.horizon * contract.actionDim + 1, 1024, 1024, 1024, contract.horizon * contract.actionDim], 'elu', new Rng(1));
+    const W = contract.horizon * contract.actionDim;
+    const g = mlpGraph(net, { input: 'features', output: 'eps' });
+    const onnx = encodeOnnxModel({
+      graphName: 'heavy_denoiser',
+      nodes: [{ opType: 'Concat', name: 'inputs.concat', inputs: ['obs', 'x_t', 't'], outputs: ['features'], attributes: [{ name: 'axis', kind: 'int', value: 1 }] }, ...g.nodes],
+      initializers: g.initializers,
+      inputs: [{ name: 'obs', type: 'float32', shape: ['batch', contract.obsWidth] }, { name: 'x_t', type: 'float32', shape: ['batch', W] }, { name: 't', type: 'float32', shape: ['batch', 1] }],
+      outputs: [{ name: 'eps', type: 'float32', shape: ['batch', W] }],
+    });
+    writeFileSync(join(dir, 'heavy_denoiser.onnx'), onnx);
+    writeFileSync(join(dir, 'q_action.onnx'), bytes.qAction);
+    writeFileSync(join(dir, 'q_noise.onnx'), bytes.qNoise);
+    const c = { ...contract, denoiser: { ...contract.denoiser, file: 'heavy_denoiser.onnx' }, qAction: { ...contract.qAction, file: 'q_action.onnx' }, qNoise: { ...contract.qNoise, file: 'q_noise.onnx' } };
+    writeFileSync(join(dir, 'heavy.diffusion.json'), JSON.stringify(c));
+    const client = await DiffusionWorkerClient.start({ config: { ...config, contractPath: join(dir, 'heavy.diffusion.json') }, root, maxCandidates: 32, workerUrl });
+    const out: Record<string, number> = {};
+    try {
+      for (const n of [8, 32]) {
+        const p50: Record<string, number> = {};
+        for (const [name, s] of [['single', { kind: 'single' }], ['best', { kind: 'best_of_n', n }], ['faster', { kind: 'faster', n, keep: 1 }]] as [string, Strategy][]) {
+          for (let i = 0; i < 3; i++) await client.decide(obs[0]!, { seed: i, strategy: s });
+          const lat: number[] = [];
+          for (let e = 0; e < obs.length; e++) lat.push((await client.decide(obs[e]!, { seed: 1000 + e, strategy: s })).latencyMs);
+          p50[name] = percentile(lat, 0.5);
+        }
+        out[`heavy_denoiser_single_latency_p50_ms`] = p50.single!;
+        out[`heavy_denoiser_best_of_n_n${n}_latency_p50_ms`] = p50.best!;
+        out[`heavy_denoiser_faster_n${n}_latency_p50_ms`] = p50.faster!;
+        out[`heavy_denoiser_faster${n}_latency_p50_ratio`] = p50.faster! / p50.best!;
+      }
+    } finally {
+      await client.close();
+    }
+    return out;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

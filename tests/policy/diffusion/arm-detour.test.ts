@@ -39,7 +39,7 @@ describe('arm-detour task', () => {
     expect(planned.some((r) => r.errorM < 0.03)).toBe(true);
   });
 
-  it('a non-finite chunk is a failed rollout with a return below any finite chunk's, not a crash', () => {
+  it('a non-finite chunk is a failed rollout with a return below that of any finite chunk, not a crash', () => {
     const chunk = new Float32Array(HORIZON * ACTION_DIM).fill(NaN);
     const r = task.rollout(CTX, chunk);
     expect(r.success).toBe(false);
