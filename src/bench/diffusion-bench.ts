@@ -9,10 +9,11 @@
  * Q_a members, evaluated after the fact for every strategy), and the
  * kinematic shield-core rollout's return and success on the same contexts
  * and the same seeds for every strategy (candidate i is the same seed
- * everywhere). Latency and lag come from 3 passes over the contexts; after
- * each strategy the same timer runs as long with nothing in flight (the
- * machine's own scheduling noise, for comparison). For contrast: the lag when the same sampler runs inline on
- * this thread, and (timing only) the latency of single / best-of-N / FASTER
+ * everywhere). Latency and lag come from a separate timing pass (3 passes
+ * over the contexts, strategies interleaved per context so that load swings
+ * on a shared machine hit all alike; each round followed by an idle stretch
+ * as long, whose lag is the machine's own scheduling noise). For contrast:
+ * the lag when the same sampler runs inline on this thread, and (timing only) the latency of single / best-of-N / FASTER
  * with a compute-heavy random-weight denoiser of the same I/O
  * (23-1024-1024-1024-16), where per-row compute rather than call overhead
  * dominates. Printed figures only.
@@ -57,35 +58,45 @@ interface Row {
 }
 
 /**
- * A 1 ms timer on this thread recording its lateness: a sample counts only
- * when the timer was armed and fired while `active` is set (a timer armed
- * before a blocking stretch outside the window is not charged to it).
+ * A 1 ms timer on this thread recording its lateness. `label` names what is
+ * in flight (a strategy, 'idle', or null: not measuring); a sample counts,
+ * under the label at firing, only when the timer was armed under a non-null
+ * label too (a timer armed before a blocking stretch outside the measured
+ * windows is not charged to them).
  */
 class LagProbe {
-  active = false;
-  readonly lags: number[] = [];
+  label: string | null = null;
+  readonly lags = new Map<string, number[]>();
   private timer: ReturnType<typeof setTimeout> | null = null;
   private expected = 0;
-  private armedActive = false;
+  private armed = false;
   start(): void {
     const tick = (): void => {
       const now = performance.now();
-      if (this.active && this.armedActive) this.lags.push(Math.max(0, now - this.expected));
+      if (this.label !== null && this.armed) {
+        const list = this.lags.get(this.label) ?? [];
+        list.push(Math.max(0, now - this.expected));
+        this.lags.set(this.label, list);
+      }
       this.expected = now + 1;
-      this.armedActive = this.active;
+      this.armed = this.label !== null;
       this.timer = setTimeout(tick, 1);
     };
     this.expected = performance.now() + 1;
     this.timer = setTimeout(tick, 1);
   }
-  take(): number[] {
-    return this.lags.splice(0, this.lags.length);
+  p99(label: string): number {
+    return percentile(this.lags.get(label) ?? [], 0.99);
+  }
+  all(except: string): number[] {
+    return [...this.lags].filter(([k]) => k !== except).flatMap(([, v]) => v);
   }
   stop(): void {
     if (this.timer) clearTimeout(this.timer);
   }
 }
 
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
 
 export async function benchDiffusion(opts: { repoRoot: string; episodes?: number }): Promise<Record<string, number>> {
@@ -112,59 +123,59 @@ export async function benchDiffusion(opts: { repoRoot: string; episodes?: number
     strategies.push({ label: `schedule/${n}`, n, s: { kind: 'schedule', n, filters: [{ atStep: 0, keep: 2 }, { atStep: 3, keep: 1 }] } });
   }
 
-  const probe = new LagProbe();
-  probe.start();
+  // Quality pass: one decision per context and strategy (deterministic: same seeds), then Q of the choice and the rollout.
   const rows: Row[] = [];
-  // warm-up decisions (JIT, tensor caches per row count)
-  for (const st of strategies) await client.decide(obs[0]!, { seed: 1, strategy: st.s });
   for (const st of strategies) {
-    const lat: number[] = [];
     const dEval: number[] = [];
     const cEval: number[] = [];
-    const actions: (Float32Array | null)[] = [];
-    // back-to-back decisions: the worker samples the whole window, the timer runs on this thread
-    probe.active = true;
-    await new Promise((r) => setTimeout(r, 3));
-    probe.take();
-    for (let rep = 0; rep < REPEATS; rep++) {
-      for (let e = 0; e < episodes; e++) {
-        const d = await client.decide(obs[e]!, { seed: 1000 + e, strategy: st.s });
-        lat.push(d.latencyMs);
-        dEval.push(d.denoiserRows);
-        cEval.push(d.criticRows);
-        if (rep === 0) actions.push(d.action);
-        else if (d.action && actions[e] && d.action.some((v, i) => v !== actions[e]![i])) throw new Error('sampling with a seed is not deterministic');
-      }
-    }
-    probe.active = false;
-    const lags = probe.take();
-    const windowMs = lat.reduce((a, b) => a + b, 0);
-    // the same timer with nothing in flight for as long (the machine's own scheduling noise, interleaved)
-    probe.active = true;
-    await new Promise((r) => setTimeout(r, 3));
-    probe.take();
-    await new Promise((r) => setTimeout(r, Math.max(50, windowMs)));
-    probe.active = false;
-    const idleLags = probe.take();
-    // after the timed part: Q of the selected action and the rollout
     const qs: number[] = [];
     const rets: number[] = [];
     let succ = 0;
     let safeCount = 0;
     for (let e = 0; e < episodes; e++) {
-      const a = actions[e];
-      if (!a) { safeCount++; continue; }
-      await local.qAction(obs[e]!, a, 1, qOut);
+      const d = await client.decide(obs[e]!, { seed: 1000 + e, strategy: st.s });
+      dEval.push(d.denoiserRows);
+      cEval.push(d.criticRows);
+      if (!d.action) { safeCount++; continue; }
+      await local.qAction(obs[e]!, d.action, 1, qOut);
       qs.push(ensembleScore(qOut, 0, 2));
-      const r = task.rollout(contexts[e]!, a);
+      const r = task.rollout(contexts[e]!, d.action);
       rets.push(r.ret);
       if (r.success) succ++;
     }
     rows.push({
-      label: st.label, denoiserEvals: mean(dEval), criticEvals: mean(cEval), p50: percentile(lat, 0.5), p99: percentile(lat, 0.99),
-      lagP99: percentile(lags, 0.99), idleLagP99: percentile(idleLags, 0.99), q: mean(qs), ret: mean(rets), success: succ / episodes, safe: safeCount,
+      label: st.label, denoiserEvals: mean(dEval), criticEvals: mean(cEval), p50: NaN, p99: NaN, lagP99: NaN, idleLagP99: NaN,
+      q: mean(qs), ret: mean(rets), success: succ / episodes, safe: safeCount,
     });
   }
+  // Timing pass, interleaved so that the machine's load swings hit every strategy alike: for each context, every
+  // strategy once (the timer's lag charged to the strategy in flight), then an idle stretch as long (the 'idle' lag).
+  const probe = new LagProbe();
+  probe.start();
+  const lat = new Map<string, number[]>(strategies.map((st) => [st.label, []]));
+  for (const st of strategies) await client.decide(obs[0]!, { seed: 1, strategy: st.s }); // warm-up
+  for (let rep = 0; rep < REPEATS; rep++) {
+    for (let e = 0; e < episodes; e++) {
+      const t0 = performance.now();
+      for (const st of strategies) {
+        probe.label = st.label;
+        const d = await client.decide(obs[e]!, { seed: 1000 + e, strategy: st.s });
+        lat.get(st.label)!.push(d.latencyMs);
+      }
+      probe.label = 'idle';
+      await sleep(performance.now() - t0);
+    }
+  }
+  probe.label = null;
+  for (const r of rows) {
+    const l = lat.get(r.label)!;
+    r.p50 = percentile(l, 0.5);
+    r.p99 = percentile(l, 0.99);
+    r.lagP99 = probe.p99(r.label);
+    r.idleLagP99 = probe.p99('idle');
+  }
+  const samplingLag = percentile(probe.all('idle'), 0.99);
+  const idleLag = probe.p99('idle');
   probe.stop();
   await client.close();
 
@@ -172,14 +183,14 @@ export async function benchDiffusion(opts: { repoRoot: string; episodes?: number
   const inline = new DiffusionSampler(local, { steps: 10, trainSteps: files.contract.trainSteps, betaMin: files.contract.betaMin, betaMax: files.contract.betaMax, lo: -1, hi: 1, maxCandidates: 32 });
   const inlineProbe = new LagProbe();
   inlineProbe.start();
-  inlineProbe.active = true;
+  inlineProbe.label = 'inline';
   const plan = inline.plan({ kind: 'best_of_n', n: 32 });
   for (let e = 0; e < Math.min(episodes, 20); e++) {
     await inline.sample(obs[e]!, plan, 1000 + e);
     await new Promise((r) => setTimeout(r, 2));
   }
-  inlineProbe.active = false;
-  const inlineLag = percentile(inlineProbe.take(), 0.99);
+  inlineProbe.label = null;
+  const inlineLag = inlineProbe.p99('inline');
   inlineProbe.stop();
   await local.release();
 
@@ -187,10 +198,10 @@ export async function benchDiffusion(opts: { repoRoot: string; episodes?: number
   // 23-1024-1024-1024-16), so that per-row compute, not call overhead, dominates.
   const heavy = await heavyLatency(root, config, files.contract, files.bytes, workerUrl, obs.slice(0, Math.min(episodes, 30)));
 
-  const head = `  ${'strategy'.padEnd(14)} ${'denoiser'.padStart(9)} ${'critic'.padStart(7)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'lag p99'.padStart(8)} ${'idle p99'.padStart(8)} ${'sel. Q'.padStart(8)} ${'return'.padStart(8)} ${'success'.padStart(8)}`;
+  const head = `  ${'strategy'.padEnd(14)} ${'denoiser'.padStart(9)} ${'critic'.padStart(7)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'lag p99'.padStart(8)} ${'sel. Q'.padStart(8)} ${'return'.padStart(8)} ${'success'.padStart(8)}`;
   const lines = rows.map((r) =>
-    `  ${r.label.padEnd(14)} ${r.denoiserEvals.toFixed(1).padStart(9)} ${r.criticEvals.toFixed(1).padStart(7)} ${r.p50.toFixed(3).padStart(8)} ${r.p99.toFixed(3).padStart(8)} ${r.lagP99.toFixed(3).padStart(8)} ${r.idleLagP99.toFixed(3).padStart(8)} ${r.q.toFixed(3).padStart(8)} ${r.ret.toFixed(3).padStart(8)} ${(100 * r.success).toFixed(0).padStart(7)}%`);
-  process.stderr.write(`\n  diffusion (arm detour, T = 10, ${episodes} contexts, same seeds per strategy; evaluations per decision; lag = 1 ms timer lateness on the node thread while sampling, idle = the same with nothing in flight right after, ms)\n${head}\n${lines.join('\n')}\n`);
+    `  ${r.label.padEnd(14)} ${r.denoiserEvals.toFixed(1).padStart(9)} ${r.criticEvals.toFixed(1).padStart(7)} ${r.p50.toFixed(3).padStart(8)} ${r.p99.toFixed(3).padStart(8)} ${r.lagP99.toFixed(3).padStart(8)} ${r.q.toFixed(3).padStart(8)} ${r.ret.toFixed(3).padStart(8)} ${(100 * r.success).toFixed(0).padStart(7)}%`);
+  process.stderr.write(`\n  diffusion (arm detour, T = 10, ${episodes} contexts, same seeds per strategy; evaluations per decision; lag = p99 lateness of a 1 ms timer on the node thread while that strategy samples, ms; strategies interleaved)\n${head}\n${lines.join('\n')}\n  timer lag p99 with nothing in flight (interleaved idle stretches): ${idleLag.toFixed(3)} ms\n`);
 
   const by = (l: string): Row => rows.find((r) => r.label === l)!;
   const single = by('single');
@@ -202,7 +213,6 @@ export async function benchDiffusion(opts: { repoRoot: string; episodes?: number
     figures[`${k}_latency_p50_ms`] = Number(r.p50.toFixed(3));
     figures[`${k}_latency_p99_ms`] = Number(r.p99.toFixed(3));
     figures[`${k}_loop_lag_p99_ms`] = Number(r.lagP99.toFixed(3));
-    figures[`${k}_idle_loop_lag_p99_ms`] = Number(r.idleLagP99.toFixed(3));
     figures[`${k}_selected_q`] = Number(r.q.toFixed(4));
     figures[`${k}_return`] = Number(r.ret.toFixed(4));
     figures[`${k}_success`] = Number(r.success.toFixed(3));
@@ -212,8 +222,8 @@ export async function benchDiffusion(opts: { repoRoot: string; episodes?: number
   figures.faster8_return_gain_fraction = Number(((faster8.ret - single.ret) / (best8.ret - single.ret)).toFixed(3));
   figures.faster8_denoiser_evals_ratio = Number((faster8.denoiserEvals / best8.denoiserEvals).toFixed(3));
   figures.faster8_latency_p50_ratio = Number((faster8.p50 / best8.p50).toFixed(3));
-  figures.sampling_loop_lag_p99_ms = Number(Math.max(...rows.map((r) => r.lagP99)).toFixed(3));
-  figures.idle_loop_lag_p99_ms = Number(Math.max(...rows.map((r) => r.idleLagP99)).toFixed(3));
+  figures.sampling_loop_lag_p99_ms = Number(samplingLag.toFixed(3));
+  figures.idle_loop_lag_p99_ms = Number(idleLag.toFixed(3));
   figures.inline_sampling_loop_lag_p99_ms = Number(inlineLag.toFixed(3));
   for (const [k, v] of Object.entries(heavy)) figures[k] = Number(v.toFixed(3));
   return figures;
@@ -243,13 +253,14 @@ async function heavyLatency(root: string, config: DiffusionPolicyConfig, contrac
     try {
       for (const n of [8, 32]) {
         const p50: Record<string, number> = {};
-        for (const [name, s] of [['single', { kind: 'single' }], ['best', { kind: 'best_of_n', n }], ['faster', { kind: 'faster', n, keep: 1 }]] as [string, Strategy][]) {
-          for (let i = 0; i < 3; i++) await client.decide(obs[0]!, { seed: i, strategy: s });
-          const lat: number[] = [];
-          for (let e = 0; e < obs.length; e++) lat.push((await client.decide(obs[e]!, { seed: 1000 + e, strategy: s })).latencyMs);
-          p50[name] = percentile(lat, 0.5);
+        const plans = [['single', { kind: 'single' }], ['best', { kind: 'best_of_n', n }], ['faster', { kind: 'faster', n, keep: 1 }]] as [string, Strategy][];
+        const lat = new Map<string, number[]>(plans.map(([name]) => [name, []]));
+        for (const [, s] of plans) for (let i = 0; i < 3; i++) await client.decide(obs[0]!, { seed: i, strategy: s });
+        for (let e = 0; e < obs.length; e++) {
+          for (const [name, s] of plans) lat.get(name)!.push((await client.decide(obs[e]!, { seed: 1000 + e, strategy: s })).latencyMs);
         }
-        out[`heavy_denoiser_single_latency_p50_ms`] = p50.single!;
+        for (const [name] of plans) p50[name] = percentile(lat.get(name)!, 0.5);
+        out[`heavy_denoiser_single_n${n}_run_latency_p50_ms`] = p50.single!;
         out[`heavy_denoiser_best_of_n_n${n}_latency_p50_ms`] = p50.best!;
         out[`heavy_denoiser_faster_n${n}_latency_p50_ms`] = p50.faster!;
         out[`heavy_denoiser_faster${n}_latency_p50_ratio`] = p50.faster! / p50.best!;
