@@ -15,6 +15,8 @@ import { loadUrdfFile } from '../io/urdf-file.js';
 import { DiffusionWorkerClient } from '../inference/diffusion-client.js';
 import { ArmDetourTask, ARM_RANGE, HORIZON, observe, Q_START, sampleContext } from '../policy/diffusion/arm-detour.js';
 import { DiffusionPolicySchema } from '../policy/diffusion/config.js';
+import { diffusionStatus } from '../policy/diffusion/health.js';
+import { makeCounters } from '../policy/diffusion/sampler.js';
 import { Rng } from '../training/rng.js';
 
 async function main(): Promise<void> {
@@ -43,7 +45,8 @@ async function main(): Promise<void> {
       `${d.latencyMs.toFixed(2)} ms  return ${r.ret.toFixed(3)}  ${r.success ? 'reached' : 'failed'}`);
   }
   console.log(`mean return ${(sum / episodes).toFixed(3)}, success ${ok}/${episodes}`);
-  console.log(`counters ${JSON.stringify(client.counters)}`);
+  const status = diffusionStatus(client.counters, makeCounters());
+  console.log(`diagnostics ${status.level}: ${status.message}; ${status.values.map(([k, v]) => `${k}=${v}`).join(' ')}`);
   await client.close();
 }
 

@@ -3,6 +3,7 @@ export * from './arm-detour.js';
 export * from './config.js';
 export * from './contract.js';
 export * from './filter.js';
+export * from './health.js';
 export type * from './port.js';
 export * from './sampler.js';
 export * from './schedule.js';

@@ -9,7 +9,8 @@ import { describe, expect, it } from 'vitest';
 import { DiffusionPolicySchema, planOf } from '../../../src/policy/diffusion/config.js';
 import { ensembleScore, topK } from '../../../src/policy/diffusion/filter.js';
 import type { DiffusionModels } from '../../../src/policy/diffusion/port.js';
-import { DiffusionSampler, fitPlan, predictMs } from '../../../src/policy/diffusion/sampler.js';
+import { diffusionStatus } from '../../../src/policy/diffusion/health.js';
+import { countDecision, DiffusionSampler, fitPlan, makeCounters, predictMs } from '../../../src/policy/diffusion/sampler.js';
 import { ddimPlan, ddimStep, vpSchedule } from '../../../src/policy/diffusion/schedule.js';
 import { Rng } from '../../../src/training/rng.js';
 
@@ -264,5 +265,30 @@ describe('sampler over a models port', () => {
   it('refuses a strategy with more candidates than the sampler was sized for', () => {
     const s = new DiffusionSampler(fakeModels(), OPTS);
     expect(() => s.plan({ kind: 'best_of_n', n: 17 })).toThrow(/maxCandidates/);
+  });
+});
+
+describe('diagnostics status', () => {
+  const base = (): ReturnType<typeof makeCounters> => makeCounters();
+  it('OK when every decision sampled, WARN on some fallbacks or cut plans, ERROR when all fell back', () => {
+    const before = base();
+    const ok = { ...base(), decisions: 5, sampled: 5 };
+    expect(diffusionStatus(ok, before).level).toBe('OK');
+    const cut = { ...base(), decisions: 5, sampled: 5, filteredHarder: 1 };
+    expect(diffusionStatus(cut, before).level).toBe('WARN');
+    const some = { ...base(), decisions: 5, sampled: 4, safe: { ...base().safe, worker: 1 } };
+    const s = diffusionStatus(some, before);
+    expect(s.level).toBe('WARN');
+    expect(s.values).toContainEqual(['safe_worker', '1']);
+    const all = { ...base(), decisions: 5, sampled: 3, safe: { ...base().safe, late: 2 } };
+    expect(diffusionStatus({ ...all, decisions: 7, safe: { ...all.safe, late: 4 } }, all).level).toBe('ERROR');
+  });
+
+  it('counts decisions into the running counters', () => {
+    const c = makeCounters();
+    countDecision(c, { outcome: 'safe', safeReason: 'late', degradation: 'single', droppedNaN: 1, nanScores: 2 } as never);
+    countDecision(c, { outcome: 'sampled', safeReason: null, degradation: 'none', droppedNaN: 0, nanScores: 0 } as never);
+    expect(c).toMatchObject({ decisions: 2, sampled: 1, degradedToSingle: 1, droppedNaN: 1, nanScores: 2 });
+    expect(c.safe.late).toBe(1);
   });
 });
