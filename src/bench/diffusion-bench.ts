@@ -13,7 +13,10 @@
  * over the contexts, strategies interleaved per context so that load swings
  * on a shared machine hit all alike; each round followed by an idle stretch
  * as long, whose lag is the machine's own scheduling noise). For contrast:
- * the lag when the same sampler runs inline on this thread, and (timing only) the latency of single / best-of-N / FASTER
+ * the lag when the same sampler runs inline on this thread; the node thread's
+ * own busy time per decision (event-loop utilisation: load-independent, what
+ * sampling can delay the thread's timers by on a quiet machine) with the
+ * worker and inline; and (timing only) the latency of single / best-of-N / FASTER
  * with a compute-heavy random-weight denoiser of the same I/O
  * (23-1024-1024-1024-16), where per-row compute rather than call overhead
  * dominates. Printed figures only.
@@ -154,6 +157,8 @@ export async function benchDiffusion(opts: { repoRoot: string; episodes?: number
   probe.start();
   const lat = new Map<string, number[]>(strategies.map((st) => [st.label, []]));
   for (const st of strategies) await client.decide(obs[0]!, { seed: 1, strategy: st.s }); // warm-up
+  const elu0 = performance.eventLoopUtilization();
+  let timedDecisions = 0;
   for (let rep = 0; rep < REPEATS; rep++) {
     for (let e = 0; e < episodes; e++) {
       const t0 = performance.now();
@@ -161,12 +166,15 @@ export async function benchDiffusion(opts: { repoRoot: string; episodes?: number
         probe.label = st.label;
         const d = await client.decide(obs[e]!, { seed: 1000 + e, strategy: st.s });
         lat.get(st.label)!.push(d.latencyMs);
+        timedDecisions++;
       }
       probe.label = 'idle';
       await sleep(performance.now() - t0);
     }
   }
   probe.label = null;
+  // the node thread's own work per decision (event-loop active time; the timer probe's callbacks included)
+  const busyPerDecision = performance.eventLoopUtilization(elu0).active / timedDecisions;
   for (const r of rows) {
     const l = lat.get(r.label)!;
     r.p50 = percentile(l, 0.5);
@@ -184,12 +192,16 @@ export async function benchDiffusion(opts: { repoRoot: string; episodes?: number
   const inlineProbe = new LagProbe();
   inlineProbe.start();
   inlineProbe.label = 'inline';
+  const eluInline0 = performance.eventLoopUtilization();
+  let inlineDecisions = 0;
   const plan = inline.plan({ kind: 'best_of_n', n: 32 });
   for (let e = 0; e < Math.min(episodes, 20); e++) {
     await inline.sample(obs[e]!, plan, 1000 + e);
+    inlineDecisions++;
     await new Promise((r) => setTimeout(r, 2));
   }
   inlineProbe.label = null;
+  const inlineBusyPerDecision = performance.eventLoopUtilization(eluInline0).active / inlineDecisions;
   const inlineLag = inlineProbe.p99('inline');
   inlineProbe.stop();
   await local.release();
@@ -225,6 +237,8 @@ export async function benchDiffusion(opts: { repoRoot: string; episodes?: number
   figures.sampling_loop_lag_p99_ms = Number(samplingLag.toFixed(3));
   figures.idle_loop_lag_p99_ms = Number(idleLag.toFixed(3));
   figures.inline_sampling_loop_lag_p99_ms = Number(inlineLag.toFixed(3));
+  figures.node_thread_busy_ms_per_decision = Number(busyPerDecision.toFixed(4));
+  figures.inline_node_thread_busy_ms_per_best_of_32_decision = Number(inlineBusyPerDecision.toFixed(4));
   for (const [k, v] of Object.entries(heavy)) figures[k] = Number(v.toFixed(3));
   return figures;
 }
