@@ -95,3 +95,10 @@ export function checkDiffusionBundle(config: DiffusionPolicyConfig, contract: Di
   }
   return problems;
 }
+
+/** Joint targets (rad) of chunk step h: q_j = centre_j + half_j · a[h·D + j], into out (length D). */
+export function chunkStepTargets(contract: DiffusionContract, chunk: ArrayLike<number>, h: number, out: Float64Array): Float64Array {
+  const D = contract.actionDim;
+  for (let j = 0; j < D; j++) out[j] = contract.jointCentre[j]! + contract.jointHalfRange[j]! * chunk[h * D + j]!;
+  return out;
+}
