@@ -4,13 +4,14 @@
  * tick averaged over GC-free windows; 0.5 B is the measuring floor ("0 B"). Figures only — nothing here
  * fails on a slow machine (these machines are noisy; see the README).
  *
- *   node dist/bench/index.js [--only sim,shield,policy,timing,diffusion] [--json]
+ *   node dist/bench/index.js [--only sim,shield,policy,timing,reference,diffusion] [--json]
  */
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { benchDiffusion } from './diffusion-bench.js';
 import { benchPolicy } from './policy-bench.js';
+import { benchReference } from './reference-bench.js';
 import { benchShield } from './shield-bench.js';
 import { benchSim } from './sim-bench.js';
 import { benchTiming } from './timing-bench.js';
@@ -34,6 +35,9 @@ const TARGETS: Record<string, [number, string, 'max' | 'min']> = {
   mlp480_bytes_per_tick_outside_ort: [0.5, 'B', 'max'],
   g1_fixed_sim_node_bytes_per_step: [0.5, 'B', 'max'],
   g1_floating_sim_node_bytes_per_step: [0.5, 'B', 'max'],
+  reference_file_anchor_bytes_per_tick: [0.5, 'B', 'max'],
+  reference_topic_anchor_bytes_per_tick: [0.5, 'B', 'max'],
+  holosoma_phase_bytes_per_tick: [0.5, 'B', 'max'],
   faster8_return_gain_fraction: [0.95, '', 'min'],
   faster8_denoiser_evals_ratio: [0.2, '', 'max'],
   faster8_latency_p50_ratio: [0.333, '', 'max'],
@@ -55,6 +59,7 @@ const SUITES = {
   shield: () => benchShield({ repoRoot: ROOT }),
   policy: () => benchPolicy({ repoRoot: ROOT }),
   timing: () => benchTiming(),
+  reference: () => benchReference({ repoRoot: ROOT }),
   diffusion: () => benchDiffusion({ repoRoot: ROOT }),
 } as const;
 

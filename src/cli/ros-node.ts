@@ -24,6 +24,8 @@ import { z } from 'zod';
 import { loadConfigFile } from '../io/config-file.js';
 import { loadPolicy } from '../io/policy-files.js';
 import { loadUrdfFile } from '../io/urdf-file.js';
+import { loadReferenceMotion } from '../io/reference-motion-file.js';
+import type { ReferenceMotion } from '../policy/reference.js';
 import { PolicyNode } from '../nodes/policy-node.js';
 import { ShieldNode } from '../nodes/shield-node.js';
 import type { OnnxPolicy } from '../inference/onnx-policy.js';
@@ -140,16 +142,20 @@ function policyHooks(node: RosTransportNode): ManagedNodeHooks {
   let running: PolicyNode | undefined;
   let params: RosConfigParameters<typeof PolicyConfigSchema> | undefined;
   let robotJointNames: string[] = [];
+  let robotModel: RobotModel | undefined;
+  let referenceMotion: ReferenceMotion | undefined;
   return {
     async prepare() {
       const files = fileParameters(node, DEFAULT_CONFIG.policy, DEFAULT_URDF);
-      robotJointNames = actuatedJoints(loadUrdfFile(files.urdf)).map((j) => j.name);
+      robotModel = loadUrdfFile(files.urdf);
+      robotJointNames = actuatedJoints(robotModel).map((j) => j.name);
       const initial = loadConfigFile(PolicyConfigSchema, files.config);
       params = new RosConfigParameters(node, PolicyConfigSchema, initial, {
         readOnly: POLICY_READ_ONLY,
         guard: () => (running ? ACTIVE_REFUSAL : null),
       });
       const loaded = await loadPolicy(params.config, ROOT);
+      referenceMotion = loadReferenceMotion(params.config, ROOT, robotJointNames);
       policy = loaded.policy;
       node.log.info({ model: loaded.modelPath, warmupMsPerRun: policy.warmupMsPerRun }, 'policy loaded');
     },
@@ -163,7 +169,7 @@ function policyHooks(node: RosTransportNode): ManagedNodeHooks {
         node.log.error({ problems }, 'activation refused: the model does not match the current parameters');
         return ManagedResult.Failure;
       }
-      running = new PolicyNode({ node, config, policy, robotJointNames });
+      running = new PolicyNode({ node, config, policy, robotJointNames, ...(robotModel ? { robotModel } : {}), ...(referenceMotion ? { referenceMotion } : {}) });
       return ManagedResult.Success;
     },
     onDeactivate() {

@@ -24,9 +24,10 @@ import { shieldLimitsOrThrow, type ShieldLimits } from '../safety/limits.js';
 import { CollisionModel } from '../safety/collision-model.js';
 import { Shield } from '../safety/shield.js';
 import { describeStatus } from '../safety/report.js';
+import { futureStampWarning, StampOffsetWindow } from '../safety/stamp-offset.js';
 import { REASON_NAMES, SHIELD_STATE_NAMES, ShieldState } from '../safety/status.js';
 import {
-  makeFloat64MultiArray, makeJointTrajectory, setTimeSeconds, timeToSeconds,
+  DiagnosticLevel, makeFloat64MultiArray, makeJointTrajectory, setTimeSeconds, timeToSeconds,
   type Float64MultiArray, type Imu, type JointState, type JointTrajectory, type TriggerResponse,
 } from '../transport/messages.js';
 import type { Publisher, Subscription, Timer, TransportNode, ServiceServer } from '../transport/port.js';
@@ -55,6 +56,9 @@ export class ShieldNode {
   preempted = 0;
   /** Commands published. */
   published = 0;
+  /** Stamp − clock at arrival of joint states / candidates, per diagnostics window. */
+  readonly measuredLead = new StampOffsetWindow();
+  readonly candidateLead = new StampOffsetWindow();
 
   private readonly node: TransportNode;
   private readonly log: Logger;
@@ -189,7 +193,9 @@ export class ShieldNode {
     v.names = m.name;
     v.position = m.position;
     v.velocity = m.velocity;
-    this.shield.offerMeasured(this.node.nowSeconds(), v);
+    const now = this.node.nowSeconds();
+    this.measuredLead.observe(v.stampS, now);
+    this.shield.offerMeasured(now, v);
     this.logTransitions();
   }
 
@@ -215,6 +221,7 @@ export class ShieldNode {
       v.velocities = pt.velocities;
       v.effort = pt.effort;
       v.horizonS = timeToSeconds(pt.time_from_start);
+      this.candidateLead.observe(v.stampS, now);
       if (this.shield.offerCandidate(now, v) === InputVerdict.Accepted) this.topicStampS[k] = v.stampS;
     }
     this.logTransitions();
@@ -240,11 +247,22 @@ export class ShieldNode {
     b.set('imu.accepted', this.imu.accepted);
     b.set('imu.rejected', this.imu.rejected);
     b.set('imu_age_s', now - this.imu.stampS);
+    const maxFutureS = this.config.core.inputs.maxFutureS;
+    const warnings: string[] = [];
+    for (const [what, w] of [['measured', this.measuredLead], ['candidate', this.candidateLead]] as const) {
+      b.set(`${what}.stamp_lead_max_s`, w.maxLeadS);
+      b.set(`${what}.stamp_lead_mean_s`, w.meanLeadS);
+      b.set(`${what}.stamp_ahead_share`, w.aheadShare);
+      const warning = futureStampWarning(what === 'measured' ? 'joint states' : 'candidates', w, maxFutureS);
+      if (warning) warnings.push(warning);
+      w.reset();
+    }
     if (this.collision) {
       b.set('collision_clearance_m', this.collision.minCollisionClearanceM);
       b.set('workspace_clearance_m', this.collision.minWorkspaceClearanceM);
     }
-    b.summary(level, message);
+    if (warnings.length > 0 && level === DiagnosticLevel.OK) b.summary(DiagnosticLevel.WARN, warnings.join('; '));
+    else b.summary(level, warnings.length > 0 ? `${message}; ${warnings.join('; ')}` : message);
   }
 
   private logTransitions(): void {

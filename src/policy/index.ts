@@ -60,3 +60,19 @@ export { StandInterpolator } from './stand.js';
 export { TargetLowPass } from './low-pass.js';
 export { assessHealth, NO_COUNTS, type Health, type HealthCounters, type HealthInput, type HealthLevel } from './health.js';
 export { SensorIntake, UNFED_SOURCES, unfedTerms, type IntakeOptions, type IntakeStats, type Quat, type Vec3 } from './sensor-intake.js';
+export {
+  checkReferenceConfig,
+  EXTRA_OUTPUT_TARGETS,
+  extraOutputWidth,
+  parseReferenceCsv,
+  ReferenceConfigSchema,
+  ReferenceMotionError,
+  sampleFrames,
+  type ExtraOutputTarget,
+  type ReferenceConfig,
+  type ReferenceFrame,
+  type ReferenceMotion,
+} from './reference.js';
+export { ReferenceTrack, ROOT_NAMES, type ChunkRejection, type ReferenceChunk } from './reference-track.js';
+export { ReferenceFeed, type ReferenceSources } from './reference-feed.js';
+export { AnchorKinematics } from './anchor.js';

@@ -10,6 +10,7 @@
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { loadConfigFile } from '../io/config-file.js';
 import { loadPolicyFile } from '../io/policy-files.js';
+import { loadReferenceMotion } from '../io/reference-motion-file.js';
 import { loadUrdfFile } from '../io/urdf-file.js';
 import { nodeLogger } from '../log.js';
 import { PolicyNode } from '../nodes/policy-node.js';
@@ -105,7 +106,10 @@ export async function runEmbedded(opts: EmbeddedRunOptions): Promise<RunSummary>
     const simNode = new SimNode({ node: bus.createNode('sim'), sim, ...config.simNode, scenario: config.scenario.dynamics });
     const shield = new ShieldNode({ node: bus.createNode('safety_shield'), robot: model, config: shieldConfig });
     const policyNode = policy
-      ? new PolicyNode({ node: bus.createNode('policy'), config: policy.config, policy: policy.policy, robotJointNames: jointNames })
+      ? new PolicyNode({
+        node: bus.createNode('policy'), config: policy.config, policy: policy.policy, robotJointNames: jointNames, robotModel: model,
+        referenceMotion: loadReferenceMotion(policy.config.config, opts.root, jointNames),
+      })
       : null;
     const customSource = opts.candidateSource?.(bus.createNode('candidate_source'), model);
 

@@ -5,7 +5,8 @@
  * the scripted expert it is cloned from.
  *
  * Reference motion (φ = 2π·t / 4 s, q_ref(0) = default pose): both arms
- * reach forward alternately with a shoulder-roll and elbow wave, wrists roll,
+ * reach forward alternately with a shoulder-roll and elbow wave (the elbow
+ * flexes, i.e. its G1 angle decreases, as the arm reaches), wrists roll,
  * the waist sways in yaw (±0.25 rad); legs and waist roll/pitch hold the
  * default. Expert target: q* = clamp(q_ref + k_fb·(q_ref − q), limits − margin),
  * expert action a* = (q* − default) / action_scale — a closed-loop map of
@@ -26,18 +27,28 @@ export const G1_JOINTS: readonly string[] = [
   ...SIDES.flatMap((s) => ARM.map((j) => `${s}_${j}_joint`)),
 ];
 
-/** Default pose, rad, by joint (others 0). */
+/**
+ * Default pose, rad, by joint (others 0): the Unitree G1 standing pose of
+ * unitree_rl_lab's G1-29 velocity policy (deploy.yaml `default_joint_pos`) on
+ * the vendor kinematics of urdf/g1_29dof*.urdf: knees 0.3 with hip/ankle pitch
+ * levelling the soles, upper arms slightly back and out, elbows 0.97 (the
+ * G1's elbow zero is a right angle with the forearm forward; positive extends).
+ */
 export const G1_DEFAULT_POSE: Readonly<Record<string, number>> = {
-  left_hip_pitch_joint: -0.15,
-  right_hip_pitch_joint: -0.15,
+  left_hip_pitch_joint: -0.1,
+  right_hip_pitch_joint: -0.1,
   left_knee_joint: 0.3,
   right_knee_joint: 0.3,
-  left_ankle_pitch_joint: -0.15,
-  right_ankle_pitch_joint: -0.15,
-  left_shoulder_roll_joint: 0.2,
-  right_shoulder_roll_joint: -0.2,
-  left_elbow_joint: 0.3,
-  right_elbow_joint: 0.3,
+  left_ankle_pitch_joint: -0.2,
+  right_ankle_pitch_joint: -0.2,
+  left_shoulder_pitch_joint: 0.3,
+  right_shoulder_pitch_joint: 0.3,
+  left_shoulder_roll_joint: 0.25,
+  right_shoulder_roll_joint: -0.25,
+  left_elbow_joint: 0.97,
+  right_elbow_joint: 0.97,
+  left_wrist_roll_joint: 0.15,
+  right_wrist_roll_joint: -0.15,
 };
 
 /** Position limits [lower, upper], rad, from urdf/g1_29dof_fixed.urdf (checked by a test). */
@@ -57,9 +68,9 @@ export const G1_LIMITS: Readonly<Record<string, readonly [number, number]>> = {
   right_shoulder_roll: [-2.2515, 1.5882],
   shoulder_yaw: [-2.618, 2.618],
   elbow: [-1.0472, 2.0944],
-  wrist_roll: [-1.9722, 1.9722],
-  wrist_pitch: [-1.6144, 1.6144],
-  wrist_yaw: [-1.6144, 1.6144],
+  wrist_roll: [-1.972222054, 1.972222054],
+  wrist_pitch: [-1.614429558, 1.614429558],
+  wrist_yaw: [-1.614429558, 1.614429558],
 };
 
 export const UPPER_BODY = {
@@ -148,7 +159,7 @@ export function referenceMotion(t: number, q: Float64Array, qd: Float64Array): v
     put(`${side}_shoulder_pitch_joint`, -0.35 * sign, -0.2);
     put(`${side}_shoulder_roll_joint`, 0, 0.15 * sign);
     put(`${side}_shoulder_yaw_joint`, 0.15 * sign, 0);
-    put(`${side}_elbow_joint`, 0.15 * sign, 0.25);
+    put(`${side}_elbow_joint`, -0.15 * sign, -0.25);
     put(`${side}_wrist_roll_joint`, 0.2 * sign, 0);
     put(`${side}_wrist_pitch_joint`, 0.15, 0);
   }

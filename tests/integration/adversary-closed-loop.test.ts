@@ -140,17 +140,19 @@ describe.skipIf(!mujoco.available)('closed loop with adversarial candidate sourc
           out[lim.names.indexOf(name)] = v;
         };
         if (Math.floor(t / 2) % 2 === 0) {
-          // hug: arms forward and across the chest, elbows bent — hands collide in front of the torso
+          // hug: arms forward and across the chest, elbows bent 1.2 rad (G1 elbow: 0 = right angle, π/2 = straight) — hands collide in front of the torso
           set('left_shoulder_pitch_joint', -1.0);
           set('right_shoulder_pitch_joint', -1.0);
           set('left_shoulder_roll_joint', -1.2);
           set('right_shoulder_roll_joint', 1.2);
-          set('left_elbow_joint', 1.2);
-          set('right_elbow_joint', 1.2);
+          set('left_elbow_joint', Math.PI / 2 - 1.2);
+          set('right_elbow_joint', Math.PI / 2 - 1.2);
         } else {
-          // reach: both arms straight forward, hands 0.5 m in front — through the wall at 0.3 m
+          // reach: both arms straight (elbows π/2) forward, hands 0.5 m in front — through the wall at 0.3 m
           set('left_shoulder_pitch_joint', -1.57);
           set('right_shoulder_pitch_joint', -1.57);
+          set('left_elbow_joint', Math.PI / 2);
+          set('right_elbow_joint', Math.PI / 2);
         }
       }),
     });

@@ -57,7 +57,7 @@ describe('ONNX contract checks at configure time', () => {
   it('metadata default pose and action scale are cross-checked', async () => {
     const md = { default_joint_pos: Array(29).fill(0).join(','), action_scale: '0.5' };
     const problems = await problemsOf(OnnxPolicy.create({ model: modelWith(95, 29, md), config: shippedResolved() }));
-    expect(problems).toContain("default_joint_pos differs at 'left_hip_pitch_joint': 0 in model metadata, -0.15 in config");
+    expect(problems).toContain("default_joint_pos differs at 'left_hip_pitch_joint': 0 in model metadata, -0.1 in config");
     expect(problems).toContain("action_scale differs at 'left_hip_pitch_joint': 0.5 in model metadata, 0.25 in config");
   });
 

@@ -144,7 +144,8 @@ describe('ONNX metadata importer', () => {
     );
     const { notes } = importOnnxMetadata(readOnnxModelInfo(model), { modelPath: 'x.onnx', rateHz: 50 });
     expect(notes).toEqual([
-      "observation term 'motion_anchor_ori_b' (reference_anchor_ori6d) needs the robot and reference anchor body orientations, which no input carries: the policy runtime refuses this config until that input exists",
+      'the observation reads a reference motion: add a reference section (source file or topic, anchorBody torso_link) to the config',
+      "observation term 'motion_anchor_ori_b' (reference_anchor_ori6d) needs the robot and reference anchor body orientations (config reference.anchorBody and the robot model): the policy runtime refuses this config until that input exists",
     ]);
   });
 });

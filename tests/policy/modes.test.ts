@@ -129,7 +129,7 @@ describe('modes at topic level', () => {
     const elbow = G1_JOINTS.indexOf('left_elbow_joint');
     const mid = r.commands[r.commands.length - 1]![elbow]!;
     expect(mid).toBeGreaterThan(0.02);
-    expect(mid).toBeLessThan(def[elbow]! - 0.02); // on the way from 0 to 0.3 rad
+    expect(mid).toBeLessThan(def[elbow]! - 0.02); // on the way from 0 to the default (0.97 rad)
     await advance(r, 0.6);
     r.commands[r.commands.length - 1]!.forEach((v, j) => expect(v).toBeCloseTo(def[j]!, 9));
     r.joy([]);

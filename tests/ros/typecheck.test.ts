@@ -21,13 +21,13 @@ describe('ROS adapter type-check (npm run typecheck:ros)', () => {
     execFileSync(process.execPath, [join(root, 'scripts', 'check-ros-files.mjs')], { cwd: root });
   });
 
-  it('compiles the adapter clean against rclnodejs typings with skipLibCheck off', () => {
+  it('compiles the adapter clean against rclnodejs typings with skipLibCheck off', { timeout: 240_000 }, () => {
     const r = typecheck('tsconfig.ros.json');
     expect(r.output).toBe('');
     expect(r.status).toBe(0);
   });
 
-  it('fails on a message with a wrong field and names the field', () => {
+  it('fails on a message with a wrong field and names the field', { timeout: 240_000 }, () => {
     const r = typecheck(join('tests', 'ros', 'fixtures', 'tsconfig.wrong-field.json'));
     expect(r.status).not.toBe(0);
     expect(r.output).toMatch(/wrong-field\.ts\(\d+,\d+\): error TS2353: .*'positions' does not exist in type '[^']*\bJointState\b/);

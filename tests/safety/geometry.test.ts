@@ -49,18 +49,18 @@ describe('capsules fitted to collision geometry', () => {
     const tree = new KinematicTree(g1);
     const { capsules, skipped } = fitCapsules(g1, tree);
     expect(skipped).toEqual([]);
-    const pelvis = capsules.names.indexOf('pelvis/pelvis_collision'); // box 0.12 × 0.2 × 0.1 at z −0.045
+    const pelvis = capsules.names.indexOf('pelvis/pelvis_collision'); // box 0.12 × 0.15 × 0.1 at z −0.06
     const c = Math.hypot(0.06, 0.05);
     expect(capsules.radius[pelvis]).toBeCloseTo(1.15 * c, 12);
-    const h = 0.1 - Math.sqrt((1.15 * c) ** 2 - c * c);
-    expect(Array.from(capsules.localA.slice(3 * pelvis, 3 * pelvis + 3)).map((x) => +x.toFixed(12))).toEqual([0, -+h.toFixed(12), -0.045]);
+    const h = 0.075 - Math.sqrt((1.15 * c) ** 2 - c * c);
+    expect(Array.from(capsules.localA.slice(3 * pelvis, 3 * pelvis + 3)).map((x) => +x.toFixed(12))).toEqual([0, -+h.toFixed(12), -0.06]);
     // every corner of the box lies inside the capsule
-    for (const [x, y, z] of [[0.06, 0.1, 0.05], [-0.06, -0.1, -0.05], [0.06, -0.1, 0.05]] as const) {
+    for (const [x, y, z] of [[0.06, 0.075, 0.05], [-0.06, -0.075, -0.05], [0.06, -0.075, 0.05]] as const) {
       const yc = Math.max(-h, Math.min(h, y));
       expect(Math.hypot(x, y - yc, z)).toBeLessThanOrEqual(capsules.radius[pelvis]! + 1e-12);
     }
     const head = capsules.names.indexOf('head_link/head_link_collision');
-    expect(capsules.radius[head]).toBe(0.065);
+    expect(capsules.radius[head]).toBe(0.07);
     expect(Array.from(capsules.localA.slice(3 * head, 3 * head + 3))).toEqual(Array.from(capsules.localB.slice(3 * head, 3 * head + 3)));
   });
 });

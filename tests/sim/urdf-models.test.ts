@@ -56,6 +56,39 @@ describe.skipIf(!mujocoReady)('G1 in MuJoCo', () => {
   });
 });
 
+/** unitree_rl_lab's G1 standing pose (deploy.yaml default_joint_pos). */
+const G1_STANDING: Record<string, number> = {};
+for (const [s, sign] of [['left', 1], ['right', -1]] as const) {
+  Object.assign(G1_STANDING, {
+    [`${s}_hip_pitch_joint`]: -0.1, [`${s}_knee_joint`]: 0.3, [`${s}_ankle_pitch_joint`]: -0.2,
+    [`${s}_shoulder_pitch_joint`]: 0.3, [`${s}_shoulder_roll_joint`]: 0.25 * sign, [`${s}_elbow_joint`]: 0.97, [`${s}_wrist_roll_joint`]: 0.15 * sign,
+  });
+}
+
+/** Names of the geom pairs in contact (MJCF geom names `<link>_col<k>`). */
+function contactPairs(sim: MujocoSim): string[] {
+  const g1 = new Int32Array(128);
+  const g2 = new Int32Array(128);
+  const d = new Float64Array(128);
+  const n = sim.mj.contacts(g1, g2, d);
+  return Array.from({ length: n }, (_, i) => [sim.mj.id2name('geom', g1[i]!), sim.mj.id2name('geom', g2[i]!)].sort().join('|'));
+}
+
+describe.skipIf(!mujocoReady)('G1 collision shapes in MuJoCo', () => {
+  it.each([['zero', {}], ['standing', G1_STANDING]] as const)('no link touches another in the %s pose (self-collision on)', (_, pose) => {
+    const sim = keep(new MujocoSim({ model: loadUrdfFile('urdf/g1_29dof_fixed.urdf'), config: { selfCollision: true, initialPose: pose } }));
+    sim.mj.forward();
+    expect(contactPairs(sim)).toEqual([]);
+  });
+
+  it('the floating G1 lands on its two soles in the standing pose, pelvis 0.784 m up', () => {
+    const sim = keep(new MujocoSim({ model: loadUrdfFile('urdf/g1_29dof.urdf'), config: { baseHeightM: 0.79, initialPose: G1_STANDING, selfCollision: true } }));
+    sim.step(100);
+    expect(sim.baseHeightM()).toBeCloseTo(0.784, 2);
+    expect(new Set(contactPairs(sim))).toEqual(new Set(['floor|left_ankle_roll_link_col0', 'floor|right_ankle_roll_link_col0']));
+  });
+});
+
 describe.skipIf(!mujocoReady)('URDF features in MuJoCo', () => {
   it('ties a mimic joint to its leader and drives a prismatic joint', () => {
     const model = parseUrdf(ARM_URDF);

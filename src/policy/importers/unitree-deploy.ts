@@ -164,9 +164,10 @@ export function importUnitreeDeploy(data: unknown, opts: UnitreeImportOptions): 
       case 'last_action':
         terms.push({ ...base, source: 'last_action', mode: 'raw' });
         break;
-      case 'velocity_commands': {
+      case 'velocity_commands':
+      case 'keyboard_velocity_commands': { // unitree_rl_lab's newer name
         const r = ranges && ranges.lin_vel_x && ranges.lin_vel_y && ranges.ang_vel_z ? { ranges: [ranges.lin_vel_x, ranges.lin_vel_y, ranges.ang_vel_z] as [[number, number], [number, number], [number, number]] } : {};
-        if (!('ranges' in r)) notes.push('velocity_commands: no commands.base_velocity.ranges; the command is not clamped');
+        if (!('ranges' in r)) notes.push(`${name}: no commands.base_velocity.ranges; the command is not clamped`);
         terms.push({ ...base, source: 'velocity_command', ...r });
         break;
       }

@@ -6,13 +6,15 @@
  * (`./param-changes.ts`) and is refused with the reason when invalid or
  * unsafe, leaving the old value in place.
  *
- * rclnodejs checks type and range from the descriptor before our callback
- * runs (its refusal text is rclnodejs's own); everything else — enums,
- * exclusive bounds, cross-field rules, the caller's guard — is refused here
- * with the schema's message.
+ * rclnodejs checks the type from the descriptor before our callback runs;
+ * everything else — ranges, enums, exclusive bounds, cross-field rules, the
+ * caller's guard — is refused here with the schema's message (rclnodejs's own
+ * range refusal reads "Parameter x does not  readonly", so ranges are not
+ * given to its validator; they are only described, see
+ * {@link describedRangeClass}).
  */
 import type { z } from 'zod';
-import type { R } from './load.js';
+import type { R, Rclnodejs } from './load.js';
 import { applyParameterChanges, getPath, toRosValue, type ChangeGuard } from './param-changes.js';
 import { describeParameters, PARAMETER_TYPE, type DescribeOptions, type ParameterSpec, type SkippedField } from './param-descriptors.js';
 import type { RosTransportNode } from './transport.js';
@@ -72,14 +74,9 @@ export class RosConfigParameters<S extends z.ZodTypeAny> {
   }
 
   private descriptor(s: ParameterSpec): R.ParameterDescriptor {
-    const { rcl } = this.node;
-    let range: R.Range | undefined;
-    if (s.range && s.kind === 'integer') {
-      range = new rcl.IntegerRange(BigInt(Math.ceil(s.range.from)), BigInt(Math.floor(s.range.to)), BigInt(s.range.step));
-    }
-    else if (s.range && s.kind === 'double') range = new rcl.FloatingPointRange(s.range.from, s.range.to, s.range.step);
-    const d = new rcl.ParameterDescriptor(s.name, PARAMETER_TYPE[s.kind], s.description, s.readOnly, range);
+    const d = new (describedRangeClass(this.node.rcl))(s.name, PARAMETER_TYPE[s.kind], s.description, s.readOnly);
     d.additionalConstraints = s.additionalConstraints;
+    if (s.range) d.describedRange = s.range;
     return d;
   }
 
@@ -118,4 +115,42 @@ export class RosConfigParameters<S extends z.ZodTypeAny> {
     if (!this.declaring) this.node.log.info({ changed: pending.changed }, 'parameters changed');
     for (const listener of this.listeners) listener(pending.config, pending.changed);
   }
+}
+
+/** A ParameterDescriptor that tells `ros2 param describe` its range without rclnodejs enforcing it. */
+export interface DescribedRangeDescriptor extends R.ParameterDescriptor {
+  describedRange?: { from: number; to: number; step: number };
+}
+type DescribedRangeCtor = new (name: string, type: number, description: string, readOnly: boolean) => DescribedRangeDescriptor;
+const describedRangeClasses = new WeakMap<object, DescribedRangeCtor>();
+
+/**
+ * rclnodejs (1.9 and 2.2) stores a descriptor's range as `_range` but its
+ * `toMessage()` (what the describe_parameters service answers) reads
+ * `_rangeConstraint`, so ranges never reach `ros2 param describe`. This
+ * subclass adds the range to the message itself; validation of the range is
+ * ours (zod), with a readable reason.
+ */
+export function describedRangeClass(rcl: Rclnodejs): DescribedRangeCtor {
+  let ctor = describedRangeClasses.get(rcl);
+  if (!ctor) {
+    const { ParameterType } = rcl;
+    class DescribedRange extends rcl.ParameterDescriptor {
+      describedRange?: { from: number; to: number; step: number };
+      override toMessage(): R.rcl_interfaces.msg.ParameterDescriptor {
+        const msg = super.toMessage();
+        const r = this.describedRange;
+        if (!r) return msg;
+        if (this.type === ParameterType.PARAMETER_INTEGER || this.type === ParameterType.PARAMETER_INTEGER_ARRAY) {
+          msg.integer_range = [{ from_value: BigInt(Math.ceil(r.from)), to_value: BigInt(Math.floor(r.to)), step: BigInt(r.step) }];
+        } else {
+          msg.floating_point_range = [{ from_value: r.from, to_value: r.to, step: r.step }];
+        }
+        return msg;
+      }
+    }
+    ctor = DescribedRange as unknown as DescribedRangeCtor;
+    describedRangeClasses.set(rcl, ctor);
+  }
+  return ctor;
 }

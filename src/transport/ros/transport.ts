@@ -30,6 +30,8 @@ import { qosSettings } from './qos.js';
 
 /** Time between the shutdown steps and the context shutdown on a signal, ms (delivery of a last hold). */
 const SIGNAL_FLUSH_MS = 200;
+/** Longest a signalled shutdown may take before the process exits regardless, ms (`ros2 launch` escalates to SIGTERM after 5 s). */
+const SHUTDOWN_DEADLINE_MS = 3000;
 
 export interface RosTransportOptions {
   /** Command line handed to rcl (its `--ros-args …` part: remaps, `-p`, `--params-file`, enclave). Default: process.argv. */
@@ -42,11 +44,22 @@ export interface RosTransportOptions {
    * Replace rclnodejs's SIGINT handler with ours (default true): on SIGINT or
    * SIGTERM (`ros2 launch` sends SIGINT, then SIGTERM after 5 s) run the
    * registered shutdown steps (lifecycle shutdown: the shield's hold command),
-   * wait 200 ms for delivery, shut the context down and exit 0. A second
-   * signal exits at once with 1.
+   * wait 200 ms for delivery, shut the context down and exit 0 (1 if that has
+   * not finished after 3 s). Repeated signals during the shutdown are ignored.
    */
   handleSignals?: boolean;
+  /**
+   * Shut down as on SIGTERM (the registered steps: the shield's hold) when the
+   * process that started this one is gone (default true with handleSignals):
+   * a `ros2 launch` killed with SIGKILL, or one that failed part-way, would
+   * otherwise leave its nodes running as orphans. Checked every
+   * {@link PARENT_POLL_MS} ms by the parent pid changing (Linux re-parents orphans).
+   */
+  exitWithParent?: boolean;
 }
+
+/** How often the parent process is checked for (exitWithParent), ms. */
+export const PARENT_POLL_MS = 250;
 
 /**
  * The one cast between our message shapes and rclnodejs's generic message
@@ -79,6 +92,7 @@ export class RosTransport implements Transport {
       rcl.removeSignalHandlers();
       process.on('SIGINT', () => transport.onSignal('SIGINT'));
       process.on('SIGTERM', () => transport.onSignal('SIGTERM'));
+      if (options.exitWithParent ?? true) transport.watchParent(process.ppid);
     }
     return transport;
   }
@@ -88,22 +102,45 @@ export class RosTransport implements Transport {
     this.shutdownSteps.push(step);
   }
 
+  /** Treats the parent's exit like SIGTERM (see {@link RosTransportOptions.exitWithParent}). */
+  private watchParent(parentPid: number): void {
+    const poll = setInterval(() => {
+      if (process.ppid === parentPid) return;
+      clearInterval(poll);
+      this.onSignal('parent_gone');
+      this.log.warn({ parentPid, nowParent: process.ppid }, 'the process that started this node is gone');
+    }, PARENT_POLL_MS);
+    poll.unref();
+  }
+
   private onSignal(signal: string): void {
     if (this.signalled) {
-      this.log.warn({ signal }, 'second signal during shutdown: exiting now');
-      process.exit(1);
+      // Ctrl-C in a terminal reaches every node twice: from the terminal (the whole process
+      // group) and from `ros2 launch` forwarding it. The first one already published the hold
+      // and the exit follows within the flush time, so a repeat changes nothing.
+      this.log.debug({ signal }, 'already shutting down');
+      return;
     }
     this.signalled = true;
-    this.log.info({ signal }, 'shutting down');
+    // The steps (the shield's hold) come before any logging: with the launcher gone, stdout
+    // may be a broken pipe.
+    const failed: unknown[] = [];
     for (const step of this.shutdownSteps) {
       try {
         step();
       } catch (error) {
-        this.log.error({ err: error }, 'shutdown step failed');
+        failed.push(error);
       }
     }
-    // Give DDS a moment to deliver what the steps published (the shield's hold), then leave.
+    this.log.info({ signal }, 'shutting down');
+    for (const error of failed) this.log.error({ err: error }, 'shutdown step failed');
+    // Give DDS a moment to deliver what the steps published (the shield's hold), then leave;
+    // leave anyway if the context shutdown hangs.
     setTimeout(() => void this.shutdown().finally(() => process.exit(0)), SIGNAL_FLUSH_MS);
+    setTimeout(() => {
+      this.log.error({ signal }, 'shutdown did not finish: exiting');
+      process.exit(1);
+    }, SHUTDOWN_DEADLINE_MS).unref();
   }
 
   createNode(name: string, options?: NodeOptions): RosTransportNode {
