@@ -43,15 +43,15 @@ import { Shield } from '../../safety/shield.js';
 export const ARM_JOINTS = ['right_shoulder_pitch_joint', 'right_shoulder_roll_joint', 'right_shoulder_yaw_joint', 'right_elbow_joint'] as const;
 /** Normalisation of each arm joint: q = centre + half·a, rad. */
 export const ARM_RANGE: readonly { centre: number; half: number }[] = [
-  { centre: -0.9, half: 1.1 }, { centre: -0.4, half: 0.8 }, { centre: 0, half: 1.0 }, { centre: 0.8, half: 1.1 },
+  { centre: -0.75, half: 1.75 }, { centre: -0.5, half: 1.0 }, { centre: 0, half: 1.5 }, { centre: 0.5, half: 1.5 },
 ];
 export const HORIZON = 4;
 export const ACTION_DIM = ARM_JOINTS.length;
 export const OBS_WIDTH = 6;
 /** Start pose of the arm joints, rad. */
-export const Q_START = [-0.5, -0.2, 0, 0.3] as const;
-export const OBS_CENTRE = [0.34, -0.25, 1.05, 0.3, -0.25, 0.93] as const;
-export const OBS_SCALE = [0.05, 0.06, 0.05, 0.03, 0.06, 0.03] as const;
+export const Q_START = [-0.22, -0.2, -0.1, 0.71] as const;
+export const OBS_CENTRE = [0.3, -0.22, 1.05, 0.28, -0.22, 0.925] as const;
+export const OBS_SCALE = [0.04, 0.05, 0.04, 0.03, 0.05, 0.02] as const;
 /** Box half sizes x, y, z, m. */
 export const BOX_HALF = [0.06, 0.05, 0.015] as const;
 /** Waypoint times, s; the rollout holds the last one until {@link EPISODE_S}. */
@@ -80,7 +80,7 @@ export interface RolloutResult {
   collided: boolean;
 }
 
-/** Draws a context: target ±(5, 6, 5) cm around its centre, the box ±(3, 6, 3) cm around its own. */
+/** Draws a context: target ±(4, 5, 4) cm around its centre, the box ±(3, 5, 2) cm around its own. */
 export function sampleContext(rng: Rng): ArmContext {
   const u = (i: number): number => OBS_CENTRE[i]! + OBS_SCALE[i]! * rng.uniform(-1, 1);
   return { target: [u(0), u(1), u(2)], box: [u(3), u(4), u(5)] };

@@ -9,11 +9,11 @@ import { loadUrdfFile } from '../../../src/io/urdf-file.js';
 import { ACTION_DIM, ARM_RANGE, ArmDetourTask, HORIZON, observe, type ArmContext } from '../../../src/policy/diffusion/arm-detour.js';
 
 const task = new ArmDetourTask(loadUrdfFile(join(import.meta.dirname, '../../../urdf/g1_29dof_fixed.urdf')));
-const CTX: ArmContext = { target: [0.34, -0.25, 1.05], box: [0.3, -0.26, 0.93] };
+const CTX: ArmContext = { target: [0.3, -0.22, 1.05], box: [0.28, -0.24, 0.925] };
 
 describe('arm-detour task', () => {
   it('observes target and box centre, normalised (0 at the centre context)', () => {
-    expect(Array.from(observe({ target: [0.34, -0.25, 1.05], box: [0.3, -0.25, 0.93] })).every((v) => Math.abs(v) < 1e-6)).toBe(true);
+    expect(Array.from(observe({ target: [0.3, -0.22, 1.05], box: [0.28, -0.22, 0.925] })).every((v) => Math.abs(v) < 1e-6)).toBe(true);
   });
 
   it('the planner reaches the target on both sides (IK: final hand within 1 cm)', () => {
