@@ -1,7 +1,7 @@
 /**
  * Reads the reference motion file a policy config names (`reference.source:
  * file`) and parses it with the pure core parser (src/policy/reference.ts).
- * The path is resolved against `root` unless absolute; every problem names the file.
+ * The path is resolved against `root` (callers pass the config file's folder) unless absolute; every problem names the file.
  */
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';

@@ -209,6 +209,11 @@ export class PolicyNode {
     return r;
   }
 
+  /** One tick now, outside the timer (the first tick at t = 0 of a lockstep run; the timer's first is one period later). */
+  tickNow(): Promise<void> | void {
+    return this.tick();
+  }
+
   /** Stops the node: timers, subscriptions, services; a result still in flight is dropped, never published. */
   destroy(): void {
     this.destroyed = true;

@@ -36,7 +36,7 @@ export {
   type PolicyConfigInput,
   type ResolvedPolicyConfig,
 } from './policy-config.js';
-export { ImportError, importUnitreeDeploy, UnitreeDeploySchema, type UnitreeDeploy, type UnitreeImportOptions } from './importers/unitree-deploy.js';
+export { ImportError, importUnitreeDeploy, motorOrderFor, UnitreeDeploySchema, type UnitreeDeploy, type UnitreeImportOptions } from './importers/unitree-deploy.js';
 export { importOnnxMetadata, type OnnxImportOptions } from './importers/onnx-metadata.js';
 export { PolicyController, type ControllerStats, type ResultPlan, type TickPlan } from './controller.js';
 export { JoyComboDetector, type JoyCombo } from './joy-combos.js';

@@ -5,6 +5,7 @@
  * arrays after the cross-field checks, reporting every problem by path.
  */
 import { z } from 'zod';
+import { deepStrict } from '../schema/strict.js';
 import { ActionSpecSchema, checkActionSpec, type ActionSpec } from './action.js';
 import { ModesConfigSchema } from './modes.js';
 import { checkObservationSpec, observationWidth, ObservationSpecSchema, type ObservationSpec } from './observation-spec.js';
@@ -37,13 +38,14 @@ export const PolicyTopicsSchema = z.object({
   diagnostics: topic.default('/diagnostics').describe('diagnostic_msgs/DiagnosticArray status of the node'),
 });
 
-export const PolicyConfigSchema = z.object({
+/** Unknown keys are refused at every depth (deepStrict), by path with a did-you-mean hint. */
+export const PolicyConfigSchema = deepStrict(z.object({
   /** Policy name (diagnostics, logs). */
   name: z.string().min(1).default('policy').describe('Policy name (diagnostics, logs)'),
-  /** ONNX model path (relative to the working directory, i.e. the repo root, or absolute). */
-  modelPath: z.string().min(1).describe('ONNX model path (relative to the working directory, i.e. the repo root, or absolute)'),
-  /** Contract JSON path (optional; cross-checked when given). */
-  contractPath: z.string().min(1).optional().describe('Contract JSON path (optional; cross-checked when given)'),
+  /** ONNX model path: absolute, or relative to the folder of the config file that names it. */
+  modelPath: z.string().min(1).describe('ONNX model path: absolute, or relative to the folder of the config file that names it'),
+  /** Contract JSON path (optional; cross-checked when given), resolved as modelPath. */
+  contractPath: z.string().min(1).optional().describe('Contract JSON path (optional; cross-checked when given), resolved as modelPath'),
   /** Policy rate, Hz: the model's control step as trained (one inference per policy tick). */
   rateHz: finite.positive().max(2000).default(50).describe("Policy rate, Hz: the model's control step as trained (one inference per policy tick)"),
   /**
@@ -125,7 +127,7 @@ export const PolicyConfigSchema = z.object({
     .describe('A velocity command (cmd_vel) older than this is zeroed, s; null keeps the last command until the next one. The default follows twist_mux: a teleop that stops publishing must not leave the robot walking'),
   /** Modes, Joy combos and fault thresholds. */
   modes: ModesConfigSchema.default({}),
-});
+}));
 export type PolicyConfig = z.infer<typeof PolicyConfigSchema>;
 export type PolicyConfigInput = z.input<typeof PolicyConfigSchema>;
 

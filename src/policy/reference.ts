@@ -46,8 +46,8 @@ export const ReferenceConfigSchema = z.discriminatedUnion('source', [
   z.object({
     ...referenceBase,
     source: z.literal('file'),
-    /** CSV motion file (relative to the working directory or absolute). */
-    path: z.string().min(1).describe('CSV motion file (relative to the working directory or absolute)'),
+    /** CSV motion file (absolute, or relative to the folder of the config file that names it). */
+    path: z.string().min(1).describe('CSV motion file (absolute, or relative to the folder of the config file that names it)'),
     /** Frames per second of the file. */
     fps: finite.positive().max(10000).describe('Frames per second of the file'),
     /** File time played at policy step 0, s. */

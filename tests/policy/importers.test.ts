@@ -22,7 +22,7 @@ const SDK = G1_JOINTS; // G1 SDK motor order = URDF order
 const deployData = (): unknown => parseYamlStrict(readFileSync(FIXTURE, 'utf8'), FIXTURE);
 
 function imported() {
-  return importUnitreeDeploy(deployData(), { robotJointNames: SDK, modelPath: 'models/g1_12dof_locomotion.onnx', name: 'g1_12dof_locomotion' });
+  return importUnitreeDeploy(deployData(), { robotJointNames: SDK, modelPath: '../models/g1_12dof_locomotion.onnx' /* relative to config/, where the example lives */, name: 'g1_12dof_locomotion' });
 }
 
 describe('unitree_rl_lab deploy.yaml importer', () => {

@@ -69,7 +69,9 @@ export class ImportError extends Error {
     readonly file: string,
     readonly problems: string[],
   ) {
-    super(`cannot import ${file}:\n  - ${problems.join('\n  - ')}`);
+    const shown = problems.slice(0, 20);
+    if (problems.length > 20) shown.push(`… and ${problems.length - 20} more problems`);
+    super(`cannot import ${file}:\n  - ${shown.join('\n  - ')}`);
     this.name = 'ImportError';
   }
 }
@@ -196,4 +198,29 @@ export function importUnitreeDeploy(data: unknown, opts: UnitreeImportOptions): 
     ...(damping ? { damping } : {}),
   };
   return { config, notes };
+}
+
+/**
+ * The robot's motor order for a deploy file whose indices refer to it: the
+ * `--motor-order` flag, else the robot profile's. Never the URDF's joint order
+ * (true on the G1, false on the Go2 and H1): with neither, the import is
+ * refused rather than guessed. `urdfJoints` (actuated, any order) checks the names.
+ */
+export function motorOrderFor(opts: { flag?: readonly string[]; profile?: readonly string[]; urdfJoints?: readonly string[]; file: string }): string[] {
+  const order = opts.flag ?? opts.profile;
+  if (!order) {
+    throw new ImportError(opts.file, [
+      "joint_ids_map and stiffness/damping index the robot's motor (SDK) order, which this import was not given: " +
+        'name a robot profile (--robot config/robots/<robot>.yaml, its motorOrder) or list it (--motor-order a,b,…). ' +
+        "The URDF's joint order is not assumed to be the motor order (it is not on the Go2 or the H1).",
+    ]);
+  }
+  const problems: string[] = [];
+  if (new Set(order).size !== order.length) problems.push('motor order: a joint appears twice');
+  if (opts.urdfJoints) {
+    const known = new Set(opts.urdfJoints);
+    for (const n of order) if (!known.has(n)) problems.push(`motor order: '${n}' is not an actuated joint of the URDF`);
+  }
+  if (problems.length > 0) throw new ImportError(opts.file, problems);
+  return [...order];
 }
