@@ -241,10 +241,10 @@ export class ArmDetourTask {
   private makeShield(): Shield {
     const names = [...ARM_JOINTS];
     const limits = shieldLimitsOrThrow(jointLimitArrays(this.model, names), ShieldLimitsConfigSchema.parse({
-      accelerationRadPerS2: 150, decelerationRadPerS2: 100,
+      accelerationRadPerS2: 150, decelerationRadPerS2: 100, kpNmPerRad: 100, kdNmSPerRad: 2,
     }));
     const cc = this.collisionConfig;
-    return new Shield(limits, ShieldCoreConfigSchema.parse({ rateHz: SHIELD_HZ }), { source: this.collision, decayRatePerS: cc.decayRatePerS, maxActive: cc.maxActive });
+    return new Shield(limits, ShieldCoreConfigSchema.parse({ rateHz: SHIELD_HZ, autoActivate: true }), { source: this.collision, decayRatePerS: cc.decayRatePerS, maxActive: cc.maxActive });
   }
 
   /** Runs a normalised chunk and scores it; a non-finite chunk is a failure with return −20 (below any finite chunk's: R ≥ −(5·1 + 1.25 + 2 + 4 + 3)). */
