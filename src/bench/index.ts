@@ -4,12 +4,13 @@
  * tick averaged over GC-free windows; 0.5 B is the measuring floor ("0 B"). Figures only — nothing here
  * fails on a slow machine (these machines are noisy; see the README).
  *
- *   node dist/bench/index.js [--only sim,shield,policy,timing,reference,diffusion] [--json]
+ *   node dist/bench/index.js [--only sim,shield,policy,timing,reference,motion,diffusion] [--json]
  */
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { benchDiffusion } from './diffusion-bench.js';
+import { benchMotion } from './motion-bench.js';
 import { benchPolicy } from './policy-bench.js';
 import { benchReference } from './reference-bench.js';
 import { benchShield } from './shield-bench.js';
@@ -38,6 +39,11 @@ const TARGETS: Record<string, [number, string, 'max' | 'min']> = {
   reference_file_anchor_bytes_per_tick: [0.5, 'B', 'max'],
   reference_topic_anchor_bytes_per_tick: [0.5, 'B', 'max'],
   holosoma_phase_bytes_per_tick: [0.5, 'B', 'max'],
+  motion_retarget_p99_us: [1000, 'µs', 'max'],
+  motion_retarget_x_gmr_published: [20, '×', 'min'],
+  motion_token_encode_decode_p99_us: [2000, 'µs', 'max'],
+  motion_token_encode_decode_cpu_p99_us: [2000, 'µs', 'max'],
+  motion_retarget_cpu_p99_us: [1000, 'µs', 'max'],
   faster8_return_gain_fraction: [0.95, '', 'min'],
   faster8_denoiser_evals_ratio: [0.2, '', 'max'],
   faster8_latency_p50_ratio: [0.333, '', 'max'],
@@ -60,6 +66,7 @@ const SUITES = {
   policy: () => benchPolicy({ repoRoot: ROOT }),
   timing: () => benchTiming(),
   reference: () => benchReference({ repoRoot: ROOT }),
+  motion: () => benchMotion({ repoRoot: ROOT }),
   diffusion: () => benchDiffusion({ repoRoot: ROOT }),
 } as const;
 

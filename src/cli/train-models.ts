@@ -1,9 +1,10 @@
 /**
  * `npm run models`: regenerates every model in models/ from the repo's own
  * code (deterministic; no Python). Currently: g1_upper_body.onnx and its
- * contract; the arm-detour diffusion bundle (denoiser, Q_a, Q_dn, contract;
- * docs/diffusion.md). Usage: node dist/cli/train-models.js [--out models]
- * [--steps N] [--seed S] [--only upper_body,arm_detour]
+ * contract; the motion-token models (src/cli/train-motion-tokens.ts); the
+ * arm-detour diffusion bundle (denoiser, Q_a, Q_dn, contract; docs/diffusion.md).
+ * Usage: node dist/cli/train-models.js [--out models] [--steps N] [--seed S]
+ * [--only upper_body,motion_tokens,arm_detour]
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -14,6 +15,7 @@ import { loadUrdfFile } from '../io/urdf-file.js';
 import { DEFAULT_ARM_DIFFUSION, trainArmDiffusion } from '../training/diffusion-arm.js';
 import { ARM_DIFFUSION_CONTRACT_FILE, armDiffusionContract, armDiffusionOnnx } from '../training/diffusion-arm-export.js';
 import { UPPER_BODY_CONTRACT_FILE, UPPER_BODY_MODEL_FILE, upperBodyContract, upperBodyOnnx } from '../training/upper-body-export.js';
+import { trainMotionTokenModels } from './train-motion-tokens.js';
 
 function main(): void {
   const { values } = parseArgs({
@@ -22,7 +24,7 @@ function main(): void {
       out: { type: 'string', default: 'models' },
       steps: { type: 'string', default: String(DEFAULT_TRAIN_OPTIONS.steps) },
       seed: { type: 'string', default: String(DEFAULT_TRAIN_OPTIONS.seed) },
-      only: { type: 'string', default: 'upper_body,arm_detour' },
+      only: { type: 'string', default: 'upper_body,motion_tokens,arm_detour' },
     },
   });
   const outDir = resolve(values.out);
@@ -38,6 +40,8 @@ function main(): void {
   mkdirSync(outDir, { recursive: true });
   const only = new Set(values.only.split(','));
   if (only.has('upper_body')) trainUpperBodyModel(outDir, steps, seed);
+  // motion tokens: needs the shared CMU clips, skips (keeping the committed models) without them
+  if (only.has('motion_tokens')) trainMotionTokenModels(outDir);
   if (only.has('arm_detour')) trainArmDetour(outDir);
 }
 

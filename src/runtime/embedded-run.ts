@@ -52,6 +52,8 @@ export interface EmbeddedRunOptions {
   candidateSource?: (node: TransportNode, robot: RobotModel) => { destroy(): void };
   /** Called after every physics step with the sim (independent checks in tests: contacts, FK). */
   onStep?: (sim: MujocoSim) => void;
+  /** Adds nodes beside the standard ones (e.g. the motion node); each gets its own bus node from `createNode`. */
+  extraNodes?: (createNode: (name: string) => TransportNode, robot: RobotModel) => { destroy(): void };
 }
 
 export interface RunSummary {
@@ -144,6 +146,7 @@ export async function runEmbedded(opts: EmbeddedRunOptions): Promise<RunSummary>
       })
       : null;
     const customSource = opts.candidateSource?.(bus.createNode('candidate_source'), model);
+    const extra = opts.extraNodes?.((name) => bus.createNode(name), model);
 
     // An independent monitor of what reaches the actuators (URDF limits, no shield code).
     const controllerJoints = shield.config.controllerJoints ?? jointNames;
@@ -250,6 +253,7 @@ export async function runEmbedded(opts: EmbeddedRunOptions): Promise<RunSummary>
     shield.holdNow();
     policyNode?.destroy();
     customSource?.destroy();
+    extra?.destroy();
     shield.destroy();
     simNode.destroy();
     await bus.shutdown();
