@@ -4,11 +4,12 @@
  * tick averaged over GC-free windows; 0.5 B is the measuring floor ("0 B"). Figures only — nothing here
  * fails on a slow machine (these machines are noisy; see the README).
  *
- *   node dist/bench/index.js [--only sim,shield,policy,timing,reference,motion] [--json]
+ *   node dist/bench/index.js [--only sim,shield,policy,timing,reference,motion,diffusion] [--json]
  */
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { benchDiffusion } from './diffusion-bench.js';
 import { benchMotion } from './motion-bench.js';
 import { benchPolicy } from './policy-bench.js';
 import { benchReference } from './reference-bench.js';
@@ -43,6 +44,10 @@ const TARGETS: Record<string, [number, string, 'max' | 'min']> = {
   motion_token_encode_decode_p99_us: [2000, 'µs', 'max'],
   motion_token_encode_decode_cpu_p99_us: [2000, 'µs', 'max'],
   motion_retarget_cpu_p99_us: [1000, 'µs', 'max'],
+  faster8_return_gain_fraction: [0.95, '', 'min'],
+  faster8_denoiser_evals_ratio: [0.2, '', 'max'],
+  faster8_latency_p50_ratio: [0.333, '', 'max'],
+  sampling_loop_lag_p99_ms: [1, 'ms', 'max'],
 };
 
 function show(value: number): string {
@@ -62,6 +67,7 @@ const SUITES = {
   timing: () => benchTiming(),
   reference: () => benchReference({ repoRoot: ROOT }),
   motion: () => benchMotion({ repoRoot: ROOT }),
+  diffusion: () => benchDiffusion({ repoRoot: ROOT }),
 } as const;
 
 async function main(): Promise<void> {

@@ -21,37 +21,50 @@ export interface MlpOnnxOptions {
 
 const ACT_OP = { tanh: 'Tanh', elu: 'Elu', relu: 'Relu' } as const;
 
-export function mlpToOnnxSpec(net: Mlp, opts: MlpOnnxOptions): OnnxModelSpec {
+/**
+ * The nodes and initializers of one MLP reading `input` and writing `output`
+ * (names prefixed with `prefix`, so several networks fit in one graph).
+ */
+export function mlpGraph(net: Mlp, opts: { input: string; output: string; prefix?: string; outputClip?: { min: number; max: number } }):
+  { nodes: OnnxNode[]; initializers: OnnxInitializer[] } {
   const nodes: OnnxNode[] = [];
   const initializers: OnnxInitializer[] = [];
-  let cur = opts.inputName;
+  const pre = opts.prefix ?? '';
+  let cur = opts.input;
   const L = net.layers.length;
   net.layers.forEach((layer, l) => {
-    const w = `layer${l}.weight`;
-    const b = `layer${l}.bias`;
+    const w = `${pre}layer${l}.weight`;
+    const b = `${pre}layer${l}.bias`;
     initializers.push({ name: w, dims: [layer.outputs, layer.inputs], type: 'float32', data: Float32Array.from(layer.weight) });
     initializers.push({ name: b, dims: [layer.outputs], type: 'float32', data: Float32Array.from(layer.bias) });
     const last = l + 1 === L;
-    const gemmOut = last && !opts.outputClip ? opts.outputName : `layer${l}.linear`;
+    const gemmOut = last && !opts.outputClip ? opts.output : `${pre}layer${l}.linear`;
     nodes.push({
       opType: 'Gemm',
-      name: `layer${l}.gemm`,
+      name: `${pre}layer${l}.gemm`,
       inputs: [cur, w, b],
       outputs: [gemmOut],
       attributes: [{ name: 'transB', kind: 'int', value: 1 }],
     });
     cur = gemmOut;
     if (!last) {
-      const actOut = `layer${l}.act`;
-      nodes.push({ opType: ACT_OP[net.activation], name: `layer${l}.${net.activation}`, inputs: [cur], outputs: [actOut] });
+      const actOut = `${pre}layer${l}.act`;
+      nodes.push({ opType: ACT_OP[net.activation], name: `${pre}layer${l}.${net.activation}`, inputs: [cur], outputs: [actOut] });
       cur = actOut;
     }
   });
   if (opts.outputClip) {
-    initializers.push({ name: 'clip.min', dims: [], type: 'float32', data: Float32Array.of(opts.outputClip.min) });
-    initializers.push({ name: 'clip.max', dims: [], type: 'float32', data: Float32Array.of(opts.outputClip.max) });
-    nodes.push({ opType: 'Clip', name: 'output.clip', inputs: [cur, 'clip.min', 'clip.max'], outputs: [opts.outputName] });
+    initializers.push({ name: `${pre}clip.min`, dims: [], type: 'float32', data: Float32Array.of(opts.outputClip.min) });
+    initializers.push({ name: `${pre}clip.max`, dims: [], type: 'float32', data: Float32Array.of(opts.outputClip.max) });
+    nodes.push({ opType: 'Clip', name: `${pre}output.clip`, inputs: [cur, `${pre}clip.min`, `${pre}clip.max`], outputs: [opts.output] });
   }
+  return { nodes, initializers };
+}
+
+export function mlpToOnnxSpec(net: Mlp, opts: MlpOnnxOptions): OnnxModelSpec {
+  const { nodes, initializers } = mlpGraph(net, {
+    input: opts.inputName, output: opts.outputName, ...(opts.outputClip ? { outputClip: opts.outputClip } : {}),
+  });
   const batch = opts.batchDim ?? 'batch';
   return {
     graphName: opts.graphName ?? 'mlp',
