@@ -4,12 +4,17 @@
  * prints a summary. Exit 0 when no published command violated a limit; 1 when
  * one did; 2 for bad arguments or files (nothing is started then).
  *
- *   node dist/cli/run.js [--duration <s>] [--realtime] [--config <file>] [--urdf <file>] [--quiet] [--json]
+ *   node dist/cli/run.js [--duration <s>] [--realtime] [--config <file>] [--urdf <file>] [--quiet] [--json] [--report <file.html>]
+ *
+ * Every run writes a self-contained HTML report (plots; src/report); the
+ * summary's last line names it.
  */
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { runEmbedded, type RunSummary } from '../runtime/embedded-run.js';
+import type { RunReportCollector } from '../report/collector.js';
+import { defaultReportPath, writeRunReport } from '../report/write.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -19,7 +24,8 @@ const USAGE = `usage: npm start -- [--duration <s>] [--realtime] [--config <file
   --config <file>  run config (default: config/embedded.yaml)
   --urdf <file>    robot description to use instead of the config's (any URDF; missing meshes are warned about)
   --quiet          no progress bar
-  --json           print the summary as JSON`;
+  --json           print the summary as JSON
+  --report <file>  where to write the HTML run report (default: runs/<UTC time>/report.html)`;
 
 function progressBar(quiet: boolean): (t: number, total: number) => void {
   if (quiet) return () => {};
@@ -76,6 +82,7 @@ async function main(argv: string[]): Promise<number> {
         urdf: { type: 'string' },
         quiet: { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
+        report: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
@@ -97,12 +104,14 @@ async function main(argv: string[]): Promise<number> {
     }
   }
   let summary: RunSummary;
+  let report: RunReportCollector | null = null;
   try {
     summary = await runEmbedded({
       configPath: resolve(args.config!),
       root: ROOT,
       realtime: args.realtime!,
       onProgress: progressBar(args.quiet!),
+      onReport: (r) => (report = r),
       ...(durationS !== undefined ? { durationS } : {}),
       ...(args.urdf !== undefined ? { urdfPath: args.urdf } : {}),
     });
@@ -110,7 +119,20 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`aegis_control: ${(err as Error).message}\n`);
     return 2;
   }
-  process.stdout.write(args.json ? `${JSON.stringify(summary, null, 2)}\n` : `${formatSummary(summary)}\n`);
+  const text = formatSummary(summary);
+  let reportLine: string;
+  let reportPath: string | null = null;
+  try {
+    const path = writeRunReport(args.report ?? defaultReportPath(ROOT, new Date()), (report as RunReportCollector | null)!.data({
+      title: `aegis_control embedded run: ${summary.robot}`, robot: summary.robot, summary: text.split('\n'), createdAt: new Date().toISOString(),
+    }));
+    reportPath = path;
+    reportLine = `report              ${path}`;
+  } catch (err) {
+    reportLine = `report              not written: ${(err as Error).message}`;
+  }
+  process.stdout.write(args.json ? `${JSON.stringify({ ...summary, report: reportPath }, null, 2)}\n` : `${text}\n${reportLine}\n`);
+  if (args.json && reportPath === null) process.stderr.write(`${reportLine}\n`);
   return summary.monitor.violations === 0 && summary.bus.callbackErrors === 0 ? 0 : 1;
 }
 

@@ -23,6 +23,7 @@ import { SimNode } from '../sim/sim-node.js';
 import { EmbeddedBus } from '../transport/bus/index.js';
 import type { Twist } from '../transport/messages.js';
 import type { Publisher, TransportNode } from '../transport/port.js';
+import { RunReportCollector } from '../report/collector.js';
 import { CommandMonitor } from './command-monitor.js';
 import { runLockstep, type LockstepResult } from './lockstep.js';
 import { RunConfigSchema, type OperatorAction, type RunConfig } from './run-config.js';
@@ -47,6 +48,8 @@ export interface EmbeddedRunOptions {
   candidateSource?: (node: TransportNode, robot: RobotModel) => { destroy(): void };
   /** Called after every physics step with the sim (independent checks in tests: contacts, FK). */
   onStep?: (sim: MujocoSim) => void;
+  /** Collect the run report's data (bounded buffers); called with the collector when the run is over. */
+  onReport?: (report: RunReportCollector) => void;
 }
 
 export interface RunSummary {
@@ -150,11 +153,14 @@ export async function runEmbedded(opts: EmbeddedRunOptions): Promise<RunSummary>
     if (twistPubs.size > 0) operator.createTimer(20_000_000n, publishTwist);
     let minBaseHeight = Infinity;
     const floating = sim.build.base === 'floating';
+    const report = opts.onReport ? makeCollector(bus, shield, model, controllerJoints, policy, policyNode, config, floating ? sim : null) : null;
 
     const beforeStep = async (t: number): Promise<void> => {
       if (floating) minBaseHeight = Math.min(minBaseHeight, sim.baseHeightM());
+      report?.sampleBase(t);
       while (pending.length > 0 && pending[0]!.atS <= t + 1e-9) {
         const a = pending.shift()!;
+        report?.mark(t, 'operator', a.action);
         if (a.action === 'estop') {
           estop.active = true;
           estop.events++;
@@ -185,6 +191,10 @@ export async function runEmbedded(opts: EmbeddedRunOptions): Promise<RunSummary>
       ...(opts.onProgress ? { onProgress: (t: number) => opts.onProgress!(t, durationS) } : {}),
     });
 
+    if (report) {
+      report.finish(lockstep.simTimeS);
+      opts.onReport!(report);
+    }
     const st = shield.shield.status;
     const ps = policyNode?.stats;
     const interventions: Record<string, number> = {};
@@ -242,4 +252,27 @@ export async function runEmbedded(opts: EmbeddedRunOptions): Promise<RunSummary>
   } finally {
     sim.dispose();
   }
+}
+
+/** The run report's collector on its own bus node; dynamics changes marked from the scenario. */
+function makeCollector(
+  bus: EmbeddedBus, shield: ShieldNode, model: RobotModel, joints: readonly string[],
+  policy: Loaded['policy'], policyNode: PolicyNode | null, config: RunConfig, floatingSim: MujocoSim | null,
+): RunReportCollector {
+  const limits = jointLimitArrays(model, joints);
+  const pc = policy?.config.config;
+  const r = new RunReportCollector({
+    node: bus.createNode('run_report'),
+    shield: shield.shield,
+    joints: { names: joints, lower: limits.lower, upper: limits.upper },
+    commandTopic: shield.config.topics.output,
+    commandFormat: shield.config.outputFormat === 'joint_trajectory' ? 'joint_trajectory' : 'float64_multi_array',
+    jointStateTopic: config.simNode.jointStateTopic,
+    candidateTopic: pc ? pc.topics.command : null,
+    modeTopic: pc ? pc.topics.mode : null,
+    ...(pc ? { initialMode: pc.modes.initial, inference: { count: () => policyNode?.controller.stats.inferences ?? 0, lastMs: () => policy!.policy.lastRunMs } } : {}),
+    ...(floatingSim ? { basePose: (out: Float64Array) => floatingSim.readBasePose(out) } : {}),
+  });
+  for (const d of config.scenario.dynamics) r.mark(d.atS, 'dynamics', `${d.kind} ${d.target}`);
+  return r;
 }
