@@ -25,7 +25,8 @@ const USAGE = `usage: npm start -- [--duration <s>] [--realtime] [--config <file
   --urdf <file>    robot description to use instead of the config's (any URDF; missing meshes are warned about)
   --quiet          no progress bar
   --json           print the summary as JSON
-  --report <file>  where to write the HTML run report (default: runs/<UTC time>/report.html)`;
+  --report <file>  where to write the HTML run report (default: runs/<UTC time>/report.html)
+  --record <file>  record every topic, the shield's decisions and service calls to MCAP (ROS 2 schemas, CDR)`;
 
 function progressBar(quiet: boolean): (t: number, total: number) => void {
   if (quiet) return () => {};
@@ -83,6 +84,7 @@ async function main(argv: string[]): Promise<number> {
         quiet: { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
         report: { type: 'string' },
+        record: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
@@ -112,6 +114,7 @@ async function main(argv: string[]): Promise<number> {
       realtime: args.realtime!,
       onProgress: progressBar(args.quiet!),
       onReport: (r) => (report = r),
+      ...(args.record !== undefined ? { recordPath: args.record } : {}),
       ...(durationS !== undefined ? { durationS } : {}),
       ...(args.urdf !== undefined ? { urdfPath: args.urdf } : {}),
     });
@@ -119,7 +122,8 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`aegis_control: ${(err as Error).message}\n`);
     return 2;
   }
-  const text = formatSummary(summary);
+  const rec = summary.record;
+  const text = formatSummary(summary) + (rec ? `\nrecording           ${rec.messages} messages (${(rec.bytes / 1e6).toFixed(1)} MB CDR), ${rec.dropped} dropped: ${rec.path}` : '');
   let reportLine: string;
   let reportPath: string | null = null;
   try {

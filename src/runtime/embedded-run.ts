@@ -24,6 +24,7 @@ import { EmbeddedBus } from '../transport/bus/index.js';
 import type { Twist } from '../transport/messages.js';
 import type { Publisher, TransportNode } from '../transport/port.js';
 import { RunReportCollector } from '../report/collector.js';
+import { McapRecorder, type RecorderStats } from '../record/recorder.js';
 import { CommandMonitor } from './command-monitor.js';
 import { runLockstep, type LockstepResult } from './lockstep.js';
 import { RunConfigSchema, type OperatorAction, type RunConfig } from './run-config.js';
@@ -50,6 +51,8 @@ export interface EmbeddedRunOptions {
   onStep?: (sim: MujocoSim) => void;
   /** Collect the run report's data (bounded buffers); called with the collector when the run is over. */
   onReport?: (report: RunReportCollector) => void;
+  /** Record every topic, the shield's decisions and service calls to this MCAP file. */
+  recordPath?: string;
 }
 
 export interface RunSummary {
@@ -74,6 +77,8 @@ export interface RunSummary {
   estop: { events: number; maxHoldDeviationRad: number };
   sim: { commandsApplied: number; commandsDropped: number; dynamicsEventsApplied: number; minBaseHeightM: number; fell: boolean };
   bus: EmbeddedBus['stats'];
+  /** The recording's counters (with --record). */
+  record?: RecorderStats & { path: string };
 }
 
 interface Loaded {
@@ -181,6 +186,13 @@ export async function runEmbedded(opts: EmbeddedRunOptions): Promise<RunSummary>
       }
     };
 
+    const recording = opts.recordPath
+      ? await McapRecorder.start(bus, {
+        path: opts.recordPath,
+        shield: { core: shield.shield, commandTopic: shield.config.topics.output, jointNames: controllerJoints },
+        metadata: { robot: model.name, controller_joints: controllerJoints.join(','), config: resolve(opts.configPath), duration_s: String(durationS) },
+      })
+      : null;
     const lockstep = await runLockstep({
       bus,
       sim: opts.onStep ? { advance: () => { simNode.advance(); opts.onStep!(sim); }, publishState: () => simNode.publishState(), sim } : simNode,
@@ -241,6 +253,7 @@ export async function runEmbedded(opts: EmbeddedRunOptions): Promise<RunSummary>
       },
       bus: { ...bus.stats },
     };
+    if (recording) summary.record = { path: resolve(opts.recordPath!), ...(await recording.stop()) };
     shield.holdNow();
     policyNode?.destroy();
     customSource?.destroy();
