@@ -4,7 +4,9 @@
  * from npm, fed with the schemas stored in the file (none of the recorder's
  * code). Every bus message is there, in ROS 2 shapes; the shield's decisions
  * agree with the commands it published. Bad files give a clear error naming
- * the file.
+ * the file. Replay: the recorded inputs through a fresh shield give the
+ * recorded commands bit for bit; against a different shield config the first
+ * divergence is reported.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,6 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mujocoAvailability } from '../../src/sim/addon.js';
 import { runEmbedded, type RunSummary } from '../../src/runtime/embedded-run.js';
 import { openRecording } from '../../src/record/reader.js';
+import { replayRecording } from '../../src/record/replay.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const mujoco = mujocoAvailability();
@@ -110,5 +113,26 @@ describe.skipIf(!mujoco.available)('MCAP recording of an embedded run', () => {
   it('an unwritable --record path is a clear error naming it, before the run starts', async () => {
     await expect(runEmbedded({ configPath: join(root, 'tests', 'fixtures', 'embedded-short.yaml'), root, recordPath: join(work, 'no', 'such', 'dir', 'x.mcap') }))
       .rejects.toThrow(/--record: cannot write '.*x\.mcap'/);
+  });
+
+  it('replays the run (e-stop, reset) through the shield bit-identically', async () => {
+    const r = await replayRecording(file, { root });
+    expect(r.firstDivergence).toBeNull();
+    expect(r.identical).toBe(true);
+    expect(r.commands).toBe(summary.shield.commands);
+    expect(r.missing).toBe(0);
+    expect(r.inputs).toBeGreaterThan(summary.shield.commands); // joint states, IMU, candidates, the e-stop and the reset call
+  });
+
+  it('reports the first divergence (tick, joint, values, states) against another shield config', async () => {
+    const r = await replayRecording(file, { root, configPath: join(root, 'tests', 'fixtures', 'embedded-short-slower-shield.yaml') });
+    expect(r.identical).toBe(false);
+    const d = r.firstDivergence!;
+    expect(d.tick).toBeGreaterThanOrEqual(0);
+    expect(d.tick).toBeLessThan(r.commands);
+    expect(d.joint).toMatch(/_joint$/);
+    expect(d.replayed).not.toBe(d.recorded);
+    expect(Number.isFinite(d.recorded) && Number.isFinite(d.replayed)).toBe(true);
+    expect(d.recordedState).toBeGreaterThanOrEqual(0);
   });
 });
