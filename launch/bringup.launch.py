@@ -42,6 +42,10 @@ def generate_launch_description():
             + [" else '/forward_position_controller/commands'"]),
     }
     common = {'use_sim_time': use_sim_time, 'autostart': autostart, 'urdf_file': urdf}
+    # Hardware: nothing moves by itself. The shield never activates on its own (an operator calls
+    # /shield/activate) and the policy starts PASSIVE (an operator requests STAND, then POLICY).
+    shield_start = {'core.autoActivate': False}
+    policy_start = {'modes.initial': 'PASSIVE'}
 
     return LaunchDescription([
         DeclareLaunchArgument('urdf', default_value=pkg_file('urdf/g1_29dof.urdf'),
@@ -70,7 +74,7 @@ def generate_launch_description():
              arguments=[controller, '--controller-manager', '/controller_manager']),
 
         Node(package=PKG, executable='aegis_shield_node', name='aegis_shield', output='screen',
-             parameters=[params_file, common, shield_output]),
+             parameters=[params_file, common, shield_output, shield_start]),
         Node(package=PKG, executable='aegis_policy_node', name='aegis_policy', output='screen',
-             parameters=[params_file, common], condition=IfCondition(LaunchConfiguration('policy'))),
+             parameters=[params_file, common, policy_start], condition=IfCondition(LaunchConfiguration('policy'))),
     ])

@@ -4,12 +4,13 @@
  * tick averaged over GC-free windows; 0.5 B is the measuring floor ("0 B"). Figures only — nothing here
  * fails on a slow machine (these machines are noisy; see the README).
  *
- *   node dist/bench/index.js [--only sim,shield,policy,timing] [--json]
+ *   node dist/bench/index.js [--only sim,shield,policy,timing,reference] [--json]
  */
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { benchPolicy } from './policy-bench.js';
+import { benchReference } from './reference-bench.js';
 import { benchShield } from './shield-bench.js';
 import { benchSim } from './sim-bench.js';
 import { benchTiming } from './timing-bench.js';
@@ -33,6 +34,9 @@ const TARGETS: Record<string, [number, string, 'max' | 'min']> = {
   mlp480_bytes_per_tick_outside_ort: [0.5, 'B', 'max'],
   g1_fixed_sim_node_bytes_per_step: [0.5, 'B', 'max'],
   g1_floating_sim_node_bytes_per_step: [0.5, 'B', 'max'],
+  reference_file_anchor_bytes_per_tick: [0.5, 'B', 'max'],
+  reference_topic_anchor_bytes_per_tick: [0.5, 'B', 'max'],
+  holosoma_phase_bytes_per_tick: [0.5, 'B', 'max'],
 };
 
 function show(value: number): string {
@@ -50,6 +54,7 @@ const SUITES = {
   shield: () => benchShield({ repoRoot: ROOT }),
   policy: () => benchPolicy({ repoRoot: ROOT }),
   timing: () => benchTiming(),
+  reference: () => benchReference({ repoRoot: ROOT }),
 } as const;
 
 async function main(): Promise<void> {

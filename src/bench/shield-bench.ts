@@ -19,6 +19,7 @@ import { loadConfigFile } from '../io/config-file.js';
 import type { NamedCandidate, NamedJointState } from '../safety/inputs.js';
 import { shieldLimitsOrThrow } from '../safety/limits.js';
 import { Shield } from '../safety/shield.js';
+import { gainsFor, SimConfigSchema } from '../sim/config.js';
 import { heapBytesPerCall } from './heap.js';
 import { percentile } from './stats.js';
 
@@ -26,8 +27,11 @@ type Stream = 'smooth' | 'adversarial';
 
 function makeShield(model: RobotModel, collision: boolean, shipped: ShieldNodeConfig): { shield: Shield; pairs: number } {
   const names = actuatedJoints(model).map((j) => j.name);
-  const limits = shieldLimitsOrThrow(jointLimitArrays(model, names), shipped.limits);
-  const core = ShieldCoreConfigSchema.parse({ rateHz: 500, inputs: { allowPartialCandidates: true } });
+  // The servo gains the sim runs by default (the run config's sim.gains), as the embedded run hands them over.
+  const sim = SimConfigSchema.parse({});
+  const gains = Object.fromEntries(names.map((n) => [n, gainsFor(sim, n)]));
+  const limits = shieldLimitsOrThrow(jointLimitArrays(model, names), shipped.limits, { gains });
+  const core = ShieldCoreConfigSchema.parse({ rateHz: 500, autoActivate: true, inputs: { allowPartialCandidates: true } });
   if (!collision) return { shield: new Shield(limits, core), pairs: 0 };
   const cc = shipped.collision;
   const cm = new CollisionModel(model, names, cc, WorkspaceConfigSchema.parse({

@@ -4,13 +4,16 @@
  *   node dist/cli/import-onnx.js <model.onnx> [--rate 50] [--name n] [--out cfg.yaml]
  */
 import { readFileSync } from 'node:fs';
+import { dirname, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { importOnnxMetadata } from '../policy/importers/onnx-metadata.js';
 import { readOnnxModelInfo } from '../policy/onnx-model-info.js';
+import { joinNegativeValues, numberFlag } from './args.js';
 import { fail, writeImportedConfig } from './import-common.js';
 
 function main(): void {
   const { values, positionals } = parseArgs({
+    args: joinNegativeValues(process.argv.slice(2), ['rate']),
     allowPositionals: true,
     options: { rate: { type: 'string' }, name: { type: 'string' }, out: { type: 'string' } },
   });
@@ -22,10 +25,16 @@ function main(): void {
   } catch (err) {
     fail(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
   }
-  const rate = values.rate === undefined ? undefined : Number(values.rate);
-  if (rate !== undefined && !(rate > 0)) fail('--rate must be a positive number (Hz)');
-  const { config, notes } = importOnnxMetadata(readOnnxModelInfo(bytes), {
-    modelPath: file,
+  const rate = values.rate === undefined ? undefined : numberFlag('rate', values.rate, { above: 0, unit: 'Hz' });
+  let info;
+  try {
+    info = readOnnxModelInfo(bytes);
+  } catch (err) {
+    fail(`cannot import ${file}: not a readable ONNX model: ${(err as Error).message}`);
+  }
+  const { config, notes } = importOnnxMetadata(info, {
+    // modelPath is resolved against the folder of the config file that names it
+    modelPath: relative(values.out ? dirname(resolve(values.out)) : process.cwd(), resolve(file)),
     file,
     ...(rate !== undefined ? { rateHz: rate } : {}),
     ...(values.name ? { name: values.name } : {}),

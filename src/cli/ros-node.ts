@@ -20,18 +20,20 @@
  */
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { z } from 'zod';
 import { loadConfigFile } from '../io/config-file.js';
 import { loadPolicy } from '../io/policy-files.js';
 import { loadUrdfFile } from '../io/urdf-file.js';
+import { loadReferenceMotion } from '../io/reference-motion-file.js';
+import type { ReferenceMotion } from '../policy/reference.js';
 import { PolicyNode } from '../nodes/policy-node.js';
 import { ShieldNode } from '../nodes/shield-node.js';
 import type { OnnxPolicy } from '../inference/onnx-policy.js';
 import { checkModelAgainstConfig, PolicyConfigSchema, resolvePolicyConfig } from '../policy/index.js';
 import { actuatedJoints, jointLimitArrays, type RobotModel } from '../robot/model.js';
-import { ShieldNodeConfigSchema } from '../safety/config.js';
-import { shieldLimitsOrThrow } from '../safety/limits.js';
-import { MujocoSim, SimConfigSchema, SimNode, SimNodeConfigSchema } from '../sim/index.js';
+import { ShieldNodeConfigSchema, type ShieldNodeConfig } from '../safety/config.js';
+import { shieldLimitsOrThrow, type ServoGains } from '../safety/limits.js';
+import { gainsFor, MujocoSim, SimNode } from '../sim/index.js';
+import { SimNodeFileSchema } from '../sim/node-file-config.js';
 import { monotonicNs } from '../timing/index.js';
 import {
   ManagedResult,
@@ -90,6 +92,20 @@ function fileParameters(node: RosTransportNode, configDefault: string, urdfDefau
   return { config: pick(config?.value, configDefault), urdf: urdfDefault === '' && urdf?.value === '' ? '' : pick(urdf?.value, urdfDefault) };
 }
 
+/**
+ * The servo gains the shield's effort stage uses under ROS when its config names none: the
+ * `sim.gains` of the sim config (config/ros/sim.yaml), the one place this package keeps the
+ * robot's gains. A config that names gains uses its own (no second source to disagree with).
+ */
+function robotGains(model: RobotModel, cfg: ShieldNodeConfig): Record<string, ServoGains> | undefined {
+  const l = cfg.limits;
+  const named = l.kpNmPerRad !== undefined || Object.keys(l.servoGains).length > 0
+    || Object.values({ ...l.joints, ...l.groups }).some((o) => o.kpNmPerRad !== undefined);
+  if (named) return undefined;
+  const sim = loadConfigFile(RosSimConfigSchema, fromRoot(DEFAULT_CONFIG.sim)).sim;
+  return Object.fromEntries(actuatedJoints(model).map((j) => [j.name, gainsFor(sim, j.name)]));
+}
+
 function shieldHooks(node: RosTransportNode): ManagedNodeHooks {
   let robot: RobotModel | undefined;
   let params: RosConfigParameters<typeof ShieldNodeConfigSchema> | undefined;
@@ -109,7 +125,10 @@ function shieldHooks(node: RosTransportNode): ManagedNodeHooks {
         guard: (c) => {
           if (shield) return ACTIVE_REFUSAL;
           try {
-            shieldLimitsOrThrow(jointLimitArrays(model, c.controllerJoints ?? actuatedJoints(model).map((j) => j.name)), c.limits);
+            const gains = robotGains(model, c);
+            shieldLimitsOrThrow(jointLimitArrays(model, c.controllerJoints ?? actuatedJoints(model).map((j) => j.name)), c.limits, {
+              ...(gains ? { gains, gainsSource: 'config/ros/sim.yaml sim.gains' } : {}), base: c.profile.base,
+            });
             return null;
           } catch (error) {
             return (error as Error).message;
@@ -120,7 +139,8 @@ function shieldHooks(node: RosTransportNode): ManagedNodeHooks {
     onConfigure: () => ManagedResult.Success,
     onActivate() {
       if (!robot || !params) return ManagedResult.Failure;
-      shield = new ShieldNode({ node, robot, config: params.config });
+      const gains = robotGains(robot, params.config);
+      shield = new ShieldNode({ node, robot, config: params.config, ...(gains ? { servoGains: gains, gainsSource: 'config/ros/sim.yaml sim.gains' } : {}) });
       return ManagedResult.Success;
     },
     onDeactivate() {
@@ -140,16 +160,20 @@ function policyHooks(node: RosTransportNode): ManagedNodeHooks {
   let running: PolicyNode | undefined;
   let params: RosConfigParameters<typeof PolicyConfigSchema> | undefined;
   let robotJointNames: string[] = [];
+  let robotModel: RobotModel | undefined;
+  let referenceMotion: ReferenceMotion | undefined;
   return {
     async prepare() {
       const files = fileParameters(node, DEFAULT_CONFIG.policy, DEFAULT_URDF);
-      robotJointNames = actuatedJoints(loadUrdfFile(files.urdf)).map((j) => j.name);
+      robotModel = loadUrdfFile(files.urdf);
+      robotJointNames = actuatedJoints(robotModel).map((j) => j.name);
       const initial = loadConfigFile(PolicyConfigSchema, files.config);
       params = new RosConfigParameters(node, PolicyConfigSchema, initial, {
         readOnly: POLICY_READ_ONLY,
         guard: () => (running ? ACTIVE_REFUSAL : null),
       });
-      const loaded = await loadPolicy(params.config, ROOT);
+      const loaded = await loadPolicy(params.config, dirname(files.config)); // paths relative to the config file
+      referenceMotion = loadReferenceMotion(params.config, dirname(files.config), robotJointNames); // paths relative to the config file
       policy = loaded.policy;
       node.log.info({ model: loaded.modelPath, warmupMsPerRun: policy.warmupMsPerRun }, 'policy loaded');
     },
@@ -163,7 +187,7 @@ function policyHooks(node: RosTransportNode): ManagedNodeHooks {
         node.log.error({ problems }, 'activation refused: the model does not match the current parameters');
         return ManagedResult.Failure;
       }
-      running = new PolicyNode({ node, config, policy, robotJointNames });
+      running = new PolicyNode({ node, config, policy, robotJointNames, ...(robotModel ? { robotModel } : {}), ...(referenceMotion ? { referenceMotion } : {}) });
       return ManagedResult.Success;
     },
     onDeactivate() {
@@ -181,11 +205,7 @@ function policyHooks(node: RosTransportNode): ManagedNodeHooks {
   };
 }
 
-const RosSimConfigSchema = z.object({
-  robot: z.object({ urdf: z.string().min(1).describe('Robot URDF path (relative to the package root, or absolute)') }),
-  sim: SimConfigSchema.default({}),
-  simNode: SimNodeConfigSchema.omit({ scenario: true }).default({}),
-});
+const RosSimConfigSchema = SimNodeFileSchema;
 
 /** The embedded sim as a plain node, stepped in real time in small batches so ROS callbacks run between them. */
 function runSim(transport: RosTransport): void {

@@ -6,11 +6,13 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { joinNegativeValues, numberFlag } from './args.js';
 import { evaluateUpperBody, mlpForwardFn, trainUpperBody, DEFAULT_TRAIN_OPTIONS } from '../training/train-upper-body.js';
 import { UPPER_BODY_CONTRACT_FILE, UPPER_BODY_MODEL_FILE, upperBodyContract, upperBodyOnnx } from '../training/upper-body-export.js';
 
 function main(): void {
   const { values } = parseArgs({
+    args: joinNegativeValues(process.argv.slice(2), ['steps', 'seed']),
     options: {
       out: { type: 'string', default: 'models' },
       steps: { type: 'string', default: String(DEFAULT_TRAIN_OPTIONS.steps) },
@@ -18,10 +20,13 @@ function main(): void {
     },
   });
   const outDir = resolve(values.out);
-  const steps = Number(values.steps);
-  const seed = Number(values.seed);
-  if (!Number.isInteger(steps) || steps < 1 || !Number.isInteger(seed)) {
-    console.error('--steps and --seed must be integers (steps >= 1)');
+  let steps: number;
+  let seed: number;
+  try {
+    steps = numberFlag('steps', values.steps, { atLeast: 1, integer: true });
+    seed = numberFlag('seed', values.seed, { integer: true });
+  } catch (err) {
+    console.error((err as Error).message);
     process.exit(2);
   }
   mkdirSync(outDir, { recursive: true });

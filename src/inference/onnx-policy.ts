@@ -11,6 +11,7 @@ import { checkContractAgainstConfig, checkModelAgainstConfig } from '../policy/c
 import type { PolicyContract } from '../policy/contract.js';
 import { readOnnxModelInfo, type OnnxModelInfo } from '../policy/onnx-model-info.js';
 import type { ResolvedPolicyConfig } from '../policy/policy-config.js';
+import { extraOutputWidth } from '../policy/reference.js';
 import { PolicyCompatibilityError, type Policy } from '../policy/policy-port.js';
 
 export { PolicyCompatibilityError, type Policy };
@@ -48,7 +49,7 @@ export class OnnxPolicy implements Policy {
     obsWidth: number,
     actionWidth: number,
     extraInputNames: readonly string[] = [],
-    extraOutputNames: readonly string[] = [],
+    extraOutputs: readonly { name: string; width: number }[] = [],
   ) {
     this.obsWidth = obsWidth;
     this.actionWidth = actionWidth;
@@ -61,12 +62,12 @@ export class OnnxPolicy implements Policy {
       this.extraInputs.set(name, buf);
       this.feeds[name] = new ort.Tensor('float32', buf, [1, 1]);
     }
-    for (const name of extraOutputNames) {
-      const buf = new Float32Array(actionWidth);
+    for (const { name, width } of extraOutputs) {
+      const buf = new Float32Array(width);
       this.extraOutputs.set(name, buf);
       this.extraOutputNames.push(name);
       this.extraOutputBufs.push(buf);
-      this.fetches[name] = new ort.Tensor('float32', buf, [1, actionWidth]);
+      this.fetches[name] = new ort.Tensor('float32', buf, [1, width]);
     }
   }
 
@@ -95,7 +96,7 @@ export class OnnxPolicy implements Policy {
       throw new PolicyCompatibilityError(source, [`onnxruntime cannot load the model: ${(err as Error).message}`]);
     }
     const c = config.config;
-    const policy = new OnnxPolicy(session, info, c.outputName, c.inputName, config.observationWidth, config.joints.length, c.extraInputs.map((e) => e.name), c.extraOutputs.map((e) => e.name));
+    const policy = new OnnxPolicy(session, info, c.outputName, c.inputName, config.observationWidth, config.joints.length, c.extraInputs.map((e) => e.name), c.extraOutputs.map((e) => ({ name: e.name, width: extraOutputWidth(e.target, config.joints.length) })));
     await policy.warmUp(config.config.warmupRuns, source);
     return policy;
   }

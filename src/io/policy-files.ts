@@ -1,11 +1,11 @@
 /**
  * Loading a policy from its files: the YAML config (zod), the contract JSON
  * beside the model (zod), the ONNX bytes; then `OnnxPolicy.create` checks the
- * model against both and warms it up. Relative paths in the config are
- * resolved against `root` (the repo or the installed package share folder).
+ * model against both and warms it up. Relative paths in a config file are
+ * resolved against that file's folder.
  */
 import { readFileSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import { ConfigError, loadConfigFile } from './config-file.js';
 import { OnnxPolicy } from '../inference/onnx-policy.js';
 import {
@@ -58,7 +58,7 @@ export async function loadPolicy(config: PolicyConfig, root: string): Promise<Lo
   return { config: resolved, policy, modelPath };
 }
 
-/** Loads a policy from its YAML config file. */
-export async function loadPolicyFile(configPath: string, root: string): Promise<LoadedPolicy> {
+/** Loads a policy from its YAML config file (relative paths in it: against the file's folder). */
+export async function loadPolicyFile(configPath: string, root: string = dirname(resolve(configPath))): Promise<LoadedPolicy> {
   return loadPolicy(loadConfigFile(PolicyConfigSchema, configPath), root);
 }

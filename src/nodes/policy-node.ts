@@ -24,6 +24,8 @@ import { buildPolicyToRobot, JointStateReader } from '../policy/joint-map.js';
 import { MODE_NAMES, parseModeName, type ModeName, type Transition } from '../policy/modes.js';
 import type { Policy } from '../policy/policy-port.js';
 import type { ResolvedPolicyConfig } from '../policy/policy-config.js';
+import type { ReferenceMotion } from '../policy/reference.js';
+import type { RobotModel } from '../robot/model.js';
 import { DiagnosticLevel, makeJointTrajectory, setTimeSecondsFrom, type Imu, type JointState, type Twist, type JointTrajectory, type StringMsg } from '../transport/messages.js';
 import type { Publisher, ServiceServer, Subscription, Timer, TransportNode } from '../transport/port.js';
 import { DiagnosticsPublisher, type StatusBuilder } from './diagnostics.js';
@@ -34,6 +36,10 @@ export interface PolicyNodeOptions {
   policy: Policy;
   /** The robot's joint order (URDF / `/joint_states`); the command is published in this order. */
   robotJointNames: readonly string[];
+  /** The robot model (needed when the config names a reference anchor body). */
+  robotModel?: RobotModel;
+  /** The parsed reference motion (reference.source: file; src/io/reference-motion-file.ts). */
+  referenceMotion?: ReferenceMotion;
 }
 
 /** Counters for diagnostics (plain data; read at any time). */
@@ -93,6 +99,8 @@ export class PolicyNode {
     this.controller = new PolicyController(config, policy.input, {
       ...(policy.extraInputs ? { inputs: policy.extraInputs } : {}),
       ...(policy.extraOutputs ? { outputs: policy.extraOutputs } : {}),
+      ...(opts.robotModel ? { robot: opts.robotModel } : {}),
+      ...(opts.referenceMotion ? { referenceMotion: opts.referenceMotion } : {}),
     });
     this.controller.onTransition = (t) => this.onTransition(t);
     this.clock = this.controller.clock;
@@ -120,7 +128,7 @@ export class PolicyNode {
         { preset: 'sensor_data' },
       ),
     );
-    if (config.observation.terms.some((t) => t.source === 'velocity_command')) {
+    if (config.observation.terms.some((t) => t.source === 'velocity_command' || (t.source === 'phase' && t.pin))) {
       this.subs.push(node.createSubscription('geometry_msgs/msg/Twist', topics.cmdVel, (m) => this.onCmdVel(m)));
     }
     this.subs.push(node.createSubscription('trajectory_msgs/msg/JointTrajectory', topics.reference, (m) => this.onReference(m), { preset: 'reliable' }));
@@ -201,6 +209,11 @@ export class PolicyNode {
     return r;
   }
 
+  /** One tick now, outside the timer (the first tick at t = 0 of a lockstep run; the timer's first is one period later). */
+  tickNow(): Promise<void> | void {
+    return this.tick();
+  }
+
   /** Stops the node: timers, subscriptions, services; a result still in flight is dropped, never published. */
   destroy(): void {
     this.destroyed = true;
@@ -235,6 +248,12 @@ export class PolicyNode {
   }
 
   private onReference(m: JointTrajectory): void {
+    this.clock[0] = this.node.nowSeconds();
+    const track = this.controller.reference.track;
+    if (track) {
+      if (!track.accept(m, this.clock[0]!)) this.controller.intake.stats.rejectedReferences++;
+      return;
+    }
     const p = m.points[0];
     if (!p || p.positions.length !== m.joint_names.length || !this.refReader.accept(m.joint_names)) {
       this.controller.intake.stats.rejectedReferences++; // no point, wrong lengths or a missing joint

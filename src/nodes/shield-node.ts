@@ -20,10 +20,10 @@ import { nodeLogger, type Logger } from '../log.js';
 import { actuatedJoints, jointLimitArrays, type JointLimitArrays, type RobotModel } from '../robot/model.js';
 import { ShieldNodeConfigSchema, type ShieldNodeConfig } from '../safety/config.js';
 import { InputVerdict, type NamedCandidate, type NamedJointState } from '../safety/inputs.js';
-import { shieldLimitsOrThrow, type ShieldLimits } from '../safety/limits.js';
+import { shieldLimitsOrThrow, type ServoGains, type ShieldLimits } from '../safety/limits.js';
 import { CollisionModel } from '../safety/collision-model.js';
 import { Shield } from '../safety/shield.js';
-import { describeStatus } from '../safety/report.js';
+import { describeStatus, notActivatedReason, transitionSeverity } from '../safety/report.js';
 import { futureStampWarning, StampOffsetWindow } from '../safety/stamp-offset.js';
 import { REASON_NAMES, SHIELD_STATE_NAMES, ShieldState } from '../safety/status.js';
 import {
@@ -39,6 +39,15 @@ export interface ShieldNodeOptions {
   robot: RobotModel | JointLimitArrays;
   /** Unparsed config (defaults filled and validated here, before anything starts). */
   config?: z.input<typeof ShieldNodeConfigSchema>;
+  /**
+   * The robot's servo gains by joint name, from the one place they live (the embedded run: the
+   * sim's resolved `sim.gains`); gains in the shield config that differ are refused.
+   */
+  servoGains?: Readonly<Record<string, ServoGains>>;
+  /** Where `servoGains` came from, for messages (e.g. `sim.gains`). */
+  gainsSource?: string;
+  /** The robot's base; a profile made for the other base is refused. */
+  base?: 'fixed' | 'floating';
 }
 
 type Output = { kind: 'array'; msg: Float64MultiArray; pub: Publisher<Float64MultiArray> }
@@ -81,7 +90,13 @@ export class ShieldNode {
     const cfg = this.config;
     this.node = options.node;
     this.log = nodeLogger(options.node.name);
-    this.limits = shieldLimitsOrThrow(controllerLimits(options.robot, cfg.controllerJoints), cfg.limits);
+    if (options.base && options.base !== cfg.profile.base) {
+      throw new Error(`shield profile is for a ${cfg.profile.base}-base robot (profile.base) but the robot has a ${options.base} base: use a profile made for it`);
+    }
+    this.limits = shieldLimitsOrThrow(controllerLimits(options.robot, cfg.controllerJoints), cfg.limits, {
+      ...(options.servoGains ? { gains: options.servoGains } : {}), ...(options.gainsSource ? { gainsSource: options.gainsSource } : {}), base: cfg.profile.base,
+    });
+    if (cfg.core.passThrough) this.log.warn('PASS-THROUGH: no limit stage runs (test only)');
     const robot = options.robot;
     this.collision = 'joints' in robot && (cfg.collision.enabled || cfg.workspace.links.length > 0)
       ? new CollisionModel(robot, this.limits.names, cfg.collision, cfg.workspace)
@@ -141,6 +156,11 @@ export class ShieldNode {
       { name: `${node.name}: safety shield`, hardwareId: 'aegis', rateHz: cfg.diagnosticsRateHz, topic: t.diagnostics },
       (b) => this.report(b),
     );
+  }
+
+  /** Why the shield has never activated (null once it has). */
+  get notActivatedReason(): string | null {
+    return notActivatedReason(this.shield.status, this.limits.names, this.config.core.autoActivate);
   }
 
   /** Publishes a hold of the current command now (on shutdown); false when there is nothing to hold. */
@@ -211,8 +231,13 @@ export class ShieldNode {
       }
     }
     const pt = m.points[0];
-    if (pt === undefined) {
-      this.shield.reject('candidate', InputVerdict.Malformed, now);
+    if (pt === undefined || m.points.length > 1) {
+      // Multi-point trajectories are refused (counted, logged), never cut to their first point.
+      const verdict = pt === undefined ? InputVerdict.Malformed : InputVerdict.MultiPoint;
+      this.shield.reject('candidate', verdict, now);
+      if (verdict === InputVerdict.MultiPoint && this.shield.status.candidate.rejected[verdict]! % 100 === 1) {
+        this.log.warn({ topic: topics[k]!.topic, points: m.points.length, refused: this.shield.status.candidate.rejected[verdict] }, 'multi-point JointTrajectory refused: send one point per message');
+      }
     } else {
       const v = this.candidateView;
       v.stampS = timeToSeconds(m.header.stamp);
@@ -241,7 +266,8 @@ export class ShieldNode {
 
   private report(b: StatusBuilder): void {
     const now = this.node.nowSeconds();
-    const { level, message } = describeStatus(this.shield.status, (k, v) => b.set(k, v));
+    const { level, message } = describeStatus(this.shield.status, (k, v) => b.set(k, v), this.limits.names, this.config.core.autoActivate);
+    if (this.config.core.passThrough) b.set('pass_through', 'true');
     b.set('published', this.published);
     b.set('preempted_candidates', this.preempted);
     b.set('imu.accepted', this.imu.accepted);
@@ -261,6 +287,7 @@ export class ShieldNode {
       b.set('collision_clearance_m', this.collision.minCollisionClearanceM);
       b.set('workspace_clearance_m', this.collision.minWorkspaceClearanceM);
     }
+    if (this.config.core.passThrough) warnings.unshift('PASS-THROUGH: no limit stage runs (test only)');
     if (warnings.length > 0 && level === DiagnosticLevel.OK) b.summary(DiagnosticLevel.WARN, warnings.join('; '));
     else b.summary(level, warnings.length > 0 ? `${message}; ${warnings.join('; ')}` : message);
   }
@@ -270,9 +297,8 @@ export class ShieldNode {
     if (st.transitions === this.seenTransitions) return;
     this.seenTransitions = st.transitions;
     const entry = { from: SHIELD_STATE_NAMES[st.last.from], to: SHIELD_STATE_NAMES[st.last.to], reason: REASON_NAMES[st.last.reason], atS: st.last.atS };
-    if (st.last.to === ShieldState.Estop) this.log.error(entry, 'shield e-stop');
-    else if (st.last.to === ShieldState.Hold) this.log.warn(entry, 'shield hold');
-    else this.log.info(entry, 'shield transition');
+    const msg = st.last.to === ShieldState.Estop ? 'shield e-stop' : st.last.to === ShieldState.Hold ? 'shield hold' : 'shield transition';
+    this.log[transitionSeverity(st.last, st.candidate.accepted > 0)](entry, msg);
   }
 }
 

@@ -8,6 +8,7 @@ import type { PolicyContract } from './contract.js';
 import { orderedTerms } from './observation-spec.js';
 import { metadataList, metadataNumbers, ONNX_FLOAT32, type OnnxModelInfo, type OnnxValueInfo } from './onnx-model-info.js';
 import type { ResolvedPolicyConfig } from './policy-config.js';
+import { extraOutputWidth } from './reference.js';
 
 const TOL = 1e-5;
 
@@ -84,15 +85,16 @@ export function checkModelAgainstConfig(info: OnnxModelInfo, cfg: ResolvedPolicy
   for (const e of cfg.config.extraOutputs) {
     const out = info.outputs.find((o) => o.name === e.name);
     if (!out) problems.push(`config extra output '${e.name}' is not a model output (model outputs: ${info.outputs.map((o) => `'${o.name}'`).join(', ')})`);
-    else checkVector(out, 'output', cfg.joints.length, `${e.target}, one per joint`, problems);
+    else checkVector(out, 'output', extraOutputWidth(e.target, cfg.joints.length), e.target, problems);
   }
   const output = info.outputs.find((o) => o.name === outputName);
   if (!output) problems.push(`model has no output '${outputName}' (model outputs: ${info.outputs.map((o) => `'${o.name}'`).join(', ') || 'none'})`);
   else checkVector(output, 'output', cfg.joints.length, `${cfg.joints.length} joints`, problems);
 
   const md = info.metadata;
-  if (md['joint_names'] !== undefined) {
-    const d = diffNames('joint names', metadataList(md['joint_names']), cfg.joints, 'model metadata', 'config');
+  const jointNames = md['joint_names'] ?? md['dof_names']; // holosoma: dof_names
+  if (jointNames !== undefined) {
+    const d = diffNames('joint names', metadataList(jointNames), cfg.joints, 'model metadata', 'config');
     if (d) problems.push(d);
   }
   if (md['default_joint_pos'] !== undefined) {

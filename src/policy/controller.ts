@@ -24,6 +24,7 @@ import { StandInterpolator } from './stand.js';
 import { ModeMachine, type FaultReason, type ModeName, type Transition, type TransitionResult } from './modes.js';
 import { createObservationInputs, latentWidthOf, ObservationAssembler, type ObservationInputs } from './observation.js';
 import type { ResolvedPolicyConfig } from './policy-config.js';
+import { ReferenceFeed, type ReferenceSources } from './reference-feed.js';
 import { SensorIntake, unfedTerms } from './sensor-intake.js';
 
 /** What the caller does after `tick`: nothing, publish `target`, or run the policy on its input buffer. */
@@ -44,6 +45,8 @@ export interface ControllerStats {
   nonFiniteObservations: number;
   nonFiniteActions: number;
   rejectedModeRequests: number;
+  /** Policy ticks held because the topic reference had not arrived yet. */
+  waitingForReference: number;
 }
 
 export class PolicyController {
@@ -63,11 +66,14 @@ export class PolicyController {
     nonFiniteObservations: 0,
     nonFiniteActions: 0,
     rejectedModeRequests: 0,
+    waitingForReference: 0,
   };
   /** [0] = the node's time, s: written by the owner before each call (see the file comment). */
   readonly clock = new Float64Array(1);
   /** Joint state, IMU, velocity command and reference motion in (checked, counted, time-stamped). */
   readonly intake: SensorIntake;
+  /** The reference motion part of the observation (file, topic chunks, model outputs; anchor orientations). */
+  readonly reference: ReferenceFeed;
   /** Called on every transition (logging, diagnostics, mode topic). */
   onTransition: (t: Transition) => void = () => {};
   private readonly stand: StandInterpolator;
@@ -89,17 +95,22 @@ export class PolicyController {
   private consecutiveMisses = 0;
   private readonly extraIn: { seconds: boolean; buf: Float32Array }[];
   private readonly extraOut: { buf: Float32Array; dst: Float64Array }[];
+  /** The in-flight inference is the priming call (model-output references: time_step 0, action discarded). */
+  private priming = false;
+  private primed = false;
+  /** Added to the policy step fed as time_step: 1 when the model outputs the reference (the call at step k yields step k + 1's). */
+  private readonly timeStepAhead: number;
 
   constructor(
     private readonly cfg: ResolvedPolicyConfig,
     /** The buffer the observation is assembled into (the policy's input). */
     policyInput: Float32Array,
-    /** The policy's extra input and output buffers by tensor name (see the config's extraInputs/extraOutputs). */
-    extras: { inputs?: ReadonlyMap<string, Float32Array>; outputs?: ReadonlyMap<string, Float32Array> } = {},
+    /** The policy's extra input and output buffers by tensor name (see the config's extraInputs/extraOutputs), the robot model and a loaded reference motion. */
+    extras: { inputs?: ReadonlyMap<string, Float32Array>; outputs?: ReadonlyMap<string, Float32Array> } & ReferenceSources = {},
   ) {
     const n = cfg.joints.length;
     const modes = cfg.config.modes;
-    const unfed = unfedTerms(cfg.observation);
+    const unfed = unfedTerms(cfg.observation, { anchorOrientation: cfg.config.reference?.anchorBody !== undefined });
     if (unfed.length > 0) throw new Error(`policy '${cfg.config.name}': observation terms without an input (refusing to feed the model constants):\n  - ${unfed.join('\n  - ')}`);
     this.inputs = createObservationInputs(n, latentWidthOf(cfg.observation));
     this.inputs.jointPos.set(cfg.defaultJointPos);
@@ -128,10 +139,11 @@ export class PolicyController {
       return b;
     };
     this.extraIn = cfg.config.extraInputs.map((e) => ({ seconds: e.unit === 'seconds', buf: buffer(extras.inputs, e.name, 'extra input') }));
-    this.extraOut = cfg.config.extraOutputs.map((e) => ({
-      buf: buffer(extras.outputs, e.name, 'extra output'),
-      dst: e.target === 'reference_joint_pos' ? this.inputs.referenceJointPos : this.inputs.referenceJointVel,
-    }));
+    this.reference = new ReferenceFeed(cfg, this.inputs, this.clock, extras);
+    this.timeStepAhead = this.reference.primes ? 1 : 0;
+    const s = this.inputs;
+    const dst = { reference_joint_pos: s.referenceJointPos, reference_joint_vel: s.referenceJointVel, reference_root_pos: s.referenceRootPos, reference_anchor_quat_xyzw: this.reference.modelAnchorQuatXyzw };
+    this.extraOut = cfg.config.extraOutputs.map((e) => ({ buf: buffer(extras.outputs, e.name, 'extra output'), dst: dst[e.target] }));
   }
 
   get mode(): ModeName {
@@ -187,6 +199,18 @@ export class PolicyController {
     const st = this.stats;
     st.inferences++;
     if (this.mode !== 'POLICY') return 'dropped';
+    if (this.priming) {
+      // the priming call's outputs are the reference for policy step 0; its action is discarded
+      this.priming = false;
+      if (nowS - this.tickS > this.budgetS) {
+        st.lateResults++;
+        this.miss();
+        return 'dropped';
+      }
+      this.copyExtraOutputs();
+      this.primed = true;
+      return 'dropped';
+    }
     if (nowS - this.tickS > this.budgetS) {
       st.lateResults++;
       this.miss();
@@ -203,12 +227,17 @@ export class PolicyController {
     this.inputs.lastActionClipped.set(this.action.clipped);
     this.inputs.lastActionProcessed.set(this.action.target);
     this.target.set(this.action.target);
+    this.copyExtraOutputs();
+    return 'publish';
+  }
+
+  /** Model outputs → the next observation's reference state. */
+  private copyExtraOutputs(): void {
     for (let i = 0; i < this.extraOut.length; i++) {
       const e = this.extraOut[i]!;
       for (let j = 0; j < e.dst.length; j++) e.dst[j] = e.buf[j]!;
       this.intake.haveReference = true;
     }
-    return 'publish';
   }
 
   /** Called at `clock[0]` when the inference promise rejected. */
@@ -228,10 +257,16 @@ export class PolicyController {
       this.miss();
       return 'publish'; // the held target, or the measured pose if the miss faulted to DAMP
     }
+    if (!this.reference.ready) {
+      this.stats.waitingForReference++;
+      return 'publish'; // no reference yet: hold the target (the pose at POLICY entry)
+    }
+    if (this.reference.primes && !this.primed) return this.prime(nowS);
     const s = this.inputs;
     s.step = this.step;
     s.timeS = this.step * this.periodS;
     this.step++;
+    this.reference.update();
     if (this.assembler.assemble(s) !== 'ok') {
       this.stats.nonFiniteObservations++;
       this.fault('non_finite_observation', nowS);
@@ -240,8 +275,19 @@ export class PolicyController {
     }
     for (let i = 0; i < this.extraIn.length; i++) {
       const e = this.extraIn[i]!; // indexed loops: for-of allocates an iterator per tick
-      e.buf[0] = e.seconds ? s.timeS : s.step;
+      const k = s.step + this.timeStepAhead;
+      e.buf[0] = e.seconds ? k * this.periodS : k;
     }
+    this.inFlight = true;
+    this.tickS = nowS;
+    return 'infer';
+  }
+
+  /** The priming call before policy step 0 (model-output references): observation zeros, time_step 0. */
+  private prime(nowS: number): TickPlan {
+    this.assembler.out.fill(0);
+    for (let i = 0; i < this.extraIn.length; i++) this.extraIn[i]!.buf[0] = 0;
+    this.priming = true;
     this.inFlight = true;
     this.tickS = nowS;
     return 'infer';
@@ -283,6 +329,9 @@ export class PolicyController {
     this.step = 0;
     this.phase = 0;
     this.consecutiveMisses = 0;
+    this.primed = false;
+    this.priming = false;
+    this.reference.reset();
     this.assembler.reset();
     this.action.reset();
     this.inputs.lastActionRaw.fill(0);

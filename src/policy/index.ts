@@ -36,7 +36,7 @@ export {
   type PolicyConfigInput,
   type ResolvedPolicyConfig,
 } from './policy-config.js';
-export { ImportError, importUnitreeDeploy, UnitreeDeploySchema, type UnitreeDeploy, type UnitreeImportOptions } from './importers/unitree-deploy.js';
+export { ImportError, importUnitreeDeploy, motorOrderFor, UnitreeDeploySchema, type UnitreeDeploy, type UnitreeImportOptions } from './importers/unitree-deploy.js';
 export { importOnnxMetadata, type OnnxImportOptions } from './importers/onnx-metadata.js';
 export { PolicyController, type ControllerStats, type ResultPlan, type TickPlan } from './controller.js';
 export { JoyComboDetector, type JoyCombo } from './joy-combos.js';
@@ -60,3 +60,19 @@ export { StandInterpolator } from './stand.js';
 export { TargetLowPass } from './low-pass.js';
 export { assessHealth, NO_COUNTS, type Health, type HealthCounters, type HealthInput, type HealthLevel } from './health.js';
 export { SensorIntake, UNFED_SOURCES, unfedTerms, type IntakeOptions, type IntakeStats, type Quat, type Vec3 } from './sensor-intake.js';
+export {
+  checkReferenceConfig,
+  EXTRA_OUTPUT_TARGETS,
+  extraOutputWidth,
+  parseReferenceCsv,
+  ReferenceConfigSchema,
+  ReferenceMotionError,
+  sampleFrames,
+  type ExtraOutputTarget,
+  type ReferenceConfig,
+  type ReferenceFrame,
+  type ReferenceMotion,
+} from './reference.js';
+export { ReferenceTrack, ROOT_NAMES, type ChunkRejection, type ReferenceChunk } from './reference-track.js';
+export { ReferenceFeed, type ReferenceSources } from './reference-feed.js';
+export { AnchorKinematics } from './anchor.js';

@@ -12,10 +12,13 @@
  *
  * Term widths (n = number of policy joints): base_ang_vel 3 (rad/s, IMU gyro,
  * base frame), projected_gravity 3 (unit, base frame, R(q)ᵀ·[0,0,−1]),
- * velocity_command 3 (vx m/s, vy m/s, yaw rate rad/s), joint_pos_rel n (rad,
- * q − default), joint_vel n (rad/s), last_action n, phase 2 per foot (sin, cos),
- * time_step 1, reference_joint_pos n, reference_joint_vel n,
- * reference_anchor_ori6d 6, context_latent `width`.
+ * velocity_command 3 (vx m/s, vy m/s, yaw rate rad/s; `components: linear` 2,
+ * `angular` 1: holosoma's command_lin_vel / command_ang_vel), joint_pos_rel n (rad,
+ * q − default), joint_vel n (rad/s), last_action n, phase 2 per foot (sin, cos;
+ * `output: sin` or `cos` 1 per foot: holosoma's sin_phase / cos_phase),
+ * time_step 1, reference_joint_pos n, reference_joint_vel n, motion_command 2n
+ * (reference joint positions then velocities), reference_anchor_ori6d 6,
+ * context_latent `width`. See docs/observation-conventions.md.
  */
 import { z } from 'zod';
 
@@ -41,6 +44,9 @@ export const ObservationTermSchema = z.discriminatedUnion('source', [
     source: z.literal('velocity_command'),
     /** Per-axis [lo, hi] clamp of the raw command before scaling (vx m/s, vy m/s, wz rad/s). */
     ranges: z.tuple([range, range, range]).optional().describe('Per-axis [lo, hi] clamp of the raw command before scaling (vx m/s, vy m/s, wz rad/s)'),
+    /** all: [vx, vy, wz] (default); linear: [vx, vy] (holosoma command_lin_vel); angular: [wz] (holosoma command_ang_vel). */
+    components: z.enum(['all', 'linear', 'angular']).optional()
+      .describe('all: [vx, vy, wz] (default); linear: [vx, vy] (holosoma command_lin_vel); angular: [wz] (holosoma command_ang_vel)'),
   }),
   z.object({ ...termBase, source: z.literal('joint_pos_rel') }),
   z.object({ ...termBase, source: z.literal('joint_vel') }),
@@ -61,6 +67,17 @@ export const ObservationTermSchema = z.discriminatedUnion('source', [
       .describe('1: [sin, cos]; 2: [sin_l, cos_l, sin_r, cos_r] with the right foot offset by half a period'),
     /** Added to the policy time, s (unitree_rl_lab advances its phase before the first use: offset = step_dt). */
     offsetS: finite.default(0).describe('Added to the policy time, s (unitree_rl_lab advances its phase before the first use: offset = step_dt)'),
+    /** sin_cos: [sin, cos] per foot (default); sin or cos: one value per foot (holosoma sin_phase / cos_phase). */
+    output: z.enum(['sin_cos', 'sin', 'cos']).optional()
+      .describe('sin_cos: [sin, cos] per foot (default); sin or cos: one value per foot (holosoma sin_phase / cos_phase)'),
+    /** Stand pinning (holosoma): while |velocity command| < commandBelow every foot's phase is phaseRad and the gait clock restarts. */
+    pin: z.object({
+      /** Command norm (√(vx² + vy² + wz²)) below which the phase is pinned. */
+      commandBelow: finite.nonnegative().default(0.01).describe('Command norm (√(vx² + vy² + wz²)) below which the phase is pinned'),
+      /** The pinned phase, rad (holosoma: π). */
+      phaseRad: finite.default(Math.PI).describe('The pinned phase, rad (holosoma: π)'),
+    }).strict().optional()
+      .describe('Stand pinning (holosoma): while |velocity command| < commandBelow every foot\'s phase is phaseRad and the gait clock restarts'),
   }),
   z.object({
     ...termBase,
@@ -70,6 +87,7 @@ export const ObservationTermSchema = z.discriminatedUnion('source', [
   }),
   z.object({ ...termBase, source: z.literal('reference_joint_pos') }),
   z.object({ ...termBase, source: z.literal('reference_joint_vel') }),
+  z.object({ ...termBase, source: z.literal('motion_command') }),
   z.object({ ...termBase, source: z.literal('reference_anchor_ori6d') }),
   z.object({
     ...termBase,
@@ -130,8 +148,9 @@ export function termWidth(term: ObservationTerm, nJoints: number): number {
   switch (term.source) {
     case 'base_ang_vel':
     case 'projected_gravity':
-    case 'velocity_command':
       return 3;
+    case 'velocity_command':
+      return term.components === 'linear' ? 2 : term.components === 'angular' ? 1 : 3;
     case 'joint_pos_rel':
     case 'joint_vel':
     case 'last_action':
@@ -139,7 +158,9 @@ export function termWidth(term: ObservationTerm, nJoints: number): number {
     case 'reference_joint_vel':
       return nJoints;
     case 'phase':
-      return 2 * term.feet;
+      return (term.output === 'sin' || term.output === 'cos' ? 1 : 2) * term.feet;
+    case 'motion_command':
+      return 2 * nJoints;
     case 'time_step':
       return 1;
     case 'reference_anchor_ori6d':

@@ -42,7 +42,11 @@ export interface ObservationInputs {
   referenceJointPos: Float64Array;
   /** Reference motion joint velocities, rad/s [n]. */
   referenceJointVel: Float64Array;
-  /** Reference anchor body orientation (world), x, y, z, w [4]. */
+  /** Reference root position (world), m [3]. */
+  referenceRootPos: Float64Array;
+  /** Reference root orientation (world), x, y, z, w [4]. */
+  referenceRootQuatXyzw: Float64Array;
+  /** Reference anchor body orientation (world, start-yaw aligned to the robot), x, y, z, w [4]. */
   referenceAnchorQuatXyzw: Float64Array;
   /** Robot anchor body orientation (world), x, y, z, w [4]. */
   robotAnchorQuatXyzw: Float64Array;
@@ -67,6 +71,8 @@ export function createObservationInputs(nJoints: number, latentWidth = 0): Obser
     lastActionProcessed: new Float64Array(nJoints),
     referenceJointPos: new Float64Array(nJoints),
     referenceJointVel: new Float64Array(nJoints),
+    referenceRootPos: new Float64Array(3),
+    referenceRootQuatXyzw: Float64Array.of(0, 0, 0, 1),
     referenceAnchorQuatXyzw: Float64Array.of(0, 0, 0, 1),
     robotAnchorQuatXyzw: Float64Array.of(0, 0, 0, 1),
     contextLatent: new Float64Array(latentWidth),
@@ -98,6 +104,8 @@ interface TermState {
   clipHi: number;
   /** history × width, slot k holds one frame. */
   ring: Float64Array;
+  /** phase terms: the gait clock's zero, s (−offsetS at the start; the last pinned tick's time when pinned). */
+  phaseZeroS: number;
   /** Slot of the newest frame. */
   head: number;
 }
@@ -140,6 +148,7 @@ export class ObservationAssembler {
         clipHi: term.clip ? term.clip[1] : Infinity,
         ring: new Float64Array(width * term.history),
         head: 0,
+        phaseZeroS: 0,
       };
     });
     this.layout = this.terms.map((t) => ({ name: t.term.name, source: t.term.source, width: t.width, history: t.history }));
@@ -157,7 +166,8 @@ export class ObservationAssembler {
     const first = !this.started;
     this.started = true;
     for (const ts of this.terms) {
-      this.readSource(ts.term, inputs, this.frame);
+      if (first && ts.term.source === 'phase') ts.phaseZeroS = -ts.term.offsetS;
+      this.readSource(ts, inputs, this.frame);
       this.clipScale(ts);
       this.push(ts, first);
     }
@@ -223,7 +233,8 @@ export class ObservationAssembler {
     }
   }
 
-  private readSource(term: ObservationTerm, s: ObservationInputs, f: Float64Array): void {
+  private readSource(ts: TermState, s: ObservationInputs, f: Float64Array): void {
+    const term = ts.term;
     switch (term.source) {
       case 'base_ang_vel':
         f.set(s.baseAngVel);
@@ -231,14 +242,18 @@ export class ObservationAssembler {
       case 'projected_gravity':
         projectedGravityXyzw(s.baseQuatXyzw, f);
         return;
-      case 'velocity_command':
-        for (let i = 0; i < 3; i++) {
+      case 'velocity_command': {
+        // clamp all three axes, then keep the selected components
+        const first = term.components === 'angular' ? 2 : 0;
+        const last = term.components === 'linear' ? 2 : 3;
+        for (let i = first; i < last; i++) {
           let v = s.velocityCommand[i]!;
           const r = term.ranges?.[i];
           if (r) v = v < r[0] ? r[0] : v > r[1] ? r[1] : v;
-          f[i] = v;
+          f[i - first] = v;
         }
         return;
+      }
       case 'joint_pos_rel':
         for (let i = 0; i < this.defaultJointPos.length; i++) f[i] = s.jointPos[i]! - this.defaultJointPos[i]!;
         return;
@@ -249,12 +264,25 @@ export class ObservationAssembler {
         f.set(term.mode === 'raw' ? s.lastActionRaw : term.mode === 'clipped' ? s.lastActionClipped : s.lastActionProcessed);
         return;
       case 'phase': {
-        const p = (2 * Math.PI * (s.timeS + term.offsetS)) / term.periodS;
-        f[0] = Math.sin(p);
-        f[1] = Math.cos(p);
-        if (term.feet === 2) {
-          f[2] = Math.sin(p + Math.PI);
-          f[3] = Math.cos(p + Math.PI);
+        // left foot p, right foot p + π; pinned: every foot at pin.phaseRad and the clock restarts here
+        // (written inline: float arguments of calls V8 does not inline are boxed)
+        const c = s.velocityCommand;
+        let p: number;
+        let right = Math.PI;
+        if (term.pin && Math.sqrt(c[0]! * c[0]! + c[1]! * c[1]! + c[2]! * c[2]!) < term.pin.commandBelow) {
+          ts.phaseZeroS = s.timeS;
+          p = term.pin.phaseRad;
+          right = 0;
+        } else {
+          p = (2 * Math.PI * (s.timeS - ts.phaseZeroS)) / term.periodS;
+        }
+        const output = term.output ?? 'sin_cos';
+        for (let k = 0; k < term.feet; k++) {
+          const a = k === 0 ? p : p + right;
+          if (output === 'sin_cos') {
+            f[2 * k] = Math.sin(a);
+            f[2 * k + 1] = Math.cos(a);
+          } else f[k] = output === 'sin' ? Math.sin(a) : Math.cos(a);
         }
         return;
       }
@@ -267,6 +295,10 @@ export class ObservationAssembler {
       case 'reference_joint_vel':
         f.set(s.referenceJointVel);
         return;
+      case 'motion_command':
+        f.set(s.referenceJointPos);
+        f.set(s.referenceJointVel, s.referenceJointPos.length);
+        return;
       case 'reference_anchor_ori6d':
         relativeOri6dXyzw(s.robotAnchorQuatXyzw, s.referenceAnchorQuatXyzw, f);
         return;
@@ -276,3 +308,4 @@ export class ObservationAssembler {
     }
   }
 }
+

@@ -5,9 +5,11 @@
  * arrays after the cross-field checks, reporting every problem by path.
  */
 import { z } from 'zod';
+import { deepStrict } from '../schema/strict.js';
 import { ActionSpecSchema, checkActionSpec, type ActionSpec } from './action.js';
 import { ModesConfigSchema } from './modes.js';
 import { checkObservationSpec, observationWidth, ObservationSpecSchema, type ObservationSpec } from './observation-spec.js';
+import { checkReferenceConfig, EXTRA_OUTPUT_TARGETS, ReferenceConfigSchema } from './reference.js';
 
 const finite = z.number().finite();
 /** Highest command (node tick) rate, Hz. */
@@ -36,13 +38,14 @@ export const PolicyTopicsSchema = z.object({
   diagnostics: topic.default('/diagnostics').describe('diagnostic_msgs/DiagnosticArray status of the node'),
 });
 
-export const PolicyConfigSchema = z.object({
+/** Unknown keys are refused at every depth (deepStrict), by path with a did-you-mean hint. */
+export const PolicyConfigSchema = deepStrict(z.object({
   /** Policy name (diagnostics, logs). */
   name: z.string().min(1).default('policy').describe('Policy name (diagnostics, logs)'),
-  /** ONNX model path (relative to the working directory, i.e. the repo root, or absolute). */
-  modelPath: z.string().min(1).describe('ONNX model path (relative to the working directory, i.e. the repo root, or absolute)'),
-  /** Contract JSON path (optional; cross-checked when given). */
-  contractPath: z.string().min(1).optional().describe('Contract JSON path (optional; cross-checked when given)'),
+  /** ONNX model path: absolute, or relative to the folder of the config file that names it. */
+  modelPath: z.string().min(1).describe('ONNX model path: absolute, or relative to the folder of the config file that names it'),
+  /** Contract JSON path (optional; cross-checked when given), resolved as modelPath. */
+  contractPath: z.string().min(1).optional().describe('Contract JSON path (optional; cross-checked when given), resolved as modelPath'),
   /** Policy rate, Hz: the model's control step as trained (one inference per policy tick). */
   rateHz: finite.positive().max(2000).default(50).describe("Policy rate, Hz: the model's control step as trained (one inference per policy tick)"),
   /**
@@ -71,18 +74,22 @@ export const PolicyConfigSchema = z.object({
     )
     .default([])
     .describe("Further model inputs, each a [1, 1] tensor fed every tick (e.g. BeyondMimic's time_step)"),
-  /** Further model outputs routed by name into the observation state (one value per policy joint). */
+  /** Further model outputs routed by name into the next observation's reference state (widths: joints n, root position 3, anchor quaternion 4). */
   extraOutputs: z
     .array(
       z.object({
         /** Model output name. */
         name: z.string().min(1).describe('Model output name'),
-        /** Observation state the output feeds. */
-        target: z.enum(['reference_joint_pos', 'reference_joint_vel']).describe('Observation state the output feeds'),
-      }),
+        /** Reference state the output feeds: reference_joint_pos, reference_joint_vel (n), reference_root_pos (3), reference_anchor_quat_xyzw (4). */
+        target: z.enum(EXTRA_OUTPUT_TARGETS)
+          .describe('Reference state the output feeds: reference_joint_pos, reference_joint_vel (n), reference_root_pos (3), reference_anchor_quat_xyzw (4)'),
+      }).strict(),
     )
     .default([])
-    .describe('Further model outputs routed by name into the observation state (one value per policy joint)'),
+    .describe("Further model outputs routed by name into the next observation's reference state (widths: joints n, root position 3, anchor quaternion 4)"),
+  /** Where the reference motion comes from (model outputs, a CSV file, a topic) and the anchor-orientation conventions; see src/policy/reference.ts. */
+  reference: ReferenceConfigSchema.optional()
+    .describe('Where the reference motion comes from (model outputs, a CSV file, a topic) and the anchor-orientation conventions; see src/policy/reference.ts'),
   /** Inference runs before the policy may be armed (the first ONNX Runtime runs are slow). */
   warmupRuns: z.number().int().min(0).max(1000).default(10).describe('Inference runs before the policy may be armed (the first ONNX Runtime runs are slow)'),
   /** ONNX Runtime intra-op threads. */
@@ -120,7 +127,7 @@ export const PolicyConfigSchema = z.object({
     .describe('A velocity command (cmd_vel) older than this is zeroed, s; null keeps the last command until the next one. The default follows twist_mux: a teleop that stops publishing must not leave the robot walking'),
   /** Modes, Joy combos and fault thresholds. */
   modes: ModesConfigSchema.default({}),
-});
+}));
 export type PolicyConfig = z.infer<typeof PolicyConfigSchema>;
 export type PolicyConfigInput = z.input<typeof PolicyConfigSchema>;
 
@@ -178,6 +185,7 @@ export function resolvePolicyConfig(config: PolicyConfig): ResolvedPolicyConfig 
   }
   problems.push(...checkObservationSpec(config.observation, n).map((p) => `observation.${p}`));
   problems.push(...checkActionSpec(config.action, n));
+  problems.push(...checkReferenceConfig(config.reference, config.observation.terms, config.extraOutputs));
   const ioNames = [config.inputName, config.outputName, ...config.extraInputs.map((e) => e.name), ...config.extraOutputs.map((e) => e.name)];
   ioNames.forEach((name, i) => {
     if (ioNames.indexOf(name) !== i) problems.push(`model tensor '${name}' is bound twice (inputName, outputName, extraInputs, extraOutputs)`);

@@ -19,13 +19,18 @@ import type { ObservationSpec } from './observation-spec.js';
  * a silently wrong input. Value: what it would need.
  */
 export const UNFED_SOURCES: Readonly<Partial<Record<ObservationSpec['terms'][number]['source'], string>>> = {
-  reference_anchor_ori6d: 'the robot and reference anchor body orientations, which no input carries',
+  reference_anchor_ori6d: 'the robot and reference anchor body orientations (config reference.anchorBody and the robot model)',
   context_latent: 'the adaptation module',
 };
 
-/** One line per term of `spec` whose source has no input (empty when every term is fed). */
-export function unfedTerms(spec: ObservationSpec): string[] {
-  return spec.terms.filter((t) => UNFED_SOURCES[t.source] !== undefined).map((t) => `'${t.name}' (${t.source}) needs ${UNFED_SOURCES[t.source]}`);
+/**
+ * One line per term of `spec` whose source has no input (empty when every term is fed).
+ * `anchorOrientation`: the config names an anchor body, so reference_anchor_ori6d is fed.
+ */
+export function unfedTerms(spec: ObservationSpec, fed: { anchorOrientation?: boolean } = {}): string[] {
+  return spec.terms
+    .filter((t) => UNFED_SOURCES[t.source] !== undefined && !(t.source === 'reference_anchor_ori6d' && fed.anchorOrientation))
+    .map((t) => `'${t.name}' (${t.source}) needs ${UNFED_SOURCES[t.source]}`);
 }
 
 /** A 3-vector as in geometry_msgs (plain data; the message objects fit). */

@@ -14,6 +14,8 @@
  */
 import { resolve } from 'node:path';
 import { ShieldNode } from '../nodes/shield-node.js';
+import { gainsFor } from '../sim/config.js';
+import { MujocoSim } from '../sim/simulation.js';
 import { loadRun } from '../runtime/embedded-run.js';
 import { EmbeddedBus } from '../transport/bus/index.js';
 import type { MessageTypeName, MessageTypes } from '../transport/messages.js';
@@ -72,14 +74,26 @@ export async function replayRecording(path: string, opts: ReplayOptions): Promis
   try {
     const configPath = opts.configPath ?? rec.metadata.get('config');
     if (!configPath) throw new Error(`recording '${path}' names no run config; give one (--config)`);
-    const { model, shieldConfig } = await loadRun({ configPath: resolve(configPath), root: opts.root, candidateSource: () => ({ destroy() {} }) });
+    const { model, shieldConfig, config } = await loadRun({ configPath: resolve(configPath), root: opts.root, candidateSource: () => ({ destroy() {} }) });
     const recordedRobot = rec.metadata.get('robot');
     if (recordedRobot !== undefined && recordedRobot !== model.name) {
       throw new Error(`recording '${path}' is of robot '${recordedRobot}', but ${configPath} describes '${model.name}'`);
     }
     const bus = new EmbeddedBus();
     const timers: Array<{ periodNs: bigint; fire: () => unknown }> = [];
-    const shield = new ShieldNode({ node: holdTimers(bus.createNode('safety_shield'), timers), robot: model, config: shieldConfig });
+    // The shield as the embedded run builds it: the sim's servo gains and base kind (read from a sim built, not stepped).
+    const sim = new MujocoSim({ model, config: config.sim });
+    let servoGains: Record<string, ReturnType<typeof gainsFor>>;
+    let base: MujocoSim['build']['base'];
+    try {
+      servoGains = Object.fromEntries(sim.targetJointOrder.map((n) => [n, gainsFor(config.sim, n)]));
+      base = sim.build.base;
+    } finally {
+      sim.dispose();
+    }
+    const shield = new ShieldNode({
+      node: holdTimers(bus.createNode('safety_shield'), timers), robot: model, config: shieldConfig, servoGains, gainsSource: 'the run config\'s sim.gains', base,
+    });
     const jointNames = shield.limits.names;
     const recordedJoints = rec.metadata.get('controller_joints');
     if (recordedJoints !== undefined && recordedJoints !== jointNames.join(',')) {

@@ -115,6 +115,15 @@ export class Reader {
     const limitNode = this.one(n, 'limit', el);
     let limit: JointLimit | undefined;
     if (limitNode) {
+      // A position range is required where the joint has one (revolute, prismatic): a missing bound is
+      // refused, never read as 0 (the URDF spec's default, which would pin the joint). Continuous and
+      // other joints may omit both (continuous: no position limit, ±∞ downstream).
+      const ranged = t === 'revolute' || t === 'prismatic';
+      for (const key of ['lower', 'upper'] as const) {
+        if (ranged && attr(limitNode, key) === undefined) {
+          this.report(el, `<limit> is missing attribute ${key} (required for ${t} joints; a joint without a position range is 'continuous')`);
+        }
+      }
       limit = {
         lower: this.num(limitNode, 'lower', el, 'limit', 0),
         upper: this.num(limitNode, 'upper', el, 'limit', 0),

@@ -7,17 +7,19 @@
  * model and contract, shield config); only then is anything started, so a
  * bad file stops the run with nothing half-started.
  */
-import { dirname, isAbsolute, resolve } from 'node:path';
-import { loadConfigFile } from '../io/config-file.js';
+import { dirname, resolve } from 'node:path';
 import { loadPolicyFile } from '../io/policy-files.js';
+import { loadReferenceMotion } from '../io/reference-motion-file.js';
+import type { ReferenceMotion } from '../policy/reference.js';
 import { loadUrdfFile } from '../io/urdf-file.js';
 import { nodeLogger } from '../log.js';
 import { PolicyNode } from '../nodes/policy-node.js';
 import { ShieldNode } from '../nodes/shield-node.js';
 import { actuatedJoints, jointLimitArrays, type RobotModel } from '../robot/model.js';
 import { CONSTRAINT_NAMES } from '../safety/band.js';
-import { ShieldNodeConfigSchema, type ShieldNodeConfig } from '../safety/config.js';
-import { SHIELD_STATE_NAMES, total } from '../safety/status.js';
+import type { ShieldNodeConfig } from '../safety/config.js';
+import { REASON_NAMES, SHIELD_STATE_NAMES, total } from '../safety/status.js';
+import { gainsFor } from '../sim/config.js';
 import { MujocoSim } from '../sim/simulation.js';
 import { SimNode } from '../sim/sim-node.js';
 import { EmbeddedBus } from '../transport/bus/index.js';
@@ -26,13 +28,16 @@ import type { Publisher, TransportNode } from '../transport/port.js';
 import { RunReportCollector } from '../report/collector.js';
 import { McapRecorder, type RecorderStats } from '../record/recorder.js';
 import { CommandMonitor } from './command-monitor.js';
+import { InterventionPhases, type InterventionPhase } from './intervention-phases.js';
 import { runLockstep, type LockstepResult } from './lockstep.js';
-import { RunConfigSchema, type OperatorAction, type RunConfig } from './run-config.js';
+import { OutcomeTracker, REFERENCE_FALL_MARGIN_M, referenceRootHeightAt, runVerdict, type RunOutcome } from './outcome.js';
+import type { OperatorAction, RunConfig } from './run-config.js';
+import { loadShieldConfig, resolveRunSetup, shieldWithServoGains } from './run-setup.js';
 
 export interface EmbeddedRunOptions {
   /** Run config file (YAML). */
   configPath: string;
-  /** Folder that relative paths inside node configs (models, contracts) are resolved against. */
+  /** The package root (kept for callers; node config paths are resolved against the file that names them). */
   root: string;
   /** Overrides the run config's robot description (any URDF; meshes resolved, missing ones warned about). */
   urdfPath?: string;
@@ -64,7 +69,10 @@ export interface RunSummary {
     ticks: number;
     commands: number;
     rateHz: number;
+    /** State after the run, the end-of-run hold included. */
     finalState: string;
+    /** Why the final state was entered (`hold_requested`: the end-of-run hold). */
+    finalReason: string;
     transitions: number;
     interventionTicks: number;
     interventions: Record<string, number>;
@@ -72,48 +80,76 @@ export interface RunSummary {
     rejectedMeasured: number;
     rejectedCandidates: number;
     timeInStateS: Record<string, number>;
+    /** Accepted activations; when 0, why (null once activated). */
+    activations: number;
+    notActivatedReason: string | null;
+    /** Interventions split at every scripted dynamics change and operator action. */
+    phases: InterventionPhase[];
   };
   monitor: CommandMonitor['report'] & { violations: number };
+  /** From each e-stop until the next accepted activate (a reset alone keeps holding): largest move of the command. */
   estop: { events: number; maxHoldDeviationRad: number };
   sim: { commandsApplied: number; commandsDropped: number; dynamicsEventsApplied: number; minBaseHeightM: number; fell: boolean };
   bus: EmbeddedBus['stats'];
   /** The recording's counters (with --record). */
   record?: RecorderStats & { path: string };
+  /** What the robot's base did (floating base only; null for a fixed base). */
+  outcome: RunOutcome | null;
+  /** Why the run failed, one line each (empty: it did what it should). */
+  failures: string[];
 }
 
 interface Loaded {
   config: RunConfig;
   model: RobotModel;
+  /** The policy's reference motion file, parsed (paths relative to the policy config). */
+  referenceMotion?: ReferenceMotion;
   /** Null when a candidate source replaces the policy. */
   policy: Awaited<ReturnType<typeof loadPolicyFile>> | null;
   shieldConfig: ShieldNodeConfig;
+  fallHeightM: number;
+  /** The robot's motor order (the profile's; without one the URDF's actuated order): reference files' joint columns. */
+  motorOrder: string[];
 }
 
 /** Loads and validates every input of a run; throws a clear error naming the file and field. */
 export async function loadRun(opts: EmbeddedRunOptions): Promise<Loaded> {
-  const config = loadConfigFile(RunConfigSchema, opts.configPath);
-  const base = dirname(resolve(opts.configPath));
-  const at = (p: string): string => (isAbsolute(p) ? p : resolve(base, p));
-  const model = loadUrdfFile(opts.urdfPath ? resolve(opts.urdfPath) : at(config.robot.urdf), { packageDirs: config.robot.packageDirs });
+  const setup = resolveRunSetup(opts.configPath, opts.urdfPath);
+  const { config } = setup;
+  const model = setup.profile && !opts.urdfPath ? setup.profile.model : loadUrdfFile(setup.urdfPath, { packageDirs: setup.packageDirs });
   for (const w of model.warnings) nodeLogger('embedded_run').warn({ urdf: model.name }, w);
-  const shieldConfig = loadConfigFile(ShieldNodeConfigSchema, at(config.shield));
-  const policy = opts.candidateSource ? null : await loadPolicyFile(at(config.policy), opts.root);
-  return { config, model, policy, shieldConfig };
+  let shieldConfig = loadShieldConfig(setup.shieldPath);
+  // A robot profile is the one place the gains live: the shield's effort stage models the sim's servos.
+  if (setup.profile) shieldConfig = shieldWithServoGains(shieldConfig, config.sim, actuatedJoints(model).map((j) => j.name));
+  const policy = opts.candidateSource ? null : await loadPolicyFile(setup.policyPath, dirname(setup.policyPath));
+  const motorOrder = setup.profile ? [...setup.profile.profile.motorOrder] : actuatedJoints(model).map((j) => j.name);
+  const referenceMotion = policy ? loadReferenceMotion(policy.config.config, dirname(setup.policyPath), motorOrder) : undefined;
+  return { config, model, policy, shieldConfig, fallHeightM: setup.fallHeightM, motorOrder, ...(referenceMotion ? { referenceMotion } : {}) };
 }
 
 export async function runEmbedded(opts: EmbeddedRunOptions): Promise<RunSummary> {
   const log = nodeLogger('embedded_run');
-  const { config, model, policy, shieldConfig } = await loadRun(opts);
+  const { config, model, policy, shieldConfig, fallHeightM, referenceMotion } = await loadRun(opts);
   const durationS = opts.durationS ?? config.scenario.durationS;
+  if (!(durationS >= config.sim.timestepS)) {
+    throw new Error(`duration ${durationS} s is shorter than one physics step (${config.sim.timestepS} s)`);
+  }
   const jointNames = actuatedJoints(model).map((j) => j.name);
 
   const bus = new EmbeddedBus({ validateMessages: opts.validateMessages ?? false });
   const sim = new MujocoSim({ model, config: config.sim });
   try {
     const simNode = new SimNode({ node: bus.createNode('sim'), sim, ...config.simNode, scenario: config.scenario.dynamics });
-    const shield = new ShieldNode({ node: bus.createNode('safety_shield'), robot: model, config: shieldConfig });
+    // The effort stage gets the sim's own servo gains (the one place the robot's gains live).
+    const servoGains = Object.fromEntries(sim.targetJointOrder.map((n) => [n, gainsFor(config.sim, n)]));
+    const shield = new ShieldNode({
+      node: bus.createNode('safety_shield'), robot: model, config: shieldConfig, servoGains, gainsSource: 'the run config\'s sim.gains', base: sim.build.base,
+    });
     const policyNode = policy
-      ? new PolicyNode({ node: bus.createNode('policy'), config: policy.config, policy: policy.policy, robotJointNames: jointNames })
+      ? new PolicyNode({
+        node: bus.createNode('policy'), config: policy.config, policy: policy.policy, robotJointNames: jointNames, robotModel: model,
+        ...(referenceMotion ? { referenceMotion } : {}),
+      })
       : null;
     const customSource = opts.candidateSource?.(bus.createNode('candidate_source'), model);
 
@@ -156,13 +192,30 @@ export async function runEmbedded(opts: EmbeddedRunOptions): Promise<RunSummary>
     for (const a of pending) if (a.action === 'cmd_vel' && !twistPubs.has(a.topic)) twistPubs.set(a.topic, operator.createPublisher('geometry_msgs/msg/Twist', a.topic));
     // the velocity command is repeated at 50 Hz, as a joystick teleop node does
     if (twistPubs.size > 0) operator.createTimer(20_000_000n, publishTwist);
-    let minBaseHeight = Infinity;
     const floating = sim.build.base === 'floating';
     const report = opts.onReport ? makeCollector(bus, shield, model, controllerJoints, policy, policyNode, config, floating ? sim : null) : null;
+    // Tracking a reference file: a fall is the base well below the reference's own root height (dances squat).
+    const fileRef = referenceMotion && policy?.config.config.reference?.source === 'file' ? policy.config.config.reference : undefined;
+    const tracker = floating ? new OutcomeTracker({ fallHeightM, referenceMarginM: REFERENCE_FALL_MARGIN_M }) : null;
+    const basePose = new Float64Array(7);
+    const command = { vx: 0, vy: 0, yawRate: 0 };
+    for (const w of sim.build.warnings.filter((w) => w.startsWith('fitted'))) log.warn(w);
+
+    const phases = new InterventionPhases([
+      ...config.scenario.dynamics.map((e) => ({ atS: e.atS, label: `${e.kind} ${e.target}` })),
+      ...config.scenario.operator.map((a) => ({ atS: a.atS, label: a.action })),
+    ], durationS, shield.shield.status);
 
     const beforeStep = async (t: number): Promise<void> => {
-      if (floating) minBaseHeight = Math.min(minBaseHeight, sim.baseHeightM());
+      phases.sample(t);
       report?.sampleBase(t);
+      if (tracker) {
+        sim.readBasePose(basePose);
+        tracker.step(t, basePose, command, fileRef ? referenceRootHeightAt(referenceMotion!, fileRef.startS, fileRef.endS, t) : NaN);
+        command.vx = twist.linear.x;
+        command.vy = twist.linear.y;
+        command.yawRate = twist.angular.z;
+      }
       while (pending.length > 0 && pending[0]!.atS <= t + 1e-9) {
         const a = pending.shift()!;
         report?.mark(t, 'operator', a.action);
@@ -180,7 +233,8 @@ export async function runEmbedded(opts: EmbeddedRunOptions): Promise<RunSummary>
           log.info({ atS: t, linear: a.linear, yawRate: a.yawRate }, 'operator: velocity command');
         } else {
           const r = await (a.action === 'reset' ? resetClient : activateClient).call({});
-          if (a.action === 'reset' && r.success) estop.active = false;
+          // The hold check runs from the e-stop until motion is re-enabled: a reset alone must not move anything.
+          if (a.action === 'activate' && r.success) estop.active = false;
           log.info({ atS: t, action: a.action, ...r }, `operator: ${a.action}`);
         }
       }
@@ -199,14 +253,32 @@ export async function runEmbedded(opts: EmbeddedRunOptions): Promise<RunSummary>
       durationS,
       realtime: opts.realtime ?? false,
       beforeStep,
+      ...(policyNode ? { atStart: () => policyNode.tickNow() } : {}),
       progressEveryS: durationS / 100,
       ...(opts.onProgress ? { onProgress: (t: number) => opts.onProgress!(t, durationS) } : {}),
     });
 
+    // The report and the recording end with the run (the shutdown hold below is not a tick: replay compares ticks).
     if (report) {
       report.finish(lockstep.simTimeS);
       opts.onReport!(report);
     }
+    const recordStats = recording ? await recording.stop() : null;
+    if (tracker) {
+      sim.readBasePose(basePose);
+      tracker.step(sim.time, basePose, command);
+    }
+    const outcome = tracker?.result() ?? null;
+    // The run has ended: hold, stop every node, then take the summary (the final hold included).
+    const publishedInRun = shield.published;
+    shield.holdNow();
+    policyNode?.destroy();
+    customSource?.destroy();
+    shield.destroy();
+    simNode.destroy();
+    await bus.shutdown();
+    await policy?.policy.release();
+
     const st = shield.shield.status;
     const ps = policyNode?.stats;
     const interventions: Record<string, number> = {};
@@ -232,8 +304,9 @@ export async function runEmbedded(opts: EmbeddedRunOptions): Promise<RunSummary>
       shield: {
         ticks: st.ticks,
         commands: shield.published,
-        rateHz: shield.published / lockstep.simTimeS,
+        rateHz: publishedInRun / lockstep.simTimeS,
         finalState: SHIELD_STATE_NAMES[st.state],
+        finalReason: REASON_NAMES[st.reason],
         transitions: st.transitions,
         interventionTicks: st.interventionTicks,
         interventions,
@@ -241,6 +314,9 @@ export async function runEmbedded(opts: EmbeddedRunOptions): Promise<RunSummary>
         rejectedMeasured: total(st.measured.rejected),
         rejectedCandidates: total(st.candidate.rejected),
         timeInStateS,
+        activations: st.activations,
+        notActivatedReason: shield.notActivatedReason,
+        phases: phases.finish(lockstep.simTimeS),
       },
       monitor: { ...monitor.report, violations: monitor.violations },
       estop: { events: estop.events, maxHoldDeviationRad: estop.maxHoldDeviationRad },
@@ -248,19 +324,21 @@ export async function runEmbedded(opts: EmbeddedRunOptions): Promise<RunSummary>
         commandsApplied: simNode.stats.commandsApplied,
         commandsDropped: simNode.stats.commandsDroppedWrongLength + simNode.stats.commandsDroppedNonFinite,
         dynamicsEventsApplied: simNode.stats.scenarioEventsApplied,
-        minBaseHeightM: floating ? minBaseHeight : NaN,
-        fell: floating && minBaseHeight < config.fallHeightM,
+        minBaseHeightM: outcome ? outcome.minBaseHeightM : NaN,
+        fell: outcome?.fell ?? false,
       },
       bus: { ...bus.stats },
+      outcome,
+      failures: [],
     };
-    if (recording) summary.record = { path: resolve(opts.recordPath!), ...(await recording.stop()) };
-    shield.holdNow();
-    policyNode?.destroy();
-    customSource?.destroy();
-    shield.destroy();
-    simNode.destroy();
-    await bus.shutdown();
-    await policy?.policy.release();
+    summary.failures = runVerdict({
+      outcome,
+      policyTransitions: policyNode?.transitions ?? [],
+      shieldActiveS: timeInStateS['ACTIVE'] ?? 0,
+      shieldFinalState: summary.shield.finalState,
+      shieldReason: (st as { inactiveReason?: string | null }).inactiveReason ?? null,
+    });
+    if (recordStats) summary.record = { path: resolve(opts.recordPath!), ...recordStats };
     return summary;
   } finally {
     sim.dispose();

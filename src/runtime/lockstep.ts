@@ -32,6 +32,12 @@ export interface LockstepOptions {
   durationS: number;
   /** Pace to the wall clock (real time) instead of running as fast as possible. */
   realtime: boolean;
+  /**
+   * Called once at t = 0 after the initial state is published and the t = 0
+   * timers ran, before the first physics step (e.g. the policy's first tick
+   * at t = 0); may be async (an inference).
+   */
+  atStart?: () => void | Promise<void>;
   /** Called before each physics step with the current sim time (s); may be async (service calls). */
   beforeStep?: (simTimeS: number) => void | Promise<void>;
   /** Called about every `progressEveryS` of sim time. */
@@ -67,6 +73,11 @@ export async function runLockstep(opts: LockstepOptions): Promise<LockstepResult
   sim.publishState();
   bus.advanceTo(0n);
   if (bus.busy) await bus.settle();
+  if (opts.atStart) {
+    const r = opts.atStart();
+    if (r) await r;
+    if (bus.busy) await bus.settle();
+  }
 
   for (let k = 1; k <= steps; k++) {
     if (opts.beforeStep) {

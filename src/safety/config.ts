@@ -56,27 +56,35 @@ export const ShieldLimitsConfigSchema = z
     decelerationRadPerS2: positive.default(500).describe('Braking deceleration for stopping distances and holds, rad/s² (must be ≤ acceleration)'),
     /** Jerk limit of the commanded trajectory, rad/s³; null disables the jerk stage. */
     jerkRadPerS3: positive.nullable().default(null).describe('Jerk limit of the commanded trajectory, rad/s³; null disables the jerk stage'),
-    /** Position gain of the PD servos that follow the command, N·m/rad. */
-    kpNmPerRad: positive.default(100).describe('Position gain of the PD servos that follow the command, N·m/rad'),
-    /** Damping gain of the PD servos, N·m·s/rad. */
-    kdNmSPerRad: finite.nonnegative().default(2).describe('Damping gain of the PD servos, N·m·s/rad'),
+    /**
+     * Position gain of the PD servos, N·m/rad: only for a shield that is not handed the robot's
+     * gains (the embedded run hands it the sim's); when both are given they must be equal.
+     */
+    kpNmPerRad: positive.optional()
+      .describe("Position gain of the PD servos, N·m/rad: only for a shield that is not handed the robot's gains (the embedded run hands it the sim's); when both are given they must be equal"),
+    /** Damping gain of the PD servos, N·m·s/rad (same rule as kpNmPerRad). */
+    kdNmSPerRad: finite.nonnegative().optional().describe('Damping gain of the PD servos, N·m·s/rad (same rule as kpNmPerRad)'),
     /**
      * PD gains of the servos by joint name or anchored regex (first match; exact names first),
-     * e.g. the sim's gains; joints without a match use kpNmPerRad/kdNmSPerRad.
+     * same rule as kpNmPerRad.
      */
     servoGains: z
       .record(z.string(), z.object({ /** N·m/rad */ kpNmPerRad: positive, /** N·m·s/rad */ kdNmSPerRad: finite.nonnegative() }).strict())
       .default({})
-      .describe("PD gains of the servos by joint name or anchored regex (first match; exact names first), e.g. the sim's gains; joints without a match use kpNmPerRad/kdNmSPerRad"),
+      .describe('PD gains of the servos by joint name or anchored regex (first match; exact names first), same rule as kpNmPerRad'),
     /** Enforce |kp·(q_cmd − q) − kd·q̇ + τ_ff| ≤ effort limit. */
     effortStage: z.boolean().default(true).describe('Enforce |kp·(q_cmd − q) − kd·q̇ + τ_ff| ≤ effort limit'),
     /**
      * Following-error bound |q_cmd − q_measured| ≤ this, rad; null disables it. Keeps the
      * command (where the collision/workspace barriers are checked) close to where the
-     * robot really is when the servos lag (effort saturation, heavy links).
+     * robot really is. It also caps the servo's static torque at kp·this: a floating-base
+     * profile refuses any bound below effort/kp (see docs/shield.md).
      */
     followingErrorRad: positive.nullable().default(null)
-      .describe('Following-error bound |q_cmd − q_measured| ≤ this, rad; null disables it. Keeps the command (where the collision/workspace barriers are checked) close to where the robot really is when the servos lag (effort saturation, heavy links)'),
+      .describe("Following-error bound |q_cmd − q_measured| ≤ this, rad; null disables it. Keeps the command (where the collision/workspace barriers are checked) close to where the robot really is. It also caps the servo's static torque at kp·this: a floating-base profile refuses any bound below effort/kp"),
+    /** Per-joint-group overrides by anchored regex over joint names (first match in key order); `joints` wins. */
+    groups: z.record(z.string(), JointOverrideSchema).default({})
+      .describe('Per-joint-group overrides by anchored regex over joint names (first match in key order); `joints` wins'),
     /** Per-joint overrides by joint name. */
     joints: z.record(z.string(), JointOverrideSchema).default({}).describe('Per-joint overrides by joint name'),
   })
@@ -150,8 +158,20 @@ export const ShieldCoreConfigSchema = z
   .object({
     /** Shield tick rate, Hz (500–1000); every per-tick limit uses dt = 1/rateHz. */
     rateHz: z.number().min(500).max(1000).default(500).describe('Shield tick rate, Hz (500–1000); every per-tick limit uses dt = 1/rateHz'),
-    /** Leave INACTIVE on its own once measured state is fresh and within limits. */
-    autoActivate: z.boolean().default(true).describe('Leave INACTIVE on its own once measured state is fresh and within limits'),
+    /**
+     * Leave INACTIVE on its own, once, at the very first start (measured state fresh and within
+     * limits). Never after an e-stop, a reset, a fault or a clock reset: those need an activate.
+     * The embedded demo only; hardware configs keep it false.
+     */
+    autoActivate: z.boolean().default(false)
+      .describe('Leave INACTIVE on its own, once, at the very first start (measured state fresh and within limits). Never after an e-stop, a reset, a fault or a clock reset: those need an activate. The embedded demo only; hardware configs keep it false'),
+    /**
+     * TEST ONLY: in ACTIVE, output the latest candidate unchanged (no limit stage runs; state
+     * machine, watchdogs and holds still apply). For comparison runs; warned about at start and
+     * reported as WARN on diagnostics.
+     */
+    passThrough: z.boolean().default(false)
+      .describe('TEST ONLY: in ACTIVE, output the latest candidate unchanged (no limit stage runs; state machine, watchdogs and holds still apply). For comparison runs; warned about at start and reported as WARN on diagnostics'),
     watchdog: z
       .object({
         /** Measured state older than this (by its stamp) is a fault, s. */
@@ -171,6 +191,12 @@ export const ShieldCoreConfigSchema = z
         maxFutureS: finite.nonnegative().default(0.005).describe('A message stamped further than this in the future is rejected, s'),
         /** This many rejections in a row on one input is a fault. */
         maxConsecutiveRejections: z.number().int().min(1).default(10).describe('This many rejections in a row on one input is a fault'),
+        /**
+         * Largest magnitude accepted in any position (rad), velocity (rad/s) or effort (N·m) value, and in
+         * time_from_start (s); a larger finite value (e.g. 1e308) is rejected as out_of_range.
+         */
+        maxMagnitude: positive.default(1e4)
+          .describe('Largest magnitude accepted in any position (rad), velocity (rad/s) or effort (N·m) value, and in time_from_start (s); a larger finite value (e.g. 1e308) is rejected as out_of_range'),
         /** Accept candidates that name only some joints (the others keep their target). */
         allowPartialCandidates: z.boolean().default(false).describe('Accept candidates that name only some joints (the others keep their target)'),
         /** Accept joint states that also name joints the shield does not command. */
@@ -180,10 +206,13 @@ export const ShieldCoreConfigSchema = z
       .default({}),
     interpolation: z
       .object({
-        /** `linear`: ramp from the current target to each candidate over its horizon; `none`: step. */
-        mode: z.enum(['linear', 'none']).default('linear').describe('`linear`: ramp from the current target to each candidate over its horizon; `none`: step'),
-        /** Initial guess of the candidate period, used as horizon when time_from_start is 0, s. */
-        candidatePeriodS: positive.default(0.02).describe('Initial guess of the candidate period, used as horizon when time_from_start is 0, s'),
+        /**
+         * `linear`: a point with time_from_start > 0 is reached by a straight ramp from the current
+         * target at header.stamp + time_from_start (stamp 0 = arrival); a point with time_from_start 0
+         * is a step target, taken at once. `none`: every point is a step target.
+         */
+        mode: z.enum(['linear', 'none']).default('linear')
+          .describe('`linear`: a point with time_from_start > 0 is reached by a straight ramp from the current target at header.stamp + time_from_start (stamp 0 = arrival); a point with time_from_start 0 is a step target, taken at once. `none`: every point is a step target'),
       })
       .strict()
       .default({}),
@@ -205,6 +234,18 @@ export const CandidateTopicSchema = z
 
 export const ShieldNodeConfigSchema = z
   .object({
+    /** What this profile fits; checked against the robot it runs on. */
+    profile: z
+      .object({
+        /**
+         * `fixed`: a fixed-base robot (e.g. the G1 arms demo); `floating`: a balancing robot. A floating
+         * profile refuses any limit that caps a servo's torque below its effort limit.
+         */
+        base: z.enum(['fixed', 'floating']).default('fixed')
+          .describe("`fixed`: a fixed-base robot (e.g. the G1 arms demo); `floating`: a balancing robot. A floating profile refuses any limit that caps a servo's torque below its effort limit"),
+      })
+      .strict()
+      .default({}),
     limits: ShieldLimitsConfigSchema.default({}),
     core: ShieldCoreConfigSchema.default({}),
     collision: CollisionConfigSchema.default({}),

@@ -8,9 +8,9 @@
 import type { TickClock } from './clock.js';
 import type { ShieldCoreConfig } from './config.js';
 import {
-  InputVerdict, NameMapper, checkStamp, lengthOk, mappedFinite, type NamedCandidate, type NamedJointState,
+  InputVerdict, NameMapper, checkStamp, lengthOk, mappedFinite, mappedWithin, type NamedCandidate, type NamedJointState,
 } from './inputs.js';
-import { linearTarget, updatePeriodEstimate, type PeriodEstimate, type Segment } from './interpolation.js';
+import { linearTarget, type Segment } from './interpolation.js';
 
 export class InputStage {
   /** Last accepted measured positions (rad) and velocities (rad/s), shield order. */
@@ -27,7 +27,6 @@ export class InputStage {
   /** Start of the current segment, rad. */
   readonly segStart: Float64Array;
   readonly seg: Segment;
-  readonly period: PeriodEstimate;
   private readonly measMap: NameMapper;
   private readonly candMap: NameMapper;
 
@@ -42,8 +41,7 @@ export class InputStage {
     const index = new Map(names.map((name, i) => [name, i]));
     this.measMap = new NameMapper(index, config.inputs.ignoreUnknownMeasuredJoints, false);
     this.candMap = new NameMapper(index, false, config.inputs.allowPartialCandidates);
-    this.period = new Period(config.interpolation.candidatePeriodS, clock.dtS, config.watchdog.candidateTimeoutS);
-    this.seg = new Seg(this.period.estimateS);
+    this.seg = new Seg(0);
   }
 
   /** Checks a measured state; copies it when accepted. */
@@ -55,6 +53,8 @@ export class InputStage {
         verdict = InputVerdict.WrongLength;
       } else if (!mappedFinite(m.position, slot) || (m.velocity.length > 0 && !mappedFinite(m.velocity, slot))) {
         verdict = InputVerdict.NonFinite;
+      } else if (!mappedWithin(m.position, slot, this.config.inputs.maxMagnitude) || !mappedWithin(m.velocity, slot, this.config.inputs.maxMagnitude)) {
+        verdict = InputVerdict.OutOfRange;
       } else {
         verdict = checkStamp(m, this.clock, this.config.inputs);
       }
@@ -79,6 +79,7 @@ export class InputStage {
     let verdict = this.candMap.map(c.names);
     const slot = this.candMap.slot;
     const len = c.names.length;
+    const max = this.config.inputs.maxMagnitude;
     if (verdict === InputVerdict.Accepted) {
       if (!lengthOk(c.positions, len, false) || !lengthOk(c.velocities, len, true) || !lengthOk(c.effort, len, true)) {
         verdict = InputVerdict.WrongLength;
@@ -89,11 +90,18 @@ export class InputStage {
         verdict = InputVerdict.NonFinite;
       } else if (!(c.horizonS >= 0 && c.horizonS < Infinity)) {
         verdict = InputVerdict.Malformed;
-      } else {
+      } else if (
+        !mappedWithin(c.positions, slot, max) || !mappedWithin(c.velocities, slot, max) || !mappedWithin(c.effort, slot, max)
+        || !(c.horizonS <= max)
+      ) {
+        verdict = InputVerdict.OutOfRange;
+      } else if (c.stampS !== 0) {
         verdict = checkStamp(c, this.clock, this.config.inputs);
       }
     }
     if (verdict !== InputVerdict.Accepted) return verdict;
+    // header.stamp 0 means "now" (ROS JointTrajectory convention).
+    const stampS = c.stampS === 0 ? this.clock.nowS : c.stampS;
     // The new segment starts where the current path is now (no stutter at arrivals).
     if (onPath) linearTarget(this.segStart, this.goal, this.seg, this.clock, this.segStart);
     else this.segStart.set(output);
@@ -105,10 +113,12 @@ export class InputStage {
       this.goalEffort[i] = hasEff ? c.effort[k]! : 0;
       this.goalSet[i] = 1;
     }
-    updatePeriodEstimate(this.period, this.clock);
-    this.seg.t0S = this.clock.nowS;
-    this.seg.horizonS = c.horizonS > 0 ? c.horizonS : this.period.estimateS;
-    this.candidateStampS = c.stampS;
+    // Reach the goal at stamp + time_from_start; a point due now or earlier (or mode `none`) is a step target.
+    const now = this.clock.nowS;
+    const due = stampS + c.horizonS - now;
+    this.seg.t0S = now;
+    this.seg.horizonS = this.config.interpolation.mode === 'linear' && due > 0 ? due : 0;
+    this.candidateStampS = stampS;
     return verdict;
   }
 
@@ -119,17 +129,15 @@ export class InputStage {
     this.seg.t0S = this.clock.nowS;
   }
 
-  /** The target now: the segment's point (`linear`) or its goal (`none`). */
+  /** The target now: the segment's point (its goal once due; at once for a step target). */
   target(out: Float64Array): void {
-    if (this.config.interpolation.mode === 'none') out.set(this.goal);
-    else linearTarget(this.segStart, this.goal, this.seg, this.clock, out);
+    linearTarget(this.segStart, this.goal, this.seg, this.clock, out);
   }
 
   /** Drops every stored input (clock reset). */
   forgetInputs(): void {
     this.measuredStampS = -Infinity;
     this.candidateStampS = -Infinity;
-    this.period.lastArrivalS = Number.NaN;
     this.goalSet.fill(0);
   }
 
@@ -145,18 +153,6 @@ export class InputStage {
  * property is first defined as `undefined`, and every later double store
  * into such a field allocates.)
  */
-class Period implements PeriodEstimate {
-  estimateS = Number.NaN;
-  readonly minS: number = Number.NaN;
-  readonly maxS: number = Number.NaN;
-  lastArrivalS = Number.NaN;
-  constructor(estimateS: number, minS: number, maxS: number) {
-    this.estimateS = estimateS;
-    this.minS = minS;
-    this.maxS = maxS;
-  }
-}
-
 class Seg implements Segment {
   t0S = Number.NaN;
   horizonS = Number.NaN;

@@ -26,10 +26,15 @@ export const InputVerdict = {
   Future: 7,
   /** Not the expected shape (e.g. a trajectory with no point). */
   Malformed: 8,
+  /** A finite value beyond `inputs.maxMagnitude` (e.g. 1e308): rejected before any arithmetic could overflow. */
+  OutOfRange: 9,
+  /** A JointTrajectory with more than one point: refused (the shield follows one point at a time). */
+  MultiPoint: 10,
 } as const;
 export type InputVerdict = (typeof InputVerdict)[keyof typeof InputVerdict];
 export const INPUT_VERDICT_NAMES = [
   'accepted', 'non_finite', 'wrong_length', 'unknown_joint', 'missing_joint', 'duplicate_joint', 'stale', 'future', 'malformed',
+  'out_of_range', 'multi_point',
 ] as const;
 export const INPUT_VERDICT_COUNT = INPUT_VERDICT_NAMES.length;
 
@@ -46,7 +51,7 @@ export interface NamedJointState {
 
 /** A candidate command, by name (one trajectory_msgs/JointTrajectoryPoint). */
 export interface NamedCandidate {
-  /** Header stamp, s on the shield's clock. */
+  /** Header stamp, s on the shield's clock; exactly 0 means "now" (ROS JointTrajectory convention). */
   stampS: number;
   names: readonly string[];
   /** Target positions, rad. */
@@ -55,7 +60,7 @@ export interface NamedCandidate {
   velocities: Float64Array;
   /** Feed-forward effort, N·m; may be empty. */
   effort: Float64Array;
-  /** time_from_start of the point: reach the target this long after arrival, s (0 = use the candidate period). */
+  /** time_from_start of the point: reach the target this long after the stamp, s (0 or already past: a step target). */
   horizonS: number;
 }
 
@@ -122,6 +127,16 @@ export class NameMapper {
 export function mappedFinite(values: Float64Array, slot: Int32Array): boolean {
   for (let k = 0; k < slot.length; k++) {
     if (slot[k]! >= 0 && !Number.isFinite(values[k]!)) return false;
+  }
+  return true;
+}
+
+/** Whether every entry of `values` that maps to a shield joint has |value| ≤ max (true when empty, an optional field). */
+export function mappedWithin(values: Float64Array, slot: Int32Array, max: number): boolean {
+  if (values.length === 0) return true;
+  for (let k = 0; k < slot.length; k++) {
+    const x = values[k]!;
+    if (slot[k]! >= 0 && !(x <= max && x >= -max)) return false;
   }
   return true;
 }

@@ -1,8 +1,10 @@
 /**
  * Interpolation between candidate updates. Candidates arrive at the policy
  * rate (~50 Hz); the shield ticks at 500–1000 Hz. Each accepted candidate
- * starts a segment from the current target to the candidate's positions over
- * a horizon (the point's time_from_start, or the estimated candidate period):
+ * starts a segment from the current target to the candidate's positions,
+ * due at header.stamp + time_from_start (T = that time − arrival); a point
+ * already due (time_from_start 0) is a step target: T = 0, the goal at once,
+ * never delayed:
  *
  *   target(t) = start + (goal − start)·(t − t₀)/T   for t − t₀ < T
  *   target(t) = goal                                 afterwards (exactly, bit for bit)
@@ -36,24 +38,4 @@ export function linearTarget(start: Float64Array, goal: Float64Array, seg: Segme
     out[i] = a + (goal[i]! - a) * f;
   }
   return out;
-}
-
-/** Candidate period estimate, s: an exponential average (weight 0.2) of inter-arrival gaps clamped to [minS, maxS]. */
-export interface PeriodEstimate {
-  estimateS: number;
-  readonly minS: number;
-  readonly maxS: number;
-  /** Time of the last arrival, s (NaN before the first). */
-  lastArrivalS: number;
-}
-
-/** Records an arrival at clock.nowS, folding the gap since the last one into the estimate. */
-export function updatePeriodEstimate(e: PeriodEstimate, clock: TickClock): void {
-  const now = clock.nowS;
-  if (e.lastArrivalS === e.lastArrivalS) {
-    const gap = now - e.lastArrivalS;
-    const g = gap < e.minS ? e.minS : gap > e.maxS ? e.maxS : gap;
-    e.estimateS += 0.2 * (g - e.estimateS);
-  }
-  e.lastArrivalS = now;
 }

@@ -5,7 +5,7 @@
  */
 import { CONSTRAINT_NAMES } from './band.js';
 import { INPUT_VERDICT_NAMES } from './inputs.js';
-import { REASON_NAMES, Reason, SHIELD_STATE_NAMES, ShieldState, type InputCounters, type ShieldStatus } from './status.js';
+import { REASON_NAMES, REFUSAL_NAMES, Reason, Refusal, SHIELD_STATE_NAMES, ShieldState, type InputCounters, type ShieldStatus, type Transition } from './status.js';
 
 /** diagnostic_msgs/DiagnosticStatus levels used here. */
 export const ReportLevel = { OK: 0, WARN: 1, ERROR: 2 } as const;
@@ -21,13 +21,51 @@ export function reportLevel(st: ShieldStatus): ReportLevel {
   return ReportLevel.OK;
 }
 
-/** Writes every counter through `set` and returns the level and message. */
+/**
+ * Why the shield has not activated yet, in one line (null once it has):
+ * what blocked the last attempt, or that no attempt came. `names` are the
+ * shield's joint names, `autoActivate` its config flag.
+ */
+export function notActivatedReason(st: ShieldStatus, names: readonly string[], autoActivate: boolean): string | null {
+  if (st.activations > 0) return null;
+  if (st.activationRefusals === 0) {
+    if (st.state === ShieldState.Estop) return 'e-stop latched before the first activation';
+    if (st.measured.accepted === 0) return 'no measured joint state was ever accepted' + rejectedNote(st);
+    return autoActivate ? 'automatic activation was never attempted' : 'no activate request came (autoActivate is off: call the activate service)';
+  }
+  switch (st.lastRefusal) {
+    case Refusal.StateNotFresh:
+      return st.measured.accepted === 0
+        ? `no measured joint state was ever accepted${rejectedNote(st)}`
+        : `measured joint state not fresh (age ${st.measuredAgeS.toFixed(3)} s)`;
+    case Refusal.OutOfLimits:
+      return `measured joint '${names[st.lastRefusalJoint] ?? '?'}' outside its URDF range or speed limit`;
+    case Refusal.EstopLatched:
+      return 'e-stop latched (reset, then activate)';
+    default:
+      return REFUSAL_NAMES[st.lastRefusal];
+  }
+}
+
+function rejectedNote(st: ShieldStatus): string {
+  const parts: string[] = [];
+  for (let v = 1; v < INPUT_VERDICT_NAMES.length; v++) if (st.measured.rejected[v]! > 0) parts.push(`${st.measured.rejected[v]} ${INPUT_VERDICT_NAMES[v]}`);
+  return parts.length > 0 ? ` (rejected: ${parts.join(', ')})` : '';
+}
+
+/**
+ * Writes every counter through `set` and returns the level and message. With
+ * `names` (and `autoActivate`), a shield that has never activated says why.
+ */
 export function describeStatus(
   st: ShieldStatus,
   set: (key: string, value: string | number) => void,
+  names?: readonly string[],
+  autoActivate = false,
 ): { level: ReportLevel; message: string } {
   const state = SHIELD_STATE_NAMES[st.state];
   const reason = REASON_NAMES[st.reason];
+  const why = names ? notActivatedReason(st, names, autoActivate) : null;
   set('state', state);
   set('reason', reason);
   set('transitions', st.transitions);
@@ -46,10 +84,34 @@ export function describeStatus(
   set('measured_age_s', st.measuredAgeS);
   set('candidate_age_s', st.candidateAgeS);
   set('clock_resets', st.clockResets);
-  return { level: reportLevel(st), message: `${state} (${reason})` };
+  set('activations', st.activations);
+  set('activation_refusals', st.activationRefusals);
+  if (why !== null) set('not_activated_reason', why);
+  return { level: reportLevel(st), message: why !== null ? `${state} (${reason}): never activated: ${why}` : `${state} (${reason})` };
 }
 
 function inputs(prefix: string, c: InputCounters, set: (key: string, value: string | number) => void): void {
   set(`${prefix}.accepted`, c.accepted);
   for (let v = 1; v < INPUT_VERDICT_NAMES.length; v++) set(`${prefix}.rejected.${INPUT_VERDICT_NAMES[v]}`, c.rejected[v]!);
+}
+
+/** Log level of a shield transition. */
+export type TransitionSeverity = 'info' | 'warn' | 'error';
+
+/**
+ * How loudly a transition is logged: what an operator or the start-up asked
+ * for is `info` (a requested hold or e-stop, reset, activation, resuming, and
+ * the hold at start-up before the first candidate has arrived); a hold
+ * that nobody asked for (candidate timeout after candidates flowed, a fault)
+ * is `warn`; an e-stop that nobody asked for (measured-state fault, external
+ * fault) is `error`.
+ */
+export function transitionSeverity(t: Transition, candidateSeen: boolean): TransitionSeverity {
+  const requested = t.reason === Reason.HoldRequested || t.reason === Reason.EstopRequested;
+  if (t.to === ShieldState.Estop) return requested ? 'info' : 'error';
+  if (t.to === ShieldState.Hold) {
+    if (requested || (t.reason === Reason.CandidateTimeout && !candidateSeen)) return 'info';
+    return 'warn';
+  }
+  return 'info';
 }

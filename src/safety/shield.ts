@@ -1,9 +1,12 @@
 /**
  * The shield's sequencer: state machine, watchdogs and the per-tick pipeline
  * of limit stages (math in ./joint-stages.ts, ./band.ts, ./barrier.ts).
+ * docs/shield.md has the state diagram:
  *
- *   INACTIVE ──activate──▶ ACTIVE ◀──▶ HOLD        any ──estop──▶ ESTOP (latched)
- *      ▲                                            ESTOP ──reset──▶ INACTIVE
+ *   INACTIVE ──activate──▶ ACTIVE ──hold / fault / candidate timeout / clock reset──▶ HOLD
+ *   HOLD ──activate──▶ ACTIVE   (and HOLD(candidate_timeout) ──fresh candidate──▶ ACTIVE)
+ *   any ──estop──▶ ESTOP (latched)     ESTOP ──reset──▶ HOLD (still holding; needs an activate)
+ *   INACTIVE ──autoActivate (first start only)──▶ ACTIVE
  *
  * Output: one position command per joint per tick (dt = 1/rateHz) in
  * `output`. Guarantees on every tick with an output:
@@ -17,7 +20,9 @@
  *  - effort and jerk whenever compatible with the above (else the nearest
  *    command, counted as a relaxation);
  *  - a target that meets every constraint is output bit for bit.
- * ESTOP and INACTIVE output a constant hold of the last command.
+ * ESTOP, and HOLD once braked to rest, output the held command bit for bit
+ * whatever the clock, inputs or rate do, until an accepted activate.
+ * Every value stays finite: inputs beyond `inputs.maxMagnitude` are rejected.
  * Time enters through `clock` (see ./clock.ts); a tick allocates nothing.
  */
 import { Constraint, makeBand, openBand, projectOntoBand, type Band } from './band.js';
@@ -27,10 +32,10 @@ import type { ShieldCoreConfig } from './config.js';
 import { InputStage } from './input-stage.js';
 import { InputVerdict, type NamedCandidate, type NamedJointState } from './inputs.js';
 import {
-  accelerationStage, advanceTrajectory, brakingTarget, effortStage, followingErrorStage, jerkStage, positionStage, velocityStage, withinLimits,
+  accelerationStage, advanceTrajectory, brakingTarget, effortStage, followingErrorStage, jerkStage, positionStage, velocityStage, 
 } from './joint-stages.js';
 import type { ShieldLimits } from './limits.js';
-import { Reason, ShieldState, makeStatus, type InputCounters, type ShieldStatus, type TickOutcome } from './status.js';
+import { Reason, Refusal, ShieldState, makeStatus, type InputCounters, type ShieldStatus, type TickOutcome } from './status.js';
 
 export type { BarrierSource, ShieldBarriers } from './barrier-stage.js';
 export type ActivateOutcome = 'activated' | 'already_active' | 'estop_latched' | 'state_not_fresh' | 'out_of_limits';
@@ -56,14 +61,13 @@ export class Shield {
 
   private readonly acc: Float64Array;
   private readonly next: Float64Array;
+  private readonly lastPassTarget: Float64Array;
   private readonly band: Band;
   private readonly inputs: InputStage;
   private readonly barriers: BarrierStage | null;
   /** The target path is live (ACTIVE and computed at least once since entering). */
   private onPath = false;
   private measuredFresh = false;
-  /** The trajectory was (re)started from the measured state since the last tick. */
-  private seeded = false;
   private lastNowS = NaN;
 
   constructor(
@@ -76,7 +80,7 @@ export class Shield {
     this.dtS = 1 / config.rateHz;
     this.clock = makeClock(this.dtS);
     const f = () => new Float64Array(n);
-    this.output = f(); this.outputVelocity = f(); this.outputEffort = f(); this.target = f(); this.acc = f(); this.next = f();
+    this.output = f(); this.outputVelocity = f(); this.outputEffort = f(); this.target = f(); this.acc = f(); this.next = f(); this.lastPassTarget = f();
     this.band = makeBand(n);
     this.inputs = new InputStage(limits.names, config, this.clock);
     this.barriers = barriers ? new BarrierStage(n, barriers, this.clock) : null;
@@ -96,11 +100,19 @@ export class Shield {
     const st = this.status;
     const clock = this.clock;
     const nowS = clock.nowS;
+    st.ticks++;
+    // A non-finite clock: no input is trusted, the command is held (no stage could run on it).
+    if (!(nowS - nowS === 0)) {
+      clock.nowS = this.lastNowS === this.lastNowS ? this.lastNowS : 0;
+      this.clockReset();
+      if (!this.hasOutput) return 'no_output';
+      st.outputs++;
+      return 'stopped';
+    }
     // Clock: a backwards jump is a sim reset; otherwise accrue time in state.
     if (nowS < this.lastNowS) this.clockReset();
     else if (this.lastNowS === this.lastNowS) st.timeInStateS[st.state]! += nowS - this.lastNowS;
     this.lastNowS = nowS;
-    st.ticks++;
     // Inputs: checked, mapped by name and copied; rejections counted.
     if (measured) this.takeMeasured(measured);
     if (candidate) this.takeCandidate(candidate);
@@ -112,21 +124,19 @@ export class Shield {
       this.freeze();
       return 'stopped';
     }
-    // The tick that starts the trajectory outputs its start: the measured position, at rest.
-    if (this.seeded) {
-      this.seeded = false;
-      return 'holding';
-    }
     const p = this.output;
     const v = this.outputVelocity;
     const lim = this.limits;
     const band = this.band;
     const rel = st.relaxations;
     const active = st.state === ShieldState.Active;
+    // HOLD at rest: the held command, bit for bit (it passed every stage when it was produced).
+    if (!active && this.atRest()) return 'holding';
     // Target: the interpolated candidate (ACTIVE) or a braking stop (HOLD).
     if (active) {
       this.inputs.target(this.target);
       this.onPath = true;
+      if (this.config.passThrough) return this.passThrough();
     } else brakingTarget(lim, p, v, clock, this.target);
     // Feed-forward effort, saturated to the effort limit.
     this.feedForward(active);
@@ -139,14 +149,17 @@ export class Shield {
     if (this.barriers) this.barriers.collect(p, band);
     // 4. Acceleration limit of the commanded trajectory.
     rel[Constraint.Acceleration]! += accelerationStage(band, lim, p, v, clock);
-    // 5. Servo effort |kp·(p' − q) − kd·q̇ + τff| ≤ E, only on fresh measured state.
-    if (lim.effortStage && this.measuredFresh) {
-      rel[Constraint.Effort]! += effortStage(band, lim, this.inputs.q, this.inputs.qd, this.outputEffort);
+    // Stages 5–6 bound what a candidate may ask; a HOLD brakes with the hard stages alone.
+    if (active) {
+      // 5. Servo effort |kp·(p' − q) − kd·q̇ + τff| ≤ E, only on fresh measured state.
+      if (lim.effortStage && this.measuredFresh) {
+        rel[Constraint.Effort]! += effortStage(band, lim, this.inputs.q, this.inputs.qd, this.outputEffort);
+      }
+      // 5b. Following error |p' − q| ≤ L, only on fresh measured state.
+      if (this.measuredFresh) rel[Constraint.Following]! += followingErrorStage(band, lim, this.inputs.q);
+      // 6. Jerk limit (smoothing, lowest priority).
+      rel[Constraint.Jerk]! += jerkStage(band, lim, p, v, this.acc, clock);
     }
-    // 5b. Following error |p' − q| ≤ L, only on fresh measured state.
-    if (this.measuredFresh) rel[Constraint.Following]! += followingErrorStage(band, lim, this.inputs.q);
-    // 6. Jerk limit (smoothing, lowest priority).
-    rel[Constraint.Jerk]! += jerkStage(band, lim, p, v, this.acc, clock);
     // Projection: the nearest admissible command; the target itself when admissible.
     const size = projectOntoBand(this.target, band, this.next, st.interventions, st.lastIntervention);
     // Barriers: the nearest command in the band that keeps them (unchanged when it already does).
@@ -161,12 +174,14 @@ export class Shield {
 
   /** Checks and stores a measured joint state arriving at `nowS`. */
   offerMeasured(nowS: number, m: NamedJointState): InputVerdict {
+    if (!(nowS - nowS === 0)) return this.rejected('measured', InputVerdict.Malformed); // no clock, no stamp check
     this.clock.nowS = nowS;
     return this.takeMeasured(m);
   }
 
   /** Checks and stores a candidate arriving at `nowS`; starts a new interpolation segment. */
   offerCandidate(nowS: number, c: NamedCandidate): InputVerdict {
+    if (!(nowS - nowS === 0)) return this.rejected('candidate', InputVerdict.Malformed);
     this.clock.nowS = nowS;
     return this.takeCandidate(c);
   }
@@ -187,18 +202,21 @@ export class Shield {
     if (this.status.state !== ShieldState.Estop) this.transition(ShieldState.Estop, reason);
   }
 
-  /** ESTOP → INACTIVE, only with fresh measured state within the URDF limits. */
+  /**
+   * ESTOP → HOLD, only with fresh measured state within the URDF limits: clears
+   * the latch and keeps holding the same command; motion needs an `activate`.
+   */
   requestReset(nowS: number): ResetOutcome {
     this.clock.nowS = nowS;
     if (this.status.state !== ShieldState.Estop) return 'not_in_estop';
     const check = this.readiness();
     if (check !== 'ok') return check;
-    this.transition(ShieldState.Inactive, Reason.Reset);
+    this.transition(ShieldState.Hold, Reason.Reset);
     this.inputs.forgetGoals();
     return 'reset';
   }
 
-  /** INACTIVE/HOLD → ACTIVE, only with fresh measured state within the URDF limits. */
+  /** INACTIVE/HOLD → ACTIVE (an operator's act), only with fresh measured state within the URDF limits. */
   activate(nowS: number, reason: Reason = Reason.Activated): ActivateOutcome {
     this.clock.nowS = nowS;
     return this.tryActivate(reason);
@@ -260,7 +278,8 @@ export class Shield {
     // Stale measured state: a fault (HOLD or ESTOP per config).
     if ((s === ShieldState.Active || s === ShieldState.Hold) && !this.measuredFresh
       && !(s === ShieldState.Hold && isMeasuredFault(st.reason))) this.measuredFault(Reason.MeasuredStale);
-    if (st.state === ShieldState.Inactive && this.config.autoActivate && this.measuredFresh) {
+    // Automatic activation: the very first start only (never after an e-stop, fault or clock reset).
+    if (st.state === ShieldState.Inactive && this.config.autoActivate && st.activations === 0 && st.transitions === 0) {
       if (this.tryActivate(Reason.AutoActivated) !== 'activated') return;
     }
     if (st.state === ShieldState.Estop && !this.hasOutput && this.measuredFresh) this.seedFromMeasured(true);
@@ -272,20 +291,49 @@ export class Shield {
   }
 
   private tryActivate(reason: Reason): ActivateOutcome {
-    const s = this.status.state;
-    if (s === ShieldState.Estop) return 'estop_latched';
+    const st = this.status;
+    const s = st.state;
     if (s === ShieldState.Active) return 'already_active';
+    if (s === ShieldState.Estop) return this.refused(Refusal.EstopLatched, -1, 'estop_latched');
     const check = this.readiness();
-    if (check !== 'ok') return check;
+    if (check !== 'ok') return this.refused(check === 'state_not_fresh' ? Refusal.StateNotFresh : Refusal.OutOfLimits, this.outJoint, check);
     if (!this.hasOutput) this.seedFromMeasured(false);
     this.enterActive(reason);
+    st.activations++;
     return 'activated';
   }
+
+  private refused<T extends ActivateOutcome>(why: Refusal, joint: number, outcome: T): T {
+    const st = this.status;
+    st.activationRefusals++;
+    st.lastRefusal = why;
+    st.lastRefusalJoint = joint;
+    return outcome;
+  }
+
+  /** Index of the first joint outside its URDF range (or over its speed) at the last readiness check, −1 if none. */
+  private outJoint = -1;
 
   private readiness(): 'ok' | 'state_not_fresh' | 'out_of_limits' {
     if (!(this.clock.nowS - this.inputs.measuredStampS <= this.config.watchdog.measuredTimeoutS)) return 'state_not_fresh';
     const l = this.limits;
-    return withinLimits(l.urdfLower, l.urdfUpper, l.velocity, this.inputs.q, this.inputs.qd, 0) ? 'ok' : 'out_of_limits';
+    this.outJoint = firstOutside(l.urdfLower, l.urdfUpper, l.velocity, this.inputs.q, this.inputs.qd);
+    return this.outJoint < 0 ? 'ok' : 'out_of_limits';
+  }
+
+  /** Every joint's commanded velocity and acceleration are exactly zero. */
+  private atRest(): boolean {
+    const v = this.outputVelocity;
+    const a = this.acc;
+    for (let i = 0; i < this.n; i++) if (v[i] !== 0 || a[i] !== 0) return false;
+    return true;
+  }
+
+  /** Pass-through (test only): the target as it is, no stage. */
+  private passThrough(): TickOutcome {
+    this.lastPassTarget.set(this.target);
+    advanceTrajectory(this.output, this.outputVelocity, this.acc, this.lastPassTarget, this.clock);
+    return 'passed';
   }
 
   /** Starts the commanded trajectory at the measured position, at rest (clamped into the limits for an e-stop hold). */
@@ -298,7 +346,6 @@ export class Shield {
     }
     this.freeze();
     this.hasOutput = true;
-    this.seeded = true;
   }
 
   private enterActive(reason: Reason): void {
@@ -330,15 +377,21 @@ export class Shield {
     else this.status.reason = reason;
   }
 
+  /**
+   * The clock went backwards (sim reset) or is not finite: every stored input
+   * is dropped; the command is kept. ACTIVE brakes to a HOLD that needs an
+   * activate; HOLD and ESTOP keep holding the same command.
+   */
   private clockReset(): void {
     const st = this.status;
     st.clockResets++;
     this.inputs.forgetInputs();
-    this.hasOutput = false;
     this.onPath = false;
+    this.measuredFresh = false;
     st.measured.consecutive = 0;
     st.candidate.consecutive = 0;
-    if (st.state !== ShieldState.Estop) this.transition(ShieldState.Inactive, Reason.ClockReset);
+    if (st.state === ShieldState.Active) this.transition(ShieldState.Hold, Reason.ClockReset);
+    else if (st.state === ShieldState.Hold && !isMeasuredFault(st.reason)) st.reason = Reason.ClockReset;
   }
 
   private transition(to: ShieldState, reason: Reason): void {
@@ -357,6 +410,15 @@ export class Shield {
 function accept(c: InputCounters): void {
   c.accepted++;
   c.consecutive = 0;
+}
+
+/** Index of the first joint with q outside [lower, upper] or |qd| above its velocity limit, −1 if none. */
+function firstOutside(lower: Float64Array, upper: Float64Array, velocity: Float64Array, q: Float64Array, qd: Float64Array): number {
+  for (let i = 0; i < q.length; i++) {
+    const x = q[i]!;
+    if (!(x >= lower[i]! && x <= upper[i]!) || !(Math.abs(qd[i]!) <= velocity[i]!)) return i;
+  }
+  return -1;
 }
 
 function isMeasuredFault(r: Reason): boolean {

@@ -6,7 +6,7 @@
 import { CONSTRAINT_COUNT, makeIntervention, type Intervention } from './band.js';
 import { INPUT_VERDICT_COUNT } from './inputs.js';
 
-/** INACTIVE → ACTIVE ↔ HOLD → ESTOP (latched until an accepted reset). */
+/** INACTIVE → ACTIVE ↔ HOLD; any → ESTOP (latched); ESTOP → HOLD on reset (docs/shield.md). */
 export const ShieldState = { Inactive: 0, Active: 1, Hold: 2, Estop: 3 } as const;
 export type ShieldState = (typeof ShieldState)[keyof typeof ShieldState];
 export const SHIELD_STATE_NAMES = ['INACTIVE', 'ACTIVE', 'HOLD', 'ESTOP'] as const;
@@ -30,9 +30,9 @@ export const Reason = {
   HoldRequested: 8,
   /** E-stop requested (topic or service). */
   EstopRequested: 9,
-  /** Reset accepted (ESTOP → INACTIVE). */
+  /** Reset accepted (ESTOP → HOLD; motion needs an activate). */
   Reset: 10,
-  /** The clock went backwards (sim reset): trajectory and inputs dropped. */
+  /** The clock went backwards (sim reset) or was not finite: inputs dropped, the command held. */
   ClockReset: 11,
   /** Tilt or other external fault signalled to the shield. */
   ExternalFault: 12,
@@ -42,6 +42,19 @@ export const REASON_NAMES = [
   'start', 'activated', 'auto_activated', 'candidate_timeout', 'candidate_resumed', 'measured_stale', 'measured_rejected',
   'candidate_rejected', 'hold_requested', 'estop_requested', 'reset', 'clock_reset', 'external_fault',
 ] as const;
+
+/** Why the last activation attempt was refused. */
+export const Refusal = {
+  None: 0,
+  /** No accepted measured state within the watchdog timeout (none at all, stale, or all rejected). */
+  StateNotFresh: 1,
+  /** A measured joint outside its URDF range or over its speed limit (`lastRefusalJoint`). */
+  OutOfLimits: 2,
+  /** The e-stop is latched (reset first). */
+  EstopLatched: 3,
+} as const;
+export type Refusal = (typeof Refusal)[keyof typeof Refusal];
+export const REFUSAL_NAMES = ['none', 'state_not_fresh', 'out_of_limits', 'estop_latched'] as const;
 
 /** What one tick did. */
 export type TickOutcome =
@@ -96,6 +109,13 @@ export interface ShieldStatus {
   /** Time spent in each state, s (index = ShieldState). */
   timeInStateS: Float64Array;
   clockResets: number;
+  /** Accepted activations (operator or automatic). */
+  activations: number;
+  /** Refused activation attempts (an automatic one counts each tick it is refused). */
+  activationRefusals: number;
+  /** Why the last refused attempt was refused, and the joint (index, −1 if none) for out_of_limits. */
+  lastRefusal: Refusal;
+  lastRefusalJoint: number;
   /** Age of the latest accepted measured state / candidate at the last tick, s (Infinity if none). */
   measuredAgeS: number;
   candidateAgeS: number;
@@ -129,6 +149,10 @@ class StatusRecord implements ShieldStatus {
   readonly candidate = inputCounters();
   readonly timeInStateS = new Float64Array(SHIELD_STATE_NAMES.length);
   clockResets = 0;
+  activations = 0;
+  activationRefusals = 0;
+  lastRefusal: Refusal = Refusal.None;
+  lastRefusalJoint = -1;
   measuredAgeS = Infinity;
   candidateAgeS = Infinity;
   constructor() {

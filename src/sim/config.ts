@@ -1,10 +1,11 @@
 /**
  * Configuration of the embedded MuJoCo simulation (MJCF generation and the
  * sim adapter), validated with zod. Units are in each field's comment.
- * Defaults follow /work/shared/SIM2SIM.md: armature 0.02 kg·m², 1 ms Euler
+ * Defaults follow docs/sim2sim.md: armature 0.02 kg·m², 1 ms Euler
  * step, floor friction 1.
  */
 import { z } from 'zod';
+import { deepStrict } from '../schema/strict.js';
 
 const finite = z.number().finite();
 
@@ -42,7 +43,7 @@ export const DEFAULT_GAINS: Record<string, PdGains> = {
   '.*_wrist_.*': { kp: 20, kd: 1 },
 };
 
-export const SimConfigSchema = z
+export const SimConfigSchema = deepStrict(z
   .object({
     /**
      * `fixed`: the root link is welded to the world (at the URDF `world` joint's
@@ -81,6 +82,12 @@ export const SimConfigSchema = z
     /** Mesh collision geoms: include those whose file resolved, or skip all meshes (primitives only). */
     meshes: z.enum(['include', 'skip']).default('include')
       .describe('Mesh collision geoms: include those whose file resolved, or skip all meshes (primitives only)'),
+    /**
+     * Links whose only collision geometry is absent mesh files: `fit_box` gives each a box fitted to
+     * its mass and inertia (with a warning naming them); `none` leaves them without collision.
+     */
+    missingMeshCollision: z.enum(['fit_box', 'none']).default('fit_box')
+      .describe('Links whose only collision geometry is absent mesh files: `fit_box` gives each a box fitted to its mass and inertia (with a warning naming them); `none` leaves them without collision'),
     /** Robot–robot contacts (parent–child pairs are always excluded by MuJoCo). Off: robot geoms touch only the floor. */
     selfCollision: z.boolean().default(false)
       .describe('Robot–robot contacts (parent–child pairs are always excluded by MuJoCo). Off: robot geoms touch only the floor'),
@@ -99,7 +106,7 @@ export const SimConfigSchema = z
         message: `explicit PD with the Euler integrator needs timestepS <= 0.002 (got ${c.timestepS}); use a smaller step or integrator 'implicit'`,
       });
     }
-  });
+  }));
 export type SimConfig = z.infer<typeof SimConfigSchema>;
 export type SimConfigInput = z.input<typeof SimConfigSchema>;
 

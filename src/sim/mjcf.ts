@@ -11,6 +11,11 @@
  *   triangle inequality (CAD exports often do).
  * - Collision primitives: box size = half extents, cylinder size = radius,
  *   half-length (both along local z, as in URDF). Meshes only when resolved.
+ *   A link whose only collision geometry is mesh files that are absent (a
+ *   third-party URDF without its meshes) gets a box fitted to its inertia
+ *   (the uniform box with the link's mass and principal moments, at its
+ *   centre of mass), so e.g. the pelvis does not sink through the floor;
+ *   a warning names those links (`missingMeshCollision: none` turns it off).
  * - One `<general>` PD servo per actuated joint:
  *   force = clip(kp·(ctrl − q) − kd·q̇, ±effort).
  * - IMU site `imu` on the IMU link with framequat/gyro/accelerometer sensors.
@@ -117,6 +122,23 @@ function geomXml(link: string, idx: number, origin: Origin, g: Geometry, contact
   }
 }
 
+/** Smallest half extent of a fitted box, m. */
+const MIN_FITTED_HALF_M = 0.01;
+
+/**
+ * The uniform box with the link's mass and (diagonal) moments of inertia, at
+ * its inertial frame: I_xx = m(b² + c²)/12 … ⇒ a² = 6(I_yy + I_zz − I_xx)/m.
+ * Off-diagonal products are ignored. Null without a positive mass.
+ */
+export function inertiaBox(link: Link): { origin: Origin; half: [number, number, number] } | null {
+  const inertial = link.inertial;
+  if (!inertial || !(inertial.mass > 0)) return null;
+  const { ixx, iyy, izz } = inertial.inertia;
+  const m = inertial.mass;
+  const half = (a: number, b: number, c: number): number => Math.max(MIN_FITTED_HALF_M, Math.sqrt(Math.max(0, (6 * (b + c - a)) / m)) / 2);
+  return { origin: inertial.origin, half: [half(ixx, iyy, izz), half(iyy, ixx, izz), half(izz, ixx, iyy)] };
+}
+
 function jointXml(j: Joint, config: SimConfig): string {
   const type = j.type === 'prismatic' ? 'slide' : 'hinge';
   const parts = [`name="${attr(j.name)}"`, `type="${type}"`, `axis="${nums(j.axis)}"`];
@@ -176,6 +198,7 @@ export function buildMjcf(model: RobotModel, config: SimConfig): MjcfBuild {
   const contact = config.selfCollision ? 'contype="3" conaffinity="3"' : 'contype="2" conaffinity="1"';
   const meshes: NonNullable<GeomOut['mesh']>[] = [];
   const lines: string[] = [];
+  const fitted: string[] = [];
 
   const emitBody = (linkName: string, origin: Origin, joint: Joint | null, depth: number): void => {
     const ind = '  '.repeat(depth);
@@ -191,19 +214,34 @@ export function buildMjcf(model: RobotModel, config: SimConfig): MjcfBuild {
     }
     const inertial = inertialXml(link);
     if (inertial) lines.push(`${ind}  ${inertial}`);
+    let emitted = 0;
+    let missingMesh = 0;
     link.collisions.forEach((c, i) => {
       const g = geomXml(linkName, i, c.origin, c.geometry, contact, config);
-      if (typeof g === 'string') warnings.push(g);
-      else {
+      if (typeof g === 'string') {
+        warnings.push(g);
+        if (c.geometry.kind === 'mesh' && c.geometry.resolvedPath === null) missingMesh++;
+      } else {
         lines.push(`${ind}  ${g.xml}`);
+        emitted++;
         if (g.mesh) meshes.push(g.mesh);
       }
     });
+    if (emitted === 0 && missingMesh > 0 && config.missingMeshCollision === 'fit_box') {
+      const box = inertiaBox(link);
+      if (box) {
+        lines.push(`${ind}  <geom name="${attr(linkName)}_fitted" ${poseAttrs(box.origin)} ${contact} type="box" size="${nums(box.half)}"/>`);
+        fitted.push(linkName);
+      }
+    }
     if (linkName === imuLink) lines.push(`${ind}  <site name="${IMU_SITE}" pos="0 0 0" size="0.01"/>`);
     for (const cj of children.get(linkName) ?? []) emitBody(cj.child, cj.origin, cj, depth + 1);
     lines.push(`${ind}</body>`);
   };
   emitBody(rootBody, baseOrigin, null, 2);
+  if (fitted.length > 0) {
+    warnings.push(`fitted primitive collision boxes (from each link's mass and inertia) to links whose collision meshes are missing: ${fitted.join(', ')}`);
+  }
 
   const actuators = actuated.map((j) => {
     const g = gainsFor(config, j.name);

@@ -3,6 +3,7 @@
  * given sim time (a heavier link, a payload, joint wear, weaker motors).
  */
 import { z } from 'zod';
+import { deepStrict } from '../schema/strict.js';
 import type { MujocoSim } from './simulation.js';
 
 const finite = z.number().finite();
@@ -10,7 +11,7 @@ const finite = z.number().finite();
 const atS = finite.nonnegative().default(0);
 const target = z.string().min(1);
 
-export const ScenarioEventSchema = z.discriminatedUnion('kind', [
+export const ScenarioEventSchema = deepStrict(z.discriminatedUnion('kind', [
   /** target: link name. Inertia scales with the mass. */
   z.object({ atS, kind: z.literal('set_mass'), target, values: z.object({ massKg: finite.positive() }) }),
   /** target: link name. A point mass at comOffsetM (link frame, relative to the link's centre of mass). */
@@ -28,7 +29,7 @@ export const ScenarioEventSchema = z.discriminatedUnion('kind', [
   z.object({ atS, kind: z.literal('set_gains'), target, values: z.object({ kp: finite.nonnegative(), kd: finite.nonnegative() }) }),
   /** target: actuated joint name; symmetric torque clip, N·m. */
   z.object({ atS, kind: z.literal('set_effort_limit'), target, values: z.object({ effortNm: finite.positive() }) }),
-]);
+]));
 export type ScenarioEvent = z.infer<typeof ScenarioEventSchema>;
 export type ScenarioEventInput = z.input<typeof ScenarioEventSchema>;
 

@@ -12,6 +12,7 @@
  *   physics step. Scenario events given at construction apply when due.
  */
 import { z } from 'zod';
+import { deepStrict } from '../schema/strict.js';
 import { nodeLogger, type Logger } from '../log.js';
 import { DiagnosticsPublisher, type StatusBuilder } from '../nodes/diagnostics.js';
 import {
@@ -29,7 +30,7 @@ import type { Publisher, Subscription, TransportNode } from '../transport/port.j
 import { applyScenarioEvent, scenarioEventProblems, ScenarioEventSchema, type ScenarioEvent } from './scenario.js';
 import type { MujocoSim } from './simulation.js';
 
-export const SimNodeConfigSchema = z.object({
+export const SimNodeConfigSchema = deepStrict(z.object({
   /** /joint_states rate, Hz; rounded to a whole number of physics steps. */
   jointStateRateHz: z.number().finite().positive().default(500).describe('/joint_states rate, Hz; rounded to a whole number of physics steps'),
   /** /imu rate, Hz; rounded to a whole number of physics steps. */
@@ -61,7 +62,7 @@ export const SimNodeConfigSchema = z.object({
   jointStateOrder: z.array(z.string().min(1)).optional().describe("Joint order of /joint_states; default: the sim's actuated joints"),
   /** Dynamics changes applied when sim time reaches each event's atS. */
   scenario: z.array(ScenarioEventSchema).default([]).describe("Dynamics changes applied when sim time reaches each event's atS"),
-});
+}));
 export type SimNodeConfig = z.input<typeof SimNodeConfigSchema>;
 
 export interface SimNodeOptions extends SimNodeConfig {
@@ -179,9 +180,12 @@ export class SimNode {
     this.applyDueEvents();
     this.sim.step();
     const k = ++this.stats.steps;
+    const imuDue = k % this.imuEvery === 0;
+    // IMU and joint state sampled at the same physics step (the state just integrated to).
+    if (imuDue) this.sim.syncSensors();
     if (k % this.clockEvery === 0) this.publishClock();
     if (k % this.jointStateEvery === 0) this.publishJointState();
-    if (k % this.imuEvery === 0) this.publishImu();
+    if (imuDue) this.publishImu();
   }
 
   /** Applies one event now (validated; throws on an unknown target). */

@@ -36,6 +36,18 @@ interface JointIndex {
   actuatorId: number;
 }
 
+/** True when a non-fixed joint lies between `link` and the root body. */
+function linkMoves(model: RobotModel, link: string, rootBody: string): boolean {
+  const parentJoint = new Map(model.joints.map((j) => [j.child, j]));
+  for (let l = link; l !== rootBody; ) {
+    const j = parentJoint.get(l);
+    if (!j) return false;
+    if (j.type !== 'fixed') return true;
+    l = j.parent;
+  }
+  return false;
+}
+
 export class MujocoSim {
   readonly config: SimConfig;
   readonly build: MjcfBuild;
@@ -63,10 +75,13 @@ export class MujocoSim {
   private readonly rootBodyId: number;
   private readonly imuAdr: { quat: number; gyro: number; acc: number };
   private readonly stateOrderCache = new WeakMap<readonly string[], Int32Array>();
+  /** The IMU's link can move (floating base, or a joint between it and the root). */
+  readonly imuMoves: boolean;
 
   constructor(opts: MujocoSimOptions) {
     this.config = SimConfigSchema.parse(opts.config ?? {});
     this.build = buildMjcf(opts.model, this.config);
+    this.imuMoves = this.build.base === 'floating' || linkMoves(opts.model, this.build.imuLink, this.build.rootBody);
     const addon = opts.addon ?? loadMujocoAddon();
     const dir = mkdtempSync(join(tmpdir(), 'aegis-mjcf-'));
     try {
@@ -156,6 +171,18 @@ export class MujocoSim {
     this.mj.step(n);
   }
 
+  /**
+   * Brings the sensors (and body poses, actuator forces) to the state the last
+   * step integrated to. `mj_step` evaluates them before integrating, so
+   * without this the IMU reads one physics step older than the joint state.
+   * A no-op when the IMU cannot move (fixed base, IMU on the welded root):
+   * its reading is the same at every step, and the extra evaluation would
+   * change the solver's warm start (MuJoCo 2.2.2), so the physics.
+   */
+  syncSensors(): void {
+    if (this.imuMoves) this.mj.forward();
+  }
+
   /** Writes servo targets (rad) given in `targetJointOrder`; nothing is applied unless all are valid. */
   setPositionTargets(targets: Float64Array): TargetWriteResult {
     const n = this.targetActuator.length;
@@ -205,6 +232,7 @@ export class MujocoSim {
    * Fills a preallocated Imu: orientation of the IMU site in the world
    * (MuJoCo wxyz → msg x,y,z,w), gyro (rad/s, site frame), accelerometer
    * (m/s², site frame; +9.81 on z when level and at rest).
+   * Call {@link syncSensors} after a step first when the IMU can move.
    */
   readImu(msg: Imu): void {
     const s = this.sensors;

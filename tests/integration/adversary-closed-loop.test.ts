@@ -164,5 +164,6 @@ describe.skipIf(!mujoco.available)('closed loop with adversarial candidate sourc
     expect(p.out.maxCommandedHandX).toBeLessThanOrEqual(WALL_X); // the commands kept the hands behind the wall
     expect(p.out.maxHandX).toBeLessThanOrEqual(WALL_X); // and so did the robot
     expect(p.out.maxHandX).toBeGreaterThan(WALL_X - 0.1); // it did reach toward the wall
+    process.stderr.write(`hands vs wall at ${WALL_X} m: commanded ${p.out.maxCommandedHandX.toFixed(4)} m, measured ${p.out.maxHandX.toFixed(4)} m\n`);
   });
 });

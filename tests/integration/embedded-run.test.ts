@@ -14,7 +14,7 @@ const mujoco = mujocoAvailability();
 if (!mujoco.available) console.warn(`[skipped] embedded-run integration: ${mujoco.reason}`);
 
 describe.skipIf(!mujoco.available)('embedded run (sim + policy + shield on the embedded bus)', () => {
-  it('runs the scenario with zero limit violations, holds during e-stop, and resumes after reset', async () => {
+  it('runs the scenario with zero limit violations, holds from e-stop through reset, and resumes only on activate', async () => {
     const s = await runEmbedded({
       configPath: join(root, 'tests', 'fixtures', 'embedded-short.yaml'),
       root,
@@ -34,9 +34,30 @@ describe.skipIf(!mujoco.available)('embedded run (sim + policy + shield on the e
     expect(s.monitor.violations).toBe(0);
     // e-stop: latched hold, the command did not move until the reset
     expect(s.estop.events).toBe(1);
-    expect(s.estop.maxHoldDeviationRad).toBe(0);
+    expect(s.estop.maxHoldDeviationRad).toBe(0); // from the e-stop through the reset until the activate
     expect(s.shield.timeInStateS['ESTOP']).toBeGreaterThan(0.6);
-    expect(s.shield.finalState).toBe('ACTIVE');
+    expect(s.shield.timeInStateS['HOLD']).toBeGreaterThanOrEqual(0.29); // reset at 2.2 s holds until the activate at 2.5 s
+    expect(s.shield.activations).toBe(2); // the demo's first start, then the operator's activate
+    expect(s.shield.notActivatedReason).toBeNull();
+    // the summary is taken after the end-of-run hold (it used to say ACTIVE, from before the hold)
+    expect(s.shield.finalState).toBe('HOLD');
+    expect(s.shield.finalReason).toBe('hold_requested');
+    // the phases split the run: their ticks and interventions add up to the totals
+    expect(s.shield.phases.map((p) => p.events[0])).toEqual(['start', 'add_payload left_rubber_hand', 'estop', 'reset', 'activate']);
+    expect(s.shield.phases.reduce((a, p) => a + p.ticks, 0)).toBe(s.shield.ticks);
+    expect(s.shield.phases.reduce((a, p) => a + p.interventionTicks, 0)).toBe(s.shield.interventionTicks);
+    for (const [stage, n] of Object.entries(s.shield.interventions)) {
+      expect(s.shield.phases.reduce((a, p) => a + (p.interventions[stage] ?? 0), 0)).toBe(n);
+    }
+    // during the e-stop and after the reset until the activate the output is a constant hold: no stage acts
+    expect(s.shield.phases[2]!.interventionTicks).toBe(0);
+    expect(s.shield.phases[3]!.activeS).toBe(0);
+    expect(s.shield.phases[3]!.interventionTicks).toBe(0);
+    // resumed after the operator's activate: the last phase (from 2.5 s) was spent ACTIVE
+    const last = s.shield.phases.at(-1)!;
+    expect(last.events).toEqual(['activate']);
+    expect(last.fromS).toBe(2.5);
+    expect(last.activeS).toBeGreaterThan(0.4);
     // the robot follows its commands (servo tracking, not a runaway)
     expect(s.monitor.maxTrackingErrorRad).toBeLessThan(0.6);
   });
@@ -66,6 +87,18 @@ describe.skipIf(!mujoco.available)('embedded run (sim + policy + shield on the e
     expect(at(0.21, 0.6).length).toBeGreaterThanOrEqual(18); // 50 Hz over 0.4 s
     expect(at(0.21, 0.6).every((s) => s.vx === 0.5 && s.wz === 0.3)).toBe(true);
     expect(at(0.61, 1.0).every((s) => s.vx === 0 && s.wz === 0)).toBe(true);
+  });
+
+  it('refuses to start with a URDF whose revolute joint lacks an upper limit, naming the joint', async () => {
+    const { mkdtempSync, readFileSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'aegis-urdf-'));
+    const text = readFileSync(join(root, 'urdf', 'g1_29dof_fixed.urdf'), 'utf8');
+    const cut = text.replace(/(<joint name="left_knee_joint"[\s\S]*?<limit[^>]*?) upper="[^"]*"/, '$1');
+    expect(cut).not.toBe(text);
+    writeFileSync(join(dir, 'robot.urdf'), cut);
+    await expect(runEmbedded({ configPath: join(root, 'tests', 'fixtures', 'embedded-short.yaml'), root, urdfPath: join(dir, 'robot.urdf') }))
+      .rejects.toThrow(/<joint name="left_knee_joint">: <limit> is missing attribute upper/);
   });
 
   it('names a missing robot description given with --urdf', async () => {

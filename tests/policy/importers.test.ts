@@ -22,7 +22,7 @@ const SDK = G1_JOINTS; // G1 SDK motor order = URDF order
 const deployData = (): unknown => parseYamlStrict(readFileSync(FIXTURE, 'utf8'), FIXTURE);
 
 function imported() {
-  return importUnitreeDeploy(deployData(), { robotJointNames: SDK, modelPath: 'models/g1_12dof_locomotion.onnx', name: 'g1_12dof_locomotion' });
+  return importUnitreeDeploy(deployData(), { robotJointNames: SDK, modelPath: '../models/g1_12dof_locomotion.onnx' /* relative to config/, where the example lives */, name: 'g1_12dof_locomotion' });
 }
 
 describe('unitree_rl_lab deploy.yaml importer', () => {
@@ -144,7 +144,8 @@ describe('ONNX metadata importer', () => {
     );
     const { notes } = importOnnxMetadata(readOnnxModelInfo(model), { modelPath: 'x.onnx', rateHz: 50 });
     expect(notes).toEqual([
-      "observation term 'motion_anchor_ori_b' (reference_anchor_ori6d) needs the robot and reference anchor body orientations, which no input carries: the policy runtime refuses this config until that input exists",
+      'the observation reads a reference motion: add a reference section (source file or topic, anchorBody torso_link) to the config',
+      "observation term 'motion_anchor_ori_b' (reference_anchor_ori6d) needs the robot and reference anchor body orientations (config reference.anchorBody and the robot model): the policy runtime refuses this config until that input exists",
     ]);
   });
 });

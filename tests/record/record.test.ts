@@ -62,17 +62,19 @@ describe.skipIf(!mujoco.available)('MCAP recording of an embedded run', () => {
       '/shield/decisions': 'aegis_control/msg/ShieldDecision',
       '/aegis/service_calls': 'aegis_control/msg/ServiceCall',
     });
-    // every message the bus carried, plus one decision per command and the reset call
+    // every message the bus carried in the run (the end-of-run hold comes after the recording), one decision per command, the service calls
+    const calls = byTopic.get('/aegis/service_calls')!.msgs.map((m) => m['service']);
+    expect(calls).toEqual(['/shield/reset', '/shield/activate']); // the scenario's reset and activate
     const total = [...byTopic.values()].reduce((s, t) => s + t.count, 0);
-    expect(total).toBe(summary.bus.published + summary.shield.commands + 1);
+    const shutdownHold = 1;
+    expect(total).toBe(summary.bus.published - shutdownHold + byTopic.get('/shield/decisions')!.count + calls.length);
     expect(summary.record!.dropped).toBe(0);
-    expect(byTopic.get('/forward_position_controller/commands')!.count).toBe(summary.shield.commands);
+    expect(byTopic.get('/forward_position_controller/commands')!.count).toBe(summary.shield.commands - shutdownHold);
     // ROS 2 shapes
     const js = byTopic.get('/joint_states')!.msgs[0] as { name: string[]; position: Float64Array; header: { stamp: { sec: number; nanosec: number } } };
     expect(js.name).toHaveLength(29);
     expect(js.position).toHaveLength(29);
     expect(byTopic.get('/estop')!.msgs).toEqual([{ data: true }]);
-    expect(byTopic.get('/aegis/service_calls')!.msgs.map((m) => m['service'])).toEqual(['/shield/reset']);
     // the decisions: one per command, output = the published command, an ESTOP stretch, the e-stop latched
     const cmds = byTopic.get('/forward_position_controller/commands')!.msgs as Array<{ data: Float64Array }>;
     const dec = byTopic.get('/shield/decisions')!.msgs as Array<{ state: number; output: Float64Array; target: Float64Array; stage_mask: number; tick: number }>;
@@ -119,7 +121,7 @@ describe.skipIf(!mujoco.available)('MCAP recording of an embedded run', () => {
     const r = await replayRecording(file, { root });
     expect(r.firstDivergence).toBeNull();
     expect(r.identical).toBe(true);
-    expect(r.commands).toBe(summary.shield.commands);
+    expect(r.commands).toBe(summary.shield.commands - 1); // all but the end-of-run hold (not a tick; after the recording)
     expect(r.missing).toBe(0);
     expect(r.inputs).toBeGreaterThan(summary.shield.commands); // joint states, IMU, candidates, the e-stop and the reset call
   });

@@ -41,6 +41,16 @@ describe('parseUrdf rejects malformed URDFs naming the element', () => {
     expect(e.problems).toEqual([{ element: '<joint name="knee">', reason: '<limit> lower 1.2 > upper 0.3' }]);
   });
 
+  it('refuses a revolute or prismatic <limit> without upper or lower, naming the joint (never read as 0)', () => {
+    const e = errorOf(robot(`${link('a')}${link('b')}${link('c')}` +
+      '<joint name="knee" type="revolute"><parent link="a"/><child link="b"/><limit lower="-1" effort="1" velocity="1"/></joint>' +
+      '<joint name="rail" type="prismatic"><parent link="a"/><child link="c"/><limit upper="0.1" effort="1" velocity="1"/></joint>'));
+    expect(e.problems).toEqual([
+      { element: '<joint name="knee">', reason: "<limit> is missing attribute upper (required for revolute joints; a joint without a position range is 'continuous')" },
+      { element: '<joint name="rail">', reason: "<limit> is missing attribute lower (required for prismatic joints; a joint without a position range is 'continuous')" },
+    ]);
+  });
+
   it('reports a revolute or prismatic joint without <limit>', () => {
     const e = errorOf(robot(`${link('a')}${link('b')}${link('c')}` +
       '<joint name="hinge" type="revolute"><parent link="a"/><child link="b"/></joint>' +

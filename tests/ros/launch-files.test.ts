@@ -69,6 +69,21 @@ describe('launch files', () => {
     expect(xmlLaunch).toContain('launch/bringup.launch.xml');
   });
 
+  it('hardware bringup never starts motion by itself: shield autoActivate false, policy starts PASSIVE', () => {
+    const py = read('launch/bringup.launch.py');
+    expect(py).toMatch(/shield_start = \{'core\.autoActivate': False\}/);
+    expect(py).toMatch(/parameters=\[params_file, common, shield_output, shield_start\]/);
+    expect(py).toMatch(/policy_start = \{'modes\.initial': 'PASSIVE'\}/);
+    expect(py).toMatch(/parameters=\[params_file, common, policy_start\]/);
+    const x = xml.parse(read('launch/bringup.launch.xml')).launch as { node: Array<{ exec: string; param: Array<{ name?: string; value?: string }> | { name?: string; value?: string } }> };
+    const params = (exec: string) => {
+      const node = x.node.find((n) => n.exec === exec)!;
+      return Object.fromEntries((Array.isArray(node.param) ? node.param : [node.param]).filter((p) => p.name).map((p) => [p.name, p.value]));
+    };
+    expect(params('aegis_shield_node')['core.autoActivate']).toBe('false');
+    expect(params('aegis_policy_node')['modes.initial']).toBe('PASSIVE');
+  });
+
   it.each(pyLaunch)('%s compiles with python3 and defines generate_launch_description', (file) => {
     const code = "import py_compile, sys; py_compile.compile(sys.argv[1], cfile=sys.argv[2], doraise=True)";
     expect(() => execFileSync('python3', ['-c', code, join(root, file), join(tmp, 'out.pyc')], { stdio: 'pipe' })).not.toThrow();

@@ -16,7 +16,7 @@ import { SimNodeConfigSchema } from '../../src/sim/sim-node.js';
 import { describeParameters, type ParameterSpec } from '../../src/transport/ros/param-descriptors.js';
 
 const shieldConfig = ShieldNodeConfigSchema.parse({
-  limits: { jerkRadPerS3: 5000, followingErrorRad: 0.3 },
+  limits: { jerkRadPerS3: 5000, followingErrorRad: 0.3, kpNmPerRad: 100, kdNmSPerRad: 2 },
   controllerJoints: ['left_shoulder_pitch_joint', 'right_shoulder_pitch_joint'],
 });
 

@@ -4,6 +4,7 @@
  * a fixture with a deliberately wrong message field fails, naming the field.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 
@@ -21,13 +22,13 @@ describe('ROS adapter type-check (npm run typecheck:ros)', () => {
     execFileSync(process.execPath, [join(root, 'scripts', 'check-ros-files.mjs')], { cwd: root });
   });
 
-  it('compiles the adapter clean against rclnodejs typings with skipLibCheck off', { timeout: 240_000 }, () => {
-    const r = typecheck('tsconfig.ros.json');
-    expect(r.output).toBe('');
-    expect(r.status).toBe(0);
-  });
-
-  it('fails on a message with a wrong field and names the field', { timeout: 240_000 }, () => {
+  // One tsc run (the slowest test of the suite; it used to be two): the fixture's program is the adapter
+  // under tsconfig.ros.json's options plus one wrong file, so "the only error is the wrong field" also
+  // proves the adapter itself compiles clean (what `npm run typecheck:ros` checks; CI runs that too).
+  it('fails on a message with a wrong field and names the field; the adapter in the same program is clean', { timeout: 240_000 }, () => {
+    const ros = JSON.parse(readFileSync(join(root, 'tsconfig.ros.json'), 'utf8')) as { include: string[] };
+    const fixture = JSON.parse(readFileSync(join(root, 'tests', 'ros', 'fixtures', 'tsconfig.wrong-field.json'), 'utf8')) as { include: string[] };
+    expect(fixture.include.filter((p) => p !== 'wrong-field.ts').map((p) => p.replace(/^(\.\.\/)+/, ''))).toEqual(ros.include);
     const r = typecheck(join('tests', 'ros', 'fixtures', 'tsconfig.wrong-field.json'));
     expect(r.status).not.toBe(0);
     expect(r.output).toMatch(/wrong-field\.ts\(\d+,\d+\): error TS2353: .*'positions' does not exist in type '[^']*\bJointState\b/);

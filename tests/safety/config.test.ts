@@ -9,11 +9,27 @@ describe('shield configuration', () => {
     expect(cfg.core.inputs.allowPartialCandidates).toBe(true); // the upper-body policy commands a subset
     expect(cfg.limits.followingErrorRad).toBe(0.15); // barriers checked near the real pose
     expect(cfg.collision.referencePoseRad['left_shoulder_roll_joint']).toBe(0.4); // arms away from the body
+    expect(cfg.core.autoActivate).toBe(true); // the embedded demo's first start (the ROS bringup sets it false)
+    expect(cfg.profile.base).toBe('fixed');
     expect({
       ...cfg,
-      core: { ...cfg.core, inputs: { ...cfg.core.inputs, allowPartialCandidates: false } },
+      core: { ...cfg.core, autoActivate: false, inputs: { ...cfg.core.inputs, allowPartialCandidates: false } },
       limits: { ...cfg.limits, followingErrorRad: null },
       collision: { ...cfg.collision, referencePoseRad: {} },
+    }).toEqual(defaults);
+  });
+
+  it('the shipped floating-base G1 profile validates and differs from the defaults only where documented', () => {
+    const cfg = loadConfigFile(ShieldNodeConfigSchema, 'config/shield_g1_floating.yaml');
+    const defaults = ShieldNodeConfigSchema.parse({});
+    expect(cfg.profile.base).toBe('floating');
+    expect(cfg.limits.followingErrorRad).toBeNull();
+    expect(cfg.core.passThrough).toBe(false);
+    expect({
+      ...cfg,
+      profile: { base: 'fixed' },
+      core: { ...cfg.core, autoActivate: false },
+      collision: { ...cfg.collision, enabled: true },
     }).toEqual(defaults);
   });
 

@@ -25,8 +25,9 @@ export function limits(cfg: z.input<typeof ShieldLimitsConfigSchema> = {}): Shie
   }));
 }
 
+/** The embedded demo's start (autoActivate at the first start) unless a test says otherwise. */
 export function coreConfig(cfg: z.input<typeof ShieldCoreConfigSchema> = {}): ShieldCoreConfig {
-  return ShieldCoreConfigSchema.parse({ rateHz: 500, ...cfg });
+  return ShieldCoreConfigSchema.parse({ rateHz: 500, autoActivate: true, ...cfg });
 }
 
 export function makeShield(

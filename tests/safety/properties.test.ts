@@ -1,8 +1,13 @@
 /**
  * Property tests of the shield over random robots, random plant states and
- * adversarial command streams. Tolerances: positions 1e-12 rad; velocity and
- * acceleration 1e-9 relative plus the rounding of finite differences
- * (16·ε·(1 + |p|)/dt and /dt²); effort 1e-9 relative + 1e-9 N·m.
+ * adversarial command streams (≥ 10⁶ ticks in all). Strict limits, with only
+ * these numeric tolerances: positions 1e-12 rad; velocity and acceleration
+ * 1e-9 relative plus the rounding of finite differences (16·ε·(1 + |p|)/dt
+ * and /dt²); effort 1e-9 relative + 1e-9 N·m. Documented exceptions (the
+ * spec's, not the oracle's): the acceleration on the tick an e-stop freezes a
+ * moving command; the first output after activation may lie between the
+ * shield and URDF limits (the measured pose), and then only moves back in.
+ * Holds are compared bit for bit (Object.is).
  */
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -29,6 +34,7 @@ const runArb = fc.record({
   kp: fc.double({ min: 5, max: 300, noNaN: true }),
   kd: fc.double({ min: 0, max: 10, noNaN: true }),
   interpolation: fc.constantFrom('linear' as const, 'none' as const),
+  autoActivate: fc.boolean(),
   onMeasuredFault: fc.constantFrom('hold' as const, 'estop' as const),
   candidateEvery: fc.integer({ min: 1, max: 25 }),
   badRate: fc.double({ min: 0, max: 0.1, noNaN: true }),
@@ -42,13 +48,14 @@ function setup(p: RunParams) {
   const limitsCfg = ShieldLimitsConfigSchema.parse({
     positionMarginRad: p.margin, velocityScale: p.velocityScale, effortScale: p.effortScale,
     accelerationRadPerS2: p.accel, decelerationRadPerS2: p.accel * p.decelFraction, jerkRadPerS3: p.jerk,
-    kpNmPerRad: p.kp, kdNmSPerRad: p.kd,
   });
   const core = ShieldCoreConfigSchema.parse({
-    rateHz: p.rateHz, interpolation: { mode: p.interpolation }, watchdog: { onMeasuredFault: p.onMeasuredFault },
+    rateHz: p.rateHz, autoActivate: p.autoActivate, interpolation: { mode: p.interpolation }, watchdog: { onMeasuredFault: p.onMeasuredFault },
     inputs: { maxConsecutiveRejections: 5 },
   });
-  const sh = new Shield(shieldLimitsOrThrow(urdf, limitsCfg), core);
+  // The robot's servo gains reach the shield as the embedded run hands over sim.gains.
+  const gains = Object.fromEntries(urdf.names.map((name) => [name, { kp: p.kp, kd: p.kd }]));
+  const sh = new Shield(shieldLimitsOrThrow(urdf, limitsCfg, { gains }), core);
   // The oracle's own limits, from the spec.
   const lo = urdf.lower.map((x) => x + p.margin);
   const hi = urdf.upper.map((x) => x - p.margin);
@@ -57,8 +64,59 @@ function setup(p: RunParams) {
   return { r, urdf, sh, lo, hi, vmax, emax, dt: 1 / p.rateHz, decel: p.accel * p.decelFraction };
 }
 
-/** Adversarial closed loop; checks every output against the spec. Returns counts for reporting. */
-function adversarialRun(p: RunParams, ticks: number): { effortChecked: number } {
+/** Values an adversary sends: out of range, subnormal, signed zeros, huge jumps. */
+const NASTY = [1e308, -1e308, Number.MAX_VALUE, -Number.MAX_VALUE, 5e-324, -5e-324, 2.2250738585072014e-308, 0, -0, 1e5, -1e5, 9999.999];
+
+/** What the run covered (the test asserts each kind happened). */
+interface Coverage {
+  effortChecked: number;
+  /** Clock jumps backwards / forwards seen in each state (index = ShieldState). */
+  jumpsBack: number[];
+  jumpsForward: number[];
+  /** Ticks after an accepted reset and before an activate (must not move). */
+  heldAfterReset: number;
+  /** Accepted activations after a reset. */
+  activatedAfterReset: number;
+  /** Inputs rejected as out of range. */
+  outOfRange: number;
+  /** Ticks in ESTOP compared with the held value. */
+  estopTicks: number;
+}
+
+function coverage(): Coverage {
+  return { effortChecked: 0, jumpsBack: [0, 0, 0, 0], jumpsForward: [0, 0, 0, 0], heldAfterReset: 0, activatedAfterReset: 0, outOfRange: 0, estopTicks: 0 };
+}
+
+/** Every number the shield keeps must be finite (limits and "none yet" stamps/ages aside). */
+function checkInternalState(sh: Shield, k: number): void {
+  const x = sh as unknown as {
+    acc: Float64Array; next: Float64Array; lastPassTarget: Float64Array;
+    inputs: { q: Float64Array; qd: Float64Array; goal: Float64Array; goalEffort: Float64Array; segStart: Float64Array; seg: { t0S: number; horizonS: number } };
+  };
+  const arrays: Array<[string, Float64Array]> = [
+    ['output', sh.output], ['outputVelocity', sh.outputVelocity], ['outputEffort', sh.outputEffort], ['target', sh.target],
+    ['acc', x.acc], ['next', x.next], ['lastPassTarget', x.lastPassTarget], ['q', x.inputs.q], ['qd', x.inputs.qd], ['goal', x.inputs.goal],
+    ['goalEffort', x.inputs.goalEffort], ['segStart', x.inputs.segStart], ['timeInStateS', sh.status.timeInStateS],
+  ];
+  for (const [name, a] of arrays) {
+    for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i]!)) throw new Error(`internal state ${name}[${i}] = ${a[i]} at tick ${k}`);
+  }
+  const st = sh.status;
+  const scalars: Array<[string, number]> = [
+    ['maxInterventionRad', st.maxInterventionRad], ['l2Rad', st.lastIntervention.l2Rad], ['linfRad', st.lastIntervention.linfRad],
+    ['seg.horizonS', x.inputs.seg.horizonS],
+  ];
+  if (sh.status.state === ShieldState.Active) scalars.push(['seg.t0S', x.inputs.seg.t0S]);
+  for (const [name, v] of scalars) if (!Number.isFinite(v)) throw new Error(`internal state ${name} = ${v} at tick ${k}`);
+  // ages are +∞ before any input, never NaN
+  if (Number.isNaN(st.measuredAgeS) || Number.isNaN(st.candidateAgeS)) throw new Error(`NaN input age at tick ${k}`);
+}
+
+/**
+ * Adversarial closed loop; checks every output against the spec (strict limits,
+ * tolerance in the file header), the hold semantics and the internal state.
+ */
+function adversarialRun(p: RunParams, ticks: number, cov: Coverage): void {
   const { r, urdf, sh, lo, hi, vmax, emax, dt, decel } = setup(p);
   const n = p.n;
   const plant = new Plant(r, urdf, p.kp, p.kd);
@@ -73,79 +131,104 @@ function adversarialRun(p: RunParams, ticks: number): { effortChecked: number } 
   let history = 0; // consecutive outputs known to the oracle
   let measStamp = -Infinity;
   let nowS = 0;
-  let lastNow = -Infinity;
   let measDropUntil = -1;
   let candDropUntil = -1;
-  let held: Float64Array | null = null;
+  /** The command held since an e-stop, until an accepted activate (through resets, clock jumps, anything). */
+  let latched: Float64Array | null = null;
+  let resetSinceEstop = false;
+  /** The command of a HOLD that has come to rest. */
+  let rest: Float64Array | null = null;
   let prevState: number = sh.status.state;
-  let effortChecked = 0;
   const fail = (what: string, k: number, i: number, detail: number) => {
-    throw new Error(`${what} at tick ${k}, joint ${i}: ${detail} (state ${sh.status.state})`);
+    throw new Error(`${what} at tick ${k}, joint ${i}: ${detail} (state ${sh.status.state}, reason ${sh.status.reason})`);
   };
+  const nasty = () => NASTY[Math.floor(r() * NASTY.length)]!;
   for (let k = 0; k < ticks; k++) {
     nowS += dt;
-    // Events: clock reset, sensor and policy dropouts.
-    if (r() < p.eventRate * 0.2) {
-      nowS = uniform(r, 0, nowS * 0.9);
-      history = 0;
+    // Events: clock jumps both ways (in whatever state the shield is), sensor and policy dropouts.
+    // (INACTIVE lasts only until the first activation: jumps there are made likelier.)
+    const jumpRate = sh.status.state === ShieldState.Inactive ? 0.005 : p.eventRate * 0.5;
+    if (r() < jumpRate) {
+      cov.jumpsBack[sh.status.state]!++;
+      nowS = r() < 0.2 ? -uniform(r, 0, 1e6) : uniform(r, 0, nowS * 0.9);
       measStamp = -Infinity;
-      held = held ? null : held;
+    } else if (r() < jumpRate) {
+      cov.jumpsForward[sh.status.state]!++;
+      nowS += r() < 0.5 ? uniform(r, 0.01, 1) : uniform(r, 1, 1e6);
     }
     if (r() < p.eventRate) measDropUntil = k + Math.floor(uniform(r, 1, 100));
     if (r() < p.eventRate) candDropUntil = k + Math.floor(uniform(r, 1, 200));
-    // Measured state, sometimes malformed.
+    // Measured state, sometimes malformed or absurd.
     if (k > measDropUntil) {
       js.names = names;
       js.stampS = nowS;
       js.position.set(plant.q);
       js.velocity.set(plant.qd);
-      const bad = r() < p.badRate ? Math.floor(r() * 5) : -1;
+      const bad = r() < p.badRate ? Math.floor(r() * 7) : -1;
       if (bad === 0) js.position[Math.floor(r() * n)] = NaN;
       else if (bad === 1) js.stampS = nowS - 1;
       else if (bad === 2) js.stampS = nowS + 1;
       else if (bad === 3) js.names = wrongNames;
       else if (bad === 4) js.position[0] = js.position[0]! + uniform(r, -2, 2); // a glitch that passes the checks
-      if (sh.offerMeasured(nowS, js) === InputVerdict.Accepted) {
+      else if (bad === 5) js.position[Math.floor(r() * n)] = nasty();
+      else if (bad === 6) js.velocity[Math.floor(r() * n)] = nasty();
+      const verdict = sh.offerMeasured(nowS, js);
+      if (verdict === InputVerdict.OutOfRange) cov.outOfRange++;
+      if (verdict === InputVerdict.Accepted) {
         measStamp = js.stampS;
         for (let i = 0; i < n; i++) { mq[i] = js.position[i]!; mqd[i] = js.velocity[i]!; }
       }
     }
-    // Candidates: random targets, big jumps, NaN, stale stamps, wrong names.
+    // Candidates: random targets, big jumps, absurd magnitudes, NaN, stale stamps, wrong names.
     if (k > candDropUntil && k % p.candidateEvery === 0) {
       cand.names = names;
-      cand.stampS = nowS;
-      cand.horizonS = r() < 0.5 ? 0 : uniform(r, 0, 0.05);
+      cand.stampS = r() < 0.1 ? 0 : nowS;
+      cand.horizonS = r() < 0.5 ? 0 : r() < 0.98 ? uniform(r, 0, 0.05) : nasty() * Math.sign(r() - 0.02);
       for (let i = 0; i < n; i++) {
         const a = Number.isFinite(lo[i]!) ? lo[i]! - 0.5 : -10;
         const b = Number.isFinite(hi[i]!) ? hi[i]! + 0.5 : 10;
-        cand.positions[i] = r() < 0.05 ? uniform(r, -1e3, 1e3) : uniform(r, a, b);
+        const u = r();
+        cand.positions[i] = u < 0.03 ? uniform(r, -1e3, 1e3) : u < 0.06 ? nasty() : uniform(r, a, b);
       }
       const bad = r() < p.badRate ? Math.floor(r() * 4) : -1;
       if (bad === 0) cand.positions[Math.floor(r() * n)] = r() < 0.5 ? NaN : Infinity;
       else if (bad === 1) cand.stampS = nowS - 1;
       else if (bad === 2) cand.names = wrongNames;
       else if (bad === 3) cand.stampS = nowS + 1;
-      sh.offerCandidate(nowS, cand);
+      if (sh.offerCandidate(nowS, cand) === InputVerdict.OutOfRange) cov.outOfRange++;
     }
     // Operator requests.
     const estop = r() < p.eventRate * 0.3;
     if (estop) sh.requestEstop(nowS);
-    if (r() < p.eventRate * 2) sh.requestReset(nowS);
-    if (r() < p.eventRate * 2) sh.activate(nowS);
+    if (r() < p.eventRate * 3 && sh.requestReset(nowS) === 'reset') resetSinceEstop = true;
+    const activated = r() < p.eventRate * (resetSinceEstop ? 0.5 : 2) && sh.activate(nowS) === 'activated';
+    if (activated) {
+      if (resetSinceEstop) cov.activatedAfterReset++;
+      latched = null;
+      resetSinceEstop = false;
+    }
     if (r() < p.eventRate * 0.3) sh.requestHold(nowS);
-    const wasEstop = sh.status.state === ShieldState.Estop;
 
     const outcome = sh.tick(nowS);
     simulatedTicks++;
-    if (nowS < lastNow) history = 0;
-    lastNow = nowS;
+    checkInternalState(sh, k);
     const st = sh.status.state;
     if (outcome === 'no_output') {
       if (sh.hasOutput) fail('no output although one exists', k, 0, 0);
       history = 0;
     } else {
       const out = sh.output;
+      // The e-stop tick (requested before it, or a watchdog e-stop inside it) freezes the command.
       const freezeStart = st === ShieldState.Estop && prevState !== ShieldState.Estop;
+      // An activation without a previous command starts from the measured position at rest:
+      // its first output is one ordinary step from there.
+      if (history === 0 && st === ShieldState.Active) {
+        prev.set(mq);
+        prev2.set(mq);
+        history = 2;
+      }
+      // The value held at the e-stop tick: the previous output (or, with none yet, the first one).
+      if (st === ShieldState.Estop && latched === null) latched = Float64Array.from(history > 0 ? prev : out);
       for (let i = 0; i < n; i++) {
         const x = out[i]!;
         if (!Number.isFinite(x)) fail('non-finite output', k, i, x);
@@ -160,25 +243,32 @@ function adversarialRun(p: RunParams, ticks: number): { effortChecked: number } 
           const v0 = history > 1 ? (prev[i]! - prev2[i]!) / dt : 0;
           const tolA = 1e-9 * p.accel + (16 * Number.EPSILON * (1 + Math.abs(x))) / (dt * dt);
           if (!freezeStart && Math.abs(v - v0) / dt > p.accel + tolA) fail('acceleration limit', k, i, (v - v0) / dt);
-          // Effort, whenever the spec's hard interval admits it.
+          // Effort (ACTIVE), whenever the spec's hard interval admits it.
           const fresh = nowS - measStamp <= sh.config.watchdog.measuredTimeoutS;
-          if (fresh && (st === ShieldState.Active || st === ShieldState.Hold)) {
+          if (fresh && st === ShieldState.Active) {
             const [L, U] = hardInterval(prev[i]!, v0, lo[i]!, hi[i]!, vmax[i]!, p.accel, decel, dt);
             const centre = mq[i]! + (p.kd * mqd[i]!) / p.kp;
             const half = emax[i]! / p.kp;
             if (Math.max(L, centre - half) <= Math.min(U, centre + half) - 1e-9) {
-              effortChecked++;
+              cov.effortChecked++;
               const tau = p.kp * (x - mq[i]!) - p.kd * mqd[i]!;
               if (Math.abs(tau) > emax[i]! * (1 + 1e-9) + 1e-9) fail('effort limit', k, i, tau);
             }
           }
         }
       }
-      // E-stop: a hold within one tick, until reset.
-      if (wasEstop && st === ShieldState.Estop) {
-        if (held === null) held = Float64Array.from(history > 0 && estop ? prev : out);
-        for (let i = 0; i < n; i++) if (!Object.is(out[i], held[i])) fail('e-stop output moved', k, i, out[i]!);
-      } else held = null;
+      // E-stop → reset → (no motion) → activate: every output equals the value held at the e-stop tick.
+      if (latched !== null) {
+        if (st === ShieldState.Active) fail('motion without an activate after an e-stop', k, 0, st);
+        for (let i = 0; i < n; i++) if (!Object.is(out[i], latched[i])) fail('held output moved', k, i, out[i]! - latched[i]!);
+        if (st === ShieldState.Estop) cov.estopTicks++;
+        else cov.heldAfterReset++;
+      }
+      // A HOLD at rest stays bit for bit until it is left.
+      if (st === ShieldState.Hold && rest !== null) {
+        for (let i = 0; i < n; i++) if (!Object.is(out[i], rest[i])) fail('HOLD at rest moved', k, i, out[i]! - rest[i]!);
+      }
+      rest = st === ShieldState.Hold && prevState === ShieldState.Hold && history > 2 && equal(out, prev) && equal(prev, prev2) ? Float64Array.from(out) : st === ShieldState.Hold ? rest : null;
       prev2.set(prev);
       prev.set(out);
       history++;
@@ -188,12 +278,16 @@ function adversarialRun(p: RunParams, ticks: number): { effortChecked: number } 
   }
   expect(sh.status.relaxations[Constraint.Velocity]).toBe(0);
   expect(sh.status.relaxations[Constraint.Acceleration]).toBe(0);
-  return { effortChecked };
+}
+
+function equal(a: Float64Array, b: Float64Array): boolean {
+  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return false;
+  return true;
 }
 
 /** Smooth in-limit trajectories on a tracking plant: every output must equal the candidate bit for bit. */
 function safeRun(p: RunParams, ticks: number): void {
-  const { r, urdf, sh, lo, hi, vmax, emax, dt, decel } = setup({ ...p, interpolation: 'none' });
+  const { r, urdf, sh, lo, hi, vmax, emax, dt, decel } = setup({ ...p, interpolation: 'none', autoActivate: true });
   const n = p.n;
   const centre = new Float64Array(n);
   const amp = new Float64Array(n);
@@ -240,10 +334,20 @@ describe('shield properties', () => {
     expect(simulatedTicks).toBeGreaterThanOrEqual(1_000_000);
   });
 
-  it('no output violates position, velocity, acceleration or (when attainable) effort limits; e-stop holds within one tick until reset', () => {
-    let effortChecked = 0;
-    fc.assert(fc.property(runArb, (p) => { effortChecked += adversarialRun(p, 4000).effortChecked; }), { numRuns: 220, seed: 20240611 });
-    expect(effortChecked).toBeGreaterThan(100_000);
+  it('no output violates position, velocity, acceleration or (when attainable) effort limits; holds hold; nothing goes non-finite', () => {
+    const cov = coverage();
+    fc.assert(fc.property(runArb, (p) => adversarialRun(p, 4000, cov)), { numRuns: 220, seed: 20240611 });
+    expect(cov.effortChecked).toBeGreaterThan(100_000);
+    // the run covered what it claims: e-stop → reset → held → activate, clock jumps both ways in every state, overflow inputs
+    expect(cov.estopTicks).toBeGreaterThan(10_000);
+    expect(cov.heldAfterReset).toBeGreaterThan(10_000);
+    expect(cov.activatedAfterReset).toBeGreaterThan(20);
+    for (let s = 0; s < 4; s++) {
+      expect(cov.jumpsBack[s], `backward jumps in state ${s}`).toBeGreaterThan(5);
+      expect(cov.jumpsForward[s], `forward jumps in state ${s}`).toBeGreaterThan(5);
+    }
+    expect(cov.outOfRange).toBeGreaterThan(1000);
+    process.stderr.write(`shield property coverage: ${JSON.stringify(cov)}\n`);
   });
 
   it('safe commands pass through bit for bit', () => {

@@ -7,6 +7,8 @@ import {
 import { NAMES, urdfLimits } from './fixtures.js';
 
 const MS = 1_000_000n;
+/** The plant's servo gains, handed to the shield as the embedded run hands over sim.gains. */
+const GAINS = { a: { kp: 20, kd: 0.5 }, b: { kp: 20, kd: 0.5 }, c: { kp: 20, kd: 0.5 } };
 
 /** A bus with the shield, a plant that reports the last command as its state, and a 50 Hz policy. */
 function rig(config: ConstructorParameters<typeof ShieldNode>[0]['config'] = {}) {
@@ -14,7 +16,8 @@ function rig(config: ConstructorParameters<typeof ShieldNode>[0]['config'] = {})
   const shield = new ShieldNode({
     node: bus.createNode('safety_shield'),
     robot: urdfLimits(),
-    config: { limits: { positionMarginRad: 0.05, accelerationRadPerS2: 100, decelerationRadPerS2: 50 }, ...config },
+    servoGains: GAINS,
+    config: { limits: { positionMarginRad: 0.05, accelerationRadPerS2: 100, decelerationRadPerS2: 50 }, ...config, core: { autoActivate: true, ...config.core } },
   });
   const plant = bus.createNode('plant');
   const js = makeJointState(NAMES);
@@ -91,22 +94,57 @@ describe('shield node', () => {
     expect(last[1]).toBeCloseTo(-1.95, 12);
   });
 
-  it('holds the command within one tick of an e-stop on /estop and until a reset service call', async () => {
+  it('holds the command published before an e-stop on /estop, through a reset, until an activate service call', async () => {
     const r = rig();
     r.setTarget([0.8, -1.5, 1]);
     r.step(100);
     const estopNode = r.bus.createNode('operator');
-    estopNode.createPublisher('std_msgs/msg/Bool', '/estop').publish({ data: true });
     const n = r.commands.length;
+    // the value held at the e-stop tick: the last command out before the e-stop arrived (moving)
+    const held = Array.from(r.commands[n - 1]!);
+    expect(held).not.toEqual(Array.from(r.commands[n - 2]!));
+    estopNode.createPublisher('std_msgs/msg/Bool', '/estop').publish({ data: true });
     r.step(500);
-    const held = r.commands[n]!;
     expect(r.commands.length).toBeGreaterThan(n + 200);
-    for (const c of r.commands.slice(n)) expect(Array.from(c)).toEqual(Array.from(held));
-    const client = estopNode.createClient('std_srvs/srv/Trigger', '/shield/reset');
-    expect(await client.call({})).toEqual({ success: true, message: 'reset' });
+    for (const c of r.commands.slice(n)) expect(Array.from(c)).toEqual(held);
+    const reset = estopNode.createClient('std_srvs/srv/Trigger', '/shield/reset');
+    expect(await reset.call({})).toEqual({ success: true, message: 'reset' });
+    r.step(500);
+    expect(r.shield.shield.status.state).toBe(2); // HOLD: a reset does not restart motion
+    for (const c of r.commands.slice(n)) expect(Array.from(c)).toEqual(held);
+    const activate = estopNode.createClient('std_srvs/srv/Trigger', '/shield/activate');
+    expect(await activate.call({})).toEqual({ success: true, message: 'activated' });
     r.step(200);
     expect(r.shield.shield.status.state).toBe(1);
     expect(r.commands.at(-1)![0]).not.toBe(held[0]);
+  });
+
+  it('refuses a multi-point JointTrajectory (counted as multi_point), never cutting it to its first point', () => {
+    const r = rig();
+    r.step(100);
+    const before = Array.from(r.commands.at(-1)!);
+    const other = r.bus.createNode('other');
+    const pub = other.createPublisher('trajectory_msgs/msg/JointTrajectory', '/policy/joint_command');
+    const m = makeJointTrajectory(NAMES);
+    m.points.push(structuredClone(m.points[0]!));
+    m.points[0]!.positions.set([0.9, 0.4, 1]);
+    m.points[1]!.positions.set([0.9, 0.4, 1]);
+    setTimeNs(m.points[1]!.time_from_start, 10n * MS);
+    pub.publish(m); // stamp 0: now
+    r.step(10);
+    expect(r.shield.shield.status.candidate.rejected[10]).toBe(1);
+    expect(Math.abs(r.commands.at(-1)![0]! - before[0]!)).toBeLessThan(1e-9);
+  });
+
+  it('a shield that never activates says why on /diagnostics', () => {
+    const r = rig({ core: { autoActivate: false } });
+    r.step(1100);
+    const last = r.diagnostics.at(-1)!.status[0]!;
+    const values = Object.fromEntries(last.values.map((v) => [v.key, v.value]));
+    expect(values['not_activated_reason']).toBe('no activate request came (autoActivate is off: call the activate service)');
+    expect(last.message).toMatch(/^INACTIVE \(start\): never activated: no activate request came/);
+    expect(r.shield.notActivatedReason).toBe(values['not_activated_reason']);
+    expect(r.commands).toHaveLength(0);
   });
 
   it('goes to HOLD and reports ERROR on diagnostics when joint states stop', () => {
@@ -160,7 +198,12 @@ describe('shield node on the humanoid model', () => {
     const model = loadUrdfFile('urdf/g1_29dof_fixed.urdf');
     const names = actuatedJoints(model).map((j) => j.name);
     const bus = new EmbeddedBus({ validateMessages: true });
-    const node = new ShieldNode({ node: bus.createNode('safety_shield'), robot: model, config: { workspace: { links: ['left_rubber_hand'], minM: [null, null, -10] } } });
+    const { DEFAULT_GAINS, SimConfigSchema, gainsFor } = await import('../../src/sim/config.js');
+    const sim = SimConfigSchema.parse({ gains: DEFAULT_GAINS });
+    const node = new ShieldNode({
+      node: bus.createNode('safety_shield'), robot: model, servoGains: Object.fromEntries(names.map((n) => [n, gainsFor(sim, n)])),
+      config: { core: { autoActivate: true }, workspace: { links: ['left_rubber_hand'], minM: [null, null, -10] } },
+    });
     expect(node.collision?.pairCount).toBeGreaterThan(100);
     const plant = bus.createNode('plant');
     const js = makeJointState(names);

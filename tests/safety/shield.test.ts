@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { Constraint } from '../../src/safety/band.js';
 import { InputVerdict } from '../../src/safety/inputs.js';
+import { notActivatedReason } from '../../src/safety/report.js';
 import { Reason, ShieldState } from '../../src/safety/status.js';
-import { DT, at, command, makeShield, state } from './fixtures.js';
+import { DT, NAMES, at, command, makeShield, state } from './fixtures.js';
 import type { Shield } from '../../src/safety/shield.js';
 
 /** Ticks k0..k1 with the plant at the last command and a candidate every tick. */
@@ -20,7 +21,9 @@ describe('shield states', () => {
     const sh = makeShield();
     expect(sh.tick(at(0))).toBe('no_output');
     expect(sh.tick(at(1), null, command(at(1), [0, 0, 0]))).toBe('no_output');
-    expect(sh.tick(at(2), state(at(1), [0, 0, 0]))).toBe('holding'); // the start: the measured position
+    // the start: the measured position, through every stage on the activation tick itself
+    expect(sh.tick(at(2), state(at(1), [0, 0, 0]))).toBe('passed');
+    expect(Array.from(sh.output)).toEqual([0, 0, 0]);
     expect(sh.tick(at(3))).toBe('passed');
     expect(sh.status.state).toBe(ShieldState.Active);
   });
@@ -46,9 +49,38 @@ describe('shield states', () => {
     run(sh, 0, 10, [0, 0, 0]);
     expect(sh.status.state).toBe(ShieldState.Inactive);
     expect(sh.hasOutput).toBe(false);
+    expect(sh.status.activations).toBe(0);
+    expect(notActivatedReason(sh.status, NAMES, false)).toMatch(/no activate request came/);
     expect(sh.activate(at(10))).toBe('activated');
-    expect(sh.tick(at(11), state(at(11), [0, 0, 0]), command(at(11), [0, 0, 0]))).toBe('holding');
+    expect(sh.tick(at(11), state(at(11), [0, 0, 0]), command(at(11), [0, 0, 0]))).toBe('passed');
     expect(sh.tick(at(12), state(at(12), [0, 0, 0]), command(at(12), [0, 0, 0]))).toBe('passed');
+    expect(notActivatedReason(sh.status, NAMES, false)).toBeNull();
+  });
+
+  it('runs every stage on the first tick after activation (a measured speed beyond the effort bound is braked at once)', () => {
+    // joint b moving at 3.9 rad/s (within its 4 rad/s limit): the effort stage wants the command
+    // ahead of q by kd·q̇/kp; the acceleration stage (from rest) allows at most A·dt² — so the
+    // first output differs from the measured position by exactly the acceleration step.
+    const sh = makeShield({}, { autoActivate: false });
+    sh.tick(at(0), state(at(0), [0, -1, 0], [0, 3.9, 0]));
+    expect(sh.activate(at(0))).toBe('activated');
+    sh.tick(at(1), state(at(1), [0, -1, 0], [0, 3.9, 0]), command(at(1), [0, 0.4, 0]));
+    expect(sh.output[1]).toBeCloseTo(-1 + 100 * DT * DT, 15);
+    expect(sh.output[0]).toBe(0);
+  });
+
+  it('says why it never activated: stale or absent state, a joint outside its range, a latched e-stop', () => {
+    const sh = makeShield();
+    sh.tick(at(0));
+    expect(notActivatedReason(sh.status, NAMES, true)).toMatch(/no measured joint state was ever accepted/);
+    sh.tick(at(1), state(at(1), [1.5, 0, 0]));
+    expect(notActivatedReason(sh.status, NAMES, true)).toBe("measured joint 'a' outside its URDF range or speed limit");
+    sh.requestEstop(at(3));
+    expect(sh.activate(at(3))).toBe('estop_latched');
+    expect(notActivatedReason(sh.status, NAMES, true)).toBe('e-stop latched (reset, then activate)');
+    const overflow = makeShield();
+    overflow.tick(at(0), state(at(0), [0, 0, 1e300]));
+    expect(notActivatedReason(overflow.status, NAMES, true)).toBe('no measured joint state was ever accepted (rejected: 1 out_of_range)');
   });
 
   it('goes to HOLD when candidates stop, decelerates within the deceleration, holds, and resumes on a fresh candidate', () => {
@@ -98,18 +130,38 @@ describe('e-stop', () => {
     expect(sh.status.state).toBe(ShieldState.Estop);
   });
 
-  it('refuses a reset on stale state, accepts it on fresh state, and continues from the held command', () => {
+  it('refuses a reset on stale state; a reset only clears the latch: it holds bit for bit until an activate', () => {
     const sh = makeShield();
     run(sh, 0, 50, [0.9, -1.5, 3]);
     sh.requestEstop(at(50));
-    const held = run(sh, 51, 52, null)[0]!;
-    for (let k = 53; k < 200; k++) sh.tick(at(k));
+    const held = Array.from(sh.output);
+    for (let k = 51; k < 200; k++) sh.tick(at(k));
+    expect(Array.from(sh.output)).toEqual(held);
     expect(sh.requestReset(at(200))).toBe('state_not_fresh');
     sh.tick(at(201), state(at(201), held));
     expect(sh.requestReset(at(201))).toBe('reset');
-    const after = run(sh, 202, 203, [0.9, -1.5, 3]);
+    expect(sh.status.state).toBe(ShieldState.Hold);
+    expect(sh.status.reason).toBe(Reason.Reset);
+    // fresh candidates elsewhere and fresh state: nothing moves, for as long as nobody activates
+    for (const o of run(sh, 202, 700, [-0.9, 0.4, -3])) expect(o).toEqual(held);
+    expect(sh.status.state).toBe(ShieldState.Hold);
+    expect(sh.activate(at(700))).toBe('activated');
+    const after = run(sh, 701, 702, [-0.9, 0.4, -3]);
     expect(sh.status.state).toBe(ShieldState.Active);
-    for (let i = 0; i < 3; i++) expect(Math.abs(after[0]![i]! - held[i]!)).toBeLessThanOrEqual(4 * DT);
+    expect(after[0]).not.toEqual(held);
+    for (let i = 0; i < 3; i++) expect(Math.abs(after[0]![i]! - held[i]!)).toBeLessThanOrEqual(100 * DT * DT + 1e-15);
+  });
+
+  it('automatic activation happens at the first start only, never after an e-stop and reset', () => {
+    const sh = makeShield();
+    run(sh, 0, 10, [0, 0, 0]);
+    expect(sh.status.reason).toBe(Reason.AutoActivated);
+    sh.requestEstop(at(10));
+    run(sh, 11, 20, [0.5, 0, 0]);
+    expect(sh.requestReset(at(20))).toBe('reset');
+    run(sh, 21, 500, [0.5, 0, 0]);
+    expect(sh.status.state).toBe(ShieldState.Hold);
+    expect(sh.output[0]).toBe(0);
   });
 
   it('refuses a reset while the robot is outside its limits', () => {
@@ -135,12 +187,20 @@ describe('input checks', () => {
       [command(at(6) - 1, [0, 0, 0]), InputVerdict.Stale],
       [command(at(6) + 1, [0, 0, 0]), InputVerdict.Future],
       [{ ...good(), horizonS: -1 }, InputVerdict.Malformed],
+      [command(at(6), [1e308, 0, 0]), InputVerdict.OutOfRange],
+      [command(at(6), [0, -1e308, 0]), InputVerdict.OutOfRange],
+      [command(at(6), [0, 0, 1e4 + 1e-9]), InputVerdict.OutOfRange],
+      [{ ...good(), horizonS: 1e300 }, InputVerdict.OutOfRange],
+      [{ ...good(), effort: Float64Array.of(0, 1e308, 0) }, InputVerdict.OutOfRange],
     ] as const;
     for (const [msg, verdict] of bad) expect(sh.offerCandidate(at(6), msg)).toBe(verdict);
     expect(sh.offerMeasured(at(6), state(at(6), [0, Infinity, 0]))).toBe(InputVerdict.NonFinite);
     expect(sh.offerMeasured(at(6), state(at(6), [0, 0, 0], [0]))).toBe(InputVerdict.WrongLength);
-    for (const [, verdict] of bad) expect(sh.status.candidate.rejected[verdict]).toBe(1);
+    for (const [, verdict] of bad) expect(sh.status.candidate.rejected[verdict]).toBe(bad.filter(([, v]) => v === verdict).length);
     expect(sh.status.measured.rejected[InputVerdict.NonFinite]).toBe(1);
+    expect(sh.offerMeasured(at(6), state(at(6), [0, 0, 0], [0, 1e308, 0]))).toBe(InputVerdict.OutOfRange);
+    expect(sh.offerMeasured(at(6), state(at(6), [-1e308, 0, 0]))).toBe(InputVerdict.OutOfRange);
+    expect(sh.status.measured.rejected[InputVerdict.OutOfRange]).toBe(2);
     expect(sh.offerCandidate(at(6), good())).toBe(InputVerdict.Accepted);
     expect(sh.status.candidate.consecutive).toBe(0);
   });
@@ -180,22 +240,56 @@ describe('input checks', () => {
 });
 
 describe('clock and interpolation', () => {
-  it('a clock jump backwards (sim reset) drops the trajectory and re-seeds from the new measured state', () => {
+  it('a clock jump backwards (sim reset) while moving brakes to a HOLD that needs an activate, never a jump', () => {
     const sh = makeShield();
     run(sh, 1000, 1100, [0.5, 0, 0]);
+    const before = sh.output[0]!;
+    const v = sh.outputVelocity[0]!;
     sh.tick(at(0), state(at(0), [-0.5, -1, 0]), command(at(0), [-0.5, -1, 0]));
     expect(sh.status.clockResets).toBe(1);
-    expect(sh.status.state).toBe(ShieldState.Active);
-    expect(Array.from(sh.output)).toEqual([-0.5, -1, 0]);
+    expect(sh.status.state).toBe(ShieldState.Hold);
+    expect(sh.status.reason).toBe(Reason.ClockReset);
+    // continues from the command it had (braking at most D·dt² off the free path), no re-seed
+    expect(Math.abs(sh.output[0]! - (before + v * DT))).toBeLessThanOrEqual(50 * DT * DT + 1e-12);
+    const out = run(sh, 1, 400, [-0.5, -1, 0]);
+    expect(sh.status.state).toBe(ShieldState.Hold);
+    expect(out.at(-1)).toEqual(out.at(-2));
+    expect(sh.activate(at(400))).toBe('activated');
   });
 
-  it('a clock reset keeps a latched e-stop latched', () => {
+  it('a clock jump either way keeps a latched e-stop latched and its output bit for bit', () => {
     const sh = makeShield();
-    run(sh, 1000, 1010, [0, 0, 0]);
+    run(sh, 1000, 1010, [0.3, 0, 0]);
     sh.requestEstop(at(1010));
+    sh.tick(at(1011));
+    const held = Array.from(sh.output);
     sh.tick(at(0), state(at(0), [0.2, 0, 0]));
     expect(sh.status.state).toBe(ShieldState.Estop);
-    expect(Array.from(sh.output)).toEqual([0.2, 0, 0]);
+    expect(Array.from(sh.output)).toEqual(held);
+    sh.tick(1e9, state(1e9, [0.2, 0, 0]), command(1e9, [0.9, 0, 0]));
+    sh.tick(NaN, state(NaN, [0.2, 0, 0]));
+    expect(sh.offerMeasured(NaN, state(0, [0.2, 0, 0]))).toBe(InputVerdict.Malformed);
+    expect(sh.offerCandidate(Infinity, command(0, [0.9, 0, 0]))).toBe(InputVerdict.Malformed);
+    sh.tick(-1e300);
+    expect(sh.status.state).toBe(ShieldState.Estop);
+    expect(Array.from(sh.output)).toEqual(held);
+  });
+
+  it('a JointTrajectory point is due at header.stamp + time_from_start, stamp 0 meaning now; time_from_start 0 is a step target', () => {
+    const sh = makeShield({ accelerationRadPerS2: 1e6, decelerationRadPerS2: 1e5 });
+    run(sh, 0, 5, [0, 0, 0]);
+    // stamped 4 ticks ago, due 10 ticks after its stamp: reached 6 ticks after arrival
+    sh.tick(at(6), state(at(6), [0, 0, 0]), command(at(2), [0.012, 0, 0], undefined, 10 * DT));
+    for (let k = 7; k <= 12; k++) sh.tick(at(k), state(at(k), Array.from(sh.output)));
+    expect(sh.output[0]).toBe(0.012);
+    // stamp 0 = now, with time_from_start 4 ticks
+    sh.tick(at(13), state(at(13), Array.from(sh.output)), command(0, [0.016, 0, 0], undefined, 4 * DT));
+    expect(sh.output[0]).toBe(0.012);
+    for (let k = 14; k <= 17; k++) sh.tick(at(k), state(at(k), Array.from(sh.output)));
+    expect(sh.output[0]).toBe(0.016);
+    // a step target is taken on its arrival tick (not delayed by a candidate period)
+    sh.tick(at(18), state(at(18), Array.from(sh.output)), command(at(18), [0.017, 0, 0]));
+    expect(sh.output[0]).toBe(0.017);
   });
 
   it('ramps linearly from the current target to a new candidate over its time_from_start', () => {

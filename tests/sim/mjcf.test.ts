@@ -85,6 +85,24 @@ describe('MJCF generation for MuJoCo 2.2.2', () => {
     expect(b.warnings.some((w) => w.includes('forearm.stl'))).toBe(true);
   });
 
+  it('fits a box to the inertia of a link whose only collision is a missing mesh, and names it in one warning', () => {
+    const m = armModel({ world: false });
+    const missing = { origin: { xyz: [0, 0, 0], rpy: [0, 0, 0] }, geometry: { kind: 'mesh', filename: 'meshes/pelvis.STL', resolvedPath: null, scale: [1, 1, 1] } };
+    const withMesh = RobotModelSchema.parse({
+      ...m,
+      links: m.links.map((l) => (l.name === 'pelvis' ? { ...l, collisions: [missing] } : l.name === 'upper_arm' ? { ...l, collisions: [...l.collisions, missing] } : l)),
+    });
+    const b = buildMjcf(withMesh, cfg());
+    // pelvis: 5 kg, moments of a 0.2 m cube → the fitted box is that cube (half extents 0.1 m)
+    expect(b.xml).toMatch(/<geom name="pelvis_fitted" pos="0 0 0" contype="2" conaffinity="1" type="box" size="0.1 0.1 0.1"\/>/);
+    // upper_arm keeps its own primitive: no fitted box
+    expect(b.xml).not.toContain('upper_arm_fitted');
+    expect(b.warnings.filter((w) => w.startsWith('fitted'))).toEqual([
+      "fitted primitive collision boxes (from each link's mass and inertia) to links whose collision meshes are missing: pelvis",
+    ]);
+    expect(buildMjcf(withMesh, cfg({ missingMeshCollision: 'none' })).xml).not.toContain('pelvis_fitted');
+  });
+
   it('rejects an unknown IMU link, implicitfast, and an explicit-PD step above 2 ms', () => {
     expect(() => buildMjcf(armModel({ world: true }), cfg({ imuLink: 'torso_link' }))).toThrow(/imuLink 'torso_link'/);
     expect(SimConfigSchema.safeParse({ integrator: 'implicitfast' }).success).toBe(false);

@@ -121,3 +121,37 @@ describe.skipIf(!mujocoReady)('SimNode on the embedded bus', () => {
     expect(ScenarioEventSchema.safeParse({ kind: 'set_mass', target: 'x', values: { massKg: -1 } }).success).toBe(false);
   });
 });
+
+describe.skipIf(!mujocoReady)('SimNode sensor timing', () => {
+  it('samples /joint_states and /imu at one instant: the state the step just integrated to, stamped with its time', () => {
+    const bus = new EmbeddedBus({ validateMessages: true });
+    // floating arm: the base tumbles and the joints swing, so consecutive states differ
+    const sim = new MujocoSim({ model: armModel({ world: false }), config: { gains: ARM_GAINS, base: 'floating', baseHeightM: 0.3, initialPose: { shoulder_pitch: -0.8 } } });
+    sims.push(sim);
+    const simNode = new SimNode({ node: bus.createNode('sim'), sim, jointStateRateHz: 1000, imuRateHz: 1000, clockRateHz: 1000 });
+    const ctl = bus.createNode('controller');
+    let js: { t: number; q: number[] } | null = null;
+    let imu: { t: number; w: number[] } | null = null;
+    ctl.createSubscription('sensor_msgs/msg/JointState', '/joint_states', (m: JointState) => void (js = { t: m.header.stamp.sec + m.header.stamp.nanosec * 1e-9, q: [...m.position] }));
+    ctl.createSubscription('sensor_msgs/msg/Imu', '/imu', (m: Imu) => void (imu = { t: m.header.stamp.sec + m.header.stamp.nanosec * 1e-9, w: [m.angular_velocity.x, m.angular_velocity.y, m.angular_velocity.z] }));
+    const qpos = new Float64Array(sim.mj.nq);
+    const qvel = new Float64Array(sim.mj.nv);
+    let compared = 0;
+    for (let k = 0; k < 300; k++) {
+      simNode.advance();
+      sim.mj.readQpos(qpos);
+      sim.mj.readQvel(qvel);
+      const now = { t: sim.time, q: [qpos[7]!, qpos[8]!], w: [qvel[3]!, qvel[4]!, qvel[5]!] };
+      const j = js as { t: number; q: number[] } | null;
+      const i = imu as { t: number; w: number[] } | null;
+      expect(j && i).toBeTruthy();
+      expect(j!.t).toBeCloseTo(now.t, 9);
+      expect(i!.t).toBeCloseTo(now.t, 9);
+      j!.q.forEach((q, n) => expect(q).toBe(now.q[n]));
+      // the IMU sits on the free root with the root's orientation: its gyro is the root's body-frame angular velocity
+      i!.w.forEach((w, n) => expect(w).toBeCloseTo(now.w[n]!, 9));
+      if (Math.abs(now.w[1]!) > 1e-3) compared++;
+    }
+    expect(compared).toBeGreaterThan(50); // the base really rotated
+  });
+});

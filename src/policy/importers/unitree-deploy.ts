@@ -69,7 +69,9 @@ export class ImportError extends Error {
     readonly file: string,
     readonly problems: string[],
   ) {
-    super(`cannot import ${file}:\n  - ${problems.join('\n  - ')}`);
+    const shown = problems.slice(0, 20);
+    if (problems.length > 20) shown.push(`… and ${problems.length - 20} more problems`);
+    super(`cannot import ${file}:\n  - ${shown.join('\n  - ')}`);
     this.name = 'ImportError';
   }
 }
@@ -164,9 +166,10 @@ export function importUnitreeDeploy(data: unknown, opts: UnitreeImportOptions): 
       case 'last_action':
         terms.push({ ...base, source: 'last_action', mode: 'raw' });
         break;
-      case 'velocity_commands': {
+      case 'velocity_commands':
+      case 'keyboard_velocity_commands': { // unitree_rl_lab's newer name
         const r = ranges && ranges.lin_vel_x && ranges.lin_vel_y && ranges.ang_vel_z ? { ranges: [ranges.lin_vel_x, ranges.lin_vel_y, ranges.ang_vel_z] as [[number, number], [number, number], [number, number]] } : {};
-        if (!('ranges' in r)) notes.push('velocity_commands: no commands.base_velocity.ranges; the command is not clamped');
+        if (!('ranges' in r)) notes.push(`${name}: no commands.base_velocity.ranges; the command is not clamped`);
         terms.push({ ...base, source: 'velocity_command', ...r });
         break;
       }
@@ -195,4 +198,29 @@ export function importUnitreeDeploy(data: unknown, opts: UnitreeImportOptions): 
     ...(damping ? { damping } : {}),
   };
   return { config, notes };
+}
+
+/**
+ * The robot's motor order for a deploy file whose indices refer to it: the
+ * `--motor-order` flag, else the robot profile's. Never the URDF's joint order
+ * (true on the G1, false on the Go2 and H1): with neither, the import is
+ * refused rather than guessed. `urdfJoints` (actuated, any order) checks the names.
+ */
+export function motorOrderFor(opts: { flag?: readonly string[]; profile?: readonly string[]; urdfJoints?: readonly string[]; file: string }): string[] {
+  const order = opts.flag ?? opts.profile;
+  if (!order) {
+    throw new ImportError(opts.file, [
+      "joint_ids_map and stiffness/damping index the robot's motor (SDK) order, which this import was not given: " +
+        'name a robot profile (--robot config/robots/<robot>.yaml, its motorOrder) or list it (--motor-order a,b,…). ' +
+        "The URDF's joint order is not assumed to be the motor order (it is not on the Go2 or the H1).",
+    ]);
+  }
+  const problems: string[] = [];
+  if (new Set(order).size !== order.length) problems.push('motor order: a joint appears twice');
+  if (opts.urdfJoints) {
+    const known = new Set(opts.urdfJoints);
+    for (const n of order) if (!known.has(n)) problems.push(`motor order: '${n}' is not an actuated joint of the URDF`);
+  }
+  if (problems.length > 0) throw new ImportError(opts.file, problems);
+  return [...order];
 }
