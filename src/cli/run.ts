@@ -36,7 +36,9 @@ const USAGE = `usage: npm start -- [--duration <s>] [--realtime] [--config <file
   --quiet          no progress bar
   --json           print the summary as JSON
   --report <file>  where to write the HTML run report (default: runs/<UTC time>/report.html)
-  --record <file>  record every topic, the shield's decisions and service calls to MCAP (ROS 2 schemas, CDR)`;
+  --record <file>  record every topic, the shield's decisions and service calls to MCAP (ROS 2 schemas, CDR)
+  --live           serve the bus to Foxglove (WebSocket, ws://127.0.0.1:<port>) while running; add --realtime to watch
+  --live-port <n>  port for --live (default 8765)`;
 
 /** A figure with `d` decimals, or `n/a (why)` when it is undefined (NaN, ±Infinity). */
 const fmt = (x: number, d = 2, why = 'undefined'): string => (Number.isFinite(x) ? x.toFixed(d) : `n/a (${why})`);
@@ -72,6 +74,7 @@ function formatOutcome(o: NonNullable<RunSummary['outcome']>): string {
 async function main(argv: string[]): Promise<number> {
   let args;
   let durationS: number | undefined;
+  let livePort: number | undefined;
   try {
     args = parseArgs({
       args: joinNegativeValues(argv, ['duration']),
@@ -85,11 +88,14 @@ async function main(argv: string[]): Promise<number> {
         json: { type: 'boolean', default: false },
         report: { type: 'string' },
         record: { type: 'string' },
+        live: { type: 'boolean', default: false },
+        'live-port': { type: 'string', default: '8765' },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
     }).values;
     if (args.duration !== undefined) durationS = numberFlag('duration', args.duration, { above: 0, unit: 's' });
+    if (args.live) livePort = numberFlag('live-port', args['live-port']!, { integer: true, atLeast: 0 });
   } catch (err) {
     process.stderr.write(`${(err as Error).message} (npm start -- --help lists the flags)\n`);
     return 2;
@@ -117,6 +123,7 @@ async function main(argv: string[]): Promise<number> {
       onProgress: progressBar(showBar ? process.stderr : null),
       onReport: (r) => (collector = r),
       ...(args.record !== undefined ? { recordPath: args.record } : {}),
+      ...(livePort !== undefined ? { livePort } : {}),
       ...(durationS !== undefined ? { durationS } : {}),
       ...(args.urdf !== undefined ? { urdfPath: args.urdf } : {}),
     });

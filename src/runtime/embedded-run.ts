@@ -7,6 +7,7 @@
  * model and contract, shield config); only then is anything started, so a
  * bad file stops the run with nothing half-started.
  */
+import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { loadPolicyFile } from '../io/policy-files.js';
 import { loadReferenceMotion } from '../io/reference-motion-file.js';
@@ -27,6 +28,7 @@ import type { Twist } from '../transport/messages.js';
 import type { Publisher, TransportNode } from '../transport/port.js';
 import { RunReportCollector } from '../report/collector.js';
 import { McapRecorder, type RecorderStats } from '../record/recorder.js';
+import { LiveServer, type LiveStats } from '../record/live-server.js';
 import { CommandMonitor } from './command-monitor.js';
 import { InterventionPhases, type InterventionPhase } from './intervention-phases.js';
 import { runLockstep, type LockstepResult } from './lockstep.js';
@@ -58,6 +60,8 @@ export interface EmbeddedRunOptions {
   onReport?: (report: RunReportCollector) => void;
   /** Record every topic, the shield's decisions and service calls to this MCAP file. */
   recordPath?: string;
+  /** Serve the bus over the Foxglove WebSocket protocol on localhost at this port while running. */
+  livePort?: number;
 }
 
 export interface RunSummary {
@@ -93,6 +97,8 @@ export interface RunSummary {
   bus: EmbeddedBus['stats'];
   /** The recording's counters (with --record). */
   record?: RecorderStats & { path: string };
+  /** The live view's counters (with --live). */
+  live?: LiveStats & { port: number };
   /** What the robot's base did (floating base only; null for a fixed base). */
   outcome: RunOutcome | null;
   /** Why the run failed, one line each (empty: it did what it should). */
@@ -110,6 +116,8 @@ interface Loaded {
   fallHeightM: number;
   /** The robot's motor order (the profile's; without one the URDF's actuated order): reference files' joint columns. */
   motorOrder: string[];
+  /** The robot description file (URDF). */
+  urdfPath: string;
 }
 
 /** Loads and validates every input of a run; throws a clear error naming the file and field. */
@@ -124,12 +132,12 @@ export async function loadRun(opts: EmbeddedRunOptions): Promise<Loaded> {
   const policy = opts.candidateSource ? null : await loadPolicyFile(setup.policyPath, dirname(setup.policyPath));
   const motorOrder = setup.profile ? [...setup.profile.profile.motorOrder] : actuatedJoints(model).map((j) => j.name);
   const referenceMotion = policy ? loadReferenceMotion(policy.config.config, dirname(setup.policyPath), motorOrder) : undefined;
-  return { config, model, policy, shieldConfig, fallHeightM: setup.fallHeightM, motorOrder, ...(referenceMotion ? { referenceMotion } : {}) };
+  return { config, model, policy, shieldConfig, fallHeightM: setup.fallHeightM, motorOrder, urdfPath: setup.urdfPath, ...(referenceMotion ? { referenceMotion } : {}) };
 }
 
 export async function runEmbedded(opts: EmbeddedRunOptions): Promise<RunSummary> {
   const log = nodeLogger('embedded_run');
-  const { config, model, policy, shieldConfig, fallHeightM, referenceMotion } = await loadRun(opts);
+  const { config, model, policy, shieldConfig, fallHeightM, referenceMotion, urdfPath } = await loadRun(opts);
   const durationS = opts.durationS ?? config.scenario.durationS;
   if (!(durationS >= config.sim.timestepS)) {
     throw new Error(`duration ${durationS} s is shorter than one physics step (${config.sim.timestepS} s)`);
@@ -247,6 +255,10 @@ export async function runEmbedded(opts: EmbeddedRunOptions): Promise<RunSummary>
         metadata: { robot: model.name, controller_joints: controllerJoints.join(','), config: resolve(opts.configPath), duration_s: String(durationS) },
       })
       : null;
+    const live = opts.livePort !== undefined
+      ? await LiveServer.start(bus, { port: opts.livePort, robotDescription: readFileSync(urdfPath, 'utf8') })
+      : null;
+    if (live) log.info({ url: `ws://127.0.0.1:${live.port}` }, 'live view (Foxglove WebSocket)');
     const lockstep = await runLockstep({
       bus,
       sim: opts.onStep ? { advance: () => { simNode.advance(); opts.onStep!(sim); }, publishState: () => simNode.publishState(), sim } : simNode,
@@ -264,6 +276,7 @@ export async function runEmbedded(opts: EmbeddedRunOptions): Promise<RunSummary>
       opts.onReport!(report);
     }
     const recordStats = recording ? await recording.stop() : null;
+    const liveStats = live ? { port: live.port, ...(await live.close()) } : null;
     if (tracker) {
       sim.readBasePose(basePose);
       tracker.step(sim.time, basePose, command);
@@ -339,6 +352,7 @@ export async function runEmbedded(opts: EmbeddedRunOptions): Promise<RunSummary>
       shieldReason: (st as { inactiveReason?: string | null }).inactiveReason ?? null,
     });
     if (recordStats) summary.record = { path: resolve(opts.recordPath!), ...recordStats };
+    if (liveStats) summary.live = liveStats;
     return summary;
   } finally {
     sim.dispose();
