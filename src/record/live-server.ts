@@ -10,7 +10,7 @@
  * `maxBufferedBytes` waiting, the message is dropped and counted. A client
  * that disconnects mid-message is the socket's business (logged, not thrown).
  */
-import { FoxgloveServer, type ChannelId } from '@foxglove/ws-protocol';
+import wsProtocol, { type ChannelId } from '@foxglove/ws-protocol';
 import { MessageWriter } from '@foxglove/rosmsg2-serialization';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { nodeLogger } from '../log.js';
@@ -39,11 +39,14 @@ interface LiveChannel {
   subscribers: number;
 }
 
+// a CommonJS package: its named exports are reached through the default export under Node's ESM loader
+const { FoxgloveServer } = wsProtocol;
+
 export const ROBOT_DESCRIPTION_TOPIC = '/robot_description';
 
 export class LiveServer implements BusTap {
   readonly stats: LiveStats = { sent: 0, dropped: 0, clients: 0 };
-  private readonly server = new FoxgloveServer({ name: 'aegis_control embedded bus', supportedEncodings: ['cdr'] });
+  private readonly server: InstanceType<typeof FoxgloveServer> = new FoxgloveServer({ name: 'aegis_control embedded bus', supportedEncodings: ['cdr'] });
   private readonly channels = new Map<string, LiveChannel>();
   private readonly byId = new Map<ChannelId, LiveChannel>();
   private readonly clients = new Set<WebSocket>();
