@@ -4,11 +4,12 @@
  * tick averaged over GC-free windows; 0.5 B is the measuring floor ("0 B"). Figures only — nothing here
  * fails on a slow machine (these machines are noisy; see the README).
  *
- *   node dist/bench/index.js [--only sim,shield,policy,timing,reference] [--json]
+ *   node dist/bench/index.js [--only sim,shield,policy,timing,reference,motion] [--json]
  */
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { benchMotion } from './motion-bench.js';
 import { benchPolicy } from './policy-bench.js';
 import { benchReference } from './reference-bench.js';
 import { benchShield } from './shield-bench.js';
@@ -37,6 +38,11 @@ const TARGETS: Record<string, [number, string, 'max' | 'min']> = {
   reference_file_anchor_bytes_per_tick: [0.5, 'B', 'max'],
   reference_topic_anchor_bytes_per_tick: [0.5, 'B', 'max'],
   holosoma_phase_bytes_per_tick: [0.5, 'B', 'max'],
+  motion_retarget_p99_us: [1000, 'µs', 'max'],
+  motion_retarget_x_gmr_published: [20, '×', 'min'],
+  motion_token_encode_decode_p99_us: [2000, 'µs', 'max'],
+  motion_token_encode_decode_cpu_p99_us: [2000, 'µs', 'max'],
+  motion_retarget_cpu_p99_us: [1000, 'µs', 'max'],
 };
 
 function show(value: number): string {
@@ -55,6 +61,7 @@ const SUITES = {
   policy: () => benchPolicy({ repoRoot: ROOT }),
   timing: () => benchTiming(),
   reference: () => benchReference({ repoRoot: ROOT }),
+  motion: () => benchMotion({ repoRoot: ROOT }),
 } as const;
 
 async function main(): Promise<void> {

@@ -1,7 +1,7 @@
 /**
  * `npm run models`: regenerates every model in models/ from the repo's own
  * code (deterministic; no Python). Currently: g1_upper_body.onnx and its
- * contract. Usage: node dist/cli/train-models.js [--out models] [--steps N] [--seed S]
+ * contract, and the motion-token models (src/cli/train-motion-tokens.ts). Usage: node dist/cli/train-models.js [--out models] [--steps N] [--seed S]
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { joinNegativeValues, numberFlag } from './args.js';
 import { evaluateUpperBody, mlpForwardFn, trainUpperBody, DEFAULT_TRAIN_OPTIONS } from '../training/train-upper-body.js';
 import { UPPER_BODY_CONTRACT_FILE, UPPER_BODY_MODEL_FILE, upperBodyContract, upperBodyOnnx } from '../training/upper-body-export.js';
+import { trainMotionTokenModels } from './train-motion-tokens.js';
 
 function main(): void {
   const { values } = parseArgs({
@@ -44,6 +45,7 @@ function main(): void {
   writeFileSync(join(outDir, UPPER_BODY_MODEL_FILE), upperBodyOnnx(result.net, contract));
   writeFileSync(join(outDir, UPPER_BODY_CONTRACT_FILE), JSON.stringify(contract, null, 2) + '\n');
   console.log(`wrote ${join(outDir, UPPER_BODY_MODEL_FILE)} and ${UPPER_BODY_CONTRACT_FILE} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  trainMotionTokenModels(outDir); // motion tokens: needs the shared CMU clips, skips (keeping the committed models) without them
 }
 
 main();

@@ -28,6 +28,8 @@ import type { ReferenceMotion } from '../policy/reference.js';
 import type { RobotModel } from '../robot/model.js';
 import { DiagnosticLevel, makeJointTrajectory, setTimeSecondsFrom, type Imu, type JointState, type Twist, type JointTrajectory, type StringMsg } from '../transport/messages.js';
 import type { Publisher, ServiceServer, Subscription, Timer, TransportNode } from '../transport/port.js';
+import type { ResidualAdapter } from '../adaptation/residual-adapter.js';
+import { attachAdaptation, type AdaptationWiring } from './adaptation-wiring.js';
 import { DiagnosticsPublisher, type StatusBuilder } from './diagnostics.js';
 
 export interface PolicyNodeOptions {
@@ -40,6 +42,8 @@ export interface PolicyNodeOptions {
   robotModel?: RobotModel;
   /** The parsed reference motion (reference.source: file; src/io/reference-motion-file.ts). */
   referenceMotion?: ReferenceMotion;
+  /** Online adaptation of the policy's targets (optional; see src/nodes/adaptation-wiring.ts). */
+  adapter?: ResidualAdapter;
 }
 
 /** Counters for diagnostics (plain data; read at any time). */
@@ -74,6 +78,7 @@ export class PolicyNode {
   private readonly timer: Timer;
   private readonly joy: JoyComboDetector | null;
   private readonly diagnostics: DiagnosticsPublisher;
+  private readonly adaptation: AdaptationWiring | null;
   /** Counters and time at the previous diagnostics report (rates, WARN on new problems). */
   private lastReport: { stats: PolicyNodeStats; atS: number } | null = null;
   private published = 0;
@@ -157,6 +162,7 @@ export class PolicyNode {
         }),
       );
     }
+    this.adaptation = opts.adapter ? attachAdaptation(node, this.controller, opts.adapter) : null;
     this.timer = node.createTimer(config.commandPeriodNs, () => this.tick());
     this.diagnostics = new DiagnosticsPublisher(
       node,
@@ -221,6 +227,7 @@ export class PolicyNode {
     this.diagnostics.cancel();
     for (const s of this.subs) s.destroy();
     for (const s of this.services) s.destroy();
+    this.adaptation?.destroy();
   }
 
   private onJointState(m: JointState): void {
@@ -314,6 +321,7 @@ export class PolicyNode {
     for (const key of REPORTED_COUNTERS) b.set(key, st[key]);
     const h = assessHealth({ mode: this.mode, ready: this.ready, lastTransition: last, now: st, before: prev?.stats ?? NO_COUNTS });
     b.summary(DiagnosticLevel[h.level], h.message);
+    this.adaptation?.report(b);
     this.lastReport = { stats: st, atS: nowS };
   }
 

@@ -18,6 +18,7 @@
  * An inference result is dropped when later than the budget (counted; held
  * target), a non-finite action is a fault; repeated misses are a fault.
  */
+import type { ResidualAdapter } from '../adaptation/residual-adapter.js';
 import { ActionMapper } from './action.js';
 import { TargetLowPass } from './low-pass.js';
 import { StandInterpolator } from './stand.js';
@@ -76,6 +77,12 @@ export class PolicyController {
   readonly reference: ReferenceFeed;
   /** Called on every transition (logging, diagnostics, mode topic). */
   onTransition: (t: Transition) => void = () => {};
+  /**
+   * Online adaptation (optional): turns the policy's target into the published
+   * one on every policy result (a residual correction; see src/adaptation).
+   * It only changes what the policy asks for: the command still goes to the shield.
+   */
+  adapter: ResidualAdapter | null = null;
   private readonly stand: StandInterpolator;
   /** The STAND interpolation before its low-pass, rad. */
   private readonly standRaw: Float64Array;
@@ -90,6 +97,8 @@ export class PolicyController {
   private readonly cosMaxTilt: number;
   private readonly maxMisses: number;
   private inFlight = false;
+  /** A policy result has set the target since POLICY was entered. */
+  private haveResult = false;
   private tickS = 0;
   private step = 0;
   private consecutiveMisses = 0;
@@ -226,7 +235,9 @@ export class PolicyController {
     this.inputs.lastActionRaw.set(this.action.raw);
     this.inputs.lastActionClipped.set(this.action.clipped);
     this.inputs.lastActionProcessed.set(this.action.target);
-    this.target.set(this.action.target);
+    this.haveResult = true;
+    if (this.adapter) this.adapter.step(this.inputs.jointPos, this.inputs.jointVel, this.action.target, this.target, nowS);
+    else this.target.set(this.action.target);
     this.copyExtraOutputs();
     return 'publish';
   }
@@ -238,6 +249,17 @@ export class PolicyController {
       for (let j = 0; j < e.dst.length; j++) e.dst[j] = e.buf[j]!;
       this.intake.haveReference = true;
     }
+  }
+
+  /**
+   * Adaptation on or off (live). Off: the held target becomes the policy's own
+   * (consolidated) target at once, so the next published command has no
+   * correction; on: corrections resume from zero within the trust region.
+   */
+  setAdaptation(on: boolean): void {
+    if (!this.adapter) return;
+    this.adapter.setEnabled(on);
+    if (!on && this.mode === 'POLICY' && this.haveResult) this.target.set(this.action.target);
   }
 
   /** Called at `clock[0]` when the inference promise rejected. */
@@ -338,5 +360,7 @@ export class PolicyController {
     this.inputs.lastActionClipped.fill(0);
     this.inputs.lastActionProcessed.set(this.action.offset);
     this.target.set(this.inputs.jointPos);
+    this.adapter?.restart();
+    this.haveResult = false;
   }
 }

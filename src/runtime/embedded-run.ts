@@ -14,6 +14,7 @@ import { loadReferenceMotion } from '../io/reference-motion-file.js';
 import type { ReferenceMotion } from '../policy/reference.js';
 import { loadUrdfFile } from '../io/urdf-file.js';
 import { nodeLogger } from '../log.js';
+import type { ResidualAdapter } from '../adaptation/residual-adapter.js';
 import { PolicyNode } from '../nodes/policy-node.js';
 import { ShieldNode } from '../nodes/shield-node.js';
 import { actuatedJoints, jointLimitArrays, type RobotModel } from '../robot/model.js';
@@ -43,6 +44,8 @@ export interface EmbeddedRunOptions {
   root: string;
   /** Overrides the run config's robot description (any URDF; meshes resolved, missing ones warned about). */
   urdfPath?: string;
+  /** Overrides the run config's shield config file. */
+  shieldPath?: string;
   /** Overrides the scenario's duration, s. */
   durationS?: number;
   realtime?: boolean;
@@ -62,6 +65,12 @@ export interface EmbeddedRunOptions {
   recordPath?: string;
   /** Serve the bus over the Foxglove WebSocket protocol on localhost at this port while running. */
   livePort?: number;
+  /** Online adaptation of the policy's targets (the adaptation scenario, src/runtime/adaptation-scenario.ts). */
+  adapter?: ResidualAdapter;
+  /** Called once the nodes exist, before the sim starts (scenario harnesses: metrics, operator hooks). */
+  onNodes?: (nodes: { policy: PolicyNode | null; shield: ShieldNode; sim: MujocoSim }) => void;
+  /** Adds nodes beside the standard ones (e.g. the motion node); each gets its own bus node from `createNode`. */
+  extraNodes?: (createNode: (name: string) => TransportNode, robot: RobotModel) => { destroy(): void };
 }
 
 export interface RunSummary {
@@ -126,7 +135,7 @@ export async function loadRun(opts: EmbeddedRunOptions): Promise<Loaded> {
   const { config } = setup;
   const model = setup.profile && !opts.urdfPath ? setup.profile.model : loadUrdfFile(setup.urdfPath, { packageDirs: setup.packageDirs });
   for (const w of model.warnings) nodeLogger('embedded_run').warn({ urdf: model.name }, w);
-  let shieldConfig = loadShieldConfig(setup.shieldPath);
+  let shieldConfig = loadShieldConfig(opts.shieldPath ? resolve(opts.shieldPath) : setup.shieldPath);
   // A robot profile is the one place the gains live: the shield's effort stage models the sim's servos.
   if (setup.profile) shieldConfig = shieldWithServoGains(shieldConfig, config.sim, actuatedJoints(model).map((j) => j.name));
   const policy = opts.candidateSource ? null : await loadPolicyFile(setup.policyPath, dirname(setup.policyPath));
@@ -157,9 +166,12 @@ export async function runEmbedded(opts: EmbeddedRunOptions): Promise<RunSummary>
       ? new PolicyNode({
         node: bus.createNode('policy'), config: policy.config, policy: policy.policy, robotJointNames: jointNames, robotModel: model,
         ...(referenceMotion ? { referenceMotion } : {}),
+        ...(opts.adapter ? { adapter: opts.adapter } : {}),
       })
       : null;
+    opts.onNodes?.({ policy: policyNode, shield, sim });
     const customSource = opts.candidateSource?.(bus.createNode('candidate_source'), model);
+    const extra = opts.extraNodes?.((name) => bus.createNode(name), model);
 
     // An independent monitor of what reaches the actuators (URDF limits, no shield code).
     const controllerJoints = shield.config.controllerJoints ?? jointNames;
@@ -287,6 +299,7 @@ export async function runEmbedded(opts: EmbeddedRunOptions): Promise<RunSummary>
     shield.holdNow();
     policyNode?.destroy();
     customSource?.destroy();
+    extra?.destroy();
     shield.destroy();
     simNode.destroy();
     await bus.shutdown();

@@ -47,8 +47,11 @@ describe.skipIf(!built)('npm start CLI', () => {
 
   it.skipIf(!mujoco.available)('says n/a and why for figures a very short run cannot have', () => {
     const r = run('--duration', '0.001', '--log', join(mkdtempSync(join(tmpdir(), 'aegis-cli-')), 'run.log'));
-    expect(r.status).toBe(0);
-    expect(r.stdout).toContain('inference n/a (no inference ran: the run is shorter than one policy period)');
+    // 1 ms is too short for the shield to activate: the run fails, saying why
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/run failed: the shield never activated/);
+    // (the first policy tick is at t = 0, so one inference did run)
+    expect(r.stdout).toContain('tracking            max |q_cmd − q| n/a (no command and joint state to compare yet)');
     expect(r.stdout).toContain('max n/a (no intervention)');
     expect(r.stdout).not.toMatch(/NaN|Infinity/);
   });

@@ -124,7 +124,7 @@ const mujoco = mujocoAvailability();
 describe.skipIf(!mujoco.available)('npm start -- --json', () => {
   it('prints only the JSON summary on stdout (logs go to stderr)', () => {
     const viteNode = join(root, 'node_modules', 'vite-node', 'vite-node.mjs');
-    const r = spawnSync(process.execPath, [viteNode, join(root, 'src', 'cli', 'run.ts'), '--', '--config', join(root, 'tests', 'fixtures', 'embedded-cmdvel.yaml'), '--json', '--quiet'], {
+    const r = spawnSync(process.execPath, [viteNode, join(root, 'src', 'cli', 'run.ts'), '--', '--config', join(root, 'tests', 'fixtures', 'embedded-cmdvel.yaml'), '--json', '--quiet', '--log', '-'], {
       cwd: root,
       env: { ...process.env, VITEST: '', AEGIS_LOG_LEVEL: 'info' },
       encoding: 'utf8',

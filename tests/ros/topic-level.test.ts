@@ -265,5 +265,5 @@ suite('ROS 2 topic level (nodes in separate processes)', () => {
     const distinct = new Set(driven.map((c) => c.join(','))).size;
     expect(distinct).toBeGreaterThan(driven.length / 2);
     expectWithinUrdfLimits(driven);
-  });
+  }, 240_000);
 });

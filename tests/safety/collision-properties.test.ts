@@ -157,7 +157,7 @@ function capsuleOracle(cm: CollisionModel) {
 }
 
 describe('collision and workspace barriers on the humanoid', () => {
-  it('no output brings checked capsules closer than the minimum distance or a hand out of its box', () => {
+  it('no output brings checked capsules closer than the minimum distance or a hand out of its box', { timeout: 400_000 }, () => {
     const collision = CollisionConfigSchema.parse({});
     const workspace = WorkspaceConfigSchema.parse({ links: HANDS, minM: [-0.6, -0.7, lowestHandZ - 0.05], maxM: [0.6, 0.7, null] });
     let ticks = 0;

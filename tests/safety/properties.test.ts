@@ -334,7 +334,7 @@ describe('shield properties', () => {
     expect(simulatedTicks).toBeGreaterThanOrEqual(1_000_000);
   });
 
-  it('no output violates position, velocity, acceleration or (when attainable) effort limits; holds hold; nothing goes non-finite', () => {
+  it('no output violates position, velocity, acceleration or (when attainable) effort limits; holds hold; nothing goes non-finite', { timeout: 400_000 }, () => {
     const cov = coverage();
     fc.assert(fc.property(runArb, (p) => adversarialRun(p, 4000, cov)), { numRuns: 220, seed: 20240611 });
     expect(cov.effortChecked).toBeGreaterThan(100_000);

@@ -1,0 +1,530 @@
+/**
+ * The online residual adapter: a small correction added to the policy's
+ * joint targets so that, after a dynamics shift (payload, weaker or damped
+ * servos), the robot reaches what the consolidated policy asks as it would
+ * under the nominal dynamics. Core, pure, allocation-free per tick (switch
+ * events — consolidate, match, create — allocate a little).
+ *
+ * Model (per adapted joint j, one RLS each): the servo offset between the
+ * previous command and the pose reached, y_j = c_j(t−1) − q_j(t), is linear in
+ * features φ = [1, sin q_f, cos q_f (f: the group's feature joints), q̇_j]
+ * (gravity load and velocity lag under a PD servo). The correction is
+ *
+ *   Δ_j = (w_j − w_j^anchor)·φ(t)
+ *
+ * w^anchor: the anchor (nominal) regime's model, learnt in the first
+ * `anchorTicks` ticks (or loaded); w: the active regime's model.
+ *
+ * Per policy tick ({@link ResidualAdapter.step}):
+ *  1. bad input (non-finite state or policy target) → counted fallback to the
+ *     consolidated policy (correction 0); a stalled detector stream likewise;
+ *  2. learn: RLS update of every joint; the normalised prior error feeds the
+ *     Page–Hinkley detector; an alarm (or {@link ResidualAdapter.announceSwitch})
+ *     consolidates the regime being left into the library and, after
+ *     `match.windowTicks` post-switch samples, recalls the best-fitting entry
+ *     or creates a new one (RLS covariance reset = fast re-fit from the current weights);
+ *  3. correct: want = Δ/(1 + λ) (PID-Lagrangian λ on the measured cost); a
+ *     trust-region step toward it; rejected if it raises the predicted
+ *     near-limit cost; added to the policy target;
+ *  4. over budget: blend toward the hold pose (latched measured pose) and say
+ *     so in {@link ResidualAdapter.state}.
+ * Disabled: the output is the policy target, unchanged, from the next call.
+ */
+import { PageHinkley } from './change-detector.js';
+import { AdaptationConfigSchema, type AdaptationConfig, type AdaptationConfigInput } from './config.js';
+import { PidLagrangian } from './pid-lagrangian.js';
+import { RegimeMemory, type RegimeEntry, type RegimeMemoryFile } from './regime-memory.js';
+import { Rls } from './rls.js';
+import { addCorrection, blendToward, nearLimitCost, trustRegionStep } from './safety-gate.js';
+
+/** A measured position beyond a limit by more than this is absurd (bad input), rad. */
+const ABSURD_RAD = 0.5;
+/** A measured speed above this is absurd (bad input), rad/s. */
+const ABSURD_RAD_S = 100;
+
+export type AdapterState = 'disabled' | 'learning_anchor' | 'tracking' | 'searching' | 'fallback' | 'stalled' | 'bad_input';
+
+export interface AdapterStats {
+  ticks: number;
+  /** Switches detected by the change-point detector. */
+  detectedSwitches: number;
+  /** Switches announced by an operator. */
+  announcedSwitches: number;
+  recalls: number;
+  created: number;
+  /** Correction steps rejected because they raised the predicted cost. */
+  rejectedUpdates: number;
+  /** Ticks on which the trust region limited the correction. */
+  trustLimitedTicks: number;
+  /** Ticks with a non-finite state or policy target (consolidated policy used). */
+  badInputTicks: number;
+  /** Ticks with a stalled detector stream (consolidated policy used). */
+  stalledTicks: number;
+  /** Ticks blended toward the hold pose (cost over budget). */
+  fallbackTicks: number;
+}
+
+export interface AdapterEvent {
+  tick: number;
+  kind: 'anchor' | 'detected' | 'announced' | 'recalled' | 'created' | 'fallback_on' | 'fallback_off';
+  regime?: string;
+}
+
+export class ResidualAdapter {
+  readonly config: AdaptationConfig;
+  readonly stats: AdapterStats = { ticks: 0, detectedSwitches: 0, announcedSwitches: 0, recalls: 0, created: 0, rejectedUpdates: 0, trustLimitedTicks: 0, badInputTicks: 0, stalledTicks: 0, fallbackTicks: 0 };
+  /** Policy-order indices of the adapted joints. */
+  readonly idx: Int32Array;
+  readonly features: number;
+  /** The library's compatibility key (joint set + feature layout + model version). */
+  readonly fingerprint: string;
+  memory: RegimeMemory;
+  readonly detector: PageHinkley;
+  readonly lagrangian: PidLagrangian;
+  /** Current correction per adapted joint, rad (after λ, trust region, cost check; before the fallback blend). */
+  readonly correction: Float64Array;
+  /** Fallback blend β in [0, 1]. */
+  beta = 0;
+  /** Recent events (bounded), oldest first. */
+  readonly events: AdapterEvent[] = [];
+  /** Safety cost reported from outside for the coming tick (shield interventions, tilt), cost units. */
+  externalCost = 0;
+  /** Last tick's measured cost, cost units. */
+  lastCost = 0;
+  state: AdapterState = 'learning_anchor';
+  enabled: boolean;
+
+  private readonly n: number;
+  private readonly rls: Rls[];
+  private readonly anchorW: Float64Array;
+  private anchorLearnt = false;
+  private active: RegimeEntry | null = null;
+  private readonly featIdx: Int32Array[];
+  private readonly velCol: number;
+  private readonly phi: Float64Array;
+  private readonly noiseVar: Float64Array;
+  private readonly signature: Float64Array;
+  private readonly lower: Float64Array;
+  private readonly upper: Float64Array;
+  private readonly prevCmd: Float64Array;
+  private havePrev = false;
+  private readonly want: Float64Array;
+  private readonly cand: Float64Array;
+  private readonly hold: Float64Array;
+  private holdLatched = false;
+  private readonly scratchOut: Float64Array;
+  /** Post-switch window: φ [window × n × d] and y [window × n]. */
+  private readonly winPhi: Float64Array;
+  private readonly winY: Float64Array;
+  private winCount = 0;
+  private searching = false;
+  private holdoff = 0;
+  private pendingLabel: string | null = null;
+  private tickCount = 0;
+  private readonly params: Float64Array;
+  private readonly cov: Float64Array;
+  private lastStateSum = NaN;
+
+  constructor(
+    config: AdaptationConfigInput,
+    /** The policy's joint order (targets and states are in this order). */
+    policyJoints: readonly string[],
+    /** Position limits [lower, upper] (rad) of every adapted joint, by name. */
+    limits: Readonly<Record<string, readonly [number, number]>>,
+  ) {
+    const c = AdaptationConfigSchema.parse(config);
+    this.config = c;
+    this.enabled = c.enabled;
+    const at = (name: string, what: string): number => {
+      const i = policyJoints.indexOf(name);
+      if (i < 0) throw new Error(`adaptation: ${what} '${name}' is not a policy joint`);
+      return i;
+    };
+    const adapted: number[] = [];
+    this.featIdx = [];
+    for (const g of c.groups) {
+      const f = Int32Array.from(g.features, (nm) => at(nm, 'feature joint'));
+      for (const j of g.joints) {
+        adapted.push(at(j, 'adapted joint'));
+        this.featIdx.push(f);
+      }
+    }
+    this.idx = Int32Array.from(adapted);
+    this.n = adapted.length;
+    const nf = c.groups[0]!.features.length;
+    this.features = 2 + 2 * nf;
+    this.velCol = 1 + 2 * nf;
+    this.lower = new Float64Array(this.n);
+    this.upper = new Float64Array(this.n);
+    c.groups.flatMap((g) => g.joints).forEach((j, k) => {
+      const lim = limits[j];
+      if (!lim || !(lim[0] < lim[1])) throw new Error(`adaptation: no valid position limits for adapted joint '${j}'`);
+      this.lower[k] = lim[0];
+      this.upper[k] = lim[1];
+    });
+    this.fingerprint = `residual-rls/1 [${c.groups.map((g) => `${g.joints.join(',')} | ${g.features.join(',')}`).join('; ')}]`;
+    const d = this.features;
+    this.rls = Array.from({ length: this.n }, () => new Rls(d, c.forgetting, c.maxVariance));
+    for (const r of this.rls) r.reset(null, c.resetVariance);
+    this.anchorW = new Float64Array(this.n * d);
+    this.memory = new RegimeMemory({ joints: this.n, features: d }, c.capacity);
+    this.detector = new PageHinkley(c.detector);
+    this.lagrangian = new PidLagrangian(c.lagrangian);
+    this.correction = new Float64Array(this.n);
+    this.phi = new Float64Array(this.n * d);
+    this.noiseVar = new Float64Array(this.n).fill(c.noiseFloorRad * c.noiseFloorRad);
+    this.signature = new Float64Array(this.n);
+    this.prevCmd = new Float64Array(policyJoints.length);
+    this.want = new Float64Array(this.n);
+    this.cand = new Float64Array(this.n);
+    this.hold = new Float64Array(policyJoints.length);
+    this.scratchOut = new Float64Array(policyJoints.length);
+    this.winPhi = new Float64Array(c.match.windowTicks * this.n * d);
+    this.winY = new Float64Array(c.match.windowTicks * this.n);
+    this.params = new Float64Array(this.n * d);
+    this.cov = new Float64Array(this.n * d * d);
+  }
+
+  /** The regime in use (null while the anchor is learnt or without memory). */
+  get activeRegime(): string | null {
+    return this.active?.label ?? null;
+  }
+
+  /** True once the anchor (nominal) model exists. */
+  get hasAnchor(): boolean {
+    return this.anchorLearnt;
+  }
+
+  /** Switches adaptation on or off; off takes effect on the next `step` (output = policy target). */
+  setEnabled(on: boolean): void {
+    this.enabled = on;
+    if (!on) {
+      this.correction.fill(0);
+      this.beta = 0;
+      this.holdLatched = false;
+    }
+  }
+
+  /** Forgets the previous command (call when the policy (re)starts: no sample spans a restart). */
+  restart(): void {
+    this.havePrev = false;
+    this.correction.fill(0);
+    this.beta = 0;
+    this.holdLatched = false;
+  }
+
+  /**
+   * An operator-announced switch. With the label of a library entry, that
+   * regime is recalled at once; with a new label, a new entry of that name is
+   * created after the window (no matching: the operator says it is new);
+   * without a label, it is handled as a detected switch (match or create).
+   */
+  announceSwitch(label?: string): void {
+    this.stats.announcedSwitches++;
+    this.event('announced', label);
+    if (!this.anchorLearnt) return;
+    this.leaveRegime();
+    const e = label !== undefined && this.config.memory ? this.memory.entries.find((x) => x.label === label) : undefined;
+    if (e) this.recall(e);
+    else this.beginSearch(label ?? null); // a new label: created after the window without matching
+  }
+
+  /**
+   * One policy tick: `q`, `qd` measured (policy order), `policyTarget` the
+   * consolidated policy's target; writes the command into `out` (policy
+   * order). `nowS`: the node's time (stall detection).
+   */
+  step(q: ArrayLike<number>, qd: ArrayLike<number>, policyTarget: ArrayLike<number>, out: Float64Array, nowS: number): AdapterState {
+    this.stats.ticks++;
+    this.tickCount++;
+    const n = this.n;
+    const d = this.features;
+    for (let k = 0; k < n; k++) {
+      const j = this.idx[k]!;
+      const x = q[j]!, v = qd[j]!, t = policyTarget[j]!;
+      // non-finite, or absurd: beyond a limit by more than ABSURD_RAD, or faster than ABSURD_RAD_S
+      const absurd = !(x >= this.lower[k]! - ABSURD_RAD && x <= this.upper[k]! + ABSURD_RAD && Math.abs(v) <= ABSURD_RAD_S && Number.isFinite(t));
+      if (absurd) return this.consolidatedOnly(policyTarget, out, 'bad_input');
+    }
+    // features at the current state
+    for (let k = 0; k < n; k++) {
+      const f = this.featIdx[k]!;
+      const o = k * d;
+      this.phi[o] = 1;
+      for (let i = 0; i < f.length; i++) {
+        const a = q[f[i]!]!;
+        this.phi[o + 1 + 2 * i] = Math.sin(a);
+        this.phi[o + 2 + 2 * i] = Math.cos(a);
+      }
+      this.phi[o + this.velCol] = qd[this.idx[k]!]!;
+    }
+    // a state that does not change at all is not a fresh sample: nothing is learnt from it,
+    // and after detector.stallTimeoutS without a fresh one the stream counts as stalled
+    let qs = 0;
+    for (let k = 0; k < n; k++) qs += q[this.idx[k]!]! * (k + 1) + qd[this.idx[k]!]! * (k + 0.5);
+    const fresh = qs !== this.lastStateSum;
+    this.lastStateSum = qs;
+    if (this.havePrev && fresh) this.learn(q, nowS);
+    if (this.detector.stalledAt(nowS) && this.anchorLearnt) {
+      this.stats.stalledTicks++;
+      return this.consolidatedOnly(policyTarget, out, 'stalled');
+    }
+    // measured safety cost and λ
+    const cost = nearLimitCost(q, this.idx, this.lower, this.upper, this.config.cost.limitMarginRad) + (Number.isFinite(this.externalCost) ? Math.max(0, this.externalCost) : 1);
+    this.externalCost = 0;
+    this.lastCost = cost;
+    const lambda = this.lagrangian.update(cost);
+    if (!this.enabled) {
+      this.state = 'disabled';
+      for (let i = 0; i < out.length; i++) out[i] = policyTarget[i]!;
+      this.remember(out);
+      return this.state;
+    }
+    // correction wanted: (w − w_anchor)·φ, shrunk by 1/(1 + λ)
+    const shrink = 1 / (1 + lambda);
+    for (let k = 0; k < n; k++) {
+      let s = 0;
+      if (this.anchorLearnt) {
+        const w = this.rls[k]!.w;
+        for (let i = 0; i < d; i++) s += (w[i]! - this.anchorW[k * d + i]!) * this.phi[k * d + i]!;
+      }
+      // first-order approach to the model's correction: the closed loop (correction → servo → label)
+      // is an integral loop, and a deadbeat one (gain 1 per tick) oscillates against the servo's lag
+      const prev = this.correction[k]!;
+      this.want[k] = prev + this.config.correctionGain * (s * shrink - prev);
+    }
+    this.cand.set(this.correction);
+    const tr = this.config.trustRegion;
+    if (trustRegionStep(this.cand, this.want, tr.maxStepRad, tr.maxCorrectionRad) > 0) this.stats.trustLimitedTicks++;
+    // reject a step that raises the predicted near-limit cost
+    const m = this.config.cost.limitMarginRad;
+    const tmp = this.scratchOut;
+    addCorrection(policyTarget, this.idx, this.cand, 1, tmp);
+    const cNew = nearLimitCost(tmp, this.idx, this.lower, this.upper, m);
+    addCorrection(policyTarget, this.idx, this.correction, 1, tmp);
+    const cOld = nearLimitCost(tmp, this.idx, this.lower, this.upper, m);
+    const cBase = nearLimitCost(policyTarget, this.idx, this.lower, this.upper, m);
+    if (cNew > Math.max(cOld, cBase) + 1e-12) {
+      this.stats.rejectedUpdates++;
+      if (cOld > cBase + 1e-12) this.correction.fill(0);
+    } else {
+      this.correction.set(this.cand);
+    }
+    addCorrection(policyTarget, this.idx, this.correction, 1, out);
+    // over budget: blend toward the hold pose
+    const ramp = 1 / this.config.fallbackRampTicks;
+    const before = this.beta;
+    this.beta = this.lagrangian.overBudget ? Math.min(1, this.beta + ramp) : Math.max(0, this.beta - ramp);
+    if (this.beta > 0) {
+      if (!this.holdLatched) {
+        for (let i = 0; i < this.hold.length; i++) this.hold[i] = q[i]!;
+        this.holdLatched = true;
+      }
+      blendToward(out, this.hold, this.beta);
+      this.stats.fallbackTicks++;
+      if (before === 0) this.event('fallback_on');
+    } else if (this.holdLatched) {
+      this.holdLatched = false;
+      this.event('fallback_off');
+    }
+    this.state = this.beta > 0 ? 'fallback' : !this.anchorLearnt ? 'learning_anchor' : this.searching ? 'searching' : 'tracking';
+    this.remember(out);
+    return this.state;
+  }
+
+  /** The library as plain data (persistence), with the current regime consolidated first. */
+  snapshot(): RegimeMemoryFile {
+    if (this.active && this.config.memory) this.consolidateActive();
+    return this.memory.toJSON(this.fingerprint);
+  }
+
+  /** Replaces the library with a loaded one (validated file data); adopts its anchor (the pinned entry) if any. */
+  loadMemory(file: RegimeMemoryFile): void {
+    this.memory = RegimeMemory.fromJSON(file, { fingerprint: this.fingerprint, shape: { joints: this.n, features: this.features }, capacity: this.config.capacity });
+    const anchor = this.memory.entries.find((e) => e.pinned);
+    if (anchor) {
+      this.anchorW.set(anchor.params);
+      this.anchorLearnt = true;
+      this.loadEntry(anchor, 1);
+      this.active = anchor;
+      this.detector.reset();
+      this.holdoff = this.config.holdoffTicks;
+    }
+  }
+
+  // ---- internals ----
+
+  private learn(q: ArrayLike<number>, nowS: number): void {
+    const n = this.n;
+    const d = this.features;
+    const c = this.config;
+    let score = 0;
+    const w = this.searching && this.winCount < c.match.windowTicks ? this.winCount : -1;
+    for (let k = 0; k < n; k++) {
+      const j = this.idx[k]!;
+      const y = this.prevCmd[j]! - q[j]!;
+      const e = this.rls[k]!.update(this.phi, y, k * d);
+      score += (e * e) / this.noiseVar[k]!;
+      // residual variance: slow EMA, floored
+      const v = this.noiseVar[k]! + 0.02 * (e * e - this.noiseVar[k]!);
+      this.noiseVar[k] = Math.max(c.noiseFloorRad * c.noiseFloorRad, v);
+      // anchor-model residual: the regime's signature
+      let pa = 0;
+      for (let i = 0; i < d; i++) pa += this.anchorW[k * d + i]! * this.phi[k * d + i]!;
+      this.signature[k] = this.signature[k]! + 0.05 * (y - pa - this.signature[k]!);
+      if (w >= 0) {
+        for (let i = 0; i < d; i++) this.winPhi[(w * n + k) * d + i] = this.phi[k * d + i]!;
+        this.winY[w * n + k] = y;
+      }
+    }
+    score /= n;
+    if (w >= 0 && ++this.winCount === c.match.windowTicks) this.finishSearch();
+    if (!this.anchorLearnt) {
+      if (this.tickCount >= c.anchorTicks) this.learnAnchor();
+      this.detector.update(score, nowS); // keeps the stall watch fed
+      this.detector.reset();
+      return;
+    }
+    if (this.holdoff > 0) {
+      this.holdoff--;
+      this.detector.update(score, nowS);
+      this.detector.reset();
+      return;
+    }
+    if (this.detector.update(score, nowS) === 'alarm') {
+      this.stats.detectedSwitches++;
+      this.event('detected', this.active?.label);
+      this.leaveRegime();
+      this.beginSearch(null);
+    }
+  }
+
+  private learnAnchor(): void {
+    const d = this.features;
+    for (let k = 0; k < this.n; k++) this.anchorW.set(this.rls[k]!.w, k * d);
+    this.anchorLearnt = true;
+    this.gather();
+    this.active = this.memory.create({ label: 'anchor', params: this.params, covariance: this.cov, noiseVar: this.noiseVar, pinned: true });
+    this.detector.reset();
+    this.holdoff = this.config.holdoffTicks;
+    this.event('anchor', 'anchor');
+  }
+
+  /** Consolidates the regime being left (memory on) and resets the detector. */
+  private leaveRegime(): void {
+    if (this.active && this.config.memory) this.consolidateActive();
+    this.active = null;
+    this.detector.reset();
+  }
+
+  private consolidateActive(): void {
+    const a = this.active!;
+    this.gather();
+    this.memory.consolidate(a.id, this.params, this.cov, this.noiseVar, this.signature);
+    if (a.pinned) this.anchorW.set(this.params);
+  }
+
+  /**
+   * Re-fit with a reset covariance (fast), starting from the current weights
+   * (a false alarm then costs nothing), and collect the post-switch window.
+   */
+  private beginSearch(label: string | null): void {
+    const c = this.config;
+    for (let k = 0; k < this.n; k++) this.rls[k]!.reset(this.rls[k]!.w, c.resetVariance);
+    this.searching = true;
+    this.winCount = 0;
+    this.pendingLabel = label;
+    this.holdoff = c.holdoffTicks;
+  }
+
+  /** After the window: recall the best-fitting entry, or create a new one from the current fit. */
+  private finishSearch(): void {
+    this.searching = false;
+    const c = this.config;
+    if (!c.memory) return;
+    if (this.pendingLabel !== null) return this.createEntry(); // an operator named a new regime
+    const n = this.n;
+    const d = this.features;
+    const floor = c.noiseFloorRad * c.noiseFloorRad;
+    const best = this.memory.bestMatch((e) => {
+      let s = 0;
+      for (let t = 0; t < this.winCount; t++) {
+        for (let k = 0; k < n; k++) {
+          let p = 0;
+          for (let i = 0; i < d; i++) p += e.params[k * d + i]! * this.winPhi[(t * n + k) * d + i]!;
+          const r = this.winY[t * n + k]! - p;
+          s += (r * r) / Math.max(floor, e.noiseVar[k]!);
+        }
+      }
+      return s / (this.winCount * n);
+    }, c.match.threshold);
+    if (best) {
+      this.recall(best.entry);
+      return;
+    }
+    this.createEntry();
+  }
+
+  private createEntry(): void {
+    this.gather();
+    const e = this.memory.create({ ...(this.pendingLabel ? { label: this.pendingLabel } : {}), params: this.params, covariance: this.cov, noiseVar: this.noiseVar });
+    if (e) {
+      this.active = e;
+      this.stats.created++;
+      this.event('created', e.label);
+    }
+  }
+
+  private recall(e: RegimeEntry): void {
+    this.memory.recall(e.id);
+    this.loadEntry(e, this.config.recallInflation);
+    this.active = e;
+    this.searching = false;
+    this.stats.recalls++;
+    this.event('recalled', e.label);
+    this.detector.reset();
+    this.holdoff = this.config.holdoffTicks;
+  }
+
+  private loadEntry(e: RegimeEntry, inflation: number): void {
+    const d = this.features;
+    for (let k = 0; k < this.n; k++) {
+      const r = this.rls[k]!;
+      r.reset(e.params.subarray(k * d, (k + 1) * d), e.covariance.subarray(k * d * d, (k + 1) * d * d));
+      for (let i = 0; i < d * d; i++) r.P[i] = r.P[i]! * inflation;
+    }
+    this.noiseVar.set(e.noiseVar);
+    this.signature.set(e.signature);
+  }
+
+  private gather(): void {
+    const d = this.features;
+    for (let k = 0; k < this.n; k++) {
+      this.params.set(this.rls[k]!.w, k * d);
+      this.cov.set(this.rls[k]!.P, k * d * d);
+    }
+  }
+
+  private remember(out: Float64Array): void {
+    this.prevCmd.set(out);
+    this.havePrev = true;
+  }
+
+  /** The consolidated policy's target, unchanged; correction dropped (counted by the caller's state). */
+  private consolidatedOnly(policyTarget: ArrayLike<number>, out: Float64Array, state: AdapterState): AdapterState {
+    if (state === 'bad_input') this.stats.badInputTicks++;
+    for (let i = 0; i < out.length; i++) out[i] = policyTarget[i]!;
+    this.correction.fill(0);
+    this.beta = 0;
+    this.holdLatched = false;
+    if (state === 'bad_input') this.havePrev = false; // no sample spans a bad tick
+    else this.prevCmd.set(out);
+    this.state = state;
+    return state;
+  }
+
+  private event(kind: AdapterEvent['kind'], regime?: string | null): void {
+    if (this.events.length >= 256) this.events.shift();
+    this.events.push({ tick: this.tickCount, kind, ...(regime ? { regime } : {}) });
+  }
+}

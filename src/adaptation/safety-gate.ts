@@ -1,0 +1,59 @@
+/**
+ * The adaptation's own safety rules (the shield downstream is unchanged and
+ * still the only path to the actuators; these only shape what the policy asks):
+ *
+ * - near-limit cost: Σ_j ((m − dist_j)/m)² over joints closer than the margin m
+ *   to a position limit (dist ≤ 0 counts as 1 + overshoot/m);
+ * - trust region: every step moves the correction by at most `maxStepRad` per
+ *   joint, and the correction stays within ±`maxCorrectionRad`;
+ * - predicted-cost check: a new correction whose predicted near-limit cost
+ *   (at policy target + correction) exceeds both the previous correction's
+ *   and the uncorrected target's is rejected;
+ * - fallback blend: out = (1 − β)·(target + correction) + β·hold.
+ * All allocation-free.
+ */
+
+/** Near-limit cost of positions `q` (entries `idx` of q; limits per entry of idx). */
+export function nearLimitCost(q: ArrayLike<number>, idx: Int32Array, lower: Float64Array, upper: Float64Array, marginRad: number): number {
+  let c = 0;
+  for (let k = 0; k < idx.length; k++) {
+    const x = q[idx[k]!]!;
+    if (!Number.isFinite(x)) return Infinity;
+    const dist = Math.min(x - lower[k]!, upper[k]! - x);
+    if (dist < marginRad) {
+      const r = (marginRad - dist) / marginRad;
+      c += r * r;
+    }
+  }
+  return c;
+}
+
+/** Moves `prev` toward `want` by at most `maxStep` per entry and clips to ±maxAbs, in place into `prev`; returns how many entries were limited. */
+export function trustRegionStep(prev: Float64Array, want: Float64Array, maxStep: number, maxAbs: number): number {
+  let limited = 0;
+  for (let k = 0; k < prev.length; k++) {
+    const w = want[k]!;
+    let d = w - prev[k]!;
+    if (d > maxStep) d = maxStep;
+    else if (d < -maxStep) d = -maxStep;
+    let v = prev[k]! + d;
+    if (v > maxAbs) v = maxAbs;
+    else if (v < -maxAbs) v = -maxAbs;
+    if (v !== w) limited++;
+    prev[k] = v;
+  }
+  return limited;
+}
+
+/** out[idx[k]] = base[idx[k]] + corr[k]·scale for every k; other entries out = base. */
+export function addCorrection(base: ArrayLike<number>, idx: Int32Array, corr: Float64Array, scale: number, out: Float64Array): void {
+  for (let i = 0; i < out.length; i++) out[i] = base[i]!;
+  for (let k = 0; k < idx.length; k++) out[idx[k]!] = out[idx[k]!]! + corr[k]! * scale;
+}
+
+/** out = (1 − β)·out + β·hold, β in [0, 1]. */
+export function blendToward(out: Float64Array, hold: Float64Array, beta: number): void {
+  const b = Math.min(1, Math.max(0, beta));
+  if (b === 0) return;
+  for (let i = 0; i < out.length; i++) out[i] = (1 - b) * out[i]! + b * hold[i]!;
+}

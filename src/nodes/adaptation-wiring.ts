@@ -1,0 +1,58 @@
+/**
+ * Wiring of the online adaptation into the policy node (topics and services
+ * only; the decisions live in src/adaptation):
+ *
+ * - `/policy/adaptation/enable` (std_srvs/SetBool): adaptation on/off live; off
+ *   returns to the consolidated policy's target at once (PolicyController.setAdaptation);
+ * - `/policy/adaptation/regime` (std_msgs/String): an operator-announced
+ *   switch; `data` names a regime of the library to recall, or is empty for
+ *   "something changed" (match or create);
+ * - `/diagnostics` keys `adaptation_*`; WARN while the adapter blends toward the
+ *   hold pose (cost over budget), runs on the consolidated policy after bad
+ *   input, or sees a stalled state stream.
+ */
+import type { ResidualAdapter } from '../adaptation/residual-adapter.js';
+import type { PolicyController } from '../policy/controller.js';
+import { DiagnosticLevel } from '../transport/messages.js';
+import type { ServiceServer, Subscription, TransportNode } from '../transport/port.js';
+import type { StatusBuilder } from './diagnostics.js';
+
+export const ADAPTATION_ENABLE_SERVICE = '/policy/adaptation/enable';
+export const ADAPTATION_REGIME_TOPIC = '/policy/adaptation/regime';
+
+export interface AdaptationWiring {
+  report(b: StatusBuilder): void;
+  destroy(): void;
+}
+
+export function attachAdaptation(node: TransportNode, controller: PolicyController, adapter: ResidualAdapter): AdaptationWiring {
+  controller.adapter = adapter;
+  const srv: ServiceServer = node.createService('std_srvs/srv/SetBool', ADAPTATION_ENABLE_SERVICE, (req) => {
+    controller.setAdaptation(req.data);
+    return { success: true, message: `adaptation ${req.data ? 'on' : 'off (consolidated policy)'}` };
+  });
+  const sub: Subscription = node.createSubscription('std_msgs/msg/String', ADAPTATION_REGIME_TOPIC, (m) => adapter.announceSwitch(m.data === '' ? undefined : m.data), { preset: 'reliable' });
+  return {
+    report(b) {
+      const st = adapter.stats;
+      b.set('adaptation_state', adapter.state);
+      b.set('adaptation_regime', adapter.activeRegime ?? 'none');
+      b.set('adaptation_lambda', adapter.lagrangian.lambda);
+      b.set('adaptation_cost', adapter.lagrangian.cost);
+      b.set('adaptation_cost_budget', adapter.lagrangian.config.budget);
+      b.set('adaptation_fallback_blend', adapter.beta);
+      for (const k of ['detectedSwitches', 'announcedSwitches', 'recalls', 'created', 'rejectedUpdates', 'badInputTicks', 'stalledTicks', 'fallbackTicks'] as const) b.set(`adaptation_${k}`, st[k]);
+      const why =
+        adapter.state === 'fallback'
+          ? `adaptation: safety cost ${adapter.lagrangian.cost.toFixed(3)} over budget ${adapter.lagrangian.config.budget}, blending toward hold (β ${adapter.beta.toFixed(2)})`
+          : adapter.state === 'bad_input' || adapter.state === 'stalled'
+            ? `adaptation: ${adapter.state.replace('_', ' ')}, consolidated policy in use`
+            : null;
+      if (why && b.status.level === DiagnosticLevel.OK) b.summary(DiagnosticLevel.WARN, why);
+    },
+    destroy() {
+      srv.destroy();
+      sub.destroy();
+    },
+  };
+}

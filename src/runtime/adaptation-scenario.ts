@@ -1,0 +1,335 @@
+/**
+ * The adaptation scenario: the embedded run (sim, shipped upper-body policy,
+ * shield, all on the bus) through a regime sequence, once per variant, same
+ * run config, same seeds (the embedded run is deterministic):
+ *
+ *   none       no adaptation (the consolidated policy)
+ *   no_memory  the adapter without its regime library (re-fit after every switch)
+ *   full       the adapter as configured (detection, library, cost budget)
+ *   oracle     told the truth: switch times and regime identities announced at
+ *              the true times, detection off, and a library whose entries were
+ *              fitted in a calibration pass over the same sequence with the
+ *              regimes labelled (saved and re-loaded through the memory file)
+ *
+ * Tracking error: measured joint positions (the sim) vs the policy's reference
+ * motion (src/training/g1-upper-body.ts) at the policy's own clock.
+ * Safety cost per 10 ms sample: the fraction of shield ticks on which a
+ * limit-type constraint intervened (position, velocity, collision, workspace)
+ * + the near-limit cost of the measured tracked joints; the same fraction is
+ * fed to the adapter as its external cost. The shield's shaping constraints
+ * (acceleration, jerk: it smooths every 50 Hz step of the policy; effort,
+ * following error: holding a payload needs a servo lead of τ/kp whoever
+ * commands it) are counted and reported as the clamp rate but not charged:
+ * the `none` variant has them too (docs/adaptation.md).
+ */
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { z } from 'zod';
+import { AdaptationConfigSchema } from '../adaptation/config.js';
+import { ResidualAdapter } from '../adaptation/residual-adapter.js';
+import { nearLimitCost } from '../adaptation/safety-gate.js';
+import { loadConfigFile } from '../io/config-file.js';
+import { CONSTRAINT_NAMES } from '../safety/band.js';
+import { loadRegimeMemoryFile, saveRegimeMemoryFile } from '../io/regime-memory-file.js';
+import type { PolicyNode } from '../nodes/policy-node.js';
+import type { ShieldNode } from '../nodes/shield-node.js';
+import { G1_JOINTS, jointLimits, referenceMotion, UPPER_BODY } from '../training/g1-upper-body.js';
+import { makeJointState } from '../transport/messages.js';
+import { visitMetrics, type MetricSettings, type Series, type Visit, type VisitMetrics } from './adaptation-metrics.js';
+import { runEmbedded, type RunSummary } from './embedded-run.js';
+
+const finite = z.number().finite();
+
+export const AdaptationScenarioSchema = z
+  .object({
+    /** The embedded run config (YAML) whose dynamics events make the regimes. */
+    run: z.string().min(1),
+    /** Replaces the run's shield config file (an experiment with another shield setting; the shield stays in the loop). */
+    shield: z.string().min(1).optional(),
+    /** Regime names and start times, s (increasing; the first at 0). Equal names = the same dynamics. */
+    regimes: z.array(z.object({ name: z.string().min(1), startS: finite.nonnegative() }).strict()).min(2),
+    /** Joints whose tracking error is measured (policy joint names). */
+    trackedJoints: z.array(z.string().min(1)).min(1),
+    /** The adapter (AdaptationConfigSchema). */
+    adapter: AdaptationConfigSchema,
+    metrics: z
+      .object({
+        /** The first regime's first seconds are not part of the nominal level (start-up, anchor learning), s. */
+        nominalWarmupS: finite.nonnegative().default(4),
+        /** Window of the adapted test, s. */
+        windowS: finite.positive().default(0.5),
+        /** Adapted: phase-normalised RMSE within this factor of the nominal level. */
+        ratio: finite.gt(1).default(1.2),
+        /** …and staying there this long, s. */
+        holdS: finite.nonnegative().default(2),
+        /** Windows compared for forgetting, s. */
+        forgettingWindowS: finite.positive().default(2),
+        /** Motion-phase bins of the nominal level. */
+        bins: z.number().int().positive().default(40),
+      })
+      .strict()
+      .default({}),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    if (c.regimes[0]!.startS !== 0) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['regimes', 0, 'startS'], message: 'the first regime starts at 0' });
+    for (let i = 1; i < c.regimes.length; i++) {
+      if (!(c.regimes[i]!.startS > c.regimes[i - 1]!.startS)) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['regimes', i, 'startS'], message: 'start times must increase' });
+    }
+  });
+export type AdaptationScenario = z.infer<typeof AdaptationScenarioSchema>;
+
+export const VARIANTS = ['none', 'no_memory', 'full', 'oracle'] as const;
+export type Variant = (typeof VARIANTS)[number];
+
+export interface VariantResult {
+  variant: Variant;
+  visits: VisitMetrics[];
+  run: { limitViolations: number; publishedCommands: number; shieldInterventionTicks: number; shieldTicks: number; interventions: Record<string, number>; fell: boolean };
+  adapter: ResidualAdapter['stats'] | null;
+  /** Regime library at the end (labels), when the variant has one. */
+  library: string[] | null;
+  events: ResidualAdapter['events'];
+}
+
+export interface AdaptationReport {
+  durationS: number;
+  costBudget: number;
+  variants: VariantResult[];
+  /** Summary vs `none` (the issue's done-when figures). */
+  summary: Record<Exclude<Variant, 'none'>, {
+    /** 1 − RMSE/RMSE_none over all non-nominal visits, fraction. */
+    postShiftRmseReduction: number;
+    /**
+     * The same on the excess over each variant's own first-nominal RMSE: 1 − (RMSE − RMSE_nom)/(RMSE_none − RMSE_nom,none).
+     * Adaptation aims at the nominal behaviour, so RMSE_nom/RMSE_none bounds the plain reduction; this one can reach 1.
+     */
+    postShiftExcessReduction: number;
+    /** Worst time to adapt over first visits of shifted regimes, s (null: some never adapted). */
+    worstAdaptS: number | null;
+    /** Worst time to adapt over revisits (recall), s. */
+    worstRecallS: number | null;
+    /** Worst forgetting over revisits, fraction. */
+    worstForgetting: number;
+    limitViolations: number;
+    /** Every visit's mean cost ≤ budget. */
+    costWithinBudget: boolean;
+  }>;
+}
+
+export interface ScenarioOptions {
+  configPath: string;
+  root: string;
+  /** Overrides the run's duration (a shorter check), s. */
+  durationS?: number;
+  /** Where the calibration library (and the full method's final library) are written; default: beside nothing (temp). */
+  memoryDir: string;
+  variants?: readonly Variant[];
+  onProgress?: (variant: string, simTimeS: number, durationS: number) => void;
+}
+
+const NOMINAL_LABEL = 'anchor';
+/** Shield constraints whose interventions are charged as safety cost (indices into CONSTRAINT_NAMES). */
+const LIMIT_CONSTRAINTS = (['position', 'velocity', 'collision', 'workspace'] as const).map((n) => CONSTRAINT_NAMES.indexOf(n));
+/** Shaping constraints (reported as the clamp rate, not charged): the shield smooths every 50 Hz step (acceleration, jerk) and bounds servo torque and lead (effort, following). */
+const CLAMP_CONSTRAINTS = (['acceleration', 'jerk', 'effort', 'following'] as const).map((n) => CONSTRAINT_NAMES.indexOf(n));
+
+export async function runAdaptationScenario(opts: ScenarioOptions): Promise<AdaptationReport> {
+  const sc = loadConfigFile(AdaptationScenarioSchema, opts.configPath);
+  const here = (p: string): string => (isAbsolute(p) ? p : resolve(dirname(resolve(opts.configPath)), p));
+  const runPath = here(sc.run);
+  const tracked = Int32Array.from(sc.trackedJoints, (j) => {
+    const i = G1_JOINTS.indexOf(j);
+    if (i < 0) throw new Error(`${opts.configPath}: trackedJoints: '${j}' is not a policy joint`);
+    return i;
+  });
+  const limits = Object.fromEntries(G1_JOINTS.map((j) => [j, jointLimits(j)] as const));
+  const firstNominal = sc.regimes[0]!.name;
+  const label = (name: string): string => (name === firstNominal ? NOMINAL_LABEL : name);
+  const variants = opts.variants ?? VARIANTS;
+  const results: VariantResult[] = [];
+  let durationS = opts.durationS ?? NaN;
+
+  const once = async (variant: Variant | 'calibration', memoryFile: string | null): Promise<{ series: Series; summary: RunSummary; adapter: ResidualAdapter | null }> => {
+    const announce = variant === 'oracle' || variant === 'calibration';
+    const adapter =
+      variant === 'none'
+        ? null
+        : new ResidualAdapter(
+            {
+              ...sc.adapter,
+              memory: variant !== 'no_memory',
+              ...(announce ? { detector: { ...sc.adapter.detector, threshold: 1e12 } } : {}),
+            },
+            G1_JOINTS,
+            limits,
+          );
+    if (adapter && variant === 'oracle' && memoryFile) adapter.loadMemory(loadRegimeMemoryFile(memoryFile));
+    const series: Series = { t: [], e2: [], bin: [], cost: [], clamp: [] };
+    const msg = makeJointState(sc.trackedJoints);
+    const ref = new Float64Array(G1_JOINTS.length);
+    const refVel = new Float64Array(G1_JOINTS.length);
+    const lower = Float64Array.from(sc.trackedJoints, (j) => jointLimits(j)[0]);
+    const upper = Float64Array.from(sc.trackedJoints, (j) => jointLimits(j)[1]);
+    const seq = Int32Array.from(sc.trackedJoints, (_, k) => k);
+    let policy: PolicyNode | null = null;
+    let shield: ShieldNode | null = null;
+    let lastTickTime = NaN;
+    let tickSimT = 0;
+    let lastInterventions = 0;
+    let lastShieldTicks = 0;
+    let sampleInterventions = 0;
+    let sampleShieldTicks = 0;
+    let lastClamps = 0;
+    let sampleClamps = 0;
+    let steps = 0;
+    let nextRegime = 1;
+    const summary = await runEmbedded({
+      configPath: runPath,
+      root: opts.root,
+      ...(sc.shield ? { shieldPath: here(sc.shield) } : {}),
+      ...(opts.durationS !== undefined ? { durationS: opts.durationS } : {}),
+      ...(adapter ? { adapter } : {}),
+      onNodes: (n) => {
+        policy = n.policy;
+        shield = n.shield;
+      },
+      onProgress: (t, d) => {
+        durationS = d;
+        opts.onProgress?.(variant, t, d);
+      },
+      onStep: (sim) => {
+        const t = sim.time;
+        const st = shield!.shield.status;
+        let limitCount = 0;
+        for (const c of LIMIT_CONSTRAINTS) limitCount += st.interventions[c]!;
+        let clampCount = 0;
+        for (const c of CLAMP_CONSTRAINTS) clampCount += st.interventions[c]!;
+        sampleClamps += Math.min(st.ticks - lastShieldTicks, clampCount - lastClamps);
+        lastClamps = clampCount;
+        const dT = st.ticks - lastShieldTicks;
+        const dI = Math.min(dT, limitCount - lastInterventions); // at most one per shield tick
+        lastInterventions = limitCount;
+        lastShieldTicks = st.ticks;
+        sampleInterventions += dI;
+        sampleShieldTicks += dT;
+        // the adapter's external cost: the fraction of the policy period's shield ticks with a limit-type intervention
+        if (adapter && dI > 0) adapter.externalCost += (dI * UPPER_BODY.policyRateHz) / shield!.config.core.rateHz;
+        if (announce && nextRegime < sc.regimes.length && t >= sc.regimes[nextRegime]!.startS) {
+          adapter!.announceSwitch(label(sc.regimes[nextRegime]!.name));
+          nextRegime++;
+        }
+        const inputs = policy!.inputs;
+        if (inputs.timeS !== lastTickTime) {
+          lastTickTime = inputs.timeS;
+          tickSimT = t;
+        }
+        if (++steps % 10 !== 0 || policy!.controller.stats.inferences === 0) return;
+        const refT = lastTickTime + (t - tickSimT);
+        referenceMotion(refT, ref, refVel);
+        sim.readJointState(msg);
+        let e2 = 0;
+        for (let k = 0; k < tracked.length; k++) e2 += (msg.position[k]! - ref[tracked[k]!]!) ** 2;
+        const period = UPPER_BODY.periodS;
+        const phase = ((refT % period) + period) % period;
+        series.t.push(t);
+        series.e2.push(e2 / tracked.length);
+        series.bin.push(Math.min(sc.metrics.bins - 1, Math.floor((phase / period) * sc.metrics.bins)));
+        series.cost.push((sampleShieldTicks > 0 ? sampleInterventions / sampleShieldTicks : 0) + nearLimitCost(msg.position, seq, lower, upper, sc.adapter.cost.limitMarginRad));
+        series.clamp.push(sampleShieldTicks > 0 ? sampleClamps / sampleShieldTicks : 0);
+        sampleInterventions = 0;
+        sampleShieldTicks = 0;
+        sampleClamps = 0;
+      },
+    });
+    return { series, summary, adapter };
+  };
+
+  const memoryFile = resolve(opts.memoryDir, 'adaptation-calibration-memory.json');
+  if (variants.includes('oracle')) {
+    const cal = await once('calibration', null);
+    saveRegimeMemoryFile(memoryFile, cal.adapter!.snapshot());
+  }
+  for (const v of variants) {
+    const { series, summary, adapter } = await once(v, memoryFile);
+    const end = summary.lockstep.simTimeS;
+    const visits: Visit[] = sc.regimes
+      .map((r, i) => ({ name: r.name, startS: r.startS, endS: Math.min(end, sc.regimes[i + 1]?.startS ?? end) }))
+      .filter((r) => r.endS - r.startS > sc.metrics.forgettingWindowS);
+    if (v === 'full' && adapter) saveRegimeMemoryFile(resolve(opts.memoryDir, 'adaptation-full-memory.json'), adapter.snapshot());
+    results.push({
+      variant: v,
+      visits: visitMetrics(series, visits, sc.metrics),
+      run: {
+        limitViolations: summary.monitor.violations,
+        publishedCommands: summary.shield.commands,
+        shieldInterventionTicks: summary.shield.interventionTicks,
+        shieldTicks: summary.shield.ticks,
+        interventions: summary.shield.interventions,
+        fell: summary.sim.fell,
+      },
+      adapter: adapter ? { ...adapter.stats } : null,
+      library: adapter && adapter.config.memory ? adapter.memory.entries.map((e) => e.label) : null,
+      events: adapter ? [...adapter.events] : [],
+    });
+  }
+  const budget = sc.adapter.lagrangian.budget;
+  return { durationS, costBudget: budget, variants: results, summary: summarise(results, firstNominal, budget) };
+}
+
+function summarise(results: VariantResult[], nominalName: string, budget: number): AdaptationReport['summary'] {
+  const none = results.find((r) => r.variant === 'none');
+  const shiftedMse = (r: VariantResult): number => {
+    const v = r.visits.filter((x) => x.name !== nominalName);
+    const w = v.reduce((s, x) => s + (x.endS - x.startS), 0);
+    return v.reduce((s, x) => s + x.rmseRad ** 2 * (x.endS - x.startS), 0) / w;
+  };
+  const nominalRmse = (r: VariantResult): number => r.visits[0]!.rmseRad;
+  const out = {} as AdaptationReport['summary'];
+  for (const r of results) {
+    if (r.variant === 'none') continue;
+    const seen = new Set<string>();
+    const firsts: (number | null)[] = [];
+    const revisits: (number | null)[] = [];
+    r.visits.forEach((v, i) => {
+      if (i > 0) (seen.has(v.name) ? revisits : firsts).push(v.adaptS);
+      seen.add(v.name);
+    });
+    const shiftedFirsts = r.visits.filter((v, i) => i > 0 && v.name !== nominalName && r.visits.findIndex((x) => x.name === v.name) === i).map((v) => v.adaptS);
+    const worst = (xs: (number | null)[]): number | null => (xs.length === 0 || xs.some((x) => x === null) ? null : Math.max(...(xs as number[])));
+    out[r.variant] = {
+      postShiftRmseReduction: none ? 1 - Math.sqrt(shiftedMse(r) / shiftedMse(none)) : NaN,
+      postShiftExcessReduction: none ? 1 - (Math.sqrt(shiftedMse(r)) - nominalRmse(r)) / (Math.sqrt(shiftedMse(none)) - nominalRmse(none)) : NaN,
+      worstAdaptS: worst(shiftedFirsts),
+      worstRecallS: worst(revisits),
+      worstForgetting: Math.max(...r.visits.map((v) => v.forgetting ?? -Infinity)),
+      limitViolations: r.run.limitViolations,
+      costWithinBudget: r.visits.every((v) => v.meanCost <= budget),
+    };
+    void firsts;
+  }
+  return out;
+}
+
+const f = (x: number | null, d: number, unit = ''): string => (x === null ? 'never' : Number.isFinite(x) ? `${x.toFixed(d)}${unit}` : String(x));
+
+/** The report as a table (one block per variant, one row per regime visit) plus the summary. */
+export function formatAdaptationReport(r: AdaptationReport): string {
+  const lines: string[] = [`== adaptation scenario: ${r.durationS} s of sim time per variant; cost budget ${r.costBudget} ==`];
+  const head = `${'regime'.padEnd(16)} ${'t (s)'.padEnd(11)} ${'RMSE mrad'.padStart(9)} ${'cost'.padStart(7)} ${'clamp'.padStart(6)} ${'adapt s'.padStart(7)} ${'err/nom start→end'.padStart(18)} ${'forgetting'.padStart(10)}`;
+  for (const v of r.variants) {
+    lines.push('', `-- ${v.variant} --  limit violations ${v.run.limitViolations} in ${v.run.publishedCommands} commands; shield intervention ticks ${v.run.shieldInterventionTicks}/${v.run.shieldTicks} (${Object.entries(v.run.interventions).map(([k, n]) => `${k} ${n}`).join(', ') || 'none'})${v.adapter ? `; detected ${v.adapter.detectedSwitches}, announced ${v.adapter.announcedSwitches}, recalls ${v.adapter.recalls}, created ${v.adapter.created}, rejected ${v.adapter.rejectedUpdates}, fallback ticks ${v.adapter.fallbackTicks}` : ''}${v.library ? `; library [${v.library.join(', ')}]` : ''}`);
+    lines.push(head);
+    for (const x of v.visits) {
+      lines.push(
+        `${x.name.padEnd(16)} ${`${f(x.startS, 0)}-${f(x.endS, 0)}`.padEnd(11)} ${f(x.rmseRad * 1000, 1).padStart(9)} ${f(x.meanCost, 3).padStart(7)} ${f(x.clampRate, 2).padStart(6)} ${(x.startS === 0 ? '-' : f(x.adaptS, 1)).padStart(7)} ${`${f(x.startRatio, 2)}→${f(x.endRatio, 2)}`.padStart(18)} ${(x.forgetting === null ? '-' : f(x.forgetting * 100, 1, ' %')).padStart(10)}`,
+      );
+    }
+  }
+  lines.push('', 'summary vs none (targets: RMSE reduction ≥ 50 %, adapt ≤ 1 s, recall ≤ 0.2 s, forgetting ≤ 5 %, 0 violations, cost ≤ budget):');
+  for (const [k, s] of Object.entries(r.summary)) {
+    lines.push(
+      `  ${k.padEnd(10)} post-shift RMSE reduction ${f(s.postShiftRmseReduction * 100, 1)} % (of the excess over nominal ${f(s.postShiftExcessReduction * 100, 1)} %); worst adapt ${f(s.worstAdaptS, 1, ' s')}; worst recall ${f(s.worstRecallS, 1, ' s')}; worst forgetting ${f(s.worstForgetting * 100, 1, ' %')}; violations ${s.limitViolations}; cost within budget ${s.costWithinBudget ? 'yes' : 'NO'}`,
+    );
+  }
+  return lines.join('\n');
+}

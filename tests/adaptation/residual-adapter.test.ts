@@ -1,0 +1,294 @@
+/**
+ * The residual adapter on a synthetic servo plant: q(t+1) = c(t) − s_R(q(t)) + noise, with a
+ * regime-dependent offset s_R (nominal, "payload", "weak"). Independent of the adapter's code:
+ * the plant and the ideal command (c = c_pol + s_R − s_nom) are written here.
+ */
+import { describe, expect, it } from 'vitest';
+import { ResidualAdapter } from '../../src/adaptation/residual-adapter.js';
+import type { AdaptationConfigInput } from '../../src/adaptation/config.js';
+import { Rng } from '../../src/training/rng.js';
+
+const JOINTS = ['a', 'b', 'c'];
+const LIMITS = { a: [-2, 2], b: [-2, 2] } as const;
+/** The synthetic plant has no servo lag, so the deadbeat loop gain (1) is stable here; the sim needs the default 0.1. */
+const CFG: AdaptationConfigInput = { groups: [{ joints: ['a', 'b'], features: ['a'] }], correctionGain: 1 };
+const DT = 0.02;
+
+type Regime = (q: Float64Array, j: number) => number;
+const nominal: Regime = (q, j) => 0.02 + 0.03 * Math.sin(q[0]!) * (j + 1);
+const payload: Regime = (q, j) => 0.12 + 0.1 * Math.sin(q[0]!) * (j + 1);
+const weak: Regime = (q, j) => -0.08 + 0.06 * Math.cos(q[0]!) * (j + 1);
+
+class Plant {
+  q = Float64Array.from([0.1, -0.1, 0]);
+  qd = new Float64Array(3);
+  t = 0;
+  regime: Regime = nominal;
+  readonly rng = new Rng(11);
+  readonly pol = new Float64Array(3);
+  readonly out = new Float64Array(3);
+  policyTarget(): Float64Array {
+    const w = (2 * Math.PI) / 4;
+    this.pol[0] = 0.6 * Math.sin(w * this.t);
+    this.pol[1] = -0.4 + 0.5 * Math.cos(w * this.t);
+    this.pol[2] = 0.1;
+    return this.pol;
+  }
+  apply(c: ArrayLike<number>): void {
+    const prev = Float64Array.from(this.q);
+    for (let j = 0; j < 2; j++) this.q[j] = c[j]! - this.regime(prev, j) + 0.002 * this.rng.normal();
+    this.q[2] = c[2]!;
+    for (let j = 0; j < 3; j++) this.qd[j] = (this.q[j]! - prev[j]!) / DT;
+    this.t += DT;
+  }
+}
+
+/** Runs `ticks` ticks; returns the RMS error of q vs what the nominal plant would reach (c_pol − s_nom). */
+function run(ad: ResidualAdapter | null, p: Plant, ticks: number, skip = 0): number {
+  let sq = 0;
+  let n = 0;
+  for (let k = 0; k < ticks; k++) {
+    const pol = p.policyTarget();
+    const ideal = [0, 1].map((j) => pol[j]! - nominal(p.q, j));
+    if (ad) ad.step(p.q, p.qd, pol, p.out, p.t);
+    else p.out.set(pol);
+    p.apply(p.out);
+    if (k >= skip) {
+      for (let j = 0; j < 2; j++) sq += (p.q[j]! - ideal[j]!) ** 2;
+      n += 2;
+    }
+  }
+  return Math.sqrt(sq / n);
+}
+
+describe('ResidualAdapter on a synthetic servo plant', () => {
+  it('detects shifts, adapts within 1 s, creates and recalls regimes; far better than no adaptation', () => {
+    const p = new Plant();
+    const ad = new ResidualAdapter(CFG, JOINTS, LIMITS);
+    run(ad, p, 300); // nominal: anchor learnt after 150 ticks
+    expect(ad.hasAnchor).toBe(true);
+    expect(ad.stats.detectedSwitches).toBe(0); // no false alarm in nominal
+    p.regime = payload;
+    const early = run(ad, p, 50); // the first second
+    const late = run(ad, p, 450);
+    expect(ad.stats.detectedSwitches).toBeGreaterThanOrEqual(1);
+    expect(ad.stats.created).toBe(1);
+    const none = run(null, Object.assign(new Plant(), { regime: payload }), 450);
+    expect(late).toBeLessThan(0.2 * none);
+    expect(late).toBeLessThan(0.01);
+    expect(early).toBeLessThan(0.5 * none);
+    p.regime = nominal;
+    run(ad, p, 300);
+    expect(ad.activeRegime).toBe('anchor');
+    p.regime = weak;
+    run(ad, p, 400);
+    expect(ad.stats.created).toBe(2);
+    p.regime = payload;
+    const recalled = run(ad, p, 15); // recall within 0.3 s
+    expect(ad.activeRegime).toBe('regime-1');
+    expect(ad.stats.created).toBe(2); // recalled, not re-learnt
+    expect(ad.stats.recalls).toBeGreaterThanOrEqual(2);
+    const after = run(ad, p, 50);
+    expect(after).toBeLessThan(0.02);
+    expect(recalled).toBeLessThan(none);
+  });
+
+  it('without memory it re-learns from the anchor every time (no recall)', () => {
+    const p = new Plant();
+    const ad = new ResidualAdapter({ ...CFG, memory: false }, JOINTS, LIMITS);
+    run(ad, p, 300);
+    for (const r of [payload, nominal, payload]) {
+      p.regime = r;
+      run(ad, p, 300);
+    }
+    expect(ad.stats.recalls).toBe(0);
+    expect(ad.stats.created).toBe(0);
+    expect(ad.stats.detectedSwitches).toBeGreaterThanOrEqual(3);
+    expect(ad.memory.size).toBe(1); // only the anchor
+  });
+
+  it('an announced switch with a known label recalls that regime at once', () => {
+    const p = new Plant();
+    const ad = new ResidualAdapter(CFG, JOINTS, LIMITS);
+    run(ad, p, 300);
+    p.regime = payload;
+    ad.announceSwitch('payload');
+    run(ad, p, 300);
+    expect(ad.memory.entries.map((e) => e.label)).toEqual(['anchor', 'payload']);
+    p.regime = nominal;
+    ad.announceSwitch('anchor');
+    expect(ad.activeRegime).toBe('anchor');
+    run(ad, p, 200);
+    p.regime = payload;
+    ad.announceSwitch('payload');
+    expect(ad.activeRegime).toBe('payload');
+    const first = run(ad, p, 10);
+    expect(first).toBeLessThan(0.03); // no re-learning transient beyond the trust region's ramp
+  });
+
+  it('switched off, the next command is the policy target exactly; on again, it resumes', () => {
+    const p = new Plant();
+    const ad = new ResidualAdapter(CFG, JOINTS, LIMITS);
+    run(ad, p, 300);
+    p.regime = payload;
+    run(ad, p, 200);
+    const pol = p.policyTarget();
+    ad.step(p.q, p.qd, pol, p.out, p.t);
+    expect(Math.abs(p.out[0]! - pol[0]!)).toBeGreaterThan(0.05); // corrected
+    p.apply(p.out);
+    ad.setEnabled(false);
+    const pol2 = Float64Array.from(p.policyTarget());
+    expect(ad.step(p.q, p.qd, pol2, p.out, p.t)).toBe('disabled');
+    expect(Array.from(p.out)).toEqual(Array.from(pol2));
+    ad.setEnabled(true);
+    p.apply(p.out);
+    run(ad, p, 30);
+    const pol3 = p.policyTarget();
+    ad.step(p.q, p.qd, pol3, p.out, p.t);
+    expect(Math.abs(p.out[0]! - pol3[0]!)).toBeGreaterThan(0.05);
+  });
+
+  it('moves the correction by at most the trust region per tick and never beyond its bound', () => {
+    const p = new Plant();
+    const ad = new ResidualAdapter({ ...CFG, trustRegion: { maxStepRad: 0.01, maxCorrectionRad: 0.1 } }, JOINTS, LIMITS);
+    run(ad, p, 300);
+    p.regime = payload;
+    let prev = Float64Array.from(ad.correction);
+    let maxStep = 0;
+    let maxAbs = 0;
+    for (let k = 0; k < 200; k++) {
+      run(ad, p, 1);
+      for (let i = 0; i < 2; i++) {
+        maxStep = Math.max(maxStep, Math.abs(ad.correction[i]! - prev[i]!));
+        maxAbs = Math.max(maxAbs, Math.abs(ad.correction[i]!));
+      }
+      prev = Float64Array.from(ad.correction);
+    }
+    expect(maxStep).toBeLessThanOrEqual(0.01 + 1e-12);
+    expect(maxAbs).toBeLessThanOrEqual(0.1 + 1e-12);
+    expect(maxAbs).toBeGreaterThan(0.09); // it did want more (payload offset ≈ 0.1–0.3 rad)
+    expect(ad.stats.trustLimitedTicks).toBeGreaterThan(0);
+  });
+
+  it('rejects a correction that raises the predicted near-limit cost', () => {
+    const p = new Plant();
+    // limits tight above: the payload correction (positive) pushes joint a toward its upper limit
+    const ad = new ResidualAdapter(CFG, JOINTS, { a: [-2, 0.75], b: [-2, 2] });
+    run(ad, p, 300);
+    p.regime = payload;
+    let closest = Infinity;
+    for (let k = 0; k < 400; k++) {
+      const pol = p.policyTarget();
+      ad.step(p.q, p.qd, pol, p.out, p.t);
+      if (pol[0]! > 0.5) closest = Math.min(closest, 0.75 - p.out[0]!); // a commanded target near the limit
+      expect(p.out[0]!).toBeLessThanOrEqual(Math.max(pol[0]!, 0.75 - 0.1) + 1e-9); // never pushed into the margin beyond the policy's own target
+      p.apply(p.out);
+    }
+    expect(ad.stats.rejectedUpdates).toBeGreaterThan(0);
+    expect(closest).toBeGreaterThan(0);
+  });
+
+  it('cost over budget: λ shrinks the correction and the command blends toward the hold pose (state fallback)', () => {
+    const p = new Plant();
+    const ad = new ResidualAdapter(CFG, JOINTS, LIMITS);
+    run(ad, p, 300);
+    p.regime = payload;
+    run(ad, p, 200);
+    expect(ad.state).toBe('tracking');
+    const states = new Set<string>();
+    let hold: number[] | null = null;
+    for (let k = 0; k < 60; k++) {
+      ad.externalCost = 1; // e.g. the shield intervening every tick
+      const pol = p.policyTarget();
+      states.add(ad.step(p.q, p.qd, pol, p.out, p.t));
+      if (ad.beta === 1) hold ??= Array.from(p.out);
+      p.apply(p.out);
+    }
+    expect(states.has('fallback')).toBe(true);
+    expect(ad.lagrangian.lambda).toBeGreaterThan(1);
+    expect(ad.stats.fallbackTicks).toBeGreaterThan(0);
+    expect(hold).not.toBeNull();
+    // at β = 1 the command is the latched hold pose, whatever the policy asks
+    ad.externalCost = 1;
+    const pol = p.policyTarget();
+    ad.step(p.q, p.qd, pol, p.out, p.t);
+    expect(Array.from(p.out)).toEqual(hold);
+    expect(ad.events.some((e) => e.kind === 'fallback_on')).toBe(true);
+    // back under budget: it leaves the fallback
+    for (let k = 0; k < 400; k++) run(ad, p, 1);
+    expect(ad.state).not.toBe('fallback');
+  });
+
+  it('NaN or absurd input → the policy target unchanged, counted; a frozen state stream → stalled, policy target', () => {
+    const p = new Plant();
+    const ad = new ResidualAdapter(CFG, JOINTS, LIMITS);
+    run(ad, p, 300);
+    p.regime = payload;
+    run(ad, p, 200);
+    const pol = Float64Array.from(p.policyTarget());
+    for (const bad of [[NaN, 0, 0], [50, 0, 0]]) {
+      expect(ad.step(Float64Array.from(bad), p.qd, pol, p.out, p.t)).toBe('bad_input');
+      expect(Array.from(p.out)).toEqual(Array.from(pol));
+    }
+    expect(ad.step(p.q, Float64Array.from([0, 1e6, 0]), pol, p.out, p.t)).toBe('bad_input');
+    expect(ad.stats.badInputTicks).toBe(3);
+    // frozen: the same state for 0.3 s of node time
+    const q = Float64Array.from(p.q);
+    const qd = Float64Array.from(p.qd);
+    const states: string[] = [];
+    for (let k = 0; k < 15; k++) states.push(ad.step(q, qd, pol, p.out, p.t + k * DT));
+    expect(states.at(-1)).toBe('stalled');
+    expect(Array.from(p.out)).toEqual(Array.from(pol));
+    expect(states.slice(0, 5).every((s) => s !== 'stalled')).toBe(true); // not before the timeout (0.2 s)
+    expect(ad.stats.stalledTicks).toBeGreaterThan(0);
+  });
+
+  it('with the default loop gain (0.1) the correction approaches the model value first-order: ≈ 1 − 0.9^k of it after k ticks', () => {
+    const p = new Plant();
+    const ad = new ResidualAdapter({ ...CFG, correctionGain: 0.1 }, JOINTS, LIMITS);
+    run(ad, p, 300);
+    p.regime = payload;
+    ad.announceSwitch('payload');
+    run(ad, p, 300);
+    p.regime = nominal;
+    ad.announceSwitch('anchor');
+    run(ad, p, 100);
+    expect(Math.abs(ad.correction[0]!)).toBeLessThan(0.01);
+    p.regime = payload;
+    ad.announceSwitch('payload');
+    const seq: number[] = [];
+    for (let k = 0; k < 30; k++) {
+      run(ad, p, 1);
+      seq.push(ad.correction[0]!);
+    }
+    const final = seq.at(-1)!;
+    expect(Math.abs(final)).toBeGreaterThan(0.05);
+    expect(Math.abs(seq[0]!)).toBeLessThan(0.15 * Math.abs(final) + 0.005); // first tick: ≈ 10 % of the way
+    expect(Math.abs(seq[9]!)).toBeGreaterThan(0.5 * Math.abs(final)); // after 10 ticks ≈ 65 %
+  });
+
+  it('refuses adapted or feature joints the policy does not have, and joints without limits', () => {
+    expect(() => new ResidualAdapter({ groups: [{ joints: ['x'], features: [] }] }, JOINTS, LIMITS)).toThrow(/adapted joint 'x' is not a policy joint/);
+    expect(() => new ResidualAdapter({ groups: [{ joints: ['a'], features: ['y'] }] }, JOINTS, LIMITS)).toThrow(/feature joint 'y'/);
+    expect(() => new ResidualAdapter({ groups: [{ joints: ['c'], features: [] }] }, JOINTS, LIMITS)).toThrow(/no valid position limits for adapted joint 'c'/);
+    expect(() => new ResidualAdapter({ groups: [{ joints: ['a'] }, { joints: ['a'] }] }, JOINTS, LIMITS)).toThrow(/adapted twice/);
+  });
+
+  it('persists its library and starts from it (anchor adopted, regime recalled without re-learning)', () => {
+    const p = new Plant();
+    const ad = new ResidualAdapter(CFG, JOINTS, LIMITS);
+    run(ad, p, 300);
+    p.regime = payload;
+    run(ad, p, 300);
+    const file = JSON.parse(JSON.stringify(ad.snapshot()));
+    const ad2 = new ResidualAdapter(CFG, JOINTS, LIMITS);
+    ad2.loadMemory(file);
+    expect(ad2.hasAnchor).toBe(true);
+    const p2 = new Plant();
+    p2.regime = payload;
+    run(ad2, p2, 100);
+    expect(ad2.stats.created).toBe(0);
+    expect(ad2.stats.recalls).toBe(1);
+    expect(() => new ResidualAdapter({ groups: [{ joints: ['a'], features: ['a'] }] }, JOINTS, LIMITS).loadMemory(file)).toThrow(/does not fit this adapter/);
+  });
+});
