@@ -10,7 +10,8 @@
  * `maxBufferedBytes` waiting, the message is dropped and counted. A client
  * that disconnects mid-message is the socket's business (logged, not thrown).
  */
-import wsProtocol, { type ChannelId } from '@foxglove/ws-protocol';
+import { createRequire } from 'node:module';
+import type { ChannelId } from '@foxglove/ws-protocol';
 import { MessageWriter } from '@foxglove/rosmsg2-serialization';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { nodeLogger } from '../log.js';
@@ -39,8 +40,8 @@ interface LiveChannel {
   subscribers: number;
 }
 
-// a CommonJS package: its named exports are reached through the default export under Node's ESM loader
-const { FoxgloveServer } = wsProtocol;
+// a CommonJS package whose named exports Node's ESM loader cannot see: loaded with require (same under vite-node)
+const { FoxgloveServer } = createRequire(import.meta.url)('@foxglove/ws-protocol') as typeof import('@foxglove/ws-protocol');
 
 export const ROBOT_DESCRIPTION_TOPIC = '/robot_description';
 
