@@ -9,13 +9,18 @@
  * file (see ./progress.ts), never through the progress bar; with `--json`
  * stdout carries only the JSON summary.
  *
- *   node dist/cli/run.js [--duration <s>] [--realtime] [--config <file>] [--urdf <file>] [--log <file>|-] [--quiet] [--json]
+ *   node dist/cli/run.js [--duration <s>] [--realtime] [--config <file>] [--urdf <file>] [--log <file>|-] [--quiet] [--json] [--report <file.html>] [--record <file.mcap>]
+ *
+ * Every run writes a self-contained HTML report (plots; src/report); the
+ * summary's last line names it.
  */
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { sendLogsTo } from '../log.js';
 import { runEmbedded, type RunSummary } from '../runtime/embedded-run.js';
+import type { RunReportCollector } from '../report/collector.js';
+import { defaultReportPath, writeRunReport } from '../report/write.js';
 import { joinNegativeValues, numberFlag } from './args.js';
 import { formatInterventions } from './interventions.js';
 import { LogCapture, progressBar } from './progress.js';
@@ -29,7 +34,11 @@ const USAGE = `usage: npm start -- [--duration <s>] [--realtime] [--config <file
   --urdf <file>    robot description to use instead of the config's (any URDF; missing meshes are warned about)
   --log <file>     where the nodes' JSON log lines go (default: aegis-run.log); '-' = stderr, live (no progress bar)
   --quiet          no progress bar
-  --json           print the summary as JSON`;
+  --json           print the summary as JSON
+  --report <file>  where to write the HTML run report (default: runs/<UTC time>/report.html)
+  --record <file>  record every topic, the shield's decisions and service calls to MCAP (ROS 2 schemas, CDR)
+  --live           serve the bus to Foxglove (WebSocket, ws://127.0.0.1:<port>) while running; add --realtime to watch
+  --live-port <n>  port for --live (default 8765)`;
 
 /** A figure with `d` decimals, or `n/a (why)` when it is undefined (NaN, ±Infinity). */
 const fmt = (x: number, d = 2, why = 'undefined'): string => (Number.isFinite(x) ? x.toFixed(d) : `n/a (${why})`);
@@ -65,6 +74,7 @@ function formatOutcome(o: NonNullable<RunSummary['outcome']>): string {
 async function main(argv: string[]): Promise<number> {
   let args;
   let durationS: number | undefined;
+  let livePort: number | undefined;
   try {
     args = parseArgs({
       args: joinNegativeValues(argv, ['duration']),
@@ -76,11 +86,16 @@ async function main(argv: string[]): Promise<number> {
         log: { type: 'string', default: 'aegis-run.log' },
         quiet: { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
+        report: { type: 'string' },
+        record: { type: 'string' },
+        live: { type: 'boolean', default: false },
+        'live-port': { type: 'string', default: '8765' },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
     }).values;
     if (args.duration !== undefined) durationS = numberFlag('duration', args.duration, { above: 0, unit: 's' });
+    if (args.live) livePort = numberFlag('live-port', args['live-port']!, { integer: true, atLeast: 0 });
   } catch (err) {
     process.stderr.write(`${(err as Error).message} (npm start -- --help lists the flags)\n`);
     return 2;
@@ -99,12 +114,16 @@ async function main(argv: string[]): Promise<number> {
   sendLogsTo(logs);
   const showBar = !args.quiet && args.log !== '-';
   let summary: RunSummary;
+  let collector: RunReportCollector | null = null;
   try {
     summary = await runEmbedded({
       configPath: resolve(args.config!),
       root: ROOT,
       realtime: args.realtime!,
       onProgress: progressBar(showBar ? process.stderr : null),
+      onReport: (r) => (collector = r),
+      ...(args.record !== undefined ? { recordPath: args.record } : {}),
+      ...(livePort !== undefined ? { livePort } : {}),
       ...(durationS !== undefined ? { durationS } : {}),
       ...(args.urdf !== undefined ? { urdfPath: args.urdf } : {}),
     });
@@ -116,7 +135,20 @@ async function main(argv: string[]): Promise<number> {
   }
   const report = logs.report();
   if (report) process.stderr.write(`${report}\n`);
-  process.stdout.write(args.json ? `${JSON.stringify(summary, null, 2)}\n` : `${formatSummary(summary)}\n`);
+  const rec = summary.record;
+  const text = formatSummary(summary) + (rec ? `\nrecording           ${rec.messages} messages (${(rec.bytes / 1e6).toFixed(1)} MB CDR), ${rec.dropped} dropped: ${rec.path}` : '');
+  let reportLine: string;
+  let reportPath: string | null = null;
+  try {
+    reportPath = writeRunReport(args.report ?? defaultReportPath(ROOT, new Date()), (collector as RunReportCollector | null)!.data({
+      title: `aegis_control embedded run: ${summary.robot}`, robot: summary.robot, summary: text.split('\n'), createdAt: new Date().toISOString(),
+    }));
+    reportLine = `report              ${reportPath}`;
+  } catch (err) {
+    reportLine = `report              not written: ${(err as Error).message}`;
+  }
+  process.stdout.write(args.json ? `${JSON.stringify({ ...summary, report: reportPath }, null, 2)}\n` : `${text}\n${reportLine}\n`);
+  if (args.json && reportPath === null) process.stderr.write(`${reportLine}\n`);
   const failures = [...summary.failures];
   if (summary.monitor.violations > 0) failures.push(`${summary.monitor.violations} published commands violated a limit`);
   if (summary.bus.callbackErrors > 0) failures.push(`${summary.bus.callbackErrors} callback errors on the bus`);

@@ -7,6 +7,7 @@
  * model and contract, shield config); only then is anything started, so a
  * bad file stops the run with nothing half-started.
  */
+import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { loadPolicyFile } from '../io/policy-files.js';
 import { loadReferenceMotion } from '../io/reference-motion-file.js';
@@ -26,6 +27,9 @@ import { SimNode } from '../sim/sim-node.js';
 import { EmbeddedBus } from '../transport/bus/index.js';
 import type { Twist } from '../transport/messages.js';
 import type { Publisher, TransportNode } from '../transport/port.js';
+import { RunReportCollector } from '../report/collector.js';
+import { McapRecorder, type RecorderStats } from '../record/recorder.js';
+import { LiveServer, type LiveStats } from '../record/live-server.js';
 import { CommandMonitor } from './command-monitor.js';
 import { InterventionPhases, type InterventionPhase } from './intervention-phases.js';
 import { runLockstep, type LockstepResult } from './lockstep.js';
@@ -55,6 +59,12 @@ export interface EmbeddedRunOptions {
   candidateSource?: (node: TransportNode, robot: RobotModel) => { destroy(): void };
   /** Called after every physics step with the sim (independent checks in tests: contacts, FK). */
   onStep?: (sim: MujocoSim) => void;
+  /** Collect the run report's data (bounded buffers); called with the collector when the run is over. */
+  onReport?: (report: RunReportCollector) => void;
+  /** Record every topic, the shield's decisions and service calls to this MCAP file. */
+  recordPath?: string;
+  /** Serve the bus over the Foxglove WebSocket protocol on localhost at this port while running. */
+  livePort?: number;
   /** Online adaptation of the policy's targets (the adaptation scenario, src/runtime/adaptation-scenario.ts). */
   adapter?: ResidualAdapter;
   /** Called once the nodes exist, before the sim starts (scenario harnesses: metrics, operator hooks). */
@@ -94,6 +104,10 @@ export interface RunSummary {
   estop: { events: number; maxHoldDeviationRad: number };
   sim: { commandsApplied: number; commandsDropped: number; dynamicsEventsApplied: number; minBaseHeightM: number; fell: boolean };
   bus: EmbeddedBus['stats'];
+  /** The recording's counters (with --record). */
+  record?: RecorderStats & { path: string };
+  /** The live view's counters (with --live). */
+  live?: LiveStats & { port: number };
   /** What the robot's base did (floating base only; null for a fixed base). */
   outcome: RunOutcome | null;
   /** Why the run failed, one line each (empty: it did what it should). */
@@ -111,6 +125,8 @@ interface Loaded {
   fallHeightM: number;
   /** The robot's motor order (the profile's; without one the URDF's actuated order): reference files' joint columns. */
   motorOrder: string[];
+  /** The robot description file (URDF). */
+  urdfPath: string;
 }
 
 /** Loads and validates every input of a run; throws a clear error naming the file and field. */
@@ -125,12 +141,12 @@ export async function loadRun(opts: EmbeddedRunOptions): Promise<Loaded> {
   const policy = opts.candidateSource ? null : await loadPolicyFile(setup.policyPath, dirname(setup.policyPath));
   const motorOrder = setup.profile ? [...setup.profile.profile.motorOrder] : actuatedJoints(model).map((j) => j.name);
   const referenceMotion = policy ? loadReferenceMotion(policy.config.config, dirname(setup.policyPath), motorOrder) : undefined;
-  return { config, model, policy, shieldConfig, fallHeightM: setup.fallHeightM, motorOrder, ...(referenceMotion ? { referenceMotion } : {}) };
+  return { config, model, policy, shieldConfig, fallHeightM: setup.fallHeightM, motorOrder, urdfPath: setup.urdfPath, ...(referenceMotion ? { referenceMotion } : {}) };
 }
 
 export async function runEmbedded(opts: EmbeddedRunOptions): Promise<RunSummary> {
   const log = nodeLogger('embedded_run');
-  const { config, model, policy, shieldConfig, fallHeightM, referenceMotion } = await loadRun(opts);
+  const { config, model, policy, shieldConfig, fallHeightM, referenceMotion, urdfPath } = await loadRun(opts);
   const durationS = opts.durationS ?? config.scenario.durationS;
   if (!(durationS >= config.sim.timestepS)) {
     throw new Error(`duration ${durationS} s is shorter than one physics step (${config.sim.timestepS} s)`);
@@ -197,6 +213,7 @@ export async function runEmbedded(opts: EmbeddedRunOptions): Promise<RunSummary>
     // the velocity command is repeated at 50 Hz, as a joystick teleop node does
     if (twistPubs.size > 0) operator.createTimer(20_000_000n, publishTwist);
     const floating = sim.build.base === 'floating';
+    const report = opts.onReport ? makeCollector(bus, shield, model, controllerJoints, policy, policyNode, config, floating ? sim : null) : null;
     // Tracking a reference file: a fall is the base well below the reference's own root height (dances squat).
     const fileRef = referenceMotion && policy?.config.config.reference?.source === 'file' ? policy.config.config.reference : undefined;
     const tracker = floating ? new OutcomeTracker({ fallHeightM, referenceMarginM: REFERENCE_FALL_MARGIN_M }) : null;
@@ -211,6 +228,7 @@ export async function runEmbedded(opts: EmbeddedRunOptions): Promise<RunSummary>
 
     const beforeStep = async (t: number): Promise<void> => {
       phases.sample(t);
+      report?.sampleBase(t);
       if (tracker) {
         sim.readBasePose(basePose);
         tracker.step(t, basePose, command, fileRef ? referenceRootHeightAt(referenceMotion!, fileRef.startS, fileRef.endS, t) : NaN);
@@ -220,6 +238,7 @@ export async function runEmbedded(opts: EmbeddedRunOptions): Promise<RunSummary>
       }
       while (pending.length > 0 && pending[0]!.atS <= t + 1e-9) {
         const a = pending.shift()!;
+        report?.mark(t, 'operator', a.action);
         if (a.action === 'estop') {
           estop.active = true;
           estop.events++;
@@ -241,6 +260,17 @@ export async function runEmbedded(opts: EmbeddedRunOptions): Promise<RunSummary>
       }
     };
 
+    const recording = opts.recordPath
+      ? await McapRecorder.start(bus, {
+        path: opts.recordPath,
+        shield: { core: shield.shield, commandTopic: shield.config.topics.output, jointNames: controllerJoints },
+        metadata: { robot: model.name, controller_joints: controllerJoints.join(','), config: resolve(opts.configPath), duration_s: String(durationS) },
+      })
+      : null;
+    const live = opts.livePort !== undefined
+      ? await LiveServer.start(bus, { port: opts.livePort, robotDescription: readFileSync(urdfPath, 'utf8') })
+      : null;
+    if (live) log.info({ url: `ws://127.0.0.1:${live.port}` }, 'live view (Foxglove WebSocket)');
     const lockstep = await runLockstep({
       bus,
       sim: opts.onStep ? { advance: () => { simNode.advance(); opts.onStep!(sim); }, publishState: () => simNode.publishState(), sim } : simNode,
@@ -252,6 +282,13 @@ export async function runEmbedded(opts: EmbeddedRunOptions): Promise<RunSummary>
       ...(opts.onProgress ? { onProgress: (t: number) => opts.onProgress!(t, durationS) } : {}),
     });
 
+    // The report and the recording end with the run (the shutdown hold below is not a tick: replay compares ticks).
+    if (report) {
+      report.finish(lockstep.simTimeS);
+      opts.onReport!(report);
+    }
+    const recordStats = recording ? await recording.stop() : null;
+    const liveStats = live ? { port: live.port, ...(await live.close()) } : null;
     if (tracker) {
       sim.readBasePose(basePose);
       tracker.step(sim.time, basePose, command);
@@ -327,8 +364,33 @@ export async function runEmbedded(opts: EmbeddedRunOptions): Promise<RunSummary>
       shieldFinalState: summary.shield.finalState,
       shieldReason: (st as { inactiveReason?: string | null }).inactiveReason ?? null,
     });
+    if (recordStats) summary.record = { path: resolve(opts.recordPath!), ...recordStats };
+    if (liveStats) summary.live = liveStats;
     return summary;
   } finally {
     sim.dispose();
   }
+}
+
+/** The run report's collector on its own bus node; dynamics changes marked from the scenario. */
+function makeCollector(
+  bus: EmbeddedBus, shield: ShieldNode, model: RobotModel, joints: readonly string[],
+  policy: Loaded['policy'], policyNode: PolicyNode | null, config: RunConfig, floatingSim: MujocoSim | null,
+): RunReportCollector {
+  const limits = jointLimitArrays(model, joints);
+  const pc = policy?.config.config;
+  const r = new RunReportCollector({
+    node: bus.createNode('run_report'),
+    shield: shield.shield,
+    joints: { names: joints, lower: limits.lower, upper: limits.upper },
+    commandTopic: shield.config.topics.output,
+    commandFormat: shield.config.outputFormat === 'joint_trajectory' ? 'joint_trajectory' : 'float64_multi_array',
+    jointStateTopic: config.simNode.jointStateTopic,
+    candidateTopic: pc ? pc.topics.command : null,
+    modeTopic: pc ? pc.topics.mode : null,
+    ...(pc ? { initialMode: pc.modes.initial, inference: { count: () => policyNode?.controller.stats.inferences ?? 0, lastMs: () => policy!.policy.lastRunMs } } : {}),
+    ...(floatingSim ? { basePose: (out: Float64Array) => floatingSim.readBasePose(out) } : {}),
+  });
+  for (const d of config.scenario.dynamics) r.mark(d.atS, 'dynamics', `${d.kind} ${d.target}`);
+  return r;
 }

@@ -77,6 +77,16 @@ export interface BusStats {
   timerSkips: number;
 }
 
+/**
+ * Sees every message published on the bus (after validation, before delivery)
+ * and every service request; for recorders and live views. Runs in the
+ * publisher's call: it must copy what it keeps and return quickly.
+ */
+export interface BusTap {
+  message(topic: string, type: MessageTypeName, msg: unknown, timeNs: bigint): void;
+  serviceCall?(service: string, type: ServiceTypeName, request: unknown, timeNs: bigint): void;
+}
+
 function isPromise(value: unknown): value is Promise<void> {
   return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }
@@ -99,6 +109,7 @@ export class EmbeddedBus implements Transport {
   private readonly validate: boolean;
   private readonly log: Logger = nodeLogger('embedded_bus');
   private readonly warnedPairs = new Set<string>();
+  private taps: BusTap[] = [];
 
   constructor(options: EmbeddedBusOptions = {}) {
     this.clockNs = options.startNs ?? 0n;
@@ -174,6 +185,14 @@ export class EmbeddedBus implements Transport {
     }));
   }
 
+  /** Adds a tap (see {@link BusTap}); returns its removal. A tap that throws is counted as a callback error. */
+  addTap(tap: BusTap): () => void {
+    this.taps = [...this.taps, tap];
+    return () => {
+      this.taps = this.taps.filter((t) => t !== tap);
+    };
+  }
+
   // ---- used by BusNode ----
 
   topicEntry(topic: string, type: MessageTypeName): TopicEntry {
@@ -200,6 +219,14 @@ export class EmbeddedBus implements Transport {
     }
     this.stats.published++;
     entry.published++;
+    const taps = this.taps;
+    for (let i = 0; i < taps.length; i++) {
+      try {
+        taps[i]!.message(topic, entry.type, msg, this.clockNs);
+      } catch (err) {
+        this.callbackFailed(`tap on ${topic}`, err);
+      }
+    }
     const subs = entry.subscribers;
     for (let i = 0; i < subs.length; i++) {
       const sub = subs[i]!;
@@ -239,6 +266,13 @@ export class EmbeddedBus implements Transport {
     const parsed = serviceRequestSchemas[type].safeParse(request);
     if (!parsed.success) {
       throw new Error(`invalid request for service '${name}' (${type}): ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    }
+    for (const tap of this.taps) {
+      try {
+        tap.serviceCall?.(name, type, parsed.data, this.clockNs);
+      } catch (err) {
+        this.callbackFailed(`tap on ${name}`, err);
+      }
     }
     await Promise.resolve(); // a service call is never answered in the caller's stack
     const handler = entry.handler as (r: RequestOf<S>) => ResponseOf<S> | Promise<ResponseOf<S>>;

@@ -1,3 +1,3 @@
-export { EmbeddedBus, type BusStats, type EmbeddedBusOptions } from './embedded-bus.js';
+export { EmbeddedBus, type BusStats, type BusTap, type EmbeddedBusOptions } from './embedded-bus.js';
 export { BusNode } from './bus-node.js';
 export { resolveName } from './names.js';
