@@ -9,26 +9,10 @@
  * (resolved by the loader in src/io).
  */
 import { z } from 'zod';
+import { nameOrRegexRecord } from '../schema/name-or-regex.js';
 import { actuatedJoints, type RobotModel } from './model.js';
 
 const finite = z.number().finite();
-
-function compiles(key: string): boolean {
-  try {
-    new RegExp(`^(?:${key})$`);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Keys: exact joint names or anchored regular expressions over joint names (exact names win, then regexes in key order). */
-const nameOrRegexRecord = <T extends z.ZodTypeAny>(value: T) =>
-  z.record(z.string().min(1), value).superRefine((rec, ctx) => {
-    for (const key of Object.keys(rec)) {
-      if (!compiles(key)) ctx.addIssue({ code: z.ZodIssueCode.custom, path: [key], message: `'${key}' is not a valid regular expression` });
-    }
-  });
 
 export const ProfileGainsSchema = z
   .object({

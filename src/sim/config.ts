@@ -5,25 +5,10 @@
  * step, floor friction 1.
  */
 import { z } from 'zod';
+import { nameOrRegexRecord } from '../schema/name-or-regex.js';
 import { deepStrict } from '../schema/strict.js';
 
 const finite = z.number().finite();
-
-/** A key that is either an exact joint name or an (anchored) regular expression over joint names. */
-function compiles(key: string): boolean {
-  try {
-    new RegExp(`^(?:${key})$`);
-    return true;
-  } catch {
-    return false;
-  }
-}
-const nameOrRegexRecord = <T extends z.ZodTypeAny>(value: T) =>
-  z.record(z.string().min(1), value).superRefine((rec, ctx) => {
-    for (const key of Object.keys(rec)) {
-      if (!compiles(key)) ctx.addIssue({ code: z.ZodIssueCode.custom, path: [key], message: `'${key}' is not a valid regular expression` });
-    }
-  });
 
 export const PdGainsSchema = z.object({
   /** Position gain, N·m/rad (N/m for prismatic). */
