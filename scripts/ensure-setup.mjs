@@ -15,7 +15,7 @@
  *   3. the MuJoCo addon (native/) when it is missing, older than its sources,
  *      or does not load (e.g. built for another Node version).
  *   4. the TypeScript build (dist/) when a source is newer than the last build.
- *   5. the model files in models/: each ONNX model has its contract beside it.
+ *   5. the model files in models/: each ONNX model has a contract (beside it, or a bundle file naming it).
  *
  * Only Node's own modules are used: this runs before node_modules exists.
  * Build output is hidden and shown only when a step fails.
@@ -205,22 +205,30 @@ const files = existsSync(modelsDir) ? readdirSync(modelsDir) : [];
 const problems = [];
 const models = files.filter((f) => f.endsWith('.onnx'));
 if (models.length === 0) problems.push('no .onnx model in models/');
+// Contracts: `<model>.contract.json` beside one model, or a bundle file (any JSON here) naming its models.
+const contracts = new Map();
+for (const f of files.filter((x) => x.endsWith('.json'))) {
+  try {
+    contracts.set(f, JSON.stringify(JSON.parse(readFileSync(join(modelsDir, f), 'utf8'))));
+  } catch (err) {
+    problems.push(`models/${f} is not valid JSON (${err.message})`);
+  }
+}
+const namedBy = (m) => [...contracts].filter(([f, text]) => f === m.replace(/\.onnx$/, '.contract.json') || text.includes(`"${m}"`)).map(([f]) => f);
 for (const m of models) {
   const bytes = statSync(join(modelsDir, m)).size;
   const head = readFileSync(join(modelsDir, m)).subarray(0, 40).toString('latin1');
   if (bytes === 0 || head.startsWith('version https://git-lfs')) problems.push(`models/${m} is empty or a Git LFS pointer`);
-  const contract = m.replace(/\.onnx$/, '.contract.json');
-  if (!files.includes(contract)) problems.push(`models/${contract} (the contract of ${m}) is missing`);
-  else {
-    try {
-      JSON.parse(readFileSync(join(modelsDir, contract), 'utf8'));
-    } catch (err) {
-      problems.push(`models/${contract} is not valid JSON (${err.message})`);
-    }
+  if (namedBy(m).length === 0 && !problems.some((p) => p.includes('is not valid JSON'))) {
+    problems.push(`models/${m} has no contract (models/${m.replace(/\.onnx$/, '.contract.json')}, or a bundle file naming it, is missing)`);
   }
 }
-for (const f of files.filter((x) => x.endsWith('.contract.json'))) {
-  if (!files.includes(f.replace(/\.contract\.json$/, '.onnx'))) problems.push(`models/${f} has no model beside it`);
+for (const [f, text] of contracts) {
+  const named = [...text.matchAll(/"([^"/]+\.onnx)"/g)].map((x) => x[1]);
+  for (const m of named) if (!files.includes(m)) problems.push(`models/${f} names ${m}, which is missing`);
+  if (f.endsWith('.contract.json') && named.length === 0 && !files.includes(f.replace(/\.contract\.json$/, '.onnx'))) {
+    problems.push(`models/${f} has no model beside it`);
+  }
 }
 if (problems.length > 0) {
   say(`model files: ${problems.join('; ')}. Restore them with git (git checkout -- models) or regenerate them: npm run models`);
