@@ -12,7 +12,7 @@ import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_pr
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadUrdfFile } from '../../src/io/urdf-file.js';
 import { jointLimitArrays } from '../../src/robot/model.js';
 import { checkRosEnvironment, RosTransport, type RosTransportNode } from '../../src/transport/ros/index.js';
@@ -59,6 +59,7 @@ function groupProcesses(pgid: number): { pid: number; cpu: number; args: string 
 }
 
 suite('ros2 launch aegis_control embedded_sim.launch.py', () => {
+  const launches: Launch[] = [];
   let ws: string;
   let transport: RosTransport;
   let obs: RosTransportNode;
@@ -73,8 +74,22 @@ suite('ros2 launch aegis_control embedded_sim.launch.py', () => {
     child.stdout?.on('data', (d: Buffer) => output.push(d.toString()));
     child.stderr?.on('data', (d: Buffer) => output.push(d.toString()));
     const exited = new Promise<number | null>((res) => child.on('exit', (code) => res(code)));
-    return { child, output, exited };
+    const l = { child, output, exited };
+    launches.push(l);
+    return l;
   }
+
+  /** A failed test must not leave its launch running: the whole process group goes, SIGKILL if need be. */
+  afterEach(async () => {
+    for (const l of launches.splice(0)) {
+      const pgid = l.child.pid!;
+      if (groupProcesses(pgid).length === 0) continue;
+      try { process.kill(-pgid, 'SIGINT'); } catch { /* gone */ }
+      const t0 = Date.now();
+      while (groupProcesses(pgid).length > 0 && Date.now() - t0 < 10_000) await new Promise((r) => setTimeout(r, 100));
+      for (const p of groupProcesses(pgid)) { try { process.kill(p.pid, 'SIGKILL'); } catch { /* gone */ } }
+    }
+  });
 
   beforeAll(async () => {
     ws = mkdtempSync(join(tmpdir(), 'aegis-colcon-'));
