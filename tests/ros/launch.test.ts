@@ -137,8 +137,10 @@ suite('ros2 launch aegis_control embedded_sim.launch.py', () => {
       .map((p) => `${/(aegis_\w+_node|robot_state_publisher)/.exec(p.args)?.[1] ?? p.pid} ${p.cpu.toFixed(0)} %`);
     console.log(`[launch] ${span.toFixed(1)} s of sim time: shield ACTIVE in ${window.length - notActive.length}/${window.length} reports; commands ${((commands.length - from.commands) / span).toFixed(0)} Hz (500 configured); CPU ${cpu.join(', ')}`);
     expect(notActive.length, JSON.stringify(notActive)).toBeLessThanOrEqual(Math.floor(window.length / 10));
+    // The command follows the policy: it changes at least at half the policy's 50 Hz (the shield
+    // repeats a reached target between policy steps, so not every command is new).
     const driven = commands.slice(from.commands);
-    expect(new Set(driven.map((c) => c.join(','))).size).toBeGreaterThan(driven.length / 2);
+    expect(new Set(driven.map((c) => c.join(','))).size).toBeGreaterThanOrEqual(25 * span);
     for (const c of driven) {
       expect(c).toHaveLength(limits.names.length);
       c.forEach((v, i) => {

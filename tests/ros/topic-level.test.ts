@@ -262,8 +262,9 @@ suite('ROS 2 topic level (nodes in separate processes)', () => {
     expect(window.at(-1)?.state, 'the shield at the end').toBe('ACTIVE');
     // The command follows the policy: it changes, and stays inside the URDF limits.
     const driven = commands.slice(from.commands);
+    // it changes at least at half the policy's 50 Hz (a reached target repeats between policy steps)
     const distinct = new Set(driven.map((c) => c.join(','))).size;
-    expect(distinct).toBeGreaterThan(driven.length / 2);
+    expect(distinct).toBeGreaterThanOrEqual(25 * span);
     expectWithinUrdfLimits(driven);
   }, 240_000);
 });
