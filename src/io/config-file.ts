@@ -110,3 +110,12 @@ export function readYamlFile(file: string): unknown {
 export function loadConfigFile<S extends z.ZodTypeAny>(schema: S, file: string): z.output<S> {
   return validateConfig(schema, readYamlFile(file), file);
 }
+
+/** Reads a file the run needs; a missing or unreadable file is a ConfigError naming it and what it is. */
+export function readInputFile(path: string, what: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (err) {
+    throw new ConfigError(path, [`cannot read ${what}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`]);
+  }
+}

@@ -3,11 +3,10 @@
  * and the three ONNX files it names, beside it. Relative contract paths are
  * resolved against `root`.
  */
-import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { DiffusionContractSchema, type DiffusionContract } from '../policy/diffusion/contract.js';
 import type { DiffusionBundleBytes } from '../inference/diffusion-onnx.js';
-import { ConfigError, formatIssues } from './config-file.js';
+import { ConfigError, formatIssues, readInputFile } from './config-file.js';
 
 export interface DiffusionBundleFiles {
   contract: DiffusionContract;
@@ -15,19 +14,11 @@ export interface DiffusionBundleFiles {
   contractPath: string;
 }
 
-function read(path: string, what: string): Buffer {
-  try {
-    return readFileSync(path);
-  } catch (err) {
-    throw new ConfigError(path, [`cannot read ${what}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`]);
-  }
-}
-
 export function loadDiffusionBundle(contractPath: string, root: string): DiffusionBundleFiles {
   const path = isAbsolute(contractPath) ? contractPath : resolve(root, contractPath);
   let json: unknown;
   try {
-    json = JSON.parse(read(path, 'the diffusion contract').toString('utf8'));
+    json = JSON.parse(readInputFile(path, 'the diffusion contract').toString('utf8'));
   } catch (err) {
     if (err instanceof ConfigError) throw err;
     throw new ConfigError(path, [`not JSON: ${(err as Error).message}`]);
@@ -40,9 +31,9 @@ export function loadDiffusionBundle(contractPath: string, root: string): Diffusi
     contract,
     contractPath: path,
     bytes: {
-      denoiser: read(resolve(dir, contract.denoiser.file), 'the denoiser model'),
-      qAction: read(resolve(dir, contract.qAction.file), 'the Q_a model'),
-      qNoise: read(resolve(dir, contract.qNoise.file), 'the Q_dn model'),
+      denoiser: readInputFile(resolve(dir, contract.denoiser.file), 'the denoiser model'),
+      qAction: readInputFile(resolve(dir, contract.qAction.file), 'the Q_a model'),
+      qNoise: readInputFile(resolve(dir, contract.qNoise.file), 'the Q_dn model'),
     },
   };
 }

@@ -4,9 +4,8 @@
  * model against both and warms it up. Relative paths in a config file are
  * resolved against that file's folder.
  */
-import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { ConfigError, loadConfigFile } from './config-file.js';
+import { ConfigError, loadConfigFile, readInputFile } from './config-file.js';
 import { OnnxPolicy } from '../inference/onnx-policy.js';
 import {
   PolicyConfigSchema,
@@ -22,14 +21,6 @@ export interface LoadedPolicy {
   modelPath: string;
 }
 
-function readFile(path: string, what: string): Buffer {
-  try {
-    return readFileSync(path);
-  } catch (err) {
-    throw new ConfigError(path, [`cannot read ${what}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`]);
-  }
-}
-
 /** Loads and checks a policy whose config is already parsed. */
 export async function loadPolicy(config: PolicyConfig, root: string): Promise<LoadedPolicy> {
   const at = (p: string): string => (isAbsolute(p) ? p : resolve(root, p));
@@ -39,7 +30,7 @@ export async function loadPolicy(config: PolicyConfig, root: string): Promise<Lo
     const path = at(config.contractPath);
     let json: unknown;
     try {
-      json = JSON.parse(readFile(path, 'the model contract').toString('utf8'));
+      json = JSON.parse(readInputFile(path, 'the model contract').toString('utf8'));
     } catch (err) {
       if (err instanceof ConfigError) throw err;
       throw new ConfigError(path, [`not valid JSON: ${(err as Error).message}`]);
@@ -50,7 +41,7 @@ export async function loadPolicy(config: PolicyConfig, root: string): Promise<Lo
   }
   const modelPath = at(config.modelPath);
   const policy = await OnnxPolicy.create({
-    model: new Uint8Array(readFile(modelPath, 'the ONNX model')),
+    model: new Uint8Array(readInputFile(modelPath, 'the ONNX model')),
     source: modelPath,
     config: resolved,
     ...(contract ? { contract } : {}),
