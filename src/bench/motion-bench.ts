@@ -11,8 +11,12 @@
  * Token path: one 16-frame human chunk → human encoder (ONNX) → RVQ → decoder
  * (ONNX) → de-standardised robot chunk, p50/p99 µs per chunk (needs only the
  * shipped models), beside the same-run kinematic retargeting of 16 frames.
+ *
+ * The 1-minute load average at the start and end of the suite is printed too:
+ * on a shared machine a wall p99 above the CPU p99 is time spent descheduled.
  */
 import { join } from 'node:path';
+import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { loadHumanMotion } from '../io/bvh-file.js';
 import { loadRetargetMap } from '../io/motion-files.js';
@@ -51,11 +55,12 @@ async function benchTokens(repoRoot: string): Promise<Record<string, number>> {
 }
 
 export async function benchMotion(opts: { repoRoot: string }): Promise<Record<string, number>> {
-  const tokens = await benchTokens(opts.repoRoot);
+  const loadStart = loadavg()[0]!;
+  const tokens = { motion_load_avg_1min_start: loadStart, ...(await benchTokens(opts.repoRoot)) };
   const found = cmuClipDir(opts.repoRoot);
   if ('missing' in found) {
     process.stderr.write(`motion bench: retargeting skipped: ${found.missing}\n`);
-    return tokens;
+    return { ...tokens, motion_load_avg_1min_end: loadavg()[0]! };
   }
   const model = loadUrdfFile(join(opts.repoRoot, 'urdf', 'g1_29dof_fixed.urdf'));
   const r = new Retargeter(model, loadRetargetMap(join(opts.repoRoot, 'config', 'motion', 'g1_retarget.yaml')));
@@ -106,5 +111,6 @@ export async function benchMotion(opts: { repoRoot: string }): Promise<Record<st
     motion_retarget_frames_per_s: fps,
     motion_retarget_x_gmr_published: fps / GMR_PUBLISHED_FPS,
     motion_retarget_heap_bytes_per_frame: heap,
+    motion_load_avg_1min_end: loadavg()[0]!,
   };
 }
