@@ -15,10 +15,10 @@ import { loadPrimitiveLibrary, loadRetargetMap } from '../io/motion-files.js';
 import { loadTokenCodec } from '../io/motion-token-files.js';
 import { cmuClipDir } from '../io/shared-clips.js';
 import { CHUNK_RATE_HZ } from '../motion/chunks.js';
-import { KEYPOINTS } from '../motion/human.js';
-import { decodePrimitive, limitTrajectory, timeScale, type ComposeLimits } from '../motion/primitives.js';
+import { decodePrimitive, limitTrajectory, type ComposeLimits } from '../motion/primitives.js';
 import { ReferencePlayer } from '../motion/reference-player.js';
 import { Retargeter } from '../motion/retarget.js';
+import { retargetClip } from '../motion/retarget-eval.js';
 import { MotionNode } from '../nodes/motion-node.js';
 import { jointLimitArrays } from '../robot/model.js';
 import { loadUrdfFile } from '../io/urdf-file.js';
@@ -107,11 +107,13 @@ export interface MotionDemoSummary {
   skippedClips: string[];
 }
 
-export async function runMotionDemo(opts: {
-  configPath: string; root: string; durationS?: number; onProgress?: (t: number, d: number) => void;
-  /** Passed to the embedded run (report, recording, live view, real time). */
-  embedded?: Pick<EmbeddedRunOptions, 'onReport' | 'recordPath' | 'livePort' | 'realtime' | 'validateMessages'>;
-}): Promise<MotionDemoSummary> {
+/**
+ * Everything a motion run plays, loaded and checked before anything starts:
+ * the robot, the retargeter, the primitives decoded from their tokens, the
+ * clips retargeted (native rate → 50 Hz) and the player with its checks.
+ */
+export async function prepareMotionDemo(configPath: string, root: string) {
+  const opts = { configPath, root };
   const demo = loadConfigFile(MotionDemoSchema, opts.configPath);
   const at = (p: string): string => (isAbsolute(p) ? p : resolve(dirname(opts.configPath), p));
   const runPath = at(demo.run);
@@ -129,18 +131,11 @@ export async function runMotionDemo(opts: {
   }
   const skippedClips: string[] = [];
   const clipDir = cmuClipDir(opts.root);
-  const upperOf = (q: Float64Array): Float64Array => Float64Array.from(retargeter.upperBodyIndex, (i) => q[i]!);
   for (const c of demo.clips) {
     if ('missing' in clipDir) { skippedClips.push(`${c.name}: ${clipDir.missing}`); continue; }
     const h = loadHumanMotion(join(clipDir.dir, c.file));
     const first = Math.max(0, Math.floor(c.fromS / h.frameTimeS)), last = Math.min(h.frameCount, Math.ceil(c.toS / h.frameTimeS));
-    const native = new Float64Array((last - first) * n);
-    retargeter.reset();
-    for (let f = first; f < last; f++) {
-      retargeter.step(h.positions, f * KEYPOINTS.length * 3, h.frameTimeS);
-      native.set(upperOf(retargeter.q), (f - first) * n);
-    }
-    decoded.set(c.name, timeScale(native, n, h.frameTimeS / dt)); // native rate → 50 Hz
+    decoded.set(c.name, retargetClip(retargeter, h, first, last, dt)); // native rate → 50 Hz
   }
   const all = jointLimitArrays(model, retargeter.jointNames);
   const pick = (a: Float64Array): Float64Array => Float64Array.from(retargeter.upperBodyIndex, (i) => a[i]!);
@@ -159,6 +154,15 @@ export async function runMotionDemo(opts: {
     };
   }
   const player = new ReferencePlayer(limits, home, decoded, { dtS: dt, holdS: demo.holdS, blendS: demo.blendS, ...(extraCheck ? { extraCheck } : {}) });
+  return { demo, runPath, model, retargeter, names, n, player, skippedClips };
+}
+
+export async function runMotionDemo(opts: {
+  configPath: string; root: string; durationS?: number; onProgress?: (t: number, d: number) => void;
+  /** Passed to the embedded run (report, recording, live view, real time). */
+  embedded?: Pick<EmbeddedRunOptions, 'onReport' | 'recordPath' | 'livePort' | 'realtime' | 'validateMessages'>;
+}): Promise<MotionDemoSummary> {
+  const { demo, runPath, model, retargeter, names, n, player, skippedClips } = await prepareMotionDemo(opts.configPath, opts.root);
   const teleop = new TeleopInput(new Retargeter(model, retargeter.map), demo.teleop);
   const fullLimits = jointLimitArrays(model, retargeter.jointNames);
   /** Shield counters at a request boundary (taken in the script's timer: a few copies per run). */

@@ -16,7 +16,7 @@ import { MotionNode } from '../../src/nodes/motion-node.js';
 import { jointLimitArrays } from '../../src/robot/model.js';
 import { EmbeddedBus } from '../../src/transport/bus/index.js';
 import type { JointTrajectory, PoseArray } from '../../src/transport/messages.js';
-import { humanFrame, type V3 } from '../motion/retarget-fixtures.js';
+import { humanFrame } from '../motion/retarget-fixtures.js';
 
 const model = loadUrdfFile('urdf/g1_29dof_fixed.urdf');
 const map = loadRetargetMap('config/motion/g1_retarget.yaml');
