@@ -28,6 +28,8 @@ import { CollisionModel } from '../safety/collision-model.js';
 import { CONSTRAINT_NAMES } from '../safety/band.js';
 import type { ShieldStatus } from '../safety/status.js';
 import { TeleopInput, TeleopSettingsSchema } from '../motion/teleop.js';
+import { KEYPOINTS } from '../motion/human.js';
+import { setTimeNs, type PoseArray } from '../transport/messages.js';
 import { parseYamlStrict } from '../io/config-file.js';
 import { readFileSync } from 'node:fs';
 
@@ -40,6 +42,12 @@ export const MotionDemoSchema = z.object({
   primitives: z.string().min(1),
   /** Real clips retargeted kinematically and offered as primitives under `name` (skipped when the shared clips are absent). */
   clips: z.array(z.object({ name: z.string().regex(/^[a-z][a-z0-9_]*$/), file: z.string().min(1), fromS: finite.nonnegative(), toS: finite.positive() }).strict()).default([]),
+  /**
+   * Live teleop from a recorded clip: from `atS` the clip's keypoints [fromS, toS) are published as
+   * geometry_msgs/PoseArray on `/motion/teleop/keypoints` at `rateHz`, then the stream stops (the
+   * watchdog's case). Add a `teleop` request at or before `atS`. Skipped when the clips are absent.
+   */
+  teleopStreams: z.array(z.object({ atS: finite.nonnegative(), file: z.string().min(1), fromS: finite.nonnegative(), toS: finite.positive(), rateHz: finite.positive().max(500) }).strict()).default([]),
   /** Requests (motion node grammar) at sim times, s. */
   requests: z.array(z.object({ atS: finite.nonnegative(), command: z.string().min(1) }).strict()).min(1),
   /** Stay this far inside the URDF limits, rad. */
@@ -154,7 +162,11 @@ export async function prepareMotionDemo(configPath: string, root: string) {
     };
   }
   const player = new ReferencePlayer(limits, home, decoded, { dtS: dt, holdS: demo.holdS, blendS: demo.blendS, ...(extraCheck ? { extraCheck } : {}) });
-  return { demo, runPath, model, retargeter, names, n, player, skippedClips };
+  const streams = demo.teleopStreams.flatMap((t) => {
+    if ('missing' in clipDir) { skippedClips.push(`teleop stream ${t.file}: ${clipDir.missing}`); return []; }
+    return [{ ...t, human: loadHumanMotion(join(clipDir.dir, t.file)) }];
+  });
+  return { demo, runPath, model, retargeter, names, n, player, skippedClips, streams };
 }
 
 export async function runMotionDemo(opts: {
@@ -162,7 +174,7 @@ export async function runMotionDemo(opts: {
   /** Passed to the embedded run (report, recording, live view, real time). */
   embedded?: Pick<EmbeddedRunOptions, 'onReport' | 'recordPath' | 'livePort' | 'realtime' | 'validateMessages'>;
 }): Promise<MotionDemoSummary> {
-  const { demo, runPath, model, retargeter, names, n, player, skippedClips } = await prepareMotionDemo(opts.configPath, opts.root);
+  const { demo, runPath, model, retargeter, names, n, player, skippedClips, streams } = await prepareMotionDemo(opts.configPath, opts.root);
   const teleop = new TeleopInput(new Retargeter(model, retargeter.map), demo.teleop);
   const fullLimits = jointLimitArrays(model, retargeter.jointNames);
   /** Shield counters at a request boundary (taken in the script's timer: a few copies per run). */
@@ -188,6 +200,20 @@ export async function runMotionDemo(opts: {
       motion = new MotionNode({ node, player, jointNames: retargeter.jointNames, playerIndex: retargeter.upperBodyIndex, restPose: retargeter.defaultQ, teleop });
       const m = motion;
       const script = createNode('motion_script');
+      // scripted teleop sources: a recorded clip streamed as keypoints, then silence
+      const K = KEYPOINTS.length;
+      for (const t of streams) {
+        const pub = script.createPublisher('geometry_msgs/msg/PoseArray', '/motion/teleop/keypoints', { preset: 'sensor_data' });
+        const msg: PoseArray = { header: { stamp: { sec: 0, nanosec: 0 }, frame_id: 'teleop' }, poses: Array.from({ length: K }, () => ({ position: { x: 0, y: 0, z: 0 }, orientation: { x: 0, y: 0, z: 0, w: 1 } })) };
+        script.createTimer(BigInt(Math.round(1e9 / t.rateHz)), () => {
+          const clipS = t.fromS + script.nowSeconds() - t.atS;
+          if (script.nowSeconds() < t.atS || clipS >= t.toS) return;
+          const f = Math.min(t.human.frameCount - 1, Math.round(clipS / t.human.frameTimeS)), o = f * K * 3;
+          for (let k = 0; k < K; k++) { const p = msg.poses[k]!.position; p.x = t.human.positions[o + k * 3]!; p.y = t.human.positions[o + k * 3 + 1]!; p.z = t.human.positions[o + k * 3 + 2]!; }
+          setTimeNs(msg.header.stamp, script.nowNs());
+          pub.publish(msg);
+        });
+      }
       let next = 0;
       script.createTimer(20_000_000n, () => {
         lastSimS = script.nowSeconds();

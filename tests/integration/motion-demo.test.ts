@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { pointsOutsideLimits, runMotionDemo } from '../../src/runtime/motion-run.js';
+import { sharedDataMissing } from '../helpers/shared-data.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const cfg = (requests: string): string => {
@@ -44,6 +45,24 @@ describe('motion demo (embedded sim)', () => {
     // active through the run (one activation), held only by the end-of-run hold; the run's verdict has no failures
     expect(s.run.shield.activations).toBe(1);
     expect(s.run.shield.finalReason).toBe('hold_requested');
+    expect(s.run.failures).toEqual([]);
+  }, 120_000);
+
+  it.skipIf(sharedDataMissing('cmu_mocap/cmu_14_37.bvh'))('follows a streamed clip (PoseArray keypoints) through the shield; when the stream stops the watchdog holds, then glides home', async () => {
+    const s = await runMotionDemo({
+      configPath: cfg('  - { atS: 0.3, command: teleop }\nteleopStreams:\n  - { atS: 0.5, file: cmu_14_37.bvh, fromS: 0.5, toS: 2.5, rateHz: 30 }\n'),
+      root: ROOT, durationS: 4,
+    });
+    const r = s.requests[0]!;
+    expect(r.outcome).toBe('ok');
+    expect(s.teleop.accepted).toBeGreaterThanOrEqual(55); // 2 s at 30 Hz
+    expect(s.teleop.refused).toBe(0);
+    expect(s.teleop.staleEvents).toBe(1);
+    expect(r.trackingRmseRad).toBeLessThan(0.3);
+    expect(r.shieldTicks).toBeGreaterThan(1800);
+    expect(r.referenceLimitViolations).toBe(0);
+    expect(s.referenceLimitViolations).toBe(0);
+    expect(s.run.monitor.violations).toBe(0);
     expect(s.run.failures).toEqual([]);
   }, 120_000);
 
