@@ -29,8 +29,9 @@
  *
  * Latency budget: an accepted message changes the reference the node
  * publishes on its next tick (≤ one publish period, 20 ms at 50 Hz) plus
- * the retargeting time (≈ 0.1 ms, `npm run bench -- --only motion`); the
- * pose itself is reached after the speed-limited glide.
+ * the message handling (validation, retargeting, glide: p50 ≈ 0.25 ms,
+ * `motion_teleop_message_*` in `npm run bench -- --only motion`); the pose
+ * itself is reached after the speed-limited glide.
  */
 import { z } from 'zod';
 import { KEYPOINTS, KP } from './human.js';
