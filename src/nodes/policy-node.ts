@@ -30,6 +30,7 @@ import { DiagnosticLevel, makeJointTrajectory, setTimeSecondsFrom, type Imu, typ
 import type { Publisher, ServiceServer, Subscription, Timer, TransportNode } from '../transport/port.js';
 import type { ResidualAdapter } from '../adaptation/residual-adapter.js';
 import { attachAdaptation, type AdaptationWiring } from './adaptation-wiring.js';
+import { AdmissionWiring, type AdmissionSource } from './admission-wiring.js';
 import { DiagnosticsPublisher, type StatusBuilder } from './diagnostics.js';
 
 export interface PolicyNodeOptions {
@@ -44,6 +45,8 @@ export interface PolicyNodeOptions {
   referenceMotion?: ReferenceMotion;
   /** Online adaptation of the policy's targets (optional; see src/nodes/adaptation-wiring.ts). */
   adapter?: ResidualAdapter;
+  /** The admission record of the loaded files (needed with `admission.required`; see src/nodes/admission-wiring.ts). */
+  admission?: AdmissionSource;
 }
 
 /** Counters for diagnostics (plain data; read at any time). */
@@ -79,6 +82,7 @@ export class PolicyNode {
   private readonly joy: JoyComboDetector | null;
   private readonly diagnostics: DiagnosticsPublisher;
   private readonly adaptation: AdaptationWiring | null;
+  private readonly admission: AdmissionWiring;
   /** Counters and time at the previous diagnostics report (rates, WARN on new problems). */
   private lastReport: { stats: PolicyNodeStats; atS: number } | null = null;
   private published = 0;
@@ -101,7 +105,8 @@ export class PolicyNode {
       );
     }
     const policyToRobot = buildPolicyToRobot(config.joints, opts.robotJointNames, config.config.jointIndexMap);
-    this.controller = new PolicyController(config, policy.input, {
+    this.admission = new AdmissionWiring(config.config.admission, opts.admission ?? null, this.log);
+    this.controller = new PolicyController(this.admission.startConfig(config), policy.input, {
       ...(policy.extraInputs ? { inputs: policy.extraInputs } : {}),
       ...(policy.extraOutputs ? { outputs: policy.extraOutputs } : {}),
       ...(opts.robotModel ? { robot: opts.robotModel } : {}),
@@ -163,6 +168,7 @@ export class PolicyNode {
       );
     }
     this.adaptation = opts.adapter ? attachAdaptation(node, this.controller, opts.adapter) : null;
+    this.admission.attach(node, this.controller);
     this.timer = node.createTimer(config.commandPeriodNs, () => this.tick());
     this.diagnostics = new DiagnosticsPublisher(
       node,
@@ -228,6 +234,7 @@ export class PolicyNode {
     for (const s of this.subs) s.destroy();
     for (const s of this.services) s.destroy();
     this.adaptation?.destroy();
+    this.admission.destroy();
   }
 
   private onJointState(m: JointState): void {
@@ -322,6 +329,7 @@ export class PolicyNode {
     const h = assessHealth({ mode: this.mode, ready: this.ready, lastTransition: last, now: st, before: prev?.stats ?? NO_COUNTS });
     b.summary(DiagnosticLevel[h.level], h.message);
     this.adaptation?.report(b);
+    this.admission.report(b);
     this.lastReport = { stats: st, atS: nowS };
   }
 
@@ -330,6 +338,7 @@ export class PolicyNode {
     else this.log.info(t, 'mode transition');
     this.modeMsg.data = t.to;
     this.modePub.publish(this.modeMsg);
+    this.admission.onTransition(t);
   }
 }
 
