@@ -30,16 +30,16 @@ export interface AdmissionSourceOptions {
   /** The URDF the node maps joints with (checked when given). */
   urdfPath?: string;
   /**
-   * The trial's command line, given the run config and the record path; default:
-   * `node <package>/dist/cli/admit.js <run config> --record <record>`.
+   * The trial's command line, given the run config and the record path (null: the CLI's default,
+   * beside the run's policy config); default {@link defaultTrialCommand}.
    */
-  trialCommand?: (runConfig: string, recordPath: string) => string[];
+  trialCommand?: (runConfig: string, recordPath: string | null) => string[];
   trialTimeoutMs?: number;
 }
 
-/** The default trial command: the built `admit` CLI of this package. */
-export function defaultTrialCommand(runConfig: string, recordPath: string): string[] {
-  return [process.execPath, join(ROOT, 'dist', 'cli', 'admit.js'), runConfig, '--record', recordPath];
+/** The default trial command: the built `admit` CLI of this package, `node <package>/dist/cli/admit.js <run config> [--record <file>]`. */
+export function defaultTrialCommand(runConfig: string, recordPath: string | null): string[] {
+  return [process.execPath, join(ROOT, 'dist', 'cli', 'admit.js'), runConfig, ...(recordPath !== null ? ['--record', recordPath] : [])];
 }
 
 /** Runs a command; resolves with its exit and the last lines of its output (never rejects). */
@@ -97,7 +97,7 @@ export function admissionSource(opts: AdmissionSourceOptions): AdmissionSource &
     check: (): AdmissionCheck => (hashError !== null ? { admitted: false, reason: `cannot hash the loaded files: ${hashError}` } : findPassingAdmission(files, recordPath)),
     ...(gate.runConfig !== ''
       ? {
-          runTrial: () => runTrialProcess(command(at(gate.runConfig), recordPath), opts.trialTimeoutMs ?? ADMISSION_TRIAL_TIMEOUT_MS, (c) => (child = c)),
+          runTrial: () => runTrialProcess(command(at(gate.runConfig), gate.record !== '' ? recordPath : null), opts.trialTimeoutMs ?? ADMISSION_TRIAL_TIMEOUT_MS, (c) => (child = c)),
           cancelTrial: () => child?.kill('SIGKILL'),
         }
       : {}),

@@ -90,7 +90,7 @@ afterEach(async () => {
   rig = null;
 });
 
-type TrialCommand = (runConfig: string, recordPath: string) => string[];
+type TrialCommand = (runConfig: string, recordPath: string | null) => string[];
 
 /** The policy node as ros-node.ts composes it: config file + parameters, loaded policy, admission source of the loaded files. */
 async function compose(ws: { cfg: string; urdf: string }, params: LaunchParams, trialCommand?: TrialCommand): Promise<Rig> {
@@ -298,11 +298,11 @@ describe('admission service', () => {
     const ws = workspace();
     const staged = join(dirname(ws.record), 'staged.json');
     writeAdmissionRecord(staged, record(ws));
-    const seen: string[][] = [];
+    const seen: (string | null)[][] = [];
     // stands in for `admit`: writes the record after 300 ms of wall time
     const fake: TrialCommand = (runConfig, recordPath) => {
       seen.push([runConfig, recordPath]);
-      return [process.execPath, '-e', `setTimeout(() => { require('fs').copyFileSync(${JSON.stringify(staged)}, ${JSON.stringify(recordPath)}); console.log('admitted 12/12'); }, 300)`];
+      return [process.execPath, '-e', `setTimeout(() => { require('fs').copyFileSync(${JSON.stringify(staged)}, ${JSON.stringify(ws.record)}); console.log('admitted 12/12'); }, 300)`];
     };
     const r = await compose(ws, { ...bringupParams(), 'admission.runConfig': 'run.yaml' }, fake);
     expect(await standThen(r, 'policy')).toMatchObject({ success: false });
@@ -311,7 +311,7 @@ describe('admission service', () => {
     expect(await client.call({})).toMatchObject({ success: true, message: expect.stringContaining('admission trial started') });
     expect(Date.now() - t0).toBeLessThan(250); // answered before the trial ends
     expect(await client.call({})).toEqual({ success: false, message: 'an admission trial is already running' });
-    expect(seen).toEqual([[join(dirname(ws.cfg), 'run.yaml'), ws.record]]);
+    expect(seen).toEqual([[join(dirname(ws.cfg), 'run.yaml'), null]]); // the CLI's default record path: beside the policy config
     const ticks = r.node.stats.ticks;
     await advance(r, 0.2); // the control loop runs while the trial does (STAND at the 50 Hz command rate)
     expect(r.node.stats.ticks - ticks).toBe(10);
