@@ -6,6 +6,7 @@
  * run as a child process (`admit` CLI) so the control loop never waits on it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { setPriority } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AdmissionCheck, AdmissionFile } from '../admission/record.js';
@@ -37,12 +38,21 @@ export interface AdmissionSourceOptions {
   trialTimeoutMs?: number;
 }
 
-/** The default trial command: the built `admit` CLI of this package, `node <package>/dist/cli/admit.js <run config> [--record <file>]`. */
+/**
+ * The default trial command: the built `admit` CLI of this package, on one worker (the control loop
+ * keeps the other cores), `node <package>/dist/cli/admit.js <run config> --workers 1 --quiet [--record <file>]`.
+ */
 export function defaultTrialCommand(runConfig: string, recordPath: string | null): string[] {
-  return [process.execPath, join(ROOT, 'dist', 'cli', 'admit.js'), runConfig, ...(recordPath !== null ? ['--record', recordPath] : [])];
+  return [process.execPath, join(ROOT, 'dist', 'cli', 'admit.js'), runConfig, '--workers', '1', '--quiet', ...(recordPath !== null ? ['--record', recordPath] : [])];
 }
 
-/** Runs a command; resolves with its exit and the last lines of its output (never rejects). */
+/** Niceness of the trial process (lower priority than the control loop). */
+export const TRIAL_NICENESS = 10;
+
+/**
+ * Runs a command at lower priority; resolves with its exit and a line of its output (never rejects):
+ * the admit CLI's `record …` line when there is one, else the last line.
+ */
 export function runTrialProcess(argv: readonly string[], timeoutMs: number, onChild: (c: ChildProcess | null) => void): Promise<{ ok: boolean; message: string }> {
   return new Promise((done) => {
     const [cmd, ...args] = argv;
@@ -50,10 +60,15 @@ export function runTrialProcess(argv: readonly string[], timeoutMs: number, onCh
     const tail: string[] = [];
     const keep = (chunk: Buffer): void => {
       tail.push(...chunk.toString('utf8').split('\n').filter((l) => l.trim() !== ''));
-      tail.splice(0, Math.max(0, tail.length - 5));
+      tail.splice(0, Math.max(0, tail.length - 8));
     };
     const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     onChild(child);
+    try {
+      if (child.pid !== undefined) setPriority(child.pid, TRIAL_NICENESS);
+    } catch {
+      // not permitted here: the trial runs at normal priority
+    }
     child.stdout.on('data', keep);
     child.stderr.on('data', keep);
     let timedOut = false;
@@ -68,7 +83,7 @@ export function runTrialProcess(argv: readonly string[], timeoutMs: number, onCh
     };
     child.on('error', (err) => finish({ ok: false, message: `cannot start ${cmd}: ${err.message}` }));
     child.on('close', (code, signal) => {
-      const last = tail.at(-1) ?? '';
+      const last = tail.find((l) => /^record\s/.test(l)) ?? tail.at(-1) ?? '';
       if (timedOut) finish({ ok: false, message: `did not finish within ${timeoutMs / 1000} s (a failed trial)` });
       else finish({ ok: code === 0, message: `exit ${code ?? signal}${last ? `: ${last.slice(0, 300)}` : ''}` });
     });
