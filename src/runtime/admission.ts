@@ -54,6 +54,10 @@ export interface AdmitOptions {
   diagnose?: boolean;
   /** Run every planned trial even after one has failed. */
   all?: boolean;
+  /** Worker threads append their log lines to this file (default: their stderr at the configured level). */
+  logPath?: string;
+  /** The inputs as already checked by {@link prepareAdmission} (default: checked here). */
+  prepared?: Prepared;
   /** Called as each trial finishes. */
   onTrial?: (r: TrialResult, phase: 'trial' | 'diagnosis') => void;
 }
@@ -86,7 +90,7 @@ export interface AdmissionReport {
   wallS: number;
 }
 
-interface Prepared {
+export interface Prepared {
   inputs: TrialInputs;
   specs: TrialSpec[];
   policy: ResolvedPolicyConfig;
@@ -138,10 +142,10 @@ class TrialPool {
   private readonly workers: Worker[] = [];
   readonly size: number;
 
-  constructor(requested: number) {
+  constructor(requested: number, logPath?: string) {
     const threaded = requested > 1 && existsSync(this.workerFile);
     this.size = threaded ? requested : 1;
-    if (threaded) for (let i = 0; i < requested; i++) this.workers.push(new Worker(this.workerFile));
+    if (threaded) for (let i = 0; i < requested; i++) this.workers.push(new Worker(this.workerFile, { workerData: { logPath: logPath ?? null } }));
   }
 
   /** Runs `jobs` with up to `size` at once; `stop()` true skips the jobs not yet started. */
@@ -190,9 +194,9 @@ function onWorker(w: Worker, job: { inputs: TrialInputs; spec: TrialSpec }): Pro
 /** The admission: trials, verdict, diagnosis. Throws AdmissionInputError for a bad input (nothing run). */
 export async function admit(opts: AdmitOptions): Promise<AdmissionReport> {
   const t0 = monotonicNs();
-  const prepared = await prepareAdmission(opts.configPath, opts.root, opts.options);
+  const prepared = opts.prepared ?? await prepareAdmission(opts.configPath, opts.root, opts.options);
   const { inputs, specs } = prepared;
-  const pool = new TrialPool(opts.workers ?? availableParallelism());
+  const pool = new TrialPool(opts.workers ?? availableParallelism(), opts.logPath);
   try {
     const results: (TrialResult | undefined)[] = new Array(specs.length);
     let failed = false;
