@@ -7,7 +7,8 @@
  * Variants (one change each, everything else as configured):
  *   history_layout    term_major ↔ frame_major (terms with history > 1)
  *   term_order        as_listed ↔ alphabetical
- *   last_action       each other mode of every last_action term (raw, clipped, processed)
+ *   last_action       each other mode of every last_action term (raw, clipped, processed; raw and
+ *                     clipped are one variant when the action has no clip)
  *   rate              the policy's control step halved and doubled (a decimation mistake)
  *   joint_order       the `joints` names in the URDF's actuated order, or in the robot's motor
  *                     order (per-joint arrays kept: they index the policy's order)
@@ -78,10 +79,13 @@ export function conventionVariants(config: PolicyConfig, ctx: VariantContext): C
       return n;
     },
   });
+  // without an action clip, raw and clipped are the same values: one variant for both
+  const modes = config.action.clip === null ? (['raw', 'processed'] as const) : (['raw', 'clipped', 'processed'] as const);
   obs.terms.forEach((t, i) => {
     if (t.source !== 'last_action') return;
-    for (const mode of ['raw', 'clipped', 'processed'] as const) {
-      if (mode === t.mode) continue;
+    const current = config.action.clip === null && t.mode === 'clipped' ? 'raw' : t.mode;
+    for (const mode of modes) {
+      if (mode === current) continue;
       out.push({
         id: `last_action=${mode}`,
         cause: `last action: the model expects \`mode: ${mode}\` for term '${t.name}' (the config says ${t.mode})`,
