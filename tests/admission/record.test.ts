@@ -77,6 +77,20 @@ describe('hashing', () => {
     for (const role of ['run_config', 'policy_config', 'model', 'shield_config', 'urdf'] as const) expect(roles).toContain(role);
     for (const f of named) expect(existsSync(f.path), f.path).toBe(true);
   });
+
+  it('runAdmissionFiles of a run on a robot profile: the profile, its URDF and its shield config', () => {
+    const run = file('profile-run.yaml', `robot:\n  profile: ${join(ROOT, 'config/robots/g1_29dof.yaml')}\npolicy: ${join(ROOT, 'config/policy_upper_body.yaml')}\n`);
+    const named = runAdmissionFiles(run);
+    expect(Object.fromEntries(named.map((f) => [f.role, f.path]))).toEqual({
+      run_config: run,
+      policy_config: join(ROOT, 'config/policy_upper_body.yaml'),
+      model: join(ROOT, 'models/g1_upper_body.onnx'),
+      contract: join(ROOT, 'models/g1_upper_body.contract.json'),
+      urdf: join(ROOT, 'urdf/g1_29dof.urdf'),
+      robot_profile: join(ROOT, 'config/robots/g1_29dof.yaml'),
+      shield_config: join(ROOT, 'config/shield_g1_floating.yaml'),
+    });
+  });
 });
 
 describe('the gate decision (pure)', () => {
