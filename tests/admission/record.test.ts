@@ -120,11 +120,11 @@ describe('the gate decision (pure)', () => {
   });
 
   it('refuses on a refused verdict even when every hash matches', () => {
-    const refused = AdmissionRecordSchema.parse({ ...record, verdict: 'refused', failures: ['stand seed 1: fell at 0.42 s'] });
+    const refused = AdmissionRecordSchema.parse({ ...record, verdict: 'refused', failures: ['stand seed 1:\n- fell at 0.42 s'] });
     const c = checkAdmission(files(), { ...found, record: refused });
     expect(c.admitted).toBe(false);
     if (!c.admitted) expect(c.reason).toContain('refused these files');
-    if (!c.admitted) expect(c.reason).toContain('fell at 0.42 s');
+    if (!c.admitted) expect(c.reason).toContain('stand seed 1: - fell at 0.42 s'); // one line
   });
 
   it('refuses with no record, and with nothing to check', () => {
