@@ -183,7 +183,7 @@ function policyHooks(node: RosTransportNode): ManagedNodeHooks {
       referenceMotion = loadReferenceMotion(params.config, dirname(files.config), robotJointNames); // paths relative to the config file
       policy = loaded.policy;
       fileConfig = initial;
-      admission = admissionSource({ policyConfigPath: files.config, config: params.config, fileConfig: initial, urdfPath: files.urdf });
+      admission = admissionSource({ policyConfigPath: files.config, config: params.config, fileConfig: initial, urdfPath: files.urdf, loadedModelSha256: loaded.modelSha256 });
       node.log.info({ model: loaded.modelPath, warmupMsPerRun: policy.warmupMsPerRun, admissionRecord: admission.recordPath }, 'policy loaded');
     },
     onConfigure: () => (policy ? ManagedResult.Success : ManagedResult.Failure),

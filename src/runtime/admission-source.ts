@@ -30,6 +30,8 @@ export interface AdmissionSourceOptions {
   fileConfig?: PolicyConfig;
   /** The URDF the node maps joints with (checked when given). */
   urdfPath?: string;
+  /** sha256 of the model bytes the node loaded (src/io/policy-files.ts): checked instead of the file as it is now. */
+  loadedModelSha256?: string;
   /**
    * The trial's command line, given the run config and the record path (null: the CLI's default,
    * beside the run's policy config); default {@link defaultTrialCommand}.
@@ -100,6 +102,8 @@ export function admissionSource(opts: AdmissionSourceOptions): AdmissionSource &
   let hashError: string | null = null;
   try {
     files = hashAdmissionFiles(policyAdmissionFiles(cfgPath, opts.config, opts.urdfPath));
+    const loaded = opts.loadedModelSha256;
+    if (loaded !== undefined) files = files.map((f) => (f.role === 'model' ? { ...f, sha256: loaded } : f));
   } catch (err) {
     hashError = (err as Error).message;
   }

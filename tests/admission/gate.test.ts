@@ -21,7 +21,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { AdmissionRecordInput } from '../../src/admission/record.js';
-import { admissionRecordPath, codeVersion, hashAdmissionFiles, policyAdmissionFiles, writeAdmissionRecord } from '../../src/io/admission-record-file.js';
+import { admissionRecordPath, codeVersion, hashAdmissionFiles, policyAdmissionFiles, sha256File, writeAdmissionRecord } from '../../src/io/admission-record-file.js';
 import { loadConfigFile } from '../../src/io/config-file.js';
 import { loadPolicy } from '../../src/io/policy-files.js';
 import { sendLogsTo } from '../../src/log.js';
@@ -101,7 +101,7 @@ async function compose(ws: { cfg: string; urdf: string }, params: LaunchParams, 
   if (!applied.ok) throw new Error(applied.reason);
   const config = applied.config;
   const loaded = await loadPolicy(config, dirname(ws.cfg));
-  const admission = admissionSource({ policyConfigPath: ws.cfg, config, fileConfig, urdfPath: ws.urdf, ...(trialCommand ? { trialCommand } : {}) });
+  const admission = admissionSource({ policyConfigPath: ws.cfg, config, fileConfig, urdfPath: ws.urdf, loadedModelSha256: loaded.modelSha256, ...(trialCommand ? { trialCommand } : {}) });
   const bus = new EmbeddedBus({ validateMessages: true });
   const node = new PolicyNode({ node: bus.createNode('aegis_policy'), config: resolvePolicyConfig(config), policy: loaded.policy, robotJointNames: G1_JOINTS, admission });
   const robot = fakeRobotSensors(bus.createNode('fake_robot'));
@@ -284,6 +284,26 @@ describe('admission gate on the hardware bringup (embedded bus for the hardware)
     expect(await standThen(r, 'policy')).toMatchObject({ success: true });
     const d = await diagnostics(r);
     expect(d.values['admission_state']).toBe('not required');
+  });
+});
+
+describe('admission source', () => {
+  it('checks the model bytes the node loaded, not the file as it is after loading', async () => {
+    const ws = workspace();
+    const config = loadConfigFile(PolicyConfigSchema, ws.cfg);
+    const loaded = await loadPolicy(config, dirname(ws.cfg));
+    await loaded.policy.release();
+    expect(loaded.modelSha256).toBe(sha256File(ws.model));
+    writeAdmissionRecord(ws.record, record(ws)); // admits the loaded files
+    const bytes = readFileSync(ws.model);
+    bytes[Math.floor(bytes.length / 2)]! ^= 0x01;
+    writeFileSync(ws.model, bytes); // replaced on disk after loading
+    const source = admissionSource({ policyConfigPath: ws.cfg, config, urdfPath: ws.urdf, loadedModelSha256: loaded.modelSha256 });
+    expect(source.check()).toMatchObject({ admitted: true });
+    writeAdmissionRecord(ws.record, record(ws)); // now the record covers the new file, which is not what runs
+    const c = source.check();
+    expect(c.admitted).toBe(false);
+    if (!c.admitted) expect(c.reason).toContain(`the model ${ws.model} (sha256 ${loaded.modelSha256.slice(0, 12)}) is not the admitted one`);
   });
 });
 
