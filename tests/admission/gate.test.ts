@@ -25,7 +25,7 @@ import { admissionRecordPath, codeVersion, hashAdmissionFiles, policyAdmissionFi
 import { loadConfigFile } from '../../src/io/config-file.js';
 import { loadPolicy } from '../../src/io/policy-files.js';
 import { sendLogsTo } from '../../src/log.js';
-import { ADMISSION_RUN_SERVICE } from '../../src/nodes/admission-wiring.js';
+import { ADMISSION_RUN_SERVICE, type AdmissionSource } from '../../src/nodes/admission-wiring.js';
 import { PolicyNode } from '../../src/nodes/policy-node.js';
 import { PolicyConfigSchema, resolvePolicyConfig } from '../../src/policy/policy-config.js';
 import { admissionSource } from '../../src/runtime/admission-source.js';
@@ -93,7 +93,7 @@ afterEach(async () => {
 type TrialCommand = (runConfig: string, recordPath: string | null) => string[];
 
 /** The policy node as ros-node.ts composes it: config file + parameters, loaded policy, admission source of the loaded files. */
-async function compose(ws: { cfg: string; urdf: string }, params: LaunchParams, trialCommand?: TrialCommand): Promise<Rig> {
+async function compose(ws: { cfg: string; urdf: string }, params: LaunchParams, trialCommand?: TrialCommand, wrap: (s: AdmissionSource) => AdmissionSource = (s) => s): Promise<Rig> {
   const fileConfig = loadConfigFile(PolicyConfigSchema, ws.cfg);
   const specs = new Map(describeParameters(PolicyConfigSchema, fileConfig).specs.map((s) => [s.name, s]));
   const changes = Object.entries(params).map(([name, value]) => ({ name, value }));
@@ -103,7 +103,7 @@ async function compose(ws: { cfg: string; urdf: string }, params: LaunchParams, 
   const loaded = await loadPolicy(config, dirname(ws.cfg));
   const admission = admissionSource({ policyConfigPath: ws.cfg, config, fileConfig, urdfPath: ws.urdf, loadedModelSha256: loaded.modelSha256, ...(trialCommand ? { trialCommand } : {}) });
   const bus = new EmbeddedBus({ validateMessages: true });
-  const node = new PolicyNode({ node: bus.createNode('aegis_policy'), config: resolvePolicyConfig(config), policy: loaded.policy, robotJointNames: G1_JOINTS, admission });
+  const node = new PolicyNode({ node: bus.createNode('aegis_policy'), config: resolvePolicyConfig(config), policy: loaded.policy, robotJointNames: G1_JOINTS, admission: wrap(admission) });
   const robot = fakeRobotSensors(bus.createNode('fake_robot'));
   const r: Rig = { bus, node, tNs: 0n, diag: null, step: robot.publish, release: () => loaded.policy.release() };
   bus.createNode('operator').createSubscription('diagnostic_msgs/msg/DiagnosticArray', '/diagnostics', (m) => {
@@ -259,6 +259,21 @@ describe('admission gate on the hardware bringup (embedded bus for the hardware)
     const res = await standThen(r, 'policy');
     expect(res.success).toBe(false);
     expect(res.message).toContain('not valid JSON (corrupt or partly written)');
+  });
+
+  it('a record check that throws (an unexpected I/O error) refuses, never crashes the node', async () => {
+    const ws = workspace();
+    writeAdmissionRecord(ws.record, record(ws));
+    let fail = false;
+    const r = await compose(ws, bringupParams(), undefined, (s) => ({ ...s, check: () => {
+      if (fail) throw new Error('EIO: i/o error, read');
+      return s.check();
+    } }));
+    fail = true;
+    const res = await standThen(r, 'policy');
+    expect(res).toMatchObject({ success: false, message: expect.stringContaining('the admission check failed: EIO: i/o error, read') });
+    fail = false;
+    expect(await requestMode(r, 'policy')).toMatchObject({ success: true });
   });
 
   it('a parameter that changes the admitted config file voids the admission, naming it', async () => {
