@@ -45,7 +45,7 @@ def generate_launch_description():
     # Hardware: nothing moves by itself. The shield never activates on its own (an operator calls
     # /shield/activate) and the policy starts PASSIVE (an operator requests STAND, then POLICY).
     # POLICY and MOTION need a passing admission record of the loaded model and config files
-    # (docs/admission.md; admission.override:=true is the logged development override).
+    # (docs/admission-record.md; admission.override: true in a params_file is the logged development override).
     shield_start = {'core.autoActivate': False}
     policy_start = {'modes.initial': 'PASSIVE', 'admission.required': True}
 

@@ -123,7 +123,8 @@ export function checkAdmission(current: readonly AdmissionFile[], lookup: Record
   if (!lookup.found) return { admitted: false, reason: `no usable admission record: ${lookup.reason}` };
   const { record, path } = lookup;
   if (record.verdict !== 'admitted') {
-    return { admitted: false, reason: `the admission record ${path} refused these files on ${record.date}: ${record.failures[0] ?? record.summary}` };
+    const first = (record.failures[0] ?? record.summary).replace(/\s*\n\s*/g, ' ');
+    return { admitted: false, reason: `the admission record ${path} refused these files on ${record.date}: ${first}` };
   }
   for (const file of current) {
     const why = uncovered(record, file);

@@ -35,7 +35,7 @@ import { voidingOverrides } from '../policy/admission-gate.js';
 import { actuatedJoints, jointLimitArrays, type RobotModel } from '../robot/model.js';
 import { ShieldNodeConfigSchema, type ShieldNodeConfig } from '../safety/config.js';
 import { shieldLimitsOrThrow, type ServoGains } from '../safety/limits.js';
-import { gainsFor, MujocoSim, SimNode } from '../sim/index.js';
+import { MujocoSim, servoGainsByJoint, SimNode } from '../sim/index.js';
 import { SimNodeFileSchema } from '../sim/node-file-config.js';
 import { monotonicNs } from '../timing/index.js';
 import {
@@ -107,7 +107,7 @@ function robotGains(model: RobotModel, cfg: ShieldNodeConfig): Record<string, Se
     || Object.values({ ...l.joints, ...l.groups }).some((o) => o.kpNmPerRad !== undefined);
   if (named) return undefined;
   const sim = loadConfigFile(RosSimConfigSchema, fromRoot(DEFAULT_CONFIG.sim)).sim;
-  return Object.fromEntries(actuatedJoints(model).map((j) => [j.name, gainsFor(sim, j.name)]));
+  return servoGainsByJoint(sim, actuatedJoints(model).map((j) => j.name));
 }
 
 function shieldHooks(node: RosTransportNode): ManagedNodeHooks {
@@ -183,7 +183,7 @@ function policyHooks(node: RosTransportNode): ManagedNodeHooks {
       referenceMotion = loadReferenceMotion(params.config, dirname(files.config), robotJointNames); // paths relative to the config file
       policy = loaded.policy;
       fileConfig = initial;
-      admission = admissionSource({ policyConfigPath: files.config, config: params.config, fileConfig: initial, urdfPath: files.urdf });
+      admission = admissionSource({ policyConfigPath: files.config, config: params.config, fileConfig: initial, urdfPath: files.urdf, loadedModelSha256: loaded.modelSha256 });
       node.log.info({ model: loaded.modelPath, warmupMsPerRun: policy.warmupMsPerRun, admissionRecord: admission.recordPath }, 'policy loaded');
     },
     onConfigure: () => (policy ? ManagedResult.Success : ManagedResult.Failure),

@@ -128,7 +128,7 @@ export const PolicyConfigSchema = deepStrict(z.object({
     .describe('A velocity command (cmd_vel) older than this is zeroed, s; null keeps the last command until the next one. The default follows twist_mux: a teleop that stops publishing must not leave the robot walking'),
   /** Modes, Joy combos and fault thresholds. */
   modes: ModesConfigSchema.default({}),
-  /** Pre-arm admission gate (src/policy/admission-gate.ts, docs/admission.md). */
+  /** Pre-arm admission gate (src/policy/admission-gate.ts, docs/admission-record.md). */
   admission: AdmissionGateConfigSchema.default({}),
 }));
 export type PolicyConfig = z.infer<typeof PolicyConfigSchema>;

@@ -21,7 +21,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { AdmissionRecordInput } from '../../src/admission/record.js';
-import { admissionRecordPath, codeVersion, hashAdmissionFiles, policyAdmissionFiles, writeAdmissionRecord } from '../../src/io/admission-record-file.js';
+import { admissionRecordPath, codeVersion, hashAdmissionFiles, policyAdmissionFiles, sha256File, writeAdmissionRecord } from '../../src/io/admission-record-file.js';
 import { loadConfigFile } from '../../src/io/config-file.js';
 import { loadPolicy } from '../../src/io/policy-files.js';
 import { sendLogsTo } from '../../src/log.js';
@@ -90,7 +90,7 @@ afterEach(async () => {
   rig = null;
 });
 
-type TrialCommand = (runConfig: string, recordPath: string) => string[];
+type TrialCommand = (runConfig: string, recordPath: string | null) => string[];
 
 /** The policy node as ros-node.ts composes it: config file + parameters, loaded policy, admission source of the loaded files. */
 async function compose(ws: { cfg: string; urdf: string }, params: LaunchParams, trialCommand?: TrialCommand): Promise<Rig> {
@@ -101,7 +101,7 @@ async function compose(ws: { cfg: string; urdf: string }, params: LaunchParams, 
   if (!applied.ok) throw new Error(applied.reason);
   const config = applied.config;
   const loaded = await loadPolicy(config, dirname(ws.cfg));
-  const admission = admissionSource({ policyConfigPath: ws.cfg, config, fileConfig, urdfPath: ws.urdf, ...(trialCommand ? { trialCommand } : {}) });
+  const admission = admissionSource({ policyConfigPath: ws.cfg, config, fileConfig, urdfPath: ws.urdf, loadedModelSha256: loaded.modelSha256, ...(trialCommand ? { trialCommand } : {}) });
   const bus = new EmbeddedBus({ validateMessages: true });
   const node = new PolicyNode({ node: bus.createNode('aegis_policy'), config: resolvePolicyConfig(config), policy: loaded.policy, robotJointNames: G1_JOINTS, admission });
   const robot = fakeRobotSensors(bus.createNode('fake_robot'));
@@ -287,6 +287,26 @@ describe('admission gate on the hardware bringup (embedded bus for the hardware)
   });
 });
 
+describe('admission source', () => {
+  it('checks the model bytes the node loaded, not the file as it is after loading', async () => {
+    const ws = workspace();
+    const config = loadConfigFile(PolicyConfigSchema, ws.cfg);
+    const loaded = await loadPolicy(config, dirname(ws.cfg));
+    await loaded.policy.release();
+    expect(loaded.modelSha256).toBe(sha256File(ws.model));
+    writeAdmissionRecord(ws.record, record(ws)); // admits the loaded files
+    const bytes = readFileSync(ws.model);
+    bytes[Math.floor(bytes.length / 2)]! ^= 0x01;
+    writeFileSync(ws.model, bytes); // replaced on disk after loading
+    const source = admissionSource({ policyConfigPath: ws.cfg, config, urdfPath: ws.urdf, loadedModelSha256: loaded.modelSha256 });
+    expect(source.check()).toMatchObject({ admitted: true });
+    writeAdmissionRecord(ws.record, record(ws)); // now the record covers the new file, which is not what runs
+    const c = source.check();
+    expect(c.admitted).toBe(false);
+    if (!c.admitted) expect(c.reason).toContain(`the model ${ws.model} (sha256 ${loaded.modelSha256.slice(0, 12)}) is not the admitted one`);
+  });
+});
+
 describe('admission service', () => {
   it('is refused without admission.runConfig', async () => {
     const r = await compose(workspace(), bringupParams());
@@ -298,11 +318,11 @@ describe('admission service', () => {
     const ws = workspace();
     const staged = join(dirname(ws.record), 'staged.json');
     writeAdmissionRecord(staged, record(ws));
-    const seen: string[][] = [];
+    const seen: (string | null)[][] = [];
     // stands in for `admit`: writes the record after 300 ms of wall time
     const fake: TrialCommand = (runConfig, recordPath) => {
       seen.push([runConfig, recordPath]);
-      return [process.execPath, '-e', `setTimeout(() => { require('fs').copyFileSync(${JSON.stringify(staged)}, ${JSON.stringify(recordPath)}); console.log('admitted 12/12'); }, 300)`];
+      return [process.execPath, '-e', `setTimeout(() => { require('fs').copyFileSync(${JSON.stringify(staged)}, ${JSON.stringify(ws.record)}); console.log('admitted 12/12'); }, 300)`];
     };
     const r = await compose(ws, { ...bringupParams(), 'admission.runConfig': 'run.yaml' }, fake);
     expect(await standThen(r, 'policy')).toMatchObject({ success: false });
@@ -311,7 +331,7 @@ describe('admission service', () => {
     expect(await client.call({})).toMatchObject({ success: true, message: expect.stringContaining('admission trial started') });
     expect(Date.now() - t0).toBeLessThan(250); // answered before the trial ends
     expect(await client.call({})).toEqual({ success: false, message: 'an admission trial is already running' });
-    expect(seen).toEqual([[join(dirname(ws.cfg), 'run.yaml'), ws.record]]);
+    expect(seen).toEqual([[join(dirname(ws.cfg), 'run.yaml'), null]]); // the CLI's default record path: beside the policy config
     const ticks = r.node.stats.ticks;
     await advance(r, 0.2); // the control loop runs while the trial does (STAND at the 50 Hz command rate)
     expect(r.node.stats.ticks - ticks).toBe(10);

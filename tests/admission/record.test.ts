@@ -77,6 +77,20 @@ describe('hashing', () => {
     for (const role of ['run_config', 'policy_config', 'model', 'shield_config', 'urdf'] as const) expect(roles).toContain(role);
     for (const f of named) expect(existsSync(f.path), f.path).toBe(true);
   });
+
+  it('runAdmissionFiles of a run on a robot profile: the profile, its URDF and its shield config', () => {
+    const run = file('profile-run.yaml', `robot:\n  profile: ${join(ROOT, 'config/robots/g1_29dof.yaml')}\npolicy: ${join(ROOT, 'config/policy_upper_body.yaml')}\n`);
+    const named = runAdmissionFiles(run);
+    expect(Object.fromEntries(named.map((f) => [f.role, f.path]))).toEqual({
+      run_config: run,
+      policy_config: join(ROOT, 'config/policy_upper_body.yaml'),
+      model: join(ROOT, 'models/g1_upper_body.onnx'),
+      contract: join(ROOT, 'models/g1_upper_body.contract.json'),
+      urdf: join(ROOT, 'urdf/g1_29dof.urdf'),
+      robot_profile: join(ROOT, 'config/robots/g1_29dof.yaml'),
+      shield_config: join(ROOT, 'config/shield_g1_floating.yaml'),
+    });
+  });
 });
 
 describe('the gate decision (pure)', () => {
@@ -106,11 +120,11 @@ describe('the gate decision (pure)', () => {
   });
 
   it('refuses on a refused verdict even when every hash matches', () => {
-    const refused = AdmissionRecordSchema.parse({ ...record, verdict: 'refused', failures: ['stand seed 1: fell at 0.42 s'] });
+    const refused = AdmissionRecordSchema.parse({ ...record, verdict: 'refused', failures: ['stand seed 1:\n- fell at 0.42 s'] });
     const c = checkAdmission(files(), { ...found, record: refused });
     expect(c.admitted).toBe(false);
     if (!c.admitted) expect(c.reason).toContain('refused these files');
-    if (!c.admitted) expect(c.reason).toContain('fell at 0.42 s');
+    if (!c.admitted) expect(c.reason).toContain('stand seed 1: - fell at 0.42 s'); // one line
   });
 
   it('refuses with no record, and with nothing to check', () => {
