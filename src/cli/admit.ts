@@ -19,7 +19,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
-import { formatVerdict, SCENARIO_NAMES, trialName, type AdmissionOptionsInput, type ScenarioName } from '../admission/index.js';
+import { changedFiles, formatVerdict, SCENARIO_NAMES, trialName, type AdmissionOptionsInput, type ScenarioName } from '../admission/index.js';
 import { admissionRecordPath, codeVersion, hashAdmissionFiles, runAdmissionFiles, writeAdmissionRecord } from '../io/admission-record-file.js';
 import { sendLogsTo } from '../log.js';
 import { admit, AdmissionInputError, prepareAdmission, type AdmissionReport, type Prepared } from '../runtime/admission.js';
@@ -136,7 +136,7 @@ async function main(argv: string[]): Promise<number> {
   if (recordPath) {
     try {
       const after = hashAdmissionFiles(runAdmissionFiles(configPath));
-      const changed = after.filter((a) => files.find((b) => b.role === a.role)?.sha256 !== a.sha256).map((a) => a.path);
+      const changed = changedFiles(files, after);
       if (changed.length > 0) throw new Error(`the files changed during the trial (${changed.join(', ')}): no record written; run the admission again`);
       const ran = v.trials.length;
       const passed = v.trials.filter((t) => t.pass).length;
