@@ -108,9 +108,16 @@ export class AdmissionWiring {
     this.source?.cancelTrial?.();
   }
 
+  /** The decision now (the record read again); a check that throws counts as no passing record, never a crash. */
   private refresh(): GateDecision {
     if (!this.cfg.required && !this.cfg.override) return { state: 'open', why: 'not required', check: null };
-    return decideGate(this.cfg, this.source ? this.source.check() : null, this.source?.overrides ?? []);
+    let check: AdmissionCheck | null;
+    try {
+      check = this.source ? this.source.check() : null;
+    } catch (err) {
+      check = { admitted: false, reason: `the admission check failed: ${(err as Error).message}` };
+    }
+    return decideGate(this.cfg, check, this.source?.overrides ?? []);
   }
 
   private startTrial(): { success: boolean; message: string } {

@@ -16,6 +16,7 @@ vi.hoisted(() => {
   process.env['AEGIS_LOG_LEVEL'] = 'warn'; // src/log.ts reads the level at import: warn lines are captured below
 });
 
+import { spawn } from 'node:child_process';
 import { appendFileSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -25,7 +26,7 @@ import { admissionRecordPath, codeVersion, hashAdmissionFiles, policyAdmissionFi
 import { loadConfigFile } from '../../src/io/config-file.js';
 import { loadPolicy } from '../../src/io/policy-files.js';
 import { sendLogsTo } from '../../src/log.js';
-import { ADMISSION_RUN_SERVICE } from '../../src/nodes/admission-wiring.js';
+import { ADMISSION_RUN_SERVICE, type AdmissionSource } from '../../src/nodes/admission-wiring.js';
 import { PolicyNode } from '../../src/nodes/policy-node.js';
 import { PolicyConfigSchema, resolvePolicyConfig } from '../../src/policy/policy-config.js';
 import { admissionSource } from '../../src/runtime/admission-source.js';
@@ -36,6 +37,10 @@ import { applyParameterChanges } from '../../src/transport/ros/param-changes.js'
 import { describeParameters } from '../../src/transport/ros/param-descriptors.js';
 import { pythonPolicyParams, xmlPolicyParams, type LaunchParams } from '../helpers/launch-params.js';
 import { fakeRobotSensors, ROOT } from '../policy/helpers.js';
+import { loadUrdfFile } from '../../src/io/urdf-file.js';
+import { actuatedJoints } from '../../src/robot/model.js';
+import { mujocoAvailability } from '../../src/sim/addon.js';
+import { sharedData, sharedDataMissing, UNITREE_G1_VELOCITY } from '../helpers/shared-data.js';
 
 interface LogLine {
   level: number;
@@ -93,7 +98,7 @@ afterEach(async () => {
 type TrialCommand = (runConfig: string, recordPath: string | null) => string[];
 
 /** The policy node as ros-node.ts composes it: config file + parameters, loaded policy, admission source of the loaded files. */
-async function compose(ws: { cfg: string; urdf: string }, params: LaunchParams, trialCommand?: TrialCommand): Promise<Rig> {
+async function compose(ws: { cfg: string; urdf: string; joints?: readonly string[] }, params: LaunchParams, trialCommand?: TrialCommand, wrap: (s: AdmissionSource) => AdmissionSource = (s) => s): Promise<Rig> {
   const fileConfig = loadConfigFile(PolicyConfigSchema, ws.cfg);
   const specs = new Map(describeParameters(PolicyConfigSchema, fileConfig).specs.map((s) => [s.name, s]));
   const changes = Object.entries(params).map(([name, value]) => ({ name, value }));
@@ -103,8 +108,9 @@ async function compose(ws: { cfg: string; urdf: string }, params: LaunchParams, 
   const loaded = await loadPolicy(config, dirname(ws.cfg));
   const admission = admissionSource({ policyConfigPath: ws.cfg, config, fileConfig, urdfPath: ws.urdf, loadedModelSha256: loaded.modelSha256, ...(trialCommand ? { trialCommand } : {}) });
   const bus = new EmbeddedBus({ validateMessages: true });
-  const node = new PolicyNode({ node: bus.createNode('aegis_policy'), config: resolvePolicyConfig(config), policy: loaded.policy, robotJointNames: G1_JOINTS, admission });
-  const robot = fakeRobotSensors(bus.createNode('fake_robot'));
+  const joints = ws.joints ?? G1_JOINTS;
+  const node = new PolicyNode({ node: bus.createNode('aegis_policy'), config: resolvePolicyConfig(config), policy: loaded.policy, robotJointNames: joints, admission: wrap(admission) });
+  const robot = fakeRobotSensors(bus.createNode('fake_robot'), joints);
   const r: Rig = { bus, node, tNs: 0n, diag: null, step: robot.publish, release: () => loaded.policy.release() };
   bus.createNode('operator').createSubscription('diagnostic_msgs/msg/DiagnosticArray', '/diagnostics', (m) => {
     const s = m.status.find((x) => x.name.startsWith('aegis_policy'));
@@ -261,6 +267,21 @@ describe('admission gate on the hardware bringup (embedded bus for the hardware)
     expect(res.message).toContain('not valid JSON (corrupt or partly written)');
   });
 
+  it('a record check that throws (an unexpected I/O error) refuses, never crashes the node', async () => {
+    const ws = workspace();
+    writeAdmissionRecord(ws.record, record(ws));
+    let fail = false;
+    const r = await compose(ws, bringupParams(), undefined, (s) => ({ ...s, check: () => {
+      if (fail) throw new Error('EIO: i/o error, read');
+      return s.check();
+    } }));
+    fail = true;
+    const res = await standThen(r, 'policy');
+    expect(res).toMatchObject({ success: false, message: expect.stringContaining('the admission check failed: EIO: i/o error, read') });
+    fail = false;
+    expect(await requestMode(r, 'policy')).toMatchObject({ success: true });
+  });
+
   it('a parameter that changes the admitted config file voids the admission, naming it', async () => {
     const ws = workspace();
     writeAdmissionRecord(ws.record, record(ws));
@@ -360,4 +381,63 @@ describe('admission service', () => {
     expect(d.level).toBe(DiagnosticLevel.ERROR);
     expect(await requestMode(r, 'policy')).toMatchObject({ success: false });
   });
+});
+
+/** A CLI of this package through vite-node, asynchronously (a synchronous spawn would block the test worker's RPC). */
+function cli(script: string, args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, [join(ROOT, 'node_modules', 'vite-node', 'vite-node.mjs'), join(ROOT, 'src', 'cli', script), '--', ...args], {
+      cwd: ROOT,
+      env: { ...process.env, VITEST: '', AEGIS_LOG_LEVEL: 'error' },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (b: Buffer) => (stdout += b.toString('utf8')));
+    child.stderr.on('data', (b: Buffer) => (stderr += b.toString('utf8')));
+    child.on('error', fail);
+    child.on('close', (status) => done({ status, stdout, stderr }));
+  });
+}
+
+const g1Missing = sharedDataMissing(UNITREE_G1_VELOCITY.onnx, UNITREE_G1_VELOCITY.deploy, UNITREE_G1_VELOCITY.urdf);
+const mujoco = mujocoAvailability();
+const realSkip = g1Missing ?? (mujoco.available ? undefined : mujoco.reason);
+if (realSkip) process.stderr.write(`[tests/admission/gate.test.ts] real admission skipped: ${realSkip}\n`);
+
+describe.skipIf(realSkip !== undefined)('the gate after a real admission (shared unitree_rl_lab G1 velocity policy)', () => {
+  it('imported, admitted by the admit CLI (reduced: stand, one seed, 4 s), then the bringup node accepts POLICY; one byte more in policy.yaml and it refuses', async () => {
+    const out = join(mkdtempSync(join(tmp, 'g1-')), 'g1');
+    const urdf = sharedData(UNITREE_G1_VELOCITY.urdf);
+    const imported = await cli('import.ts', [
+      '--robot', join(ROOT, 'config', 'robots', 'unitree_g1_29dof.yaml'), '--urdf', urdf,
+      '--deploy', sharedData(UNITREE_G1_VELOCITY.deploy), '--onnx', sharedData(UNITREE_G1_VELOCITY.onnx), '--out', out,
+    ]);
+    expect(imported.status, imported.stderr).toBe(0);
+    const ws = { cfg: join(out, 'policy.yaml'), urdf, joints: actuatedJoints(loadUrdfFile(urdf)).map((j) => j.name) };
+
+    let r = await compose(ws, bringupParams());
+    expect(await standThen(r, 'policy')).toMatchObject({ success: false, message: expect.stringContaining('no admission record at') });
+    r.node.destroy();
+    await r.bus.shutdown();
+    await r.release();
+    rig = null;
+
+    const admitted = await cli('admit.ts', [join(out, 'run.yaml'), '--seeds', '1', '--scenarios', 'stand', '--duration', '4', '--workers', '1', '--no-diagnose', '--quiet']);
+    expect(admitted.status, `${admitted.stdout}${admitted.stderr}`).toBe(0);
+    expect(admitted.stdout).toContain(`record              ${admissionRecordPath(ws.cfg)} (admitted)`);
+
+    r = await compose(ws, bringupParams());
+    expect(await standThen(r, 'policy')).toMatchObject({ success: true });
+    const d = await diagnostics(r);
+    expect(d.values['admission_state']).toBe('admitted');
+    expect(r.node.mode).toBe('POLICY');
+    r.node.destroy();
+    await r.bus.shutdown();
+    await r.release();
+    rig = null;
+
+    appendFileSync(ws.cfg, '\n');
+    r = await compose(ws, bringupParams());
+    expect(await standThen(r, 'policy')).toMatchObject({ success: false, message: expect.stringContaining(`the policy_config ${ws.cfg}`) });
+  }, 120_000);
 });
