@@ -6,8 +6,8 @@
  *   source /opt/ros/jazzy/setup.bash    # or any sourced ROS 2 Jazzy
  *   npm run build && node scripts/ros-rates.mjs [--seconds 60] [--ws DIR] [--topics] [--json]
  *
- * - Builds the package with colcon into a temporary workspace (or reuses
- *   `--ws DIR` when it already holds install/aegis_control), launches it on a
+ * - Builds the package with colcon into a temporary workspace (or into
+ *   `--ws DIR`, kept afterwards: rebuilds are incremental), launches it on a
  *   private ROS_DOMAIN_ID, waits until the shield reports ACTIVE, then measures
  *   for `--seconds` of wall time (default 60).
  * - Rates come from the nodes' own cumulative counters on /diagnostics (1 Hz:
@@ -57,10 +57,8 @@ const { RosTransport } = await import(join(root, 'dist', 'transport', 'ros', 'in
 // colcon's CMake step runs ament's Python helpers: the system python3 first (pyenv shims lack catkin_pkg).
 const PATH = `/usr/bin:${process.env.PATH ?? ''}`;
 const ws = WS_ARG || mkdtempSync(join(tmpdir(), 'aegis-rates-'));
-if (!existsSync(join(ws, 'install', 'aegis_control')) || !WS_ARG) {
-  say(`colcon build into ${ws}`);
-  execFileSync('colcon', ['build', '--base-paths', root, '--event-handlers', 'console_direct-'], { cwd: ws, env: { ...process.env, PATH }, stdio: 'ignore' });
-}
+say(`colcon build into ${ws}`);
+execFileSync('colcon', ['build', '--base-paths', root, '--event-handlers', 'console_direct-'], { cwd: ws, env: { ...process.env, PATH }, stdio: 'ignore' });
 const DOMAIN = String(160 + (process.pid % 40));
 process.env.ROS_DOMAIN_ID = DOMAIN;
 
