@@ -195,7 +195,9 @@ try {
     wallS, simS: simSpan, realTimeFactor: simSpan / simWall, loadAverage: { start: load0, end: load1 }, cores: cpus().length,
     activeShare, shieldReportsActive: `${reportsActive}/${windowReports.length}`,
     rates: rows.map((r) => ({ ...r, ok: r.configured === null ? null : Math.abs(r.value / r.configured - 1) <= TOLERANCE })),
-    commandsPublished: sentByShield, commandsApplied: applied,
+    commandsPublished: sentByShield, commandsApplied: applied, commandsSuperseded: delta('aegis_sim', 'commandsSuperseded'),
+    // Per sim second (the two nodes report at different instants, so raw counts differ by up to a report's worth).
+    commandsNotReceivedPerSimS: delta('aegis_shield', 'published') / span('aegis_shield') - (applied + delta('aegis_sim', 'commandsDroppedWrongLength') + delta('aegis_sim', 'commandsDroppedNonFinite')) / simSpan,
     commandsDropped: { wrongLength: delta('aegis_sim', 'commandsDroppedWrongLength'), nonFinite: delta('aegis_sim', 'commandsDroppedNonFinite') },
     cpu,
   };
@@ -216,7 +218,7 @@ else {
     const target = row.configured === null ? '' : ` of ${row.configured} (${pct(row.value / row.configured)}) ${row.ok ? 'ok' : 'OFF BY > 10 %'}`;
     console.log(`  ${row.node.padEnd(14)} ${row.what.padEnd(58)} ${row.value.toFixed(1).padStart(7)}${target}`);
   }
-  console.log(`  commands: the shield published ${r.commandsPublished}, the sim applied ${r.commandsApplied}, dropped ${r.commandsDropped.wrongLength} wrong length + ${r.commandsDropped.nonFinite} non-finite`);
+  console.log(`  commands: the shield published ${r.commandsPublished}, the sim applied ${r.commandsApplied} (${r.commandsSuperseded} of them superseded before a physics step used them), dropped ${r.commandsDropped.wrongLength} wrong length + ${r.commandsDropped.nonFinite} non-finite; published minus received: ${r.commandsNotReceivedPerSimS.toFixed(2)} per sim second`);
   console.log(`CPU (% of one core, /proc utime+stime over the window): ${r.cpu.map((c) => `${c.name} ${c.cpuPercent.toFixed(1)}`).join(', ')}; total ${r.cpu.reduce((s, c) => s + c.cpuPercent, 0).toFixed(1)}`);
 }
 const ok = r.activeShare >= 0.99 && r.rates.every((row) => row.ok !== false);
