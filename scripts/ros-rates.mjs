@@ -4,7 +4,7 @@
  * embedded_sim.launch.py`, measured over a window of wall time.
  *
  *   source /opt/ros/jazzy/setup.bash    # or any sourced ROS 2 Jazzy
- *   npm run build && node scripts/ros-rates.mjs [--seconds 60] [--ws DIR] [--topics] [--json]
+ *   npm run build && node scripts/ros-rates.mjs [--seconds 60] [--ws DIR] [--topics] [--json] [name:=value ...]
  *
  * - Builds the package with colcon into a temporary workspace (or into
  *   `--ws DIR`, kept afterwards: rebuilds are incremental), launches it on a
@@ -21,6 +21,8 @@
  *   time, and the share of its diagnostics reports that say ACTIVE.
  * - CPU per process: utime+stime from /proc/<pid>/stat over the same window
  *   (% of one core), with the load average at the start and end.
+ * - `name:=value` arguments go to the launch file, e.g.
+ *   `shield_prefix:='chrt -f 80 taskset -c 1'`.
  * - Ctrl-C (SIGINT to the launch's process group) at the end; anything still
  *   running after 10 s is killed. Exit 0 when every check holds, 1 otherwise.
  */
@@ -79,7 +81,22 @@ const cpuTicks = (pid) => {
   }
 };
 
-const child = spawn('bash', ['-c', `source '${ws}/install/setup.bash' && exec ros2 launch aegis_control embedded_sim.launch.py`], {
+const launchArgs = args.filter((a) => a.includes(':='));
+/** Scheduling of a process: policy and real-time priority (/proc/<pid>/stat fields 40, 41) and allowed CPUs. */
+const POLICIES = ['OTHER', 'FIFO', 'RR', 'BATCH', 'ISO', 'IDLE', 'DEADLINE'];
+const schedOf = (pid) => {
+  try {
+    const s = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
+    const cpus = /Cpus_allowed_list:\s*(\S+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? '?';
+    const policy = POLICIES[Number(f[38])] ?? f[38];
+    return `${policy}${policy === 'FIFO' || policy === 'RR' ? ` ${f[37]}` : ''}, cpus ${cpus}`;
+  } catch {
+    return '?';
+  }
+};
+
+const child = spawn('bash', ['-c', `source '${ws}/install/setup.bash' && exec ros2 launch aegis_control embedded_sim.launch.py "$@"`, 'bash', ...launchArgs], {
   env: { ...process.env, PATH, ROS_DOMAIN_ID: DOMAIN, AEGIS_LOG_LEVEL: process.env.AEGIS_LOG_LEVEL ?? 'info' },
   stdio: ['ignore', 'pipe', 'pipe'],
   detached: true,
@@ -188,7 +205,7 @@ try {
   const activeShare = delta('aegis_shield', 'time_in_state_s.ACTIVE') / shieldSpan;
   const windowReports = shieldReports.slice(a.reports, b.reports);
   const reportsActive = windowReports.filter((s) => s === 'ACTIVE').length;
-  const cpu = procs.map((p) => ({ name: p.name, pid: p.pid, cpuPercent: (100 * (b.ticks[p.pid] - a.ticks[p.pid])) / CLK_TCK / wallS }));
+  const cpu = procs.map((p) => ({ name: p.name, pid: p.pid, sched: schedOf(p.pid), cpuPercent: (100 * (b.ticks[p.pid] - a.ticks[p.pid])) / CLK_TCK / wallS }));
   const sentByShield = delta('aegis_shield', 'published');
   const applied = delta('aegis_sim', 'commandsApplied');
   result = {
@@ -219,7 +236,7 @@ else {
     console.log(`  ${row.node.padEnd(14)} ${row.what.padEnd(58)} ${row.value.toFixed(1).padStart(7)}${target}`);
   }
   console.log(`  commands: the shield published ${r.commandsPublished}, the sim applied ${r.commandsApplied} (${r.commandsSuperseded} of them superseded before a physics step used them), dropped ${r.commandsDropped.wrongLength} wrong length + ${r.commandsDropped.nonFinite} non-finite; published minus received: ${r.commandsNotReceivedPerSimS.toFixed(2)} per sim second`);
-  console.log(`CPU (% of one core, /proc utime+stime over the window): ${r.cpu.map((c) => `${c.name} ${c.cpuPercent.toFixed(1)}`).join(', ')}; total ${r.cpu.reduce((s, c) => s + c.cpuPercent, 0).toFixed(1)}`);
+  console.log(`CPU (% of one core, /proc utime+stime over the window): ${r.cpu.map((c) => `${c.name} ${c.cpuPercent.toFixed(1)}${c.sched.startsWith('OTHER, cpus ') && c.sched.endsWith(`0-${r.cores - 1}`) ? '' : ` [${c.sched}]`}`).join(', ')}; total ${r.cpu.reduce((s, c) => s + c.cpuPercent, 0).toFixed(1)}`);
 }
 const ok = r.activeShare >= 0.99 && r.rates.every((row) => row.ok !== false);
 process.exit(ok ? 0 : 1);
