@@ -34,7 +34,7 @@ import { checkModelAgainstConfig, PolicyConfigSchema, resolvePolicyConfig } from
 import { actuatedJoints, jointLimitArrays, type RobotModel } from '../robot/model.js';
 import { ShieldNodeConfigSchema, type ShieldNodeConfig } from '../safety/config.js';
 import { shieldLimitsOrThrow, type ServoGains } from '../safety/limits.js';
-import { gainsFor, MujocoSim, SimNode } from '../sim/index.js';
+import { MujocoSim, servoGainsByJoint, SimNode } from '../sim/index.js';
 import { SimNodeFileSchema } from '../sim/node-file-config.js';
 import { monotonicNs } from '../timing/index.js';
 import {
@@ -105,7 +105,7 @@ function robotGains(model: RobotModel, cfg: ShieldNodeConfig): Record<string, Se
     || Object.values({ ...l.joints, ...l.groups }).some((o) => o.kpNmPerRad !== undefined);
   if (named) return undefined;
   const sim = loadConfigFile(RosSimConfigSchema, fromRoot(DEFAULT_CONFIG.sim)).sim;
-  return Object.fromEntries(actuatedJoints(model).map((j) => [j.name, gainsFor(sim, j.name)]));
+  return servoGainsByJoint(sim, actuatedJoints(model).map((j) => j.name));
 }
 
 function shieldHooks(node: RosTransportNode): ManagedNodeHooks {

@@ -108,6 +108,14 @@ export function gainsFor(config: SimConfig, joint: string): PdGains {
   return lookupByNameOrRegex(config.gains, joint) ?? config.defaultGains;
 }
 
+/**
+ * The servo gains of the given joints, by name: what the sim's servos use, and so what the
+ * shield's effort stage must model (the one place a run keeps the robot's gains).
+ */
+export function servoGainsByJoint(config: SimConfig, joints: readonly string[]): Record<string, PdGains> {
+  return Object.fromEntries(joints.map((j) => [j, gainsFor(config, j)]));
+}
+
 export function armatureFor(config: SimConfig, joint: string): number {
   return lookupByNameOrRegex(config.armature.perJoint, joint) ?? config.armature.defaultKgM2;
 }
