@@ -141,7 +141,7 @@ try {
       const key = /^(aegis_\w+):/.exec(st.name)?.[1];
       if (!key) continue;
       const values = Object.fromEntries(st.values.map((kv) => [kv.key, kv.value]));
-      latest[key] = { wall: performance.now() / 1000, values };
+      latest[key] = { wall: performance.now() / 1000, values, message: st.message };
       if (key === 'aegis_shield') shieldReports.push(values.state);
     }
   }, { preset: 'reliable' });
@@ -211,6 +211,11 @@ try {
   result = {
     wallS, simS: simSpan, realTimeFactor: simSpan / simWall, loadAverage: { start: load0, end: load1 }, cores: cpus().length,
     activeShare, shieldReportsActive: `${reportsActive}/${windowReports.length}`,
+    shieldAtEnd: Object.fromEntries(['state', 'reason', 'transitions', 'activations', 'last_transition'].map((k) => [k, b.diag.aegis_shield?.values[k]]).filter(([, v]) => v !== undefined)),
+    shieldMessage: b.diag.aegis_shield?.message,
+    // The shield logs each transition (warn for holds): the whole run's, start-up included.
+    shieldTransitions: output.join('').split('\n').filter((l) => /"node":"aegis_shield".*"msg":"shield (hold|e-stop|transition)"/.test(l))
+      .map((l) => /\{.*\}/.exec(l)?.[0]).filter(Boolean).map((j) => { try { const o = JSON.parse(j); return `${o.from}>${o.to} ${o.reason} at ${Number(o.atS).toFixed(3)} s`; } catch { return j; } }),
     rates: rows.map((r) => ({ ...r, ok: r.configured === null ? null : Math.abs(r.value / r.configured - 1) <= TOLERANCE })),
     commandsPublished: sentByShield, commandsApplied: applied, commandsSuperseded: delta('aegis_sim', 'commandsSuperseded'),
     // Per sim second (the two nodes report at different instants, so raw counts differ by up to a report's worth).
@@ -230,7 +235,8 @@ const pct = (x) => `${(100 * x).toFixed(1)} %`;
 if (JSON_OUT) console.log(JSON.stringify(r, null, 2));
 else {
   console.log(`ros2 launch aegis_control embedded_sim.launch.py: ${r.wallS.toFixed(1)} s wall, ${r.simS.toFixed(1)} s sim (real-time factor ${r.realTimeFactor.toFixed(3)}); load average ${r.loadAverage.start.join(' ')} → ${r.loadAverage.end.join(' ')} on ${r.cores} cores`);
-  console.log(`shield ACTIVE ${pct(r.activeShare)} of sim time (reports ACTIVE ${r.shieldReportsActive})  [≥ 99 %: ${r.activeShare >= 0.99 ? 'ok' : 'NOT MET'}]`);
+  console.log(`shield ACTIVE ${pct(r.activeShare)} of sim time (reports ACTIVE ${r.shieldReportsActive})  [≥ 99 %: ${r.activeShare >= 0.99 ? 'ok' : 'NOT MET'}]; at the end: ${JSON.stringify(r.shieldAtEnd)} "${r.shieldMessage}"`);
+  if (r.shieldTransitions.length > 0) console.log(`  shield transitions (sim time): ${r.shieldTransitions.slice(0, 12).join('; ')}${r.shieldTransitions.length > 12 ? '; …' : ''}`);
   for (const row of r.rates) {
     const target = row.configured === null ? '' : ` of ${row.configured} (${pct(row.value / row.configured)}) ${row.ok ? 'ok' : 'OFF BY > 10 %'}`;
     console.log(`  ${row.node.padEnd(14)} ${row.what.padEnd(58)} ${row.value.toFixed(1).padStart(7)}${target}`);
