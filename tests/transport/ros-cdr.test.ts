@@ -1,7 +1,11 @@
 /**
  * The CDR codecs of the rclnodejs adapter (src/transport/ros/cdr.ts) against
- * an independent implementation of the ROS 2 wire format:
- * @foxglove/rosmsg2-serialization with the Jazzy definitions (the recorder's).
+ * an independent implementation of the ROS 2 message layer:
+ * @foxglove/rosmsg2-serialization with the Jazzy definitions (the recorder's),
+ * which walks the definitions where cdr.ts is written per type. Both sit on
+ * @foxglove/cdr for the bytes, so the byte level is checked here only where a
+ * test spells the bytes out (UTF-8 strings); tests/ros/cdr-rmw.test.ts checks
+ * it against rmw's own serializer where ROS 2 is sourced.
  * Byte-identical encodings both ways, decoders that reuse their message object
  * without carrying stale values, and clear errors on malformed input.
  */
