@@ -49,7 +49,7 @@ export function formatSummary(s: RunSummary): string {
   return [
     `== aegis_control embedded run: ${s.robot} ==`,
     `sim time            ${fmt(l.simTimeS, 3)} s in ${fmt(l.wallTimeS, 3)} s wall  (real-time factor ${fmt(l.realTimeFactor, 1)}x)`,
-    `physics             ${l.steps} steps, ${s.physicsStepsPerWallSecond} steps/s wall${l.overruns ? `, ${l.overruns} late steps (max ${fmt(l.maxLatenessUs, 1)} µs)` : ''}`,
+    `physics             ${l.steps} steps, ${s.physicsStepsPerWallSecond} steps/s wall${Number.isFinite(l.latenessP50Us) ? `; wake-up lateness p50 ${fmt(l.latenessP50Us, 1)} µs, p99 ${fmt(l.latenessP99Us, 1)} µs, p99.9 ${fmt(l.latenessP999Us, 1)} µs, max ${fmt(l.maxLatenessUs, 1)} µs; ${l.overruns} steps started after their deadline (docs/realtime.md)` : ''}`,
     `policy              ${s.policy.ticks} ticks, ${s.policy.published} commands, ${fmt(s.policy.rateHz, 1)} Hz achieved; inference ${Number.isFinite(s.policy.meanInferenceMs) ? `mean ${fmt(s.policy.meanInferenceMs, 3)} ms, max ${fmt(s.policy.maxInferenceMs, 3)} ms` : 'n/a (no inference ran: the run is shorter than one policy period)'}; rejected inputs ${s.policy.rejectedInputs}`,
     `shield              ${s.shield.ticks} ticks, ${s.shield.commands} commands, ${fmt(s.shield.rateHz, 1)} Hz achieved; final state ${s.shield.finalState} (${s.shield.finalReason === 'hold_requested' ? 'the end-of-run hold' : s.shield.finalReason}), ${s.shield.transitions} transitions${s.shield.notActivatedReason ? `; NEVER ACTIVATED: ${s.shield.notActivatedReason}` : ''}`,
     formatInterventions(s),
