@@ -26,6 +26,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { OnnxPolicy } from '../inference/onnx-policy.js';
@@ -216,6 +217,12 @@ export async function benchPeers(options: PeerBenchOptions): Promise<PeerBenchRe
   };
   const versions: Record<string, string> = { node: `onnxruntime-node ${ort.env.versions.common} (Node.js ${process.versions.node})` };
 
+  // GC pauses over the whole suite (this process), and memory with the sessions loaded.
+  const gcPauses: number[] = [];
+  const gcObserver = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) gcPauses.push(e.duration);
+  });
+  gcObserver.observe({ entryTypes: ['gc'] });
   let v = 0;
   const vary = (): void => {
     policy.input[0] = (v++ % 100) * 1e-3;
@@ -252,6 +259,9 @@ export async function benchPeers(options: PeerBenchOptions): Promise<PeerBenchRe
       addPeer(await cf(), { deadline_loop: 'c_loop_1khz_fifo' });
     }
   }
+  const mem = process.memoryUsage();
+  await new Promise((done) => setImmediate(done)); // let the observer report
+  gcObserver.disconnect();
   const ticks = rounds * (iters + warmup);
   if (rig.node.mode !== 'POLICY' || rig.commands() < ticks || rig.node.stats.inferences < ticks) {
     throw new Error(`bench rig: the policy node is in ${rig.node.mode} and made ${rig.node.stats.inferences} inferences and ${rig.commands()} commands in ${ticks} ticks (each tick must infer and publish)`);
@@ -309,6 +319,12 @@ export async function benchPeers(options: PeerBenchOptions): Promise<PeerBenchRe
     figures[`${r.key}_cpu_pct`] = Number(s.cpuPct.toFixed(1));
   }
   for (const [name, [a, b, which]] of Object.entries(compare)) figures[name] = ratio(a, b, which);
+  figures.node_rss_mb = Number((mem.rss / 2 ** 20).toFixed(1));
+  figures.node_heap_used_mb = Number((mem.heapUsed / 2 ** 20).toFixed(1));
+  figures.node_external_mb = Number((mem.external / 2 ** 20).toFixed(1));
+  figures.node_gc_pauses = gcPauses.length;
+  figures.node_gc_pause_max_ms = Number(Math.max(0, ...gcPauses).toFixed(3));
+  figures.node_gc_pause_total_ms = Number(gcPauses.reduce((a, b) => a + b, 0).toFixed(1));
 
   const f = (x: number): string => (Number.isNaN(x) ? 'n/a' : x >= 1000 ? x.toFixed(0) : x.toFixed(1));
   const lines = [
@@ -327,6 +343,11 @@ export async function benchPeers(options: PeerBenchOptions): Promise<PeerBenchRe
     const x = figures[name]!;
     lines.push(`  ${name.padEnd(48)} ${(Number.isNaN(x) ? 'n/a' : x.toFixed(3)).padStart(7)}  ${which} ${a} / ${b}, target ${target}`);
   }
+  lines.push(
+    '',
+    `  this process with the sessions loaded: RSS ${figures.node_rss_mb} MB (includes ONNX Runtime's native memory), V8 heap used ${figures.node_heap_used_mb} MB, external ${figures.node_external_mb} MB`,
+    `  GC pauses in this process over the suite (all its series, warm-ups and loops): ${figures.node_gc_pauses} pauses, max ${figures.node_gc_pause_max_ms} ms, total ${figures.node_gc_pause_total_ms} ms`,
+  );
   lines.push('', `  versions: ${Object.entries(versions).filter(([, x]) => x).map(([k, x]) => `${k}: ${x}`).join('; ')}`);
   lines.push(`  ${rounds} alternating rounds × ${iters} calls (after ${warmup} warm-up) per subject; loops ${rounds} × ${loopSeconds} s each; CPU % of one core over the timed window`);
   const json = {
