@@ -43,6 +43,8 @@ export interface LockstepOptions {
   /** Called about every `progressEveryS` of sim time. */
   onProgress?: (simTimeS: number) => void;
   progressEveryS?: number;
+  /** Checked after every step: true ends the run there (`steps` then counts the steps run). */
+  shouldStop?: (simTimeS: number) => boolean;
 }
 
 export interface LockstepResult {
@@ -84,6 +86,7 @@ export async function runLockstep(opts: LockstepOptions): Promise<LockstepResult
   const t0 = monotonicNs();
   let awaited = 0;
   let nowNs = 0n;
+  let ran = 0;
 
   sim.publishState();
   bus.advanceTo(0n);
@@ -110,6 +113,8 @@ export async function runLockstep(opts: LockstepOptions): Promise<LockstepResult
       const lateNs = schedule.wait();
       if (latenessCount < lateness.length) lateness[latenessCount++] = Number(lateNs) / 1e3;
     }
+    ran = k;
+    if (opts.shouldStop?.(sim.sim.time)) break;
     if (opts.onProgress && k % progressEvery === 0 && k < steps) opts.onProgress(sim.sim.time);
   }
   opts.onProgress?.(opts.durationS);
@@ -117,7 +122,7 @@ export async function runLockstep(opts: LockstepOptions): Promise<LockstepResult
   const simTimeS = sim.sim.time;
   const late = lateness.subarray(0, latenessCount).sort();
   return {
-    steps,
+    steps: ran,
     simTimeS,
     wallTimeS,
     realTimeFactor: simTimeS / wallTimeS,
