@@ -12,9 +12,10 @@
  *   each with the weights read from the same ONNX file;
  * and a 1 kHz loop: {@link DeadlineSchedule} against a C loop sleeping to
  * absolute deadlines (clock_nanosleep TIMER_ABSTIME), both idle and running
- * at the same time (so under the same load), with their CPU share; once
- * under the default scheduler and once under SCHED_FIFO (chrt), when this
- * process is allowed to set it.
+ * at the same time (so under the same load) as child processes started the
+ * same way ({@link ./loop-child.ts}), with their CPU share; once under the
+ * default scheduler and once under SCHED_FIFO (chrt; Node.js with
+ * --single-threaded-gc), when chrt may set it here.
  *
  * The machines this runs on are shared and their load varies, so every
  * comparison runs in rounds that alternate between this project and the
@@ -27,11 +28,11 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { PerformanceObserver } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { OnnxPolicy } from '../inference/onnx-policy.js';
 import { PolicyNode } from '../nodes/policy-node.js';
-import { DeadlineSchedule } from '../timing/index.js';
 import { EmbeddedBus } from '../transport/bus/index.js';
 import { makeImu, makeJointState } from '../transport/messages.js';
 import { bigMlpSubject } from './policy-bench.js';
@@ -132,30 +133,16 @@ function busRig(policy: OnnxPolicy, subject: ReturnType<typeof bigMlpSubject>): 
   return { tick, commands: () => commands, node, bus };
 }
 
-function nodeLoop(seconds: number): Series {
-  const ticks = Math.round(seconds * 1000);
-  const late = new Float64Array(ticks);
-  const schedule = new DeadlineSchedule(1_000_000n);
-  const c0 = process.cpuUsage();
-  const w0 = performance.now();
-  for (let k = 0; k < ticks; k++) late[k] = Number(schedule.wait()) / 1e3;
-  const wallMs = performance.now() - w0;
-  const c = process.cpuUsage(c0);
-  return { samplesUs: late, cpuPct: ((c.user + c.system) / 1000 / wallMs) * 100 };
-}
-
 const CHRT = '/usr/bin/chrt';
 const FIFO_PRIORITY = 80;
 
-/**
- * Puts this process's main thread under SCHED_FIFO at `priority` (0: back to
- * SCHED_OTHER) with chrt. Returns undefined on success, else why not.
- */
-function setFifo(priority: number): string | undefined {
-  const args = priority > 0 ? ['-f', '-p', String(priority), String(process.pid)] : ['-o', '-p', '0', String(process.pid)];
-  const r = spawnSync(CHRT, args, { encoding: 'utf8' });
+const LOOP_CHILD = fileURLToPath(new URL('./loop-child.js', import.meta.url));
+
+/** Undefined when chrt may start a SCHED_FIFO process here, else why not. */
+function canUseFifo(): string | undefined {
+  const r = spawnSync(CHRT, ['-f', String(FIFO_PRIORITY), 'true'], { encoding: 'utf8' });
   if (r.error) return `chrt: ${r.error.message}`;
-  return r.status === 0 ? undefined : `chrt ${args.join(' ')} refused: ${(r.stderr || '').trim()}`;
+  return r.status === 0 ? undefined : `chrt -f ${FIFO_PRIORITY} refused: ${(r.stderr || '').trim()}`;
 }
 
 function checkMatches(ours: Float32Array, peer: PeerResult): PeerResult {
@@ -239,23 +226,22 @@ export async function benchPeers(options: PeerBenchOptions): Promise<PeerBenchRe
       ? runPeer(root, join(paths.build, 'torch_loop'), [weightsDir, String(iters), String(warmup)])
       : ({ ok: false, reason: `no weights for it: ${weights.reason}` } as const);
     versions.cxx_libtorch = addPeer(cxx, { deploy_loop: 'cxx_libtorch' }) ?? versions.cxx_libtorch ?? '';
-    // The two loops run at the same time (same load); each sleeps most of the period.
+    // The two loops run at the same time (same load) as child processes started the same way; each sleeps most of the period.
     const loopTicks = String(Math.round(loopSeconds * 1000));
     const c = startPeer(root, join(paths.build, 'deadline_loop'), [loopTicks]);
-    add('node_loop_1khz', nodeLoop(loopSeconds));
+    const ours = startPeer(root, process.execPath, [LOOP_CHILD, loopTicks]);
+    addPeer(await ours(), { deadline_loop: 'node_loop_1khz' });
     versions.c_loop = addPeer(await c(), { deadline_loop: 'c_loop_1khz' }) ?? versions.c_loop ?? '';
-    // The same pair under SCHED_FIFO (as on a robot, docs/realtime.md), where this process may set it.
-    const fifo = setFifo(FIFO_PRIORITY);
+    // The same pair under SCHED_FIFO (as on a robot, docs/realtime.md); Node.js with --single-threaded-gc (V8's
+    // parallel GC helpers would otherwise hold the loop's thread up; measured: p99 25-58 µs → 1 µs).
+    const fifo = canUseFifo();
     if (fifo !== undefined) {
       add('node_loop_1khz_fifo', fifo);
       add('c_loop_1khz_fifo', fifo);
     } else {
       const cf = startPeer(root, CHRT, ['-f', String(FIFO_PRIORITY), join(paths.build, 'deadline_loop'), loopTicks]);
-      try {
-        add('node_loop_1khz_fifo', nodeLoop(loopSeconds));
-      } finally {
-        setFifo(0);
-      }
+      const of = startPeer(root, CHRT, ['-f', String(FIFO_PRIORITY), process.execPath, '--single-threaded-gc', LOOP_CHILD, loopTicks]);
+      versions.node_loop_fifo = addPeer(await of(), { deadline_loop: 'node_loop_1khz_fifo' }) ?? versions.node_loop_fifo ?? '';
       addPeer(await cf(), { deadline_loop: 'c_loop_1khz_fifo' });
     }
   }
@@ -282,7 +268,7 @@ export async function benchPeers(options: PeerBenchOptions): Promise<PeerBenchRe
     ['cxx_libtorch', 'C++ libtorch deploy loop'],
     ['node_loop_1khz', 'this project: DeadlineSchedule 1 kHz lateness'],
     ['c_loop_1khz', 'C clock_nanosleep ABSTIME 1 kHz lateness'],
-    ['node_loop_1khz_fifo', 'same, SCHED_FIFO 80: DeadlineSchedule'],
+    ['node_loop_1khz_fifo', 'same, SCHED_FIFO 80: DeadlineSchedule (1-thread GC)'],
     ['c_loop_1khz_fifo', 'same, SCHED_FIFO 80: C clock_nanosleep'],
   ].map(([key, label]) => {
     const ps = parts.get(key!);
