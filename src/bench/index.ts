@@ -4,7 +4,7 @@
  * tick averaged over GC-free windows; 0.5 B is the measuring floor ("0 B"). Figures only — nothing here
  * fails on a slow machine (these machines are noisy; see the README).
  *
- *   node dist/bench/index.js [--only peers,sim,shield,policy,timing,reference,motion,diffusion] [--json]
+ *   node dist/bench/index.js [--only peers,e2e,sim,shield,policy,timing,reference,motion,diffusion] [--json]
  *
  * `peers` (first) is the side-by-side table against Python/C/C++ peers run in
  * the same process lifetime (bench/peers/, docs/bench.md). Every run also
@@ -17,6 +17,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { benchDiffusion } from './diffusion-bench.js';
+import { benchEndToEnd } from './e2e-bench.js';
 import { benchMotion } from './motion-bench.js';
 import { benchPeers, type PeerBenchResult } from './peer-bench.js';
 import { benchPolicy } from './policy-bench.js';
@@ -70,6 +71,7 @@ function verdict(value: number, [target, unit, kind]: [number, string, 'max' | '
 
 const SUITES: Record<string, () => Promise<Record<string, number> | PeerBenchResult>> = {
   peers: () => benchPeers({ repoRoot: ROOT }),
+  e2e: () => benchEndToEnd({ repoRoot: ROOT }),
   sim: () => benchSim({ repoRoot: ROOT }),
   shield: () => benchShield({ repoRoot: ROOT }),
   policy: () => benchPolicy({ repoRoot: ROOT }),
