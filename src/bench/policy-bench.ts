@@ -21,7 +21,7 @@
  * assertions).
  */
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { loadConfigFile } from '../io/config-file.js';
 import { PolicyNode } from '../nodes/policy-node.js';
 import { ActionSpecSchema } from '../policy/action.js';
@@ -76,8 +76,10 @@ export function bigMlpSubject(): Subject {
 }
 
 function shippedSubject(root: string): Subject {
-  const raw = loadConfigFile(PolicyConfigSchema, resolve(root, 'config/policy_upper_body.yaml'));
-  return { name: 'upper_body', config: resolvePolicyConfig(raw), model: new Uint8Array(readFileSync(resolve(root, raw.modelPath))) };
+  const file = resolve(root, 'config/policy_upper_body.yaml');
+  const raw = loadConfigFile(PolicyConfigSchema, file);
+  // modelPath is relative to the config file that names it
+  return { name: 'upper_body', config: resolvePolicyConfig(raw), model: new Uint8Array(readFileSync(resolve(dirname(file), raw.modelPath))) };
 }
 
 /**
