@@ -4,7 +4,7 @@
  * tick averaged over GC-free windows; 0.5 B is the measuring floor ("0 B"). Figures only — nothing here
  * fails on a slow machine (these machines are noisy; see the README).
  *
- *   node dist/bench/index.js [--only sim,shield,policy,timing,reference,motion,diffusion] [--json]
+ *   node dist/bench/index.js [--only sim,shield,policy,timing,reference,motion,diffusion,record] [--json]
  */
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +12,7 @@ import { parseArgs } from 'node:util';
 import { benchDiffusion } from './diffusion-bench.js';
 import { benchMotion } from './motion-bench.js';
 import { benchPolicy } from './policy-bench.js';
+import { benchRecord } from './record-bench.js';
 import { benchReference } from './reference-bench.js';
 import { benchShield } from './shield-bench.js';
 import { benchSim } from './sim-bench.js';
@@ -48,6 +49,8 @@ const TARGETS: Record<string, [number, string, 'max' | 'min']> = {
   faster8_denoiser_evals_ratio: [0.2, '', 'max'],
   faster8_latency_p50_ratio: [0.333, '', 'max'],
   sampling_loop_lag_p99_ms: [1, 'ms', 'max'],
+  record_isolated_share_of_tick: [0.05, 'of the 2 ms tick', 'max'],
+  record_in_run_share_of_tick: [0.05, 'of the 2 ms tick', 'max'],
 };
 
 function show(value: number): string {
@@ -68,6 +71,7 @@ const SUITES = {
   reference: () => benchReference({ repoRoot: ROOT }),
   motion: () => benchMotion({ repoRoot: ROOT }),
   diffusion: () => benchDiffusion({ repoRoot: ROOT }),
+  record: () => benchRecord({ repoRoot: ROOT }),
 } as const;
 
 async function main(): Promise<void> {

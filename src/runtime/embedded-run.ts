@@ -65,6 +65,8 @@ export interface EmbeddedRunOptions {
   recordPath?: string;
   /** Serve the bus over the Foxglove WebSocket protocol on localhost at this port while running. */
   livePort?: number;
+  /** --live: the most messages a second sent per topic (0 = every message; default: the live server's). */
+  liveMaxRateHz?: number;
   /** Online adaptation of the policy's targets (the adaptation scenario, src/runtime/adaptation-scenario.ts). */
   adapter?: ResidualAdapter;
   /** Called once the nodes exist, before the sim starts (scenario harnesses: metrics, operator hooks). */
@@ -268,7 +270,7 @@ export async function runEmbedded(opts: EmbeddedRunOptions): Promise<RunSummary>
       })
       : null;
     const live = opts.livePort !== undefined
-      ? await LiveServer.start(bus, { port: opts.livePort, robotDescription: readFileSync(urdfPath, 'utf8') })
+      ? await LiveServer.start(bus, { port: opts.livePort, robotDescription: readFileSync(urdfPath, 'utf8'), ...(opts.liveMaxRateHz !== undefined ? { maxRateHz: opts.liveMaxRateHz } : {}) })
       : null;
     if (live) log.info({ url: `ws://127.0.0.1:${live.port}` }, 'live view (Foxglove WebSocket)');
     const lockstep = await runLockstep({
