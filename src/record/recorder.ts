@@ -17,7 +17,8 @@
  * (`/shield/decisions`, `aegis_control/msg/ShieldDecision`), and every
  * service request (`/aegis/service_calls`, `aegis_control/msg/ServiceCall`).
  */
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { createWriteStream, readFileSync, type WriteStream } from 'node:fs';
 import { McapWriter, type IWritable } from '@mcap/core';
 import { MessageWriter } from '@foxglove/rosmsg2-serialization';
 import { CONSTRAINT_COUNT } from '../safety/band.js';
@@ -38,6 +39,11 @@ export function offeredQosYaml(reliable: boolean): string {
   const zero = '\n    sec: 0\n    nsec: 0';
   return `- history: keep_last\n  depth: ${reliable ? 10 : 5}\n  reliability: ${reliable ? 'reliable' : 'best_effort'}\n  durability: volatile\n`
     + `  deadline:${zero}\n  lifespan:${zero}\n  liveliness: automatic\n  liveliness_lease_duration:${zero}\n  avoid_ros_namespace_conventions: false`;
+}
+
+/** SHA-256 (hex) of a model file: names the model a recording was made with (metadata `policy_model_sha256`). */
+export function fileSha256(path: string): string {
+  return createHash('sha256').update(readFileSync(path)).digest('hex');
 }
 
 /** A serialized message waiting for the MCAP writer. */

@@ -28,7 +28,7 @@ import { EmbeddedBus } from '../transport/bus/index.js';
 import type { Twist } from '../transport/messages.js';
 import type { Publisher, TransportNode } from '../transport/port.js';
 import { RunReportCollector } from '../report/collector.js';
-import { McapRecorder, type RecorderStats } from '../record/recorder.js';
+import { fileSha256, McapRecorder, type RecorderStats } from '../record/recorder.js';
 import { LiveServer, type LiveStats } from '../record/live-server.js';
 import { CommandMonitor } from './command-monitor.js';
 import { InterventionPhases, type InterventionPhase } from './intervention-phases.js';
@@ -266,7 +266,7 @@ export async function runEmbedded(opts: EmbeddedRunOptions): Promise<RunSummary>
       ? await McapRecorder.start(bus, {
         path: opts.recordPath,
         shield: { core: shield.shield, commandTopic: shield.config.topics.output, jointNames: controllerJoints },
-        metadata: { robot: model.name, controller_joints: controllerJoints.join(','), config: resolve(opts.configPath), duration_s: String(durationS) },
+        metadata: { robot: model.name, controller_joints: controllerJoints.join(','), config: resolve(opts.configPath), duration_s: String(durationS), ...(policy ? { policy_model_sha256: fileSha256(policy.modelPath) } : {}) },
       })
       : null;
     const live = opts.livePort !== undefined
