@@ -22,7 +22,7 @@ import { Retargeter } from '../motion/retarget.js';
 import { MotionNode } from '../nodes/motion-node.js';
 import { jointLimitArrays } from '../robot/model.js';
 import { loadUrdfFile } from '../io/urdf-file.js';
-import { runEmbedded, type RunSummary } from './embedded-run.js';
+import { runEmbedded, type EmbeddedRunOptions, type RunSummary } from './embedded-run.js';
 import { loadShieldConfig, resolveRunSetup } from './run-setup.js';
 import { CollisionModel } from '../safety/collision-model.js';
 
@@ -56,7 +56,11 @@ export interface MotionDemoSummary {
   skippedClips: string[];
 }
 
-export async function runMotionDemo(opts: { configPath: string; root: string; durationS?: number; onProgress?: (t: number, d: number) => void }): Promise<MotionDemoSummary> {
+export async function runMotionDemo(opts: {
+  configPath: string; root: string; durationS?: number; onProgress?: (t: number, d: number) => void;
+  /** The run report's collector, when the run is over (as runEmbedded's). */
+  onReport?: EmbeddedRunOptions['onReport'];
+}): Promise<MotionDemoSummary> {
   const demo = loadConfigFile(MotionDemoSchema, opts.configPath);
   const at = (p: string): string => (isAbsolute(p) ? p : resolve(dirname(opts.configPath), p));
   const runPath = at(demo.run);
@@ -111,6 +115,7 @@ export async function runMotionDemo(opts: { configPath: string; root: string; du
     configPath: runPath, root: opts.root,
     ...(opts.durationS ?? demo.durationS ? { durationS: opts.durationS ?? demo.durationS } : {}),
     ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+    ...(opts.onReport ? { onReport: opts.onReport } : {}),
     extraNodes: (createNode) => {
       const node = createNode('motion');
       motion = new MotionNode({ node, player, jointNames: retargeter.jointNames, playerIndex: retargeter.upperBodyIndex, restPose: retargeter.defaultQ });
