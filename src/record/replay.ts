@@ -30,7 +30,7 @@ import { resolve } from 'node:path';
 import { actuatedJoints } from '../robot/index.js';
 import { PolicyNode } from '../nodes/policy-node.js';
 import { ShieldNode } from '../nodes/shield-node.js';
-import { gainsFor } from '../sim/config.js';
+import { servoGainsByJoint, type PdGains } from '../sim/config.js';
 import { MujocoSim } from '../sim/simulation.js';
 import { loadRun } from '../runtime/embedded-run.js';
 import { EmbeddedBus } from '../transport/bus/index.js';
@@ -148,10 +148,10 @@ async function replayLoaded(
     const timers: Array<{ periodNs: bigint; fire: () => unknown }> = [];
     // The shield as the embedded run builds it: the sim's servo gains and base kind (read from a sim built, not stepped).
     const sim = new MujocoSim({ model, config: config.sim });
-    let servoGains: Record<string, ReturnType<typeof gainsFor>>;
+    let servoGains: Record<string, PdGains>;
     let base: MujocoSim['build']['base'];
     try {
-      servoGains = Object.fromEntries(sim.targetJointOrder.map((n) => [n, gainsFor(config.sim, n)]));
+      servoGains = servoGainsByJoint(config.sim, sim.targetJointOrder);
       base = sim.build.base;
     } finally {
       sim.dispose();

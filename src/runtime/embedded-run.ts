@@ -9,7 +9,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { loadPolicyFile } from '../io/policy-files.js';
+import { loadConfigFile } from '../io/config-file.js';
+import { loadPolicy, loadPolicyFile } from '../io/policy-files.js';
+import { PolicyConfigSchema, type PolicyConfig } from '../policy/policy-config.js';
 import { loadReferenceMotion } from '../io/reference-motion-file.js';
 import type { ReferenceMotion } from '../policy/reference.js';
 import { loadUrdfFile } from '../io/urdf-file.js';
@@ -21,7 +23,7 @@ import { actuatedJoints, jointLimitArrays, type RobotModel } from '../robot/mode
 import { CONSTRAINT_NAMES } from '../safety/band.js';
 import type { ShieldNodeConfig } from '../safety/config.js';
 import { REASON_NAMES, SHIELD_STATE_NAMES, total } from '../safety/status.js';
-import { gainsFor } from '../sim/config.js';
+import { servoGainsByJoint, type PdGains } from '../sim/config.js';
 import { MujocoSim } from '../sim/simulation.js';
 import { SimNode } from '../sim/sim-node.js';
 import { EmbeddedBus } from '../transport/bus/index.js';
@@ -35,7 +37,7 @@ import { InterventionPhases, type InterventionPhase } from './intervention-phase
 import { runLockstep, type LockstepResult } from './lockstep.js';
 import { OutcomeTracker, REFERENCE_FALL_MARGIN_M, referenceRootHeightAt, runVerdict, type RunOutcome } from './outcome.js';
 import type { OperatorAction, RunConfig } from './run-config.js';
-import { loadShieldConfig, resolveRunSetup, shieldWithServoGains } from './run-setup.js';
+import { loadShieldConfig, resolveRunSetup } from './run-setup.js';
 
 export interface EmbeddedRunOptions {
   /** Run config file (YAML). */
@@ -73,6 +75,12 @@ export interface EmbeddedRunOptions {
   onNodes?: (nodes: { policy: PolicyNode | null; shield: ShieldNode; sim: MujocoSim }) => void;
   /** Adds nodes beside the standard ones (e.g. the motion node); each gets its own bus node from `createNode`. */
   extraNodes?: (createNode: (name: string) => TransportNode, robot: RobotModel) => { destroy(): void };
+  /** Adjusts the run config in memory once it is loaded (admission trials: randomised conditions); the file is not touched. */
+  runConfig?: (config: RunConfig) => RunConfig;
+  /** Adjusts the policy config in memory before the policy is loaded (admission diagnosis: convention variants); the file is not touched. */
+  policyConfig?: (config: PolicyConfig) => PolicyConfig;
+  /** Checked after every physics step: true ends the run there (a trial that has failed, or ran out of time). */
+  shouldStop?: (simTimeS: number) => boolean;
 }
 
 export interface RunSummary {
@@ -124,6 +132,8 @@ interface Loaded {
   /** Null when a candidate source replaces the policy. */
   policy: Awaited<ReturnType<typeof loadPolicyFile>> | null;
   shieldConfig: ShieldNodeConfig;
+  /** The sim servos' gains by joint name, handed to the shield's effort stage. */
+  servoGains: Record<string, PdGains>;
   fallHeightM: number;
   /** The robot's motor order (the profile's; without one the URDF's actuated order): reference files' joint columns. */
   motorOrder: string[];
@@ -134,21 +144,26 @@ interface Loaded {
 /** Loads and validates every input of a run; throws a clear error naming the file and field. */
 export async function loadRun(opts: EmbeddedRunOptions): Promise<Loaded> {
   const setup = resolveRunSetup(opts.configPath, opts.urdfPath);
-  const { config } = setup;
+  const config = opts.runConfig ? opts.runConfig(setup.config) : setup.config;
   const model = setup.profile && !opts.urdfPath ? setup.profile.model : loadUrdfFile(setup.urdfPath, { packageDirs: setup.packageDirs });
   for (const w of model.warnings) nodeLogger('embedded_run').warn({ urdf: model.name }, w);
-  let shieldConfig = loadShieldConfig(opts.shieldPath ? resolve(opts.shieldPath) : setup.shieldPath);
-  // A robot profile is the one place the gains live: the shield's effort stage models the sim's servos.
-  if (setup.profile) shieldConfig = shieldWithServoGains(shieldConfig, config.sim, actuatedJoints(model).map((j) => j.name));
-  const policy = opts.candidateSource ? null : await loadPolicyFile(setup.policyPath, dirname(setup.policyPath));
+  const shieldConfig = loadShieldConfig(opts.shieldPath ? resolve(opts.shieldPath) : setup.shieldPath);
+  // The run's sim.gains (a profile's gains when the run names one) are the one place the robot's gains
+  // live: the shield's effort stage models the sim's servos, and a shield config naming other gains is refused.
+  const servoGains = servoGainsByJoint(config.sim, actuatedJoints(model).map((j) => j.name));
+  const policy = opts.candidateSource
+    ? null
+    : opts.policyConfig
+      ? await loadPolicy(opts.policyConfig(loadConfigFile(PolicyConfigSchema, setup.policyPath)), dirname(setup.policyPath))
+      : await loadPolicyFile(setup.policyPath, dirname(setup.policyPath));
   const motorOrder = setup.profile ? [...setup.profile.profile.motorOrder] : actuatedJoints(model).map((j) => j.name);
   const referenceMotion = policy ? loadReferenceMotion(policy.config.config, dirname(setup.policyPath), motorOrder) : undefined;
-  return { config, model, policy, shieldConfig, fallHeightM: setup.fallHeightM, motorOrder, urdfPath: setup.urdfPath, ...(referenceMotion ? { referenceMotion } : {}) };
+  return { config, model, policy, shieldConfig, servoGains, fallHeightM: setup.fallHeightM, motorOrder, urdfPath: setup.urdfPath, ...(referenceMotion ? { referenceMotion } : {}) };
 }
 
 export async function runEmbedded(opts: EmbeddedRunOptions): Promise<RunSummary> {
   const log = nodeLogger('embedded_run');
-  const { config, model, policy, shieldConfig, fallHeightM, referenceMotion, urdfPath } = await loadRun(opts);
+  const { config, model, policy, shieldConfig, servoGains, fallHeightM, referenceMotion, urdfPath } = await loadRun(opts);
   const durationS = opts.durationS ?? config.scenario.durationS;
   if (!(durationS >= config.sim.timestepS)) {
     throw new Error(`duration ${durationS} s is shorter than one physics step (${config.sim.timestepS} s)`);
@@ -159,8 +174,6 @@ export async function runEmbedded(opts: EmbeddedRunOptions): Promise<RunSummary>
   const sim = new MujocoSim({ model, config: config.sim });
   try {
     const simNode = new SimNode({ node: bus.createNode('sim'), sim, ...config.simNode, scenario: config.scenario.dynamics });
-    // The effort stage gets the sim's own servo gains (the one place the robot's gains live).
-    const servoGains = Object.fromEntries(sim.targetJointOrder.map((n) => [n, gainsFor(config.sim, n)]));
     const shield = new ShieldNode({
       node: bus.createNode('safety_shield'), robot: model, config: shieldConfig, servoGains, gainsSource: 'the run config\'s sim.gains', base: sim.build.base,
     });
@@ -281,6 +294,7 @@ export async function runEmbedded(opts: EmbeddedRunOptions): Promise<RunSummary>
       beforeStep,
       ...(policyNode ? { atStart: () => policyNode.tickNow() } : {}),
       progressEveryS: durationS / 100,
+      ...(opts.shouldStop ? { shouldStop: opts.shouldStop } : {}),
       ...(opts.onProgress ? { onProgress: (t: number) => opts.onProgress!(t, durationS) } : {}),
     });
 

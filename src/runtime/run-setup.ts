@@ -56,22 +56,6 @@ export function resolveRunSetup(configPath: string, urdfOverride?: string): RunS
   };
 }
 
-const escapeRegex = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
-/**
- * The shield config with its servo gains set to the ones the sim servos use,
- * joint by joint (the effort stage must model the servo that really follows
- * the command). Joints with kp 0 keep the shield's default.
- */
-export function shieldWithServoGains(shield: ShieldNodeConfig, sim: SimConfig, joints: readonly string[]): ShieldNodeConfig {
-  const servoGains: ShieldNodeConfig['limits']['servoGains'] = {};
-  for (const j of joints) {
-    const g = gainsFor(sim, j);
-    if (g.kp > 0) servoGains[escapeRegex(j)] = { kpNmPerRad: g.kp, kdNmSPerRad: g.kd };
-  }
-  return { ...shield, limits: { ...shield.limits, servoGains } };
-}
-
 /** Loads the shield config of a run. */
 export function loadShieldConfig(path: string): ShieldNodeConfig {
   return loadConfigFile(ShieldNodeConfigSchema, path);

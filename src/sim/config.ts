@@ -78,6 +78,12 @@ export const SimConfigSchema = deepStrict(z
       .describe('Robot–robot contacts (parent–child pairs are always excluded by MuJoCo). Off: robot geoms touch only the floor'),
     /** Sliding friction of the floor (MuJoCo takes the max of the two geoms). */
     floorFriction: finite.positive().default(1).describe('Sliding friction of the floor (MuJoCo takes the max of the two geoms)'),
+    /**
+     * Sliding friction of every contact (floor and robot geoms alike), overriding `floorFriction`; unset:
+     * robot geoms keep MuJoCo's default 1, so a floor friction below 1 has no effect (MuJoCo takes the max).
+     */
+    contactFriction: finite.positive().optional()
+      .describe("Sliding friction of every contact (floor and robot geoms alike), overriding `floorFriction`; unset: robot geoms keep MuJoCo's default 1, so a floor friction below 1 has no effect (MuJoCo takes the max)"),
     /** MuJoCo 2.2.2 preallocation: constraint rows. */
     njmax: z.number().int().positive().default(1000).describe('MuJoCo 2.2.2 preallocation: constraint rows'),
     /** MuJoCo 2.2.2 preallocation: contacts. */
@@ -106,6 +112,14 @@ export function lookupByNameOrRegex<T>(rec: Readonly<Record<string, T>>, name: s
 
 export function gainsFor(config: SimConfig, joint: string): PdGains {
   return lookupByNameOrRegex(config.gains, joint) ?? config.defaultGains;
+}
+
+/**
+ * The servo gains of the given joints, by name: what the sim's servos use, and so what the
+ * shield's effort stage must model (the one place a run keeps the robot's gains).
+ */
+export function servoGainsByJoint(config: SimConfig, joints: readonly string[]): Record<string, PdGains> {
+  return Object.fromEntries(joints.map((j) => [j, gainsFor(config, j)]));
 }
 
 export function armatureFor(config: SimConfig, joint: string): number {

@@ -15,6 +15,7 @@ export {
   DEFAULT_GAINS,
   lookupByNameOrRegex,
   gainsFor,
+  servoGainsByJoint,
   armatureFor,
   type SimConfig,
   type SimConfigInput,

@@ -17,7 +17,9 @@ import { ShieldNodeConfigSchema } from '../../src/safety/config.js';
 import { PolicyConfigSchema } from '../../src/policy/policy-config.js';
 import { loadRun } from '../../src/runtime/embedded-run.js';
 import { importSetup } from '../../src/runtime/import-setup.js';
-import { resolveRunSetup, shieldWithServoGains } from '../../src/runtime/run-setup.js';
+import { resolveRunSetup } from '../../src/runtime/run-setup.js';
+import { shieldLimitsOrThrow } from '../../src/safety/limits.js';
+import { jointLimitArrays } from '../../src/robot/model.js';
 import { gainsFor } from '../../src/sim/config.js';
 import { createMlp } from '../../src/training/mlp.js';
 import { mlpToOnnxSpec } from '../../src/training/mlp-onnx.js';
@@ -143,17 +145,25 @@ describe('robot profile + import on a robot whose motor order is not its URDF or
   it('a run naming a profile drives the shield effort stage with the sim servo gains, joint by joint', async () => {
     const dir = workspace();
     const r = importSetup({ robot: join(dir, 'profile.yaml'), deploy: join(dir, 'deploy.yaml'), out: join(dir, 'setup') });
-    const run = resolveRunSetup(r.files.run);
-    const shield = shieldWithServoGains(loadConfigFile(ShieldNodeConfigSchema, run.shieldPath), run.config.sim, URDF_ORDER);
-    // the run composition does the same: what loadRun hands the shield node
+    // what loadRun hands the shield node: the deploy file's gains, which are in MOTOR order (fr 11, fl 22, rl 33)
     const loaded = await loadRun({ configPath: r.files.run, root: dir, candidateSource: () => ({ destroy() {} }) });
-    expect(loaded.shieldConfig.limits.servoGains).toEqual(shield.limits.servoGains);
     expect(loaded.fallHeightM).toBe(0.2);
-    expect(shield.limits.servoGains).toEqual({
-      fl_hip: { kpNmPerRad: 22, kdNmSPerRad: 2.2 },
-      fr_hip: { kpNmPerRad: 11, kdNmSPerRad: 1.1 },
-      rl_hip: { kpNmPerRad: 33, kdNmSPerRad: 3.3 },
-    });
+    expect(loaded.servoGains).toEqual({ fl_hip: { kp: 22, kd: 2.2 }, fr_hip: { kp: 11, kd: 1.1 }, rl_hip: { kp: 33, kd: 3.3 } });
+    // the shield config stays as written: no second copy of the gains to drift from the sim's
+    const file = loadConfigFile(ShieldNodeConfigSchema, resolveRunSetup(r.files.run).shieldPath);
+    expect(loaded.shieldConfig.limits.servoGains).toEqual(file.limits.servoGains);
+    // and the shield compiles exactly these gains into its effort model
+    const limits = shieldLimitsOrThrow(jointLimitArrays(loaded.model), loaded.shieldConfig.limits, { gains: loaded.servoGains, gainsSource: 'sim.gains' });
+    expect(limits.names.map((n, i) => [n, limits.kp[i], limits.kd[i]])).toEqual([['fl_hip', 22, 2.2], ['fr_hip', 11, 1.1], ['rl_hip', 33, 3.3]]);
+  });
+
+  it('a shield config naming servo gains other than the sim servos\' is refused when the shield is built', async () => {
+    const dir = workspace();
+    const r = importSetup({ robot: join(dir, 'profile.yaml'), deploy: join(dir, 'deploy.yaml'), out: join(dir, 'setup') });
+    const loaded = await loadRun({ configPath: r.files.run, root: dir, candidateSource: () => ({ destroy() {} }) });
+    const other = { ...loaded.shieldConfig.limits, servoGains: { fr_hip: { kpNmPerRad: 99, kdNmSPerRad: 1.1 } } };
+    expect(() => shieldLimitsOrThrow(jointLimitArrays(loaded.model), other, { gains: loaded.servoGains, gainsSource: 'sim.gains' }))
+      .toThrow(/kp 99 N·m\/rad for 'fr_hip' differs from the robot's servo gain 11 N·m\/rad \(sim\.gains\)/);
   });
 
   it('refuses to write into a non-empty folder, and names an unreadable ONNX file', () => {
