@@ -176,7 +176,7 @@ describe.skipIf(skip)('run report (headless Chromium)', () => {
 
   it('marks motion-primitive requests on the bus (the motion demo\'s first request)', async () => {
     let collector: RunReportCollector | null = null;
-    await runMotionDemo({ configPath: join(root, 'config', 'motion', 'demo.yaml'), root, durationS: 1.6, onReport: (c) => (collector = c) });
+    await runMotionDemo({ configPath: join(root, 'config', 'motion', 'demo.yaml'), root, durationS: 1.6, embedded: { onReport: (c) => (collector = c) } });
     const { file, d } = writeReport(collector!, 'motion.html');
     const motion = d.marks.filter((m) => m.kind === 'motion');
     // the node answers on /motion/status at the request's time (1.0 s in demo.yaml)
