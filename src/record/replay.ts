@@ -19,8 +19,9 @@
  * candidates, not the recorded ones, go to the shield, and each must equal
  * the recorded candidate bit for bit (`policy.firstDivergence`: candidate,
  * time, joint, both values). A different model (its SHA-256 is reported)
- * shows as a divergence. Not replayed: online adaptation (its adapter is
- * built by the run, not the config).
+ * shows as a divergence. Not replayed: a run with online adaptation (its
+ * adapter is built by the run, not the config; the recording says so): its
+ * recorded candidates feed the shield.
  *
  * The nodes' timers are held by the replay (a wrapping transport node), so
  * ticks happen exactly where the recording has them, not where a timer would
@@ -45,7 +46,7 @@ export interface ReplayOptions {
   configPath?: string;
   /** Folder relative node-config paths resolve against. */
   root: string;
-  /** Replay the policy too (default: when the recording names a policy model and the config has a policy). */
+  /** Replay the policy too (default: when the recording names a policy model and the run had no online adaptation, which the replay cannot rebuild). */
   policy?: boolean;
 }
 
@@ -119,7 +120,7 @@ export async function replayRecording(path: string, opts: ReplayOptions): Promis
     const configPath = opts.configPath ?? rec.metadata.get('config');
     if (!configPath) throw new Error(`recording '${path}' names no run config; give one (--config)`);
     const recordedSha = rec.metadata.get('policy_model_sha256') ?? null;
-    const withPolicy = opts.policy ?? recordedSha !== null;
+    const withPolicy = opts.policy ?? (recordedSha !== null && rec.metadata.get('policy_adaptation') === undefined);
     const { model, shieldConfig, config, policy, referenceMotion } = await loadRun({
       configPath: resolve(configPath), root: opts.root, ...(withPolicy ? {} : { candidateSource: () => ({ destroy() {} }) }),
     });

@@ -279,7 +279,7 @@ export async function runEmbedded(opts: EmbeddedRunOptions): Promise<RunSummary>
       ? await McapRecorder.start(bus, {
         path: opts.recordPath,
         shield: { core: shield.shield, commandTopic: shield.config.topics.output, jointNames: controllerJoints },
-        metadata: { robot: model.name, controller_joints: controllerJoints.join(','), config: resolve(opts.configPath), duration_s: String(durationS), ...(policy ? { policy_model_sha256: fileSha256(policy.modelPath) } : {}) },
+        metadata: { robot: model.name, controller_joints: controllerJoints.join(','), config: resolve(opts.configPath), duration_s: String(durationS), ...(policy ? { policy_model_sha256: fileSha256(policy.modelPath) } : {}), ...(opts.adapter ? { policy_adaptation: 'on' } : {}) },
       })
       : null;
     const live = opts.livePort !== undefined
