@@ -23,6 +23,9 @@ import { runEmbedded, type RunSummary } from '../../src/runtime/embedded-run.js'
 import { openRecording } from '../../src/record/reader.js';
 import { replayRecording } from '../../src/record/replay.js';
 import { McapRecorder } from '../../src/record/recorder.js';
+import { ResidualAdapter } from '../../src/adaptation/residual-adapter.js';
+import type { RunReportCollector } from '../../src/report/collector.js';
+import { G1_JOINTS, jointLimits } from '../../src/training/g1-upper-body.js';
 import { EmbeddedBus } from '../../src/transport/bus/index.js';
 import { makeJointState } from '../../src/transport/messages.js';
 
@@ -171,6 +174,22 @@ describe.skipIf(!mujoco.available)('MCAP recording of an embedded run', () => {
     expect(Number.isFinite(d.recorded) && Number.isFinite(d.replayed)).toBe(true);
     expect(d.replayed).not.toBe(d.recorded);
     expect(d.candidate).toBeLessThan(p.candidates);
+  });
+
+  it('a run with online adaptation: the report marks the adapter\'s state; the replay feeds its recorded candidates to the shield', async () => {
+    const arm = ['right_shoulder_pitch_joint', 'right_shoulder_roll_joint', 'right_shoulder_yaw_joint', 'right_elbow_joint'];
+    const adapter = new ResidualAdapter({ groups: [{ joints: arm, features: ['right_shoulder_pitch_joint'] }] }, G1_JOINTS,
+      Object.fromEntries(G1_JOINTS.map((j) => [j, jointLimits(j)] as const)));
+    const f = join(work, 'adaptation.mcap');
+    let collector: RunReportCollector | null = null;
+    await runEmbedded({ configPath: join(root, 'tests', 'fixtures', 'embedded-short.yaml'), root, recordPath: f, adapter, durationS: 1.2, onReport: (c) => (collector = c) });
+    // the policy node's /diagnostics carry adaptation_state / adaptation_regime: their first values are marks
+    const marks = collector!.marks.filter((m) => m.kind === 'adaptation').map((m) => m.label);
+    expect(marks).toEqual(expect.arrayContaining([`state ${adapter.state}`, 'regime none']));
+    const r = await replayRecording(f, { root });
+    expect(r.policy).toBeNull(); // the adapter is built by the run, not the config: not rebuilt
+    expect(r.identical).toBe(true);
+    expect(r.commands).toBeGreaterThan(500);
   });
 
   it('reports the first divergence (tick, joint, values, states) against another shield config', async () => {
