@@ -56,6 +56,8 @@ export interface AdapterStats {
   rejectedUpdates: number;
   /** Ticks on which the trust region limited the correction. */
   trustLimitedTicks: number;
+  /** Joint-ticks whose command lead was at the `maxLeadRad` bound (correction limited; the sample is not learnt). */
+  leadLimited: number;
   /** Ticks with a non-finite state or policy target (consolidated policy used). */
   badInputTicks: number;
   /** Ticks with a stalled detector stream (consolidated policy used). */
@@ -72,7 +74,7 @@ export interface AdapterEvent {
 
 export class ResidualAdapter {
   readonly config: AdaptationConfig;
-  readonly stats: AdapterStats = { ticks: 0, detectedSwitches: 0, announcedSwitches: 0, recalls: 0, created: 0, rejectedUpdates: 0, trustLimitedTicks: 0, badInputTicks: 0, stalledTicks: 0, fallbackTicks: 0 };
+  readonly stats: AdapterStats = { ticks: 0, detectedSwitches: 0, announcedSwitches: 0, recalls: 0, created: 0, rejectedUpdates: 0, trustLimitedTicks: 0, leadLimited: 0, badInputTicks: 0, stalledTicks: 0, fallbackTicks: 0 };
   /** Policy-order indices of the adapted joints. */
   readonly idx: Int32Array;
   readonly features: number;
@@ -107,6 +109,8 @@ export class ResidualAdapter {
   private readonly lower: Float64Array;
   private readonly upper: Float64Array;
   private readonly prevCmd: Float64Array;
+  /** Per adapted joint: 1 when the previous command's lead was at the bound (its sample is censored). */
+  private readonly atLead: Uint8Array;
   private havePrev = false;
   private readonly want: Float64Array;
   private readonly cand: Float64Array;
@@ -175,6 +179,7 @@ export class ResidualAdapter {
     this.noiseVar = new Float64Array(this.n).fill(c.noiseFloorRad * c.noiseFloorRad);
     this.signature = new Float64Array(this.n);
     this.prevCmd = new Float64Array(policyJoints.length);
+    this.atLead = new Uint8Array(this.n);
     this.want = new Float64Array(this.n);
     this.cand = new Float64Array(this.n);
     this.hold = new Float64Array(policyJoints.length);
@@ -277,16 +282,18 @@ export class ResidualAdapter {
     if (!this.enabled) {
       this.state = 'disabled';
       for (let i = 0; i < out.length; i++) out[i] = policyTarget[i]!;
-      this.remember(out);
+      this.remember(out, q);
       return this.state;
     }
     // correction wanted: (w − w_anchor)·φ, shrunk by 1/(1 + λ)
     const shrink = 1 / (1 + lambda);
+    const servo = this.config.compensate === 'servo';
     for (let k = 0; k < n; k++) {
       let s = 0;
       if (this.anchorLearnt) {
         const w = this.rls[k]!.w;
-        for (let i = 0; i < d; i++) s += (w[i]! - this.anchorW[k * d + i]!) * this.phi[k * d + i]!;
+        if (servo) for (let i = 0; i < d; i++) s += w[i]! * this.phi[k * d + i]!;
+        else for (let i = 0; i < d; i++) s += (w[i]! - this.anchorW[k * d + i]!) * this.phi[k * d + i]!;
       }
       // first-order approach to the model's correction: the closed loop (correction → servo → label)
       // is an integral loop, and a deadbeat one (gain 1 per tick) oscillates against the servo's lag
@@ -310,6 +317,7 @@ export class ResidualAdapter {
     } else {
       this.correction.set(this.cand);
     }
+    this.limitLead(q, policyTarget);
     addCorrection(policyTarget, this.idx, this.correction, 1, out);
     // over budget: blend toward the hold pose
     const ramp = 1 / this.config.fallbackRampTicks;
@@ -328,7 +336,7 @@ export class ResidualAdapter {
       this.event('fallback_off');
     }
     this.state = this.beta > 0 ? 'fallback' : !this.anchorLearnt ? 'learning_anchor' : this.searching ? 'searching' : 'tracking';
-    this.remember(out);
+    this.remember(out, q);
     return this.state;
   }
 
@@ -360,9 +368,15 @@ export class ResidualAdapter {
     const c = this.config;
     let score = 0;
     const w = this.searching && this.winCount < c.match.windowTicks ? this.winCount : -1;
+    let used = 0;
     for (let k = 0; k < n; k++) {
       const j = this.idx[k]!;
       const y = this.prevCmd[j]! - q[j]!;
+      if (this.atLead[k] === 1) {
+        if (w >= 0) this.winY[w * n + k] = NaN; // not scored in the match
+        continue; // the shield clamped that command: censored sample
+      }
+      used++;
       const e = this.rls[k]!.update(this.phi, y, k * d);
       score += (e * e) / this.noiseVar[k]!;
       // residual variance: slow EMA, floored
@@ -377,7 +391,7 @@ export class ResidualAdapter {
         this.winY[w * n + k] = y;
       }
     }
-    score /= n;
+    score = used > 0 ? score / used : 1;
     if (w >= 0 && ++this.winCount === c.match.windowTicks) this.finishSearch();
     if (!this.anchorLearnt) {
       if (this.tickCount >= c.anchorTicks) this.learnAnchor();
@@ -448,15 +462,18 @@ export class ResidualAdapter {
     const floor = c.noiseFloorRad * c.noiseFloorRad;
     const best = this.memory.bestMatch((e) => {
       let s = 0;
+      let m = 0;
       for (let t = 0; t < this.winCount; t++) {
         for (let k = 0; k < n; k++) {
+          if (Number.isNaN(this.winY[t * n + k]!)) continue; // censored
+          m++;
           let p = 0;
           for (let i = 0; i < d; i++) p += e.params[k * d + i]! * this.winPhi[(t * n + k) * d + i]!;
           const r = this.winY[t * n + k]! - p;
           s += (r * r) / Math.max(floor, e.noiseVar[k]!);
         }
       }
-      return s / (this.winCount * n);
+      return m > 0 ? s / m : Infinity;
     }, c.match.threshold);
     if (best) {
       this.recall(best.entry);
@@ -505,9 +522,36 @@ export class ResidualAdapter {
     }
   }
 
-  private remember(out: Float64Array): void {
+  private remember(out: Float64Array, q: ArrayLike<number>): void {
     this.prevCmd.set(out);
     this.havePrev = true;
+    const lead = this.config.trustRegion.maxLeadRad;
+    for (let k = 0; k < this.n; k++) {
+      const j = this.idx[k]!;
+      this.atLead[k] = lead !== null && Math.abs(out[j]! - q[j]!) >= lead * 0.999 ? 1 : 0;
+    }
+  }
+
+  /**
+   * Limits the correction so that the command's lead |target + Δ − q| stays within `maxLeadRad`
+   * (never past the policy's own target: only the correction is cut).
+   */
+  private limitLead(q: ArrayLike<number>, policyTarget: ArrayLike<number>): void {
+    const lead = this.config.trustRegion.maxLeadRad;
+    if (lead === null) return;
+    for (let k = 0; k < this.n; k++) {
+      const j = this.idx[k]!;
+      const t = policyTarget[j]!;
+      const x = q[j]!;
+      const lo = Math.min(t, x - lead);
+      const hi = Math.max(t, x + lead);
+      const c = t + this.correction[k]!;
+      const v = c < lo ? lo : c > hi ? hi : c;
+      if (v !== c) {
+        this.correction[k] = v - t;
+        this.stats.leadLimited++;
+      }
+    }
   }
 
   /** The consolidated policy's target, unchanged; correction dropped (counted by the caller's state). */
@@ -519,6 +563,7 @@ export class ResidualAdapter {
     this.holdLatched = false;
     if (state === 'bad_input') this.havePrev = false; // no sample spans a bad tick
     else this.prevCmd.set(out);
+    this.atLead.fill(0);
     this.state = state;
     return state;
   }

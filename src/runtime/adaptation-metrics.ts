@@ -25,6 +25,10 @@ export interface Series {
   cost: number[];
   /** Fraction of the sample's shield ticks with a servo clamp (effort, following error); reported, not charged. */
   clamp: number[];
+  /** Squared tracking error per tracked joint, `joints` entries per sample (flattened), rad² (optional: per-joint RMSE). */
+  jointE2?: number[];
+  /** Tracked joints per sample in `jointE2`. */
+  joints?: number;
 }
 
 export interface MetricSettings {
@@ -52,6 +56,8 @@ export interface VisitMetrics {
   meanCost: number;
   /** Mean servo-clamp fraction over the visit. */
   clampRate: number;
+  /** RMSE per tracked joint over the visit, rad (empty without `jointE2`). */
+  jointRmseRad: number[];
   /** Time to adapt, s (null: never within the visit; not computed for the first visit). */
   adaptS: number | null;
   /** Phase-normalised error ratio over the visit's first / last forgettingWindowS. */
@@ -115,7 +121,10 @@ export function visitMetrics(s: Series, visits: readonly Visit[], m: MetricSetti
     let c = 0;
     let cl = 0;
     let n = 0;
+    const nj = s.jointE2 && s.joints ? s.joints : 0;
+    const jsq = new Float64Array(nj);
     for (let k = lowerBound(s.t, v.startS); k < s.t.length && s.t[k]! < v.endS; k++) {
+      for (let j = 0; j < nj; j++) jsq[j]! += s.jointE2![k * nj + j]!;
       sq += s.e2[k]!;
       c += s.cost[k]!;
       cl += s.clamp[k] ?? 0;
@@ -131,6 +140,7 @@ export function visitMetrics(s: Series, visits: readonly Visit[], m: MetricSetti
       rmseRad: n > 0 ? Math.sqrt(sq / n) : NaN,
       meanCost: n > 0 ? c / n : NaN,
       clampRate: n > 0 ? cl / n : NaN,
+      jointRmseRad: Array.from(jsq, (x) => (n > 0 ? Math.sqrt(x / n) : NaN)),
       adaptS: i === 0 ? null : timeToAdapt(s, nominal, v, m),
       startRatio,
       endRatio,

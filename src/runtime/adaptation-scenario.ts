@@ -93,6 +93,8 @@ export interface VariantResult {
 
 export interface AdaptationReport {
   durationS: number;
+  /** The tracked joints (order of every visit's `jointRmseRad`). */
+  trackedJoints: string[];
   costBudget: number;
   variants: VariantResult[];
   /** Summary vs `none` (the issue's done-when figures). */
@@ -164,7 +166,7 @@ export async function runAdaptationScenario(opts: ScenarioOptions): Promise<Adap
             limits,
           );
     if (adapter && variant === 'oracle' && memoryFile) adapter.loadMemory(loadRegimeMemoryFile(memoryFile));
-    const series: Series = { t: [], e2: [], bin: [], cost: [], clamp: [] };
+    const series: Series = { t: [], e2: [], bin: [], cost: [], clamp: [], jointE2: [], joints: tracked.length };
     const msg = makeJointState(sc.trackedJoints);
     const ref = new Float64Array(G1_JOINTS.length);
     const refVel = new Float64Array(G1_JOINTS.length);
@@ -228,7 +230,11 @@ export async function runAdaptationScenario(opts: ScenarioOptions): Promise<Adap
         referenceMotion(refT, ref, refVel);
         sim.readJointState(msg);
         let e2 = 0;
-        for (let k = 0; k < tracked.length; k++) e2 += (msg.position[k]! - ref[tracked[k]!]!) ** 2;
+        for (let k = 0; k < tracked.length; k++) {
+          const ek = (msg.position[k]! - ref[tracked[k]!]!) ** 2;
+          series.jointE2!.push(ek);
+          e2 += ek;
+        }
         const period = UPPER_BODY.periodS;
         const phase = ((refT % period) + period) % period;
         series.t.push(t);
@@ -273,7 +279,7 @@ export async function runAdaptationScenario(opts: ScenarioOptions): Promise<Adap
     });
   }
   const budget = sc.adapter.lagrangian.budget;
-  return { durationS, costBudget: budget, variants: results, summary: summarise(results, firstNominal, budget) };
+  return { durationS, trackedJoints: [...sc.trackedJoints], costBudget: budget, variants: results, summary: summarise(results, firstNominal, budget) };
 }
 
 function summarise(results: VariantResult[], nominalName: string, budget: number): AdaptationReport['summary'] {
