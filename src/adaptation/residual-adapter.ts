@@ -35,7 +35,7 @@ import { AdaptationConfigSchema, type AdaptationConfig, type AdaptationConfigInp
 import { PidLagrangian } from './pid-lagrangian.js';
 import { RegimeMemory, type RegimeEntry, type RegimeMemoryFile } from './regime-memory.js';
 import { Rls } from './rls.js';
-import { addCorrection, blendToward, nearLimitCost, trustRegionStep } from './safety-gate.js';
+import { addCorrection, blendToward, nearLimitCostWith, trustRegionWith } from './safety-gate.js';
 
 /** A measured position beyond a limit by more than this is absurd (bad input), rad. */
 const ABSURD_RAD = 0.5;
@@ -91,6 +91,8 @@ export class ResidualAdapter {
   readonly events: AdapterEvent[] = [];
   /** Safety cost reported from outside for the coming tick (shield interventions, tilt), cost units. */
   externalCost = 0;
+  /** The node's time for {@link ResidualAdapter.stepAtClock}, s (written by the caller before each tick). */
+  readonly clock = new Float64Array(1);
   /** Last tick's measured cost, cost units. */
   lastCost = 0;
   state: AdapterState = 'learning_anchor';
@@ -117,6 +119,10 @@ export class ResidualAdapter {
   private readonly hold: Float64Array;
   private holdLatched = false;
   private readonly scratchOut: Float64Array;
+  /** Near-limit costs of this tick (measured, candidate, previous, uncorrected): typed slots, no boxed floats. */
+  private readonly costs = new Float64Array(4);
+  private readonly limitCost: ReturnType<typeof nearLimitCostWith>;
+  private readonly trustStep: ReturnType<typeof trustRegionWith>;
   /** Post-switch window: φ [window × n × d] and y [window × n]. */
   private readonly winPhi: Float64Array;
   private readonly winY: Float64Array;
@@ -188,6 +194,8 @@ export class ResidualAdapter {
     this.winY = new Float64Array(c.match.windowTicks * this.n);
     this.params = new Float64Array(this.n * d);
     this.cov = new Float64Array(this.n * d * d);
+    this.limitCost = nearLimitCostWith(this.idx, this.lower, this.upper, c.cost.limitMarginRad);
+    this.trustStep = trustRegionWith(c.trustRegion.maxStepRad, c.trustRegion.maxCorrectionRad);
   }
 
   /** The regime in use (null while the anchor is learnt or without memory). */
@@ -240,6 +248,15 @@ export class ResidualAdapter {
    * order). `nowS`: the node's time (stall detection).
    */
   step(q: ArrayLike<number>, qd: ArrayLike<number>, policyTarget: ArrayLike<number>, out: Float64Array, nowS: number): AdapterState {
+    this.clock[0] = nowS;
+    return this.stepAtClock(q, qd, policyTarget, out);
+  }
+
+  /**
+   * {@link ResidualAdapter.step} at the time in `clock[0]` (s): the control hot path's form — a
+   * float time passed as an argument is boxed into a heap number on every call (16 B per tick).
+   */
+  stepAtClock(q: ArrayLike<number>, qd: ArrayLike<number>, policyTarget: ArrayLike<number>, out: Float64Array): AdapterState {
     this.stats.ticks++;
     this.tickCount++;
     const n = this.n;
@@ -269,13 +286,15 @@ export class ResidualAdapter {
     for (let k = 0; k < n; k++) qs += q[this.idx[k]!]! * (k + 1) + qd[this.idx[k]!]! * (k + 0.5);
     const fresh = qs !== this.lastStateSum;
     this.lastStateSum = qs;
-    if (this.havePrev && fresh) this.learn(q, nowS);
-    if (this.detector.stalledAt(nowS) && this.anchorLearnt) {
+    if (this.havePrev && fresh) this.learn(q);
+    if (this.detector.stalledAt(this.clock[0]!) && this.anchorLearnt) {
       this.stats.stalledTicks++;
       return this.consolidatedOnly(policyTarget, out, 'stalled');
     }
     // measured safety cost and λ
-    const cost = nearLimitCost(q, this.idx, this.lower, this.upper, this.config.cost.limitMarginRad) + (Number.isFinite(this.externalCost) ? Math.max(0, this.externalCost) : 1);
+    const costs = this.costs;
+    this.limitCost(q, costs, 0);
+    const cost = costs[0]! + (Number.isFinite(this.externalCost) ? Math.max(0, this.externalCost) : 1);
     this.externalCost = 0;
     this.lastCost = cost;
     const lambda = this.lagrangian.update(cost);
@@ -301,16 +320,17 @@ export class ResidualAdapter {
       this.want[k] = prev + this.config.correctionGain * (s * shrink - prev);
     }
     this.cand.set(this.correction);
-    const tr = this.config.trustRegion;
-    if (trustRegionStep(this.cand, this.want, tr.maxStepRad, tr.maxCorrectionRad) > 0) this.stats.trustLimitedTicks++;
+    if (this.trustStep(this.cand, this.want) > 0) this.stats.trustLimitedTicks++;
     // reject a step that raises the predicted near-limit cost
-    const m = this.config.cost.limitMarginRad;
     const tmp = this.scratchOut;
     addCorrection(policyTarget, this.idx, this.cand, 1, tmp);
-    const cNew = nearLimitCost(tmp, this.idx, this.lower, this.upper, m);
+    this.limitCost(tmp, costs, 1);
     addCorrection(policyTarget, this.idx, this.correction, 1, tmp);
-    const cOld = nearLimitCost(tmp, this.idx, this.lower, this.upper, m);
-    const cBase = nearLimitCost(policyTarget, this.idx, this.lower, this.upper, m);
+    this.limitCost(tmp, costs, 2);
+    this.limitCost(policyTarget, costs, 3);
+    const cNew = costs[1]!;
+    const cOld = costs[2]!;
+    const cBase = costs[3]!;
     if (cNew > Math.max(cOld, cBase) + 1e-12) {
       this.stats.rejectedUpdates++;
       if (cOld > cBase + 1e-12) this.correction.fill(0);
@@ -362,7 +382,8 @@ export class ResidualAdapter {
 
   // ---- internals ----
 
-  private learn(q: ArrayLike<number>, nowS: number): void {
+  private learn(q: ArrayLike<number>): void {
+    const nowS = this.clock[0]!;
     const n = this.n;
     const d = this.features;
     const c = this.config;
@@ -377,7 +398,10 @@ export class ResidualAdapter {
         continue; // the shield clamped that command: censored sample
       }
       used++;
-      const e = this.rls[k]!.update(this.phi, y, k * d);
+      const r = this.rls[k]!;
+      r.io[0] = y;
+      r.updateSlot(this.phi, k * d);
+      const e = r.io[1]!;
       score += (e * e) / this.noiseVar[k]!;
       // residual variance: slow EMA, floored
       const v = this.noiseVar[k]! + 0.02 * (e * e - this.noiseVar[k]!);

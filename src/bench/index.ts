@@ -4,11 +4,12 @@
  * tick averaged over GC-free windows; 0.5 B is the measuring floor ("0 B"). Figures only — nothing here
  * fails on a slow machine (these machines are noisy; see the README).
  *
- *   node dist/bench/index.js [--only sim,shield,policy,timing,reference,motion,diffusion] [--json]
+ *   node dist/bench/index.js [--only sim,shield,policy,timing,reference,motion,diffusion,adaptation] [--json]
  */
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { benchAdaptation } from './adaptation-bench.js';
 import { benchDiffusion } from './diffusion-bench.js';
 import { benchMotion } from './motion-bench.js';
 import { benchPolicy } from './policy-bench.js';
@@ -48,6 +49,7 @@ const TARGETS: Record<string, [number, string, 'max' | 'min']> = {
   faster8_denoiser_evals_ratio: [0.2, '', 'max'],
   faster8_latency_p50_ratio: [0.333, '', 'max'],
   sampling_loop_lag_p99_ms: [1, 'ms', 'max'],
+  adaptation_step_heap_bytes_per_tick: [0.5, 'B', 'max'],
 };
 
 function show(value: number): string {
@@ -68,6 +70,7 @@ const SUITES = {
   reference: () => benchReference({ repoRoot: ROOT }),
   motion: () => benchMotion({ repoRoot: ROOT }),
   diffusion: () => benchDiffusion({ repoRoot: ROOT }),
+  adaptation: () => benchAdaptation({ repoRoot: ROOT }),
 } as const;
 
 async function main(): Promise<void> {
