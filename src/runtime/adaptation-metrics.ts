@@ -60,6 +60,12 @@ export interface VisitMetrics {
   jointRmseRad: number[];
   /** Time to adapt, s (null: never within the visit; not computed for the first visit). */
   adaptS: number | null;
+  /**
+   * Time to adapt against another nominal level, s: `policyNominal` given to {@link visitMetrics}
+   * (the scenario passes the unadapted policy's own nominal profile, so a method that also improves
+   * the nominal regime is not judged against its own better nominal only); null: never / not given.
+   */
+  adaptVsPolicyS: number | null;
   /** Phase-normalised error ratio over the visit's first / last forgettingWindowS. */
   startRatio: number;
   endRatio: number;
@@ -112,7 +118,7 @@ export function timeToAdapt(s: Series, nominal: Float64Array, v: Visit, m: Metri
   return null;
 }
 
-export function visitMetrics(s: Series, visits: readonly Visit[], m: MetricSettings): VisitMetrics[] {
+export function visitMetrics(s: Series, visits: readonly Visit[], m: MetricSettings, policyNominal?: Float64Array): VisitMetrics[] {
   const first = visits[0]!;
   const nominal = nominalProfile(s, first.startS + m.nominalWarmupS, first.endS, m.bins);
   const out: VisitMetrics[] = [];
@@ -142,6 +148,7 @@ export function visitMetrics(s: Series, visits: readonly Visit[], m: MetricSetti
       clampRate: n > 0 ? cl / n : NaN,
       jointRmseRad: Array.from(jsq, (x) => (n > 0 ? Math.sqrt(x / n) : NaN)),
       adaptS: i === 0 ? null : timeToAdapt(s, nominal, v, m),
+      adaptVsPolicyS: i === 0 || !policyNominal ? null : timeToAdapt(s, policyNominal, v, m),
       startRatio,
       endRatio,
       forgetting: earlier ? startRatio / earlier.endRatio - 1 : null,
