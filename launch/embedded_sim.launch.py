@@ -8,6 +8,14 @@ forward_command_controller takes). robot_state_publisher, the shield and the
 policy run on sim time.
 
     ros2 launch aegis_control embedded_sim.launch.py
+
+Each of our nodes takes a command prefix (sim_prefix, shield_prefix,
+policy_prefix), e.g. real-time priority and a core of its own on a robot:
+
+    ros2 launch aegis_control embedded_sim.launch.py \
+        shield_prefix:='chrt -f 80 taskset -c 1' sim_prefix:='chrt -f 70 taskset -c 1'
+
+(see docs/ros.md "Rates and CPU").
 """
 from launch import LaunchDescription
 from launch.actions import DeclareLaunchArgument
@@ -30,6 +38,7 @@ def generate_launch_description():
     params_file = LaunchConfiguration('params_file')
     autostart = LaunchConfiguration('autostart')
     sim_time = {'use_sim_time': True}
+    prefix = {kind: LaunchConfiguration(f'{kind}_prefix') for kind in ('sim', 'shield', 'policy')}
 
     return LaunchDescription([
         DeclareLaunchArgument('urdf', default_value=pkg_file('urdf/g1_29dof_fixed.urdf'),
@@ -37,15 +46,18 @@ def generate_launch_description():
         DeclareLaunchArgument('params_file', default_value=pkg_file('config/ros/aegis.yaml')),
         DeclareLaunchArgument('autostart', default_value='true'),
         DeclareLaunchArgument('policy', default_value='true', description='start the policy node'),
+        *[DeclareLaunchArgument(f'{kind}_prefix', default_value='',
+                                description=f'command prefix of the {kind} node (e.g. chrt -f 80 taskset -c 1)')
+          for kind in ('sim', 'shield', 'policy')],
 
         # The sim owns /clock: it runs on the wall clock itself.
-        Node(package=PKG, executable='aegis_sim_node', name='aegis_sim', output='screen',
+        Node(package=PKG, executable='aegis_sim_node', name='aegis_sim', output='screen', prefix=prefix['sim'],
              parameters=[params_file, {'use_sim_time': False, 'urdf_file': urdf}]),
         Node(package='robot_state_publisher', executable='robot_state_publisher', output='screen',
              parameters=[{'robot_description': ParameterValue(Command(['cat ', urdf]), value_type=str)}, sim_time]),
-        Node(package=PKG, executable='aegis_shield_node', name='aegis_shield', output='screen',
+        Node(package=PKG, executable='aegis_shield_node', name='aegis_shield', output='screen', prefix=prefix['shield'],
              parameters=[params_file, sim_time, {'autostart': autostart, 'urdf_file': urdf}]),
-        Node(package=PKG, executable='aegis_policy_node', name='aegis_policy', output='screen',
+        Node(package=PKG, executable='aegis_policy_node', name='aegis_policy', output='screen', prefix=prefix['policy'],
              parameters=[params_file, sim_time, {'autostart': autostart, 'urdf_file': urdf}],
              condition=IfCondition(LaunchConfiguration('policy'))),
     ])

@@ -17,6 +17,8 @@
  *   publishing /joint_states, /imu, /clock (its parameters are read-only).
  *
  * Without a sourced ROS 2 environment: one message, exit 1.
+ * `AEGIS_ROS_CDR=0` in the environment turns the CDR codecs off (see
+ * `RosTransportOptions.rawMessages`).
  */
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -264,7 +266,8 @@ async function main(argv: string[]): Promise<number> {
   }
   let transport: RosTransport;
   try {
-    transport = await RosTransport.open({ argv });
+    // AEGIS_ROS_CDR=0: rclnodejs's message classes for every type (for comparisons; docs/ros.md "Rates and CPU").
+    transport = await RosTransport.open({ argv, rawMessages: process.env['AEGIS_ROS_CDR'] !== '0' });
   } catch (error) {
     if (error instanceof RosEnvironmentError) {
       console.error(error.message);

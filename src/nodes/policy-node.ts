@@ -17,19 +17,20 @@
  */
 import { nodeLogger, type Logger } from '../log.js';
 import { PolicyController } from '../policy/controller.js';
-import { JoyComboDetector } from '../policy/joy-combos.js';
-import { buildPolicyToRobot, JointStateReader } from '../policy/joint-map.js';
-import { MODE_NAMES, parseModeName, type ModeName, type Transition } from '../policy/modes.js';
-import type { Policy } from '../policy/policy-port.js';
+import { buildPolicyToRobot } from '../policy/joint-map.js';
+import type { ModeName, Transition } from '../policy/modes.js';
+import { PolicyMessages } from '../policy/policy-messages.js';
+import { checkPolicyWidths, type Policy } from '../policy/policy-port.js';
 import type { ResolvedPolicyConfig } from '../policy/policy-config.js';
 import type { ReferenceMotion } from '../policy/reference.js';
 import type { RobotModel } from '../robot/model.js';
-import { makeJointTrajectory, setTimeSecondsFrom, type Imu, type JointState, type Twist, type JointTrajectory, type StringMsg } from '../transport/messages.js';
-import type { Publisher, ServiceServer, Subscription, Timer, TransportNode } from '../transport/port.js';
+import type { JointTrajectory, StringMsg } from '../transport/messages.js';
+import type { Publisher, Timer, TransportNode } from '../transport/port.js';
 import type { ResidualAdapter } from '../adaptation/residual-adapter.js';
 import { attachAdaptation, type AdaptationWiring } from './adaptation-wiring.js';
 import { AdmissionWiring, type AdmissionSource } from './admission-wiring.js';
 import { DiagnosticsPublisher, type StatusBuilder } from './diagnostics.js';
+import { attachModeRequests } from './mode-requests.js';
 import { PolicyStatusReport, type PolicyNodeStats } from './policy-status.js';
 
 export interface PolicyNodeOptions {
@@ -55,23 +56,12 @@ export class PolicyNode {
   private readonly node: TransportNode;
   private readonly policy: Policy;
   private readonly log: Logger;
-  private readonly reader: JointStateReader;
-  private readonly refReader: JointStateReader;
-  private readonly pos: Float64Array;
-  private readonly vel: Float64Array;
-  private readonly refPos: Float64Array;
-  private readonly refVel: Float64Array;
-  /** command slot k ← policy joint cmdToPolicy[k]. */
-  private readonly cmdToPolicy: Int32Array;
-  private readonly msg: JointTrajectory;
-  private readonly positions: Float64Array;
+  private readonly messages: PolicyMessages;
   private readonly modeMsg: StringMsg = { data: '' };
   private readonly pub: Publisher<JointTrajectory>;
   private readonly modePub: Publisher<StringMsg>;
-  private readonly subs: Subscription[] = [];
-  private readonly services: ServiceServer[] = [];
+  private readonly subs: Array<{ destroy(): void }> = [];
   private readonly timer: Timer;
-  private readonly joy: JoyComboDetector | null;
   private readonly diagnostics: DiagnosticsPublisher;
   private readonly adaptation: AdaptationWiring | null;
   private readonly admission: AdmissionWiring;
@@ -89,12 +79,7 @@ export class PolicyNode {
     this.node = node;
     this.policy = policy;
     this.log = nodeLogger(node.name);
-    const n = config.joints.length;
-    if (policy.obsWidth !== config.observationWidth || policy.actionWidth !== n) {
-      throw new Error(
-        `policy '${config.config.name}' takes ${policy.obsWidth} observations and gives ${policy.actionWidth} actions; config expects ${config.observationWidth} and ${n}`,
-      );
-    }
+    checkPolicyWidths(policy, config);
     const policyToRobot = buildPolicyToRobot(config.joints, opts.robotJointNames, config.config.jointIndexMap);
     this.admission = new AdmissionWiring(config.config.admission, opts.admission ?? null, this.log);
     this.controller = new PolicyController(this.admission.startConfig(config), policy.input, {
@@ -106,59 +91,23 @@ export class PolicyNode {
     this.controller.onTransition = (t) => this.onTransition(t);
     this.status = new PolicyStatusReport(this.controller);
     this.clock = this.controller.clock;
-    this.reader = new JointStateReader(config.joints);
-    this.refReader = new JointStateReader(config.joints);
-    this.pos = new Float64Array(n);
-    this.vel = new Float64Array(n);
-    this.refPos = new Float64Array(n);
-    this.refVel = new Float64Array(n);
-    const order = Array.from(policyToRobot.keys()).sort((a, b) => policyToRobot[a]! - policyToRobot[b]!);
-    this.cmdToPolicy = Int32Array.from(order);
-    this.msg = makeJointTrajectory(order.map((p) => config.joints[p]!));
-    this.positions = this.msg.points[0]!.positions;
+    this.messages = new PolicyMessages(this.controller, config.joints, policyToRobot);
 
     const topics = config.config.topics;
-    const modes = config.config.modes;
     this.pub = node.createPublisher('trajectory_msgs/msg/JointTrajectory', topics.command, { preset: 'reliable', depth: 1 });
     this.modePub = node.createPublisher('std_msgs/msg/String', topics.mode, { preset: 'reliable', depth: 10 });
-    this.subs.push(node.createSubscription('sensor_msgs/msg/JointState', topics.jointStates, (m) => this.onJointState(m), { preset: 'sensor_data' }));
-    this.subs.push(
-      node.createSubscription(
-        'sensor_msgs/msg/Imu',
-        topics.imu,
-        (m) => this.onImu(m),
-        { preset: 'sensor_data' },
-      ),
-    );
+    const msgs = this.messages;
+    this.subs.push(node.createSubscription('sensor_msgs/msg/JointState', topics.jointStates, (m) => {
+      if (msgs.jointState(m, node.nowSeconds()) === 'first_rejection') {
+        this.log.warn({ missing: msgs.missingJoint }, 'rejected /joint_states (missing joint or array lengths differ); further rejections are counted only');
+      }
+    }, { preset: 'sensor_data' }));
+    this.subs.push(node.createSubscription('sensor_msgs/msg/Imu', topics.imu, (m) => msgs.imu(m, node.nowSeconds()), { preset: 'sensor_data' }));
     if (config.observation.terms.some((t) => t.source === 'velocity_command' || (t.source === 'phase' && t.pin))) {
-      this.subs.push(node.createSubscription('geometry_msgs/msg/Twist', topics.cmdVel, (m) => this.onCmdVel(m)));
+      this.subs.push(node.createSubscription('geometry_msgs/msg/Twist', topics.cmdVel, (m) => msgs.cmdVel(m, node.nowSeconds())));
     }
-    this.subs.push(node.createSubscription('trajectory_msgs/msg/JointTrajectory', topics.reference, (m) => this.onReference(m), { preset: 'reliable' }));
-    this.subs.push(
-      node.createSubscription('std_msgs/msg/String', topics.modeRequest, (m) => {
-        const mode = parseModeName(m.data);
-        if (mode) this.request(mode, 'topic');
-        else this.log.warn({ data: m.data }, `unknown mode request (modes: ${MODE_NAMES.join(', ')})`);
-      }),
-    );
-    this.joy = modes.joy.combos.length > 0 ? new JoyComboDetector(modes.joy.combos) : null;
-    if (this.joy) {
-      const joy = this.joy;
-      this.subs.push(
-        node.createSubscription('sensor_msgs/msg/Joy', modes.joy.topic, (m) => {
-          const mode = joy.update(m.buttons);
-          if (mode) this.request(mode, 'joy');
-        }),
-      );
-    }
-    for (const mode of MODE_NAMES) {
-      this.services.push(
-        node.createService('std_srvs/srv/Trigger', `${topics.modeServices}/${mode.toLowerCase()}`, () => {
-          const r = this.request(mode, 'service');
-          return r.kind === 'rejected' ? { success: false, message: r.reason } : { success: true, message: `mode ${this.controller.mode}` };
-        }),
-      );
-    }
+    this.subs.push(node.createSubscription('trajectory_msgs/msg/JointTrajectory', topics.reference, (m) => msgs.reference(m, node.nowSeconds()), { preset: 'reliable' }));
+    this.subs.push(...attachModeRequests(node, config.config, (mode, source) => this.request(mode, source), () => this.controller.mode, this.log));
     this.adaptation = opts.adapter ? attachAdaptation(node, this.controller, opts.adapter) : null;
     this.admission.attach(node, this.controller);
     this.timer = node.createTimer(config.commandPeriodNs, () => this.tick());
@@ -202,7 +151,7 @@ export class PolicyNode {
 
   /** The last published command message (robot joint order). */
   get lastCommand(): JointTrajectory {
-    return this.msg;
+    return this.messages.command;
   }
 
   /** Requests a mode (as a service call would). */
@@ -224,52 +173,8 @@ export class PolicyNode {
     this.timer.cancel();
     this.diagnostics.cancel();
     for (const s of this.subs) s.destroy();
-    for (const s of this.services) s.destroy();
     this.adaptation?.destroy();
     this.admission.destroy();
-  }
-
-  private onJointState(m: JointState): void {
-    const n = m.name.length;
-    if (m.position.length !== n || m.velocity.length !== n || !this.reader.accept(m.name)) {
-      if (this.controller.intake.stats.rejectedJointStates++ === 0) {
-        this.log.warn({ missing: this.reader.missingJoint }, 'rejected /joint_states (missing joint or array lengths differ); further rejections are counted only');
-      }
-      return;
-    }
-    this.reader.gather(m.position, this.pos);
-    this.reader.gather(m.velocity, this.vel);
-    this.clock[0] = this.node.nowSeconds();
-    this.controller.intake.acceptJointState(this.pos, this.vel);
-  }
-
-  private onCmdVel(m: Twist): void {
-    this.clock[0] = this.node.nowSeconds();
-    this.controller.intake.acceptCmdVel(m.linear, m.angular);
-  }
-
-  private onImu(m: Imu): void {
-    this.clock[0] = this.node.nowSeconds();
-    this.controller.intake.acceptImu(m.orientation, m.angular_velocity);
-  }
-
-  private onReference(m: JointTrajectory): void {
-    this.clock[0] = this.node.nowSeconds();
-    const track = this.controller.reference.track;
-    if (track) {
-      if (!track.accept(m, this.clock[0]!)) this.controller.intake.stats.rejectedReferences++;
-      return;
-    }
-    const p = m.points[0];
-    if (!p || p.positions.length !== m.joint_names.length || !this.refReader.accept(m.joint_names)) {
-      this.controller.intake.stats.rejectedReferences++; // no point, wrong lengths or a missing joint
-      return;
-    }
-    this.refReader.gather(p.positions, this.refPos);
-    const hasVel = p.velocities.length === m.joint_names.length;
-    if (hasVel) this.refReader.gather(p.velocities, this.refVel);
-    this.clock[0] = this.node.nowSeconds();
-    this.controller.intake.acceptReference(this.refPos, hasVel ? this.refVel : null);
   }
 
   private tick(): Promise<void> | void {
@@ -297,10 +202,7 @@ export class PolicyNode {
   };
 
   private publish(): void {
-    const target = this.controller.target;
-    for (let k = 0; k < this.cmdToPolicy.length; k++) this.positions[k] = target[this.cmdToPolicy[k]!]!;
-    setTimeSecondsFrom(this.msg.header.stamp, this.clock);
-    this.pub.publish(this.msg);
+    this.pub.publish(this.messages.fillCommand());
     this.published++;
   }
 

@@ -29,3 +29,13 @@ export class PolicyCompatibilityError extends Error {
     this.name = 'PolicyCompatibilityError';
   }
 }
+
+/** Throws naming both widths when the policy's observation or action width differs from its config's. */
+export function checkPolicyWidths(policy: Pick<Policy, 'obsWidth' | 'actionWidth'>, config: { observationWidth: number; joints: readonly string[]; config: { name: string } }): void {
+  const n = config.joints.length;
+  if (policy.obsWidth !== config.observationWidth || policy.actionWidth !== n) {
+    throw new Error(
+      `policy '${config.config.name}' takes ${policy.obsWidth} observations and gives ${policy.actionWidth} actions; config expects ${config.observationWidth} and ${n}`,
+    );
+  }
+}

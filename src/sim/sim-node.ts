@@ -73,7 +73,14 @@ export interface SimNodeOptions extends SimNodeConfig {
 /** Counters (diagnostics data). */
 export interface SimNodeStats {
   steps: number;
+  /** Commands taken as the servo targets (each one the sim received with the right length and finite data). */
   commandsApplied: number;
+  /**
+   * Applied commands replaced by a newer one before any physics step used them (the node was
+   * busy stepping while they queued; over ROS a late batch). Applied minus superseded is what
+   * the physics saw.
+   */
+  commandsSuperseded: number;
   commandsDroppedWrongLength: number;
   commandsDroppedNonFinite: number;
   scenarioEventsApplied: number;
@@ -85,6 +92,7 @@ export class SimNode {
   readonly stats: SimNodeStats = {
     steps: 0,
     commandsApplied: 0,
+    commandsSuperseded: 0,
     commandsDroppedWrongLength: 0,
     commandsDroppedNonFinite: 0,
     scenarioEventsApplied: 0,
@@ -104,6 +112,8 @@ export class SimNode {
   private readonly commandSub: Subscription;
   private readonly diagnostics: DiagnosticsPublisher;
   private droppedAtLastReport = 0;
+  /** A command was applied since the last physics step (a next one supersedes it). */
+  private commandUnstepped = false;
   /** Targets in the sim's target order; perm[i] = sim index of command entry i. */
   private readonly targets: Float64Array;
   private readonly perm: Int32Array;
@@ -179,6 +189,7 @@ export class SimNode {
   advance(): void {
     this.applyDueEvents();
     this.sim.step();
+    this.commandUnstepped = false;
     const k = ++this.stats.steps;
     const imuDue = k % this.imuEvery === 0;
     // IMU and joint state sampled at the same physics step (the state just integrated to).
@@ -232,8 +243,11 @@ export class SimNode {
     }
     for (let i = 0; i < data.length; i++) this.targets[this.perm[i]!] = data[i]!;
     const r = this.sim.setPositionTargets(this.targets);
-    if (r === 'applied') this.stats.commandsApplied++;
-    else if (r === 'non_finite') this.stats.commandsDroppedNonFinite++;
+    if (r === 'applied') {
+      this.stats.commandsApplied++;
+      if (this.commandUnstepped) this.stats.commandsSuperseded++;
+      this.commandUnstepped = true;
+    } else if (r === 'non_finite') this.stats.commandsDroppedNonFinite++;
     else this.stats.commandsDroppedWrongLength++;
   }
 

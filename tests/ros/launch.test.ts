@@ -134,7 +134,7 @@ suite('ros2 launch aegis_control embedded_sim.launch.py', () => {
     const window = states.slice(from.states);
     const notActive = window.filter((s) => s.state !== 'ACTIVE');
     const cpu = groupProcesses(pgid).filter((p) => /ros-node\.js|aegis_|robot_state_publisher/.test(p.args))
-      .map((p) => `${/(aegis_\w+_node|robot_state_publisher)/.exec(p.args)?.[1] ?? p.pid} ${p.cpu.toFixed(0)} %`);
+      .map((p) => `${/ros-node\.js (\w+)/.exec(p.args)?.[1]?.replace(/^/, 'aegis_') ?? /robot_state_publisher|ros2 launch/.exec(p.args)?.[0] ?? p.pid} ${p.cpu.toFixed(0)} %`);
     console.log(`[launch] ${span.toFixed(1)} s of sim time: shield ACTIVE in ${window.length - notActive.length}/${window.length} reports; commands ${((commands.length - from.commands) / span).toFixed(0)} Hz (500 configured); CPU ${cpu.join(', ')}`);
     expect(notActive.length, JSON.stringify(notActive)).toBeLessThanOrEqual(Math.floor(window.length / 10));
     // The command follows the policy: it changes at least at half the policy's 50 Hz (the shield

@@ -163,6 +163,10 @@ suite('ROS 2 topic level (nodes in separate processes)', () => {
     const getState = raw.createClient('lifecycle_msgs/srv/GetState', '/aegis_shield_t2/get_state');
     expect(await change.waitForService(10_000)).toBe(true);
     expect((await getState.sendRequestAsync({})).current_state.label).toBe('unconfigured');
+    // `ros2 lifecycle list` names each transition's start and goal state (rclnodejs alone sent them empty).
+    const listed = spawnSync('ros2', ['lifecycle', 'list', '/aegis_shield_t2'], { env: { ...process.env, ROS_DOMAIN_ID: DOMAIN }, encoding: 'utf8', timeout: 20_000 });
+    expect(listed.stdout).toMatch(/configure \[1\]\s+Start: unconfigured\s+Goal: configuring/);
+    expect(listed.stdout).toMatch(/shutdown \[5\]\s+Start: unconfigured\s+Goal: shuttingdown/);
     for (const id of [1, 3]) {
       const r = await change.sendRequestAsync({ transition: { id, label: '' } });
       expect(r.success, `transition ${id}`).toBe(true);

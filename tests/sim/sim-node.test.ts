@@ -51,6 +51,21 @@ describe.skipIf(!mujocoReady)('SimNode on the embedded bus', () => {
     expect(last[1]).toBeCloseTo(0.4, 1);
   });
 
+  it('counts a command replaced before any physics step used it as superseded', () => {
+    const { simNode, cmdPub } = setup();
+    const cmd = makeFloat64MultiArray(2);
+    cmdPub.publish(cmd);
+    simNode.advance();
+    cmdPub.publish(cmd); // used by the next step: not superseded
+    simNode.advance();
+    cmdPub.publish(cmd);
+    cmdPub.publish(cmd); // replaces the previous one before a step
+    cmdPub.publish(cmd); // and again
+    simNode.advance();
+    expect(simNode.stats.commandsApplied).toBe(5);
+    expect(simNode.stats.commandsSuperseded).toBe(2);
+  });
+
   it('drops and counts a command of the wrong length or with non-finite data, keeping the last target', () => {
     const { simNode, seen, cmdPub } = setup();
     const bad = makeFloat64MultiArray(3);

@@ -58,6 +58,7 @@ export class RosManagedNode {
     assertName(checkNodeName, name);
     const { rcl } = transport;
     const raw = new rcl.lifecycle.LifecycleNode(name, rosNamespace(options.namespace), transport.context, undefined, true);
+    answerTransitionsWithStates(raw);
     const node = transport.adopt(raw, false);
     const managed = new RosManagedNode(node, raw, rcl);
     try {
@@ -124,4 +125,30 @@ export class RosManagedNode {
       this.node.log.info(outcome, 'shutdown on signal');
     }
   }
+}
+
+/**
+ * rclnodejs 2.2 answers `~/get_available_transitions` with its own
+ * TransitionDescription objects, whose `startState`/`goalState` do not match
+ * the message's `start_state`/`goal_state`: every description went out with
+ * empty start and goal states (`ros2 lifecycle list` showed empty Start/Goal
+ * labels). The node's handler is replaced by one that fills the message fields.
+ */
+function answerTransitionsWithStates(raw: R.lifecycle.LifecycleNode): void {
+  type Desc = { transition: { id: number; label: string }; startState: { id: number; label: string }; goalState: { id: number; label: string } };
+  const node = raw as unknown as {
+    availableTransitions: Desc[];
+    _onGetAvailableTransitions?: (request: unknown, response: { template: Record<string, unknown>; send(r: unknown): void }) => void;
+  };
+  if (typeof node._onGetAvailableTransitions !== 'function') return; // another rclnodejs: its own handler stays
+  const state = (s: { id: number; label: string }) => ({ id: s.id, label: s.label });
+  node._onGetAvailableTransitions = (_request, response) => {
+    const result = response.template;
+    result['available_transitions'] = node.availableTransitions.map((d) => ({
+      transition: state(d.transition),
+      start_state: state(d.startState),
+      goal_state: state(d.goalState),
+    }));
+    response.send(result);
+  };
 }

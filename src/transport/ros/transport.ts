@@ -2,9 +2,17 @@
  * The transport port on rclnodejs: one rclnodejs Context per transport, one
  * rclnodejs Node per port node, spun on the Node.js event loop.
  *
- * - Messages pass through unchanged: our shapes are rclnodejs's plain objects
- *   (`./conformance.ts` proves it per type at compile time); subscriptions use
- *   `enableTypedArray`, so float64[] fields arrive as Float64Array.
+ * - The high-rate types (`RAW_CODECS` in `./cdr.ts`: Clock, JointState, Imu,
+ *   Float64MultiArray, JointTrajectory) travel serialized: raw subscriptions
+ *   decode the CDR into one reused message per subscription, publishers
+ *   encode into a reused Buffer. rclnodejs's own conversion (ref-napi, per
+ *   field) cost most of each node's CPU at 500 Hz. The nodes' sim-time
+ *   /clock subscription is switched to the same path. `rawMessages: false`
+ *   turns this off (for comparisons).
+ * - Other messages pass through unchanged: our shapes are rclnodejs's plain
+ *   objects (`./conformance.ts` proves it per type at compile time);
+ *   subscriptions use `enableTypedArray`, so float64[] fields arrive as
+ *   Float64Array.
  * - Timers are rcl timers on the node's ROS clock: `use_sim_time:=true` makes
  *   them run on /clock, at absolute deadlines (rcl keeps the phase).
  * - QoS presets map through `./qos.ts`; names are checked by `./names.ts`.
@@ -27,6 +35,7 @@ import { nodeLogger, type Logger } from '../../log.js';
 import { loadRclnodejs, type R, type Rclnodejs } from './load.js';
 import { assertName, checkNodeName, checkTopicName, rosNamespace } from './names.js';
 import { qosSettings } from './qos.js';
+import { RAW_CODECS, type RawCodec } from './cdr.js';
 
 /** Time between the shutdown steps and the context shutdown on a signal, ms (delivery of a last hold). */
 const SIGNAL_FLUSH_MS = 200;
@@ -56,6 +65,8 @@ export interface RosTransportOptions {
    * {@link PARENT_POLL_MS} ms by the parent pid changing (Linux re-parents orphans).
    */
   exitWithParent?: boolean;
+  /** Move the high-rate message types as CDR through `./cdr.ts` (default true); false: rclnodejs's message classes for every type. */
+  rawMessages?: boolean;
 }
 
 /** How often the parent process is checked for (exitWithParent), ms. */
@@ -80,6 +91,7 @@ export class RosTransport implements Transport {
     readonly rcl: Rclnodejs,
     readonly context: R.Context,
     private readonly serviceWaitMs: number,
+    private readonly rawMessages: boolean,
   ) {}
 
   /** Checks for ROS 2, loads rclnodejs and initialises a context with the given arguments. */
@@ -87,7 +99,7 @@ export class RosTransport implements Transport {
     const rcl = await loadRclnodejs(options.env ?? process.env);
     const context = new rcl.Context();
     await rcl.init(context, options.argv ?? process.argv);
-    const transport = new RosTransport(rcl, context, options.serviceWaitMs ?? 5000);
+    const transport = new RosTransport(rcl, context, options.serviceWaitMs ?? 5000, options.rawMessages ?? true);
     if (options.handleSignals ?? true) {
       rcl.removeSignalHandlers();
       process.on('SIGINT', () => transport.onSignal('SIGINT'));
@@ -151,7 +163,7 @@ export class RosTransport implements Transport {
 
   /** Wraps an rclnodejs node (e.g. a LifecycleNode) as a port node owned by this transport. */
   adopt(raw: R.Node, spin = true): RosTransportNode {
-    const node = new RosTransportNode(this.rcl, raw, this.serviceWaitMs, () => this.nodes.delete(node));
+    const node = new RosTransportNode(this.rcl, raw, this.serviceWaitMs, () => this.nodes.delete(node), this.rawMessages);
     this.nodes.add(node);
     if (spin) raw.spin();
     return node;
@@ -178,10 +190,16 @@ export class RosTransportNode implements TransportNode {
     readonly raw: R.Node,
     private readonly serviceWaitMs: number,
     private readonly onDestroy: () => void,
+    private readonly rawMessages = true,
   ) {
     this.name = raw.name();
     this.log = nodeLogger(this.name);
     this.clock = raw.getClock();
+    if (rawMessages) rawClockSubscription(raw, this.log);
+  }
+
+  private codec<K extends MessageTypeName>(type: K): RawCodec<MessageTypes[K]> | undefined {
+    return this.rawMessages ? (RAW_CODECS[type] as RawCodec<MessageTypes[K]> | undefined) : undefined;
   }
 
   private qos(qos: Qos | undefined): R.QoS {
@@ -210,6 +228,11 @@ export class RosTransportNode implements TransportNode {
   createPublisher<K extends MessageTypeName>(type: K, topic: string, qos?: Qos): Publisher<MessageTypes[K]> {
     assertName(checkTopicName, topic);
     const pub = this.raw.createPublisher(type, topic, { qos: this.qos(qos) });
+    const codec = this.codec(type);
+    if (codec) {
+      const encode = codec.encoder();
+      return { topic: pub.topic, publish: (msg: MessageTypes[K]) => pub.publish(asRos<R.MessageType<K>>(encode(msg))) };
+    }
     return {
       topic: pub.topic,
       publish: (msg: MessageTypes[K]) => pub.publish(asRos<R.MessageType<K>>(msg)),
@@ -225,6 +248,23 @@ export class RosTransportNode implements TransportNode {
     assertName(checkTopicName, topic);
     const what = `subscription ${topic}`;
     const deliver = handler as (msg: unknown) => MaybePromise; // messages pass through unchanged (see asRos)
+    const codec = this.codec(type);
+    if (codec) {
+      const decode = codec.decoder();
+      let malformed = 0;
+      const sub = this.raw.createSubscription(type, topic, { qos: this.qos(qos), isRaw: true }, (buf: unknown) => {
+        let msg: MessageTypes[K];
+        try {
+          msg = decode(buf as Buffer);
+        } catch (error) {
+          // Counted and logged (the first, then every 1000th): a stream of bad messages must not flood the log.
+          if (malformed++ % 1000 === 0) this.log.error({ err: error, topic, malformed }, 'undecodable message dropped');
+          return;
+        }
+        this.run(what, deliver, msg);
+      });
+      return { topic: sub.topic, destroy: () => this.raw.destroySubscription(sub) };
+    }
     const sub = this.raw.createSubscription(type, topic, { qos: this.qos(qos), enableTypedArray: true }, (msg: R.MessageType<K>) =>
       this.run(what, deliver, msg),
     );
@@ -289,5 +329,48 @@ export class RosTransportNode implements TransportNode {
     if (this.raw.spinning) this.raw.stop();
     this.raw.destroy();
     this.onDestroy();
+  }
+}
+
+/**
+ * Switches rclnodejs's sim-time /clock subscription (its TimeSource, one per
+ * node) to a raw one decoded by `./cdr.ts`: at 1 kHz the message-class path
+ * cost each node as much as its own topics. The time reaches the clock
+ * through the TimeSource's own callback, so jump handling and timers are
+ * unchanged. Relies on rclnodejs 2.x internals (`_timeSource`,
+ * `_subscribeToClockTopic`, `_clockSubscription`, `_clockCallback`); when they
+ * are not there, rclnodejs's own subscription stays (logged once at debug).
+ */
+function rawClockSubscription(raw: R.Node, log: Logger): void {
+  interface TimeSourceInternals {
+    _node?: R.Node;
+    _clockSubscription?: R.Subscription;
+    _subscribeToClockTopic?: () => void;
+    _clockCallback?: (msg: { clock: { sec: number; nanosec: number } }) => void;
+  }
+  const ts = (raw as unknown as { _timeSource?: TimeSourceInternals })._timeSource;
+  if (!ts || typeof ts._subscribeToClockTopic !== 'function' || typeof ts._clockCallback !== 'function' || !('_clockSubscription' in ts)) {
+    log.debug('rclnodejs TimeSource internals not found: /clock stays on rclnodejs message classes');
+    return;
+  }
+  const decode = RAW_CODECS['rosgraph_msgs/msg/Clock']!.decoder();
+  const onClock = ts._clockCallback.bind(ts);
+  ts._subscribeToClockTopic = function subscribeRaw(this: TimeSourceInternals) {
+    if (this._clockSubscription || !this._node) return;
+    this._clockSubscription = this._node.createSubscription('rosgraph_msgs/msg/Clock', '/clock', { isRaw: true }, (buf: unknown) => {
+      let msg;
+      try {
+        msg = decode(buf as Buffer);
+      } catch (error) {
+        log.error({ err: error }, 'undecodable /clock message dropped');
+        return;
+      }
+      onClock(msg);
+    }) as R.Subscription;
+  };
+  if (ts._clockSubscription && ts._node) {
+    ts._node.destroySubscription(ts._clockSubscription);
+    ts._clockSubscription = undefined;
+    ts._subscribeToClockTopic();
   }
 }
