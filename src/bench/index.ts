@@ -5,10 +5,12 @@
  * fails on a slow machine (these machines are noisy; see the README).
  *
  *   node dist/bench/index.js [--only sim,shield,policy,timing,reference,motion,diffusion,record] [--json]
+ *   node dist/bench/index.js [--only sim,shield,policy,timing,reference,motion,diffusion,adaptation] [--json]
  */
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { benchAdaptation } from './adaptation-bench.js';
 import { benchDiffusion } from './diffusion-bench.js';
 import { benchMotion } from './motion-bench.js';
 import { benchPolicy } from './policy-bench.js';
@@ -51,6 +53,7 @@ const TARGETS: Record<string, [number, string, 'max' | 'min']> = {
   sampling_loop_lag_p99_ms: [1, 'ms', 'max'],
   record_isolated_share_of_tick: [0.05, 'of the 2 ms tick', 'max'],
   record_in_run_share_of_tick: [0.05, 'of the 2 ms tick', 'max'],
+  adaptation_step_heap_bytes_per_tick: [0.5, 'B', 'max'],
 };
 
 function show(value: number): string {
@@ -72,6 +75,7 @@ const SUITES = {
   motion: () => benchMotion({ repoRoot: ROOT }),
   diffusion: () => benchDiffusion({ repoRoot: ROOT }),
   record: () => benchRecord({ repoRoot: ROOT }),
+  adaptation: () => benchAdaptation({ repoRoot: ROOT }),
 } as const;
 
 async function main(): Promise<void> {
