@@ -4,7 +4,7 @@
  * tick averaged over GC-free windows; 0.5 B is the measuring floor ("0 B"). Figures only — nothing here
  * fails on a slow machine (these machines are noisy; see the README).
  *
- *   node dist/bench/index.js [--only peers,e2e,sim,shield,policy,timing,reference,motion,diffusion] [--json]
+ *   node dist/bench/index.js [--only peers,e2e,sim,shield,policy,timing,reference,motion,diffusion,record,adaptation] [--json]
  *
  * `peers` (first) is the side-by-side table against Python/C/C++ peers run in
  * the same process lifetime (bench/peers/, docs/bench.md). Every run also
@@ -16,11 +16,13 @@ import { cpus, loadavg } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { benchAdaptation } from './adaptation-bench.js';
 import { benchDiffusion } from './diffusion-bench.js';
 import { benchEndToEnd } from './e2e-bench.js';
 import { benchMotion } from './motion-bench.js';
 import { benchPeers, type PeerBenchResult } from './peer-bench.js';
 import { benchPolicy } from './policy-bench.js';
+import { benchRecord } from './record-bench.js';
 import { benchReference } from './reference-bench.js';
 import { benchShield } from './shield-bench.js';
 import { benchSim } from './sim-bench.js';
@@ -57,6 +59,9 @@ const TARGETS: Record<string, [number, string, 'max' | 'min']> = {
   faster8_denoiser_evals_ratio: [0.2, '', 'max'],
   faster8_latency_p50_ratio: [0.333, '', 'max'],
   sampling_loop_lag_p99_ms: [1, 'ms', 'max'],
+  record_isolated_share_of_tick: [0.05, 'of the 2 ms tick', 'max'],
+  record_in_run_share_of_tick: [0.05, 'of the 2 ms tick', 'max'],
+  adaptation_step_heap_bytes_per_tick: [0.5, 'B', 'max'],
 };
 
 function show(value: number): string {
@@ -79,6 +84,8 @@ const SUITES: Record<string, () => Promise<Record<string, number> | PeerBenchRes
   reference: () => benchReference({ repoRoot: ROOT }),
   motion: () => benchMotion({ repoRoot: ROOT }),
   diffusion: () => benchDiffusion({ repoRoot: ROOT }),
+  record: () => benchRecord({ repoRoot: ROOT }),
+  adaptation: () => benchAdaptation({ repoRoot: ROOT }),
 };
 
 async function main(): Promise<void> {

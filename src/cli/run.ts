@@ -41,7 +41,8 @@ const USAGE = `usage: npm start -- [--duration <s>] [--realtime] [--config <file
   --report <file>  where to write the HTML run report (default: runs/<UTC time>/report.html)
   --record <file>  record every topic, the shield's decisions and service calls to MCAP (ROS 2 schemas, CDR)
   --live           serve the bus to Foxglove (WebSocket, ws://127.0.0.1:<port>) while running; add --realtime to watch
-  --live-port <n>  port for --live (default 8765)`;
+  --live-port <n>  port for --live (default 8765)
+  --live-max-hz <n> --live sends each topic at most n times a second (default 60; 0 = every message)`;
 
 /** A figure with `d` decimals, or `n/a (why)` when it is undefined (NaN, ±Infinity). */
 const fmt = (x: number, d = 2, why = 'undefined'): string => (Number.isFinite(x) ? x.toFixed(d) : `n/a (${why})`);
@@ -78,6 +79,7 @@ async function main(argv: string[]): Promise<number> {
   let args;
   let durationS: number | undefined;
   let livePort: number | undefined;
+  let liveMaxRateHz: number | undefined;
   try {
     args = parseArgs({
       args: joinNegativeValues(argv, ['duration']),
@@ -93,12 +95,14 @@ async function main(argv: string[]): Promise<number> {
         record: { type: 'string' },
         live: { type: 'boolean', default: false },
         'live-port': { type: 'string', default: '8765' },
+        'live-max-hz': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
     }).values;
     if (args.duration !== undefined) durationS = numberFlag('duration', args.duration, { above: 0, unit: 's' });
     if (args.live) livePort = numberFlag('live-port', args['live-port']!, { integer: true, atLeast: 0 });
+    if (args['live-max-hz'] !== undefined) liveMaxRateHz = numberFlag('live-max-hz', args['live-max-hz'], { atLeast: 0 });
   } catch (err) {
     process.stderr.write(`${(err as Error).message} (npm start -- --help lists the flags)\n`);
     return 2;
@@ -126,6 +130,7 @@ async function main(argv: string[]): Promise<number> {
       onReport: (r: RunReportCollector) => (collector = r),
       ...(args.record !== undefined ? { recordPath: args.record } : {}),
       ...(livePort !== undefined ? { livePort } : {}),
+      ...(liveMaxRateHz !== undefined ? { liveMaxRateHz } : {}),
     };
     if (isMotionScenarioFile(configPath)) {
       if (args.urdf !== undefined) throw new Error('--urdf does not apply to a motion scenario (its run config names the robot)');

@@ -30,7 +30,7 @@ import { EmbeddedBus } from '../transport/bus/index.js';
 import type { Twist } from '../transport/messages.js';
 import type { Publisher, TransportNode } from '../transport/port.js';
 import { RunReportCollector } from '../report/collector.js';
-import { McapRecorder, type RecorderStats } from '../record/recorder.js';
+import { fileSha256, McapRecorder, type RecorderStats } from '../record/recorder.js';
 import { LiveServer, type LiveStats } from '../record/live-server.js';
 import { CommandMonitor } from './command-monitor.js';
 import { InterventionPhases, type InterventionPhase } from './intervention-phases.js';
@@ -67,6 +67,8 @@ export interface EmbeddedRunOptions {
   recordPath?: string;
   /** Serve the bus over the Foxglove WebSocket protocol on localhost at this port while running. */
   livePort?: number;
+  /** --live: the most messages a second sent per topic (0 = every message; default: the live server's). */
+  liveMaxRateHz?: number;
   /** Online adaptation of the policy's targets (the adaptation scenario, src/runtime/adaptation-scenario.ts). */
   adapter?: ResidualAdapter;
   /** Called once the nodes exist, before the sim starts (scenario harnesses: metrics, operator hooks). */
@@ -277,11 +279,11 @@ export async function runEmbedded(opts: EmbeddedRunOptions): Promise<RunSummary>
       ? await McapRecorder.start(bus, {
         path: opts.recordPath,
         shield: { core: shield.shield, commandTopic: shield.config.topics.output, jointNames: controllerJoints },
-        metadata: { robot: model.name, controller_joints: controllerJoints.join(','), config: resolve(opts.configPath), duration_s: String(durationS) },
+        metadata: { robot: model.name, controller_joints: controllerJoints.join(','), config: resolve(opts.configPath), duration_s: String(durationS), ...(policy ? { policy_model_sha256: fileSha256(policy.modelPath) } : {}), ...(opts.adapter ? { policy_adaptation: 'on' } : {}) },
       })
       : null;
     const live = opts.livePort !== undefined
-      ? await LiveServer.start(bus, { port: opts.livePort, robotDescription: readFileSync(urdfPath, 'utf8') })
+      ? await LiveServer.start(bus, { port: opts.livePort, robotDescription: readFileSync(urdfPath, 'utf8'), ...(opts.liveMaxRateHz !== undefined ? { maxRateHz: opts.liveMaxRateHz } : {}) })
       : null;
     if (live) log.info({ url: `ws://127.0.0.1:${live.port}` }, 'live view (Foxglove WebSocket)');
     const lockstep = await runLockstep({
