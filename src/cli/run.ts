@@ -50,6 +50,7 @@ export function formatSummary(s: RunSummary): string {
     `== aegis_control embedded run: ${s.robot} ==`,
     `sim time            ${fmt(l.simTimeS, 3)} s in ${fmt(l.wallTimeS, 3)} s wall  (real-time factor ${fmt(l.realTimeFactor, 1)}x)`,
     `physics             ${l.steps} steps, ${s.physicsStepsPerWallSecond} steps/s wall${l.overruns ? `, ${l.overruns} late steps (max ${fmt(l.maxLatenessUs, 1)} µs)` : ''}`,
+    s.diffusion ? `policy              diffusion: ${s.diffusion.decisions} decisions (${s.diffusion.sampled} sampled, ${s.diffusion.safe} safe), ${s.diffusion.targetsPublished} targets streamed; ${s.diffusion.observations} observations, ${s.diffusion.droppedObservations} dropped while busy` :
     `policy              ${s.policy.ticks} ticks, ${s.policy.published} commands, ${fmt(s.policy.rateHz, 1)} Hz achieved; inference ${Number.isFinite(s.policy.meanInferenceMs) ? `mean ${fmt(s.policy.meanInferenceMs, 3)} ms, max ${fmt(s.policy.maxInferenceMs, 3)} ms` : 'n/a (no inference ran: the run is shorter than one policy period)'}; rejected inputs ${s.policy.rejectedInputs}`,
     `shield              ${s.shield.ticks} ticks, ${s.shield.commands} commands, ${fmt(s.shield.rateHz, 1)} Hz achieved; final state ${s.shield.finalState} (${s.shield.finalReason === 'hold_requested' ? 'the end-of-run hold' : s.shield.finalReason}), ${s.shield.transitions} transitions${s.shield.notActivatedReason ? `; NEVER ACTIVATED: ${s.shield.notActivatedReason}` : ''}`,
     formatInterventions(s),
