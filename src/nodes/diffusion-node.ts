@@ -122,6 +122,7 @@ export class DiffusionNode {
       for (const [k, v] of st.values) s.set(k, v);
       s.set('dropped_observations', this.droppedBusy);
       s.set('rejected_observations', this.rejectedObservations);
+      s.set('targets_published', this.published);
       s.summary(LEVEL[st.level], st.message);
     });
   }

@@ -109,5 +109,6 @@ describe('diffusion node', () => {
     const status = diag.at(-1)!.status[0]!;
     expect(status.values).toContainEqual({ key: 'safe_late', value: '1' });
     expect(status.values).toContainEqual({ key: 'dropped_observations', value: '1' });
+    expect(status.values).toContainEqual({ key: 'targets_published', value: String(n) });
   });
 });
