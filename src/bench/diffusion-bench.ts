@@ -190,6 +190,7 @@ export async function benchDiffusion(opts: { repoRoot: string; episodes?: number
     r.idleLagP99 = probe.p99('idle');
   }
   const samplingLag = percentile(probe.all('idle'), 0.99);
+  const clientWork = [...client.nodeThreadWorkMs()];
   const idleLag = probe.p99('idle');
   probe.stop();
   await client.close();
@@ -252,6 +253,9 @@ export async function benchDiffusion(opts: { repoRoot: string; episodes?: number
   figures.idle_loop_lag_p99_ms = Number(idleLag.toFixed(3));
   figures.inline_sampling_loop_lag_p99_ms = Number(inlineLag.toFixed(3));
   figures.node_thread_busy_ms_per_decision = Number(busyPerDecision.toFixed(4));
+  // the client's own handlers on the node thread (posting a request, handling an answer): what sampling itself can delay a timer by
+  figures.client_handler_ms_p99 = Number(percentile(clientWork, 0.99).toFixed(4));
+  figures.client_handler_ms_max = Number(Math.max(...clientWork).toFixed(4));
   figures.inline_node_thread_busy_ms_per_best_of_32_decision = Number(inlineBusyPerDecision.toFixed(4));
   for (const [k, v] of Object.entries(heavy)) figures[k] = Number(v.toFixed(3));
   return figures;

@@ -112,6 +112,10 @@ describe('sampling worker', () => {
     expect(a.denoiserRows).toBe(10);
     expect(a.criticRows).toBe(8);
     expect(a.action!.every((v) => v >= -1 && v <= 1)).toBe(true);
+    // the node-thread work of both requests and both answers was recorded (durations, not timed against a target)
+    const work = client.nodeThreadWorkMs();
+    expect(work).toHaveLength(4);
+    expect(work.every((ms) => ms >= 0 && Number.isFinite(ms))).toBe(true);
   }, 60_000);
 
   it('a deadline no plan can meet → the safe outcome, counted', async () => {
