@@ -58,6 +58,8 @@ export class DiffusionWorkerClient {
   private constructor(
     readonly worker: Worker,
     readonly cost: CostModel,
+    /** Whether the worker's inference runs on onnxruntime-node's synchronous native path (else its public async API). */
+    readonly synchronous: boolean,
   ) {
     worker.on('message', (m: { type: string; id: number } & Partial<ClientDecision> & { failed?: string }) => this.onMessage(m));
     worker.on('error', () => this.die());
@@ -74,11 +76,11 @@ export class DiffusionWorkerClient {
         void worker.terminate();
         reject(new Error(`diffusion worker did not start within ${opts.startTimeoutMs ?? 60000} ms`));
       }, opts.startTimeoutMs ?? 60000);
-      const onMessage = (m: { type: string; message?: string; cost?: CostModel }): void => {
+      const onMessage = (m: { type: string; message?: string; cost?: CostModel; synchronous?: boolean }): void => {
         clearTimeout(timer);
         worker.off('message', onMessage);
         worker.off('exit', onExit);
-        if (m.type === 'ready' && m.cost) resolve(new DiffusionWorkerClient(worker, m.cost));
+        if (m.type === 'ready' && m.cost) resolve(new DiffusionWorkerClient(worker, m.cost, m.synchronous === true));
         else {
           void worker.terminate();
           reject(new Error(m.message ?? 'diffusion worker failed to start'));

@@ -11,6 +11,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DiffusionWorkerClient } from '../../src/inference/diffusion-client.js';
 import { OnnxDiffusionModels } from '../../src/inference/diffusion-onnx.js';
@@ -69,6 +70,31 @@ describe('ONNX diffusion adapter', () => {
     await m.qAction(obs, x, 3, q);
     expect(q.every(Number.isFinite)).toBe(true);
     expect(q[0]).not.toBe(q[1]); // two different members
+    await m.release();
+  });
+
+  it('runs on the synchronous native path, matching the public API for every row count (buffers bound per row count do not mix)', async () => {
+    const config = DiffusionPolicySchema.parse(CONFIG);
+    const files = loadDiffusionBundle(config.contractPath, ROOT);
+    const m = await OnnxDiffusionModels.create(config, files.contract, files.bytes);
+    const ref = await ort.InferenceSession.create(files.bytes.denoiser);
+    const rng = new Rng(11);
+    for (const rows of [3, 1, 3, 8, 1]) {
+      const obs = Float32Array.from({ length: 6 }, () => rng.normal());
+      const x = Float32Array.from({ length: rows * 16 }, () => rng.normal());
+      const t = Float32Array.from({ length: rows }, () => rng.uniform(0, 1));
+      const eps = new Float32Array(rows * 16);
+      await m.denoise(obs, x, t, rows, eps);
+      const obsRows = new Float32Array(rows * 6);
+      for (let r = 0; r < rows; r++) obsRows.set(obs, r * 6);
+      const out = await ref.run({
+        obs: new ort.Tensor('float32', obsRows, [rows, 6]), x_t: new ort.Tensor('float32', x, [rows, 16]), t: new ort.Tensor('float32', t, [rows, 1]),
+      });
+      const want = out[ref.outputNames[0]!]!.data as Float32Array;
+      for (let i = 0; i < want.length; i++) expect(eps[i]).toBeCloseTo(want[i]!, 5);
+    }
+    expect(m.synchronous).toBe(true);
+    await ref.release();
     await m.release();
   });
 
