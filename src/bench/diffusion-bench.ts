@@ -190,6 +190,9 @@ export async function benchDiffusion(opts: { repoRoot: string; episodes?: number
     r.idleLagP99 = probe.p99('idle');
   }
   const samplingLag = percentile(probe.all('idle'), 0.99);
+  const samplingLagSamples = probe.all('idle').length;
+  const idleLagSamples = probe.lags.get('idle')?.length ?? 0;
+  const syncPath = client.synchronous;
   const clientWork = [...client.nodeThreadWorkMs()];
   const idleLag = probe.p99('idle');
   probe.stop();
@@ -251,6 +254,10 @@ export async function benchDiffusion(opts: { repoRoot: string; episodes?: number
   figures.load_average_1min_end = Number(load1.toFixed(2));
   figures.sampling_loop_lag_p99_ms = Number(samplingLag.toFixed(3));
   figures.idle_loop_lag_p99_ms = Number(idleLag.toFixed(3));
+  // how many timer firings each lag figure rests on (a strategy's own lag column rests on far fewer: its decisions last < 1 ms)
+  figures.sampling_loop_lag_samples = samplingLagSamples;
+  figures.idle_loop_lag_samples = idleLagSamples;
+  figures.inference_synchronous_native_path = syncPath ? 1 : 0;
   figures.inline_sampling_loop_lag_p99_ms = Number(inlineLag.toFixed(3));
   figures.node_thread_busy_ms_per_decision = Number(busyPerDecision.toFixed(4));
   // the client's own handlers on the node thread (posting a request, handling an answer): what sampling itself can delay a timer by
