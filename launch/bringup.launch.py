@@ -44,8 +44,10 @@ def generate_launch_description():
     common = {'use_sim_time': use_sim_time, 'autostart': autostart, 'urdf_file': urdf}
     # Hardware: nothing moves by itself. The shield never activates on its own (an operator calls
     # /shield/activate) and the policy starts PASSIVE (an operator requests STAND, then POLICY).
+    # POLICY and MOTION need a passing admission record of the loaded model and config files
+    # (docs/admission-record.md; admission.override: true in a params_file is the logged development override).
     shield_start = {'core.autoActivate': False}
-    policy_start = {'modes.initial': 'PASSIVE'}
+    policy_start = {'modes.initial': 'PASSIVE', 'admission.required': True}
 
     return LaunchDescription([
         DeclareLaunchArgument('urdf', default_value=pkg_file('urdf/g1_29dof.urdf'),

@@ -11,8 +11,8 @@ import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const root = join(import.meta.dirname, '..');
-/** The pure core: robot model, shield, policy runtime (diffusion sampling included), motion/retargeting, adaptation. */
-const CORE = ['src/robot', 'src/safety', 'src/policy', 'src/motion', 'src/adaptation'];
+/** The pure core: robot model, shield, policy runtime (diffusion sampling included), motion/retargeting, adaptation, admission. */
+const CORE = ['src/robot', 'src/safety', 'src/policy', 'src/motion', 'src/adaptation', 'src/admission'];
 /** Adapter folders the core must not reach into by a relative import. */
 const ADAPTERS = ['sim', 'transport/bus', 'transport/ros', 'io', 'nodes', 'cli', 'runtime', 'inference', 'bench', 'report', 'record'];
 const NATIVE_PACKAGES = ['rclnodejs', 'onnxruntime-node', 'onnxruntime-common', 'onnxruntime-web'];

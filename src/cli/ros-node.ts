@@ -26,9 +26,12 @@ import { loadUrdfFile } from '../io/urdf-file.js';
 import { loadReferenceMotion } from '../io/reference-motion-file.js';
 import type { ReferenceMotion } from '../policy/reference.js';
 import { PolicyNode } from '../nodes/policy-node.js';
+import { admissionSource } from '../runtime/admission-source.js';
+import type { AdmissionSource } from '../nodes/admission-wiring.js';
 import { ShieldNode } from '../nodes/shield-node.js';
 import type { OnnxPolicy } from '../inference/onnx-policy.js';
-import { checkModelAgainstConfig, PolicyConfigSchema, resolvePolicyConfig } from '../policy/index.js';
+import { checkModelAgainstConfig, PolicyConfigSchema, resolvePolicyConfig, type PolicyConfig } from '../policy/index.js';
+import { voidingOverrides } from '../policy/admission-gate.js';
 import { actuatedJoints, jointLimitArrays, type RobotModel } from '../robot/model.js';
 import { ShieldNodeConfigSchema, type ShieldNodeConfig } from '../safety/config.js';
 import { shieldLimitsOrThrow, type ServoGains } from '../safety/limits.js';
@@ -73,6 +76,7 @@ const POLICY_READ_ONLY = [
   'extraOutputs',
   'threads',
   'warmupRuns',
+  'admission.',
 ];
 
 const fromRoot = (p: string): string => (isAbsolute(p) ? p : resolve(ROOT, p));
@@ -162,6 +166,9 @@ function policyHooks(node: RosTransportNode): ManagedNodeHooks {
   let robotJointNames: string[] = [];
   let robotModel: RobotModel | undefined;
   let referenceMotion: ReferenceMotion | undefined;
+  /** The admission source, its files hashed right after loading them; the config file's own values. */
+  let admission: (AdmissionSource & { recordPath: string }) | undefined;
+  let fileConfig: PolicyConfig | undefined;
   return {
     async prepare() {
       const files = fileParameters(node, DEFAULT_CONFIG.policy, DEFAULT_URDF);
@@ -175,7 +182,9 @@ function policyHooks(node: RosTransportNode): ManagedNodeHooks {
       const loaded = await loadPolicy(params.config, dirname(files.config)); // paths relative to the config file
       referenceMotion = loadReferenceMotion(params.config, dirname(files.config), robotJointNames); // paths relative to the config file
       policy = loaded.policy;
-      node.log.info({ model: loaded.modelPath, warmupMsPerRun: policy.warmupMsPerRun }, 'policy loaded');
+      fileConfig = initial;
+      admission = admissionSource({ policyConfigPath: files.config, config: params.config, fileConfig: initial, urdfPath: files.urdf, loadedModelSha256: loaded.modelSha256 });
+      node.log.info({ model: loaded.modelPath, warmupMsPerRun: policy.warmupMsPerRun, admissionRecord: admission.recordPath }, 'policy loaded');
     },
     onConfigure: () => (policy ? ManagedResult.Success : ManagedResult.Failure),
     onActivate() {
@@ -187,7 +196,9 @@ function policyHooks(node: RosTransportNode): ManagedNodeHooks {
         node.log.error({ problems }, 'activation refused: the model does not match the current parameters');
         return ManagedResult.Failure;
       }
-      running = new PolicyNode({ node, config, policy, robotJointNames, ...(robotModel ? { robotModel } : {}), ...(referenceMotion ? { referenceMotion } : {}) });
+      // Parameters changed since prepare may void the admission of the config file: compared again now.
+      const gate = admission && fileConfig ? { ...admission, overrides: voidingOverrides(fileConfig, params.config) } : undefined;
+      running = new PolicyNode({ node, config, policy, robotJointNames, ...(robotModel ? { robotModel } : {}), ...(referenceMotion ? { referenceMotion } : {}), ...(gate ? { admission: gate } : {}) });
       return ManagedResult.Success;
     },
     onDeactivate() {

@@ -4,6 +4,7 @@
  * model against both and warms it up. Relative paths in a config file are
  * resolved against that file's folder.
  */
+import { createHash } from 'node:crypto';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { ConfigError, loadConfigFile, readInputFile } from './config-file.js';
 import { OnnxPolicy } from '../inference/onnx-policy.js';
@@ -19,6 +20,8 @@ export interface LoadedPolicy {
   config: ResolvedPolicyConfig;
   policy: OnnxPolicy;
   modelPath: string;
+  /** sha256 of the model bytes loaded (hex): what the admission gate checks, not the file as it may be now. */
+  modelSha256: string;
 }
 
 /** Loads and checks a policy whose config is already parsed. */
@@ -40,13 +43,15 @@ export async function loadPolicy(config: PolicyConfig, root: string): Promise<Lo
     contract = parsed.data;
   }
   const modelPath = at(config.modelPath);
+  const bytes = readInputFile(modelPath, 'the ONNX model');
+  const modelSha256 = createHash('sha256').update(bytes).digest('hex');
   const policy = await OnnxPolicy.create({
-    model: new Uint8Array(readInputFile(modelPath, 'the ONNX model')),
+    model: new Uint8Array(bytes),
     source: modelPath,
     config: resolved,
     ...(contract ? { contract } : {}),
   });
-  return { config: resolved, policy, modelPath };
+  return { config: resolved, policy, modelPath, modelSha256 };
 }
 
 /** Loads a policy from its YAML config file (relative paths in it: against the file's folder). */

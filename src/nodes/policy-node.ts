@@ -16,9 +16,7 @@
  * and on `/diagnostics` (mode, achieved rates, deadline misses, rejections).
  */
 import { nodeLogger, type Logger } from '../log.js';
-import { assessHealth, NO_COUNTS } from '../policy/health.js';
-import { PolicyController, type ControllerStats } from '../policy/controller.js';
-import type { IntakeStats } from '../policy/sensor-intake.js';
+import { PolicyController } from '../policy/controller.js';
 import { JoyComboDetector } from '../policy/joy-combos.js';
 import { buildPolicyToRobot, JointStateReader } from '../policy/joint-map.js';
 import { MODE_NAMES, parseModeName, type ModeName, type Transition } from '../policy/modes.js';
@@ -26,11 +24,13 @@ import type { Policy } from '../policy/policy-port.js';
 import type { ResolvedPolicyConfig } from '../policy/policy-config.js';
 import type { ReferenceMotion } from '../policy/reference.js';
 import type { RobotModel } from '../robot/model.js';
-import { DiagnosticLevel, makeJointTrajectory, setTimeSecondsFrom, type Imu, type JointState, type Twist, type JointTrajectory, type StringMsg } from '../transport/messages.js';
+import { makeJointTrajectory, setTimeSecondsFrom, type Imu, type JointState, type Twist, type JointTrajectory, type StringMsg } from '../transport/messages.js';
 import type { Publisher, ServiceServer, Subscription, Timer, TransportNode } from '../transport/port.js';
 import type { ResidualAdapter } from '../adaptation/residual-adapter.js';
 import { attachAdaptation, type AdaptationWiring } from './adaptation-wiring.js';
+import { AdmissionWiring, type AdmissionSource } from './admission-wiring.js';
 import { DiagnosticsPublisher, type StatusBuilder } from './diagnostics.js';
+import { PolicyStatusReport, type PolicyNodeStats } from './policy-status.js';
 
 export interface PolicyNodeOptions {
   node: TransportNode;
@@ -44,16 +44,11 @@ export interface PolicyNodeOptions {
   referenceMotion?: ReferenceMotion;
   /** Online adaptation of the policy's targets (optional; see src/nodes/adaptation-wiring.ts). */
   adapter?: ResidualAdapter;
+  /** The admission record of the loaded files (needed with `admission.required`; see src/nodes/admission-wiring.ts). */
+  admission?: AdmissionSource;
 }
 
-/** Counters for diagnostics (plain data; read at any time). */
-export type PolicyNodeStats = ControllerStats & IntakeStats & {
-  published: number;
-  /** Wall time of inferences whose result arrived, ms. */
-  lastInferenceMs: number;
-  maxInferenceMs: number;
-  totalInferenceMs: number;
-};
+export type { PolicyNodeStats };
 
 export class PolicyNode {
   readonly controller: PolicyController;
@@ -79,8 +74,8 @@ export class PolicyNode {
   private readonly joy: JoyComboDetector | null;
   private readonly diagnostics: DiagnosticsPublisher;
   private readonly adaptation: AdaptationWiring | null;
-  /** Counters and time at the previous diagnostics report (rates, WARN on new problems). */
-  private lastReport: { stats: PolicyNodeStats; atS: number } | null = null;
+  private readonly admission: AdmissionWiring;
+  private readonly status: PolicyStatusReport;
   private published = 0;
   private destroyed = false;
   private lastInferenceMs = 0;
@@ -101,13 +96,15 @@ export class PolicyNode {
       );
     }
     const policyToRobot = buildPolicyToRobot(config.joints, opts.robotJointNames, config.config.jointIndexMap);
-    this.controller = new PolicyController(config, policy.input, {
+    this.admission = new AdmissionWiring(config.config.admission, opts.admission ?? null, this.log);
+    this.controller = new PolicyController(this.admission.startConfig(config), policy.input, {
       ...(policy.extraInputs ? { inputs: policy.extraInputs } : {}),
       ...(policy.extraOutputs ? { outputs: policy.extraOutputs } : {}),
       ...(opts.robotModel ? { robot: opts.robotModel } : {}),
       ...(opts.referenceMotion ? { referenceMotion: opts.referenceMotion } : {}),
     });
     this.controller.onTransition = (t) => this.onTransition(t);
+    this.status = new PolicyStatusReport(this.controller);
     this.clock = this.controller.clock;
     this.reader = new JointStateReader(config.joints);
     this.refReader = new JointStateReader(config.joints);
@@ -163,6 +160,7 @@ export class PolicyNode {
       );
     }
     this.adaptation = opts.adapter ? attachAdaptation(node, this.controller, opts.adapter) : null;
+    this.admission.attach(node, this.controller);
     this.timer = node.createTimer(config.commandPeriodNs, () => this.tick());
     this.diagnostics = new DiagnosticsPublisher(
       node,
@@ -228,6 +226,7 @@ export class PolicyNode {
     for (const s of this.subs) s.destroy();
     for (const s of this.services) s.destroy();
     this.adaptation?.destroy();
+    this.admission.destroy();
   }
 
   private onJointState(m: JointState): void {
@@ -318,24 +317,11 @@ export class PolicyNode {
     this.published++;
   }
 
-  /** /diagnostics: mode, achieved rates since the last report, counters; the level from assessHealth. */
+  /** /diagnostics: the node's status (src/nodes/policy-status.ts), then adaptation and admission. */
   private report(b: StatusBuilder): void {
-    const nowS = this.node.nowSeconds();
-    const st = this.stats;
-    const prev = this.lastReport;
-    const dt = prev ? nowS - prev.atS : NaN;
-    const last = this.controller.modes.log.at(-1);
-    b.set('mode', this.mode);
-    b.set('last_transition', last ? `${last.from}>${last.to} ${last.reason} at ${last.timeS.toFixed(3)} s` : 'none');
-    b.set('command_rate_hz', prev && dt > 0 ? (st.published - prev.stats.published) / dt : NaN);
-    b.set('inference_rate_hz', prev && dt > 0 ? (st.inferences - prev.stats.inferences) / dt : NaN);
-    b.set('inference_ms_mean', st.inferences > 0 ? st.totalInferenceMs / st.inferences : NaN);
-    b.set('inference_ms_max', st.maxInferenceMs);
-    for (const key of REPORTED_COUNTERS) b.set(key, st[key]);
-    const h = assessHealth({ mode: this.mode, ready: this.ready, lastTransition: last, now: st, before: prev?.stats ?? NO_COUNTS });
-    b.summary(DiagnosticLevel[h.level], h.message);
+    this.status.report(b, this.node.nowSeconds(), this.stats);
     this.adaptation?.report(b);
-    this.lastReport = { stats: st, atS: nowS };
+    this.admission.report(b);
   }
 
   private onTransition(t: Transition): void {
@@ -343,8 +329,6 @@ export class PolicyNode {
     else this.log.info(t, 'mode transition');
     this.modeMsg.data = t.to;
     this.modePub.publish(this.modeMsg);
+    this.admission.onTransition(t);
   }
 }
-
-/** Counters on /diagnostics (the names of PolicyNodeStats). */
-const REPORTED_COUNTERS = ['ticks', 'published', 'inferences', 'missedDeadlines', 'lateResults', 'inferenceErrors', 'nonFiniteObservations', 'nonFiniteActions', 'rejectedJointStates', 'rejectedImu', 'rejectedCmdVel', 'rejectedReferences', 'cmdVelTimeouts', 'rejectedModeRequests'] as const satisfies readonly (keyof PolicyNodeStats)[];

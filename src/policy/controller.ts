@@ -83,6 +83,8 @@ export class PolicyController {
    * It only changes what the policy asks for: the command still goes to the shield.
    */
   adapter: ResidualAdapter | null = null;
+  /** Extra veto on requested modes (the admission gate, src/policy/admission-gate.ts): a reason to refuse, or null. */
+  gate: ((to: ModeName) => string | null) | null = null;
   private readonly stand: StandInterpolator;
   /** The STAND interpolation before its low-pass, rad. */
   private readonly standRaw: Float64Array;
@@ -167,7 +169,7 @@ export class PolicyController {
   /** A mode request (service, topic, Joy) at `clock[0]`. */
   request(to: ModeName, source: string): TransitionResult {
     const nowS = this.clock[0]!;
-    const r = this.modes.request(to, source, nowS, (m) => (m !== 'PASSIVE' && m !== 'DAMP' && !this.ready ? `${m} needs joint state and IMU first` : null));
+    const r = this.modes.request(to, source, nowS, (m) => (m !== 'PASSIVE' && m !== 'DAMP' && !this.ready ? `${m} needs joint state and IMU first` : (this.gate?.(m) ?? null)));
     if (r.kind === 'accepted') this.entered(r.transition, nowS);
     else if (r.kind === 'rejected') this.stats.rejectedModeRequests++;
     return r;

@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { deepStrict } from '../schema/strict.js';
 import { ActionSpecSchema, checkActionSpec, type ActionSpec } from './action.js';
+import { AdmissionGateConfigSchema } from './admission-gate.js';
 import { ModesConfigSchema } from './modes.js';
 import { checkObservationSpec, observationWidth, ObservationSpecSchema, type ObservationSpec } from './observation-spec.js';
 import { checkReferenceConfig, EXTRA_OUTPUT_TARGETS, ReferenceConfigSchema } from './reference.js';
@@ -127,6 +128,8 @@ export const PolicyConfigSchema = deepStrict(z.object({
     .describe('A velocity command (cmd_vel) older than this is zeroed, s; null keeps the last command until the next one. The default follows twist_mux: a teleop that stops publishing must not leave the robot walking'),
   /** Modes, Joy combos and fault thresholds. */
   modes: ModesConfigSchema.default({}),
+  /** Pre-arm admission gate (src/policy/admission-gate.ts, docs/admission-record.md). */
+  admission: AdmissionGateConfigSchema.default({}),
 }));
 export type PolicyConfig = z.infer<typeof PolicyConfigSchema>;
 export type PolicyConfigInput = z.input<typeof PolicyConfigSchema>;

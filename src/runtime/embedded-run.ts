@@ -9,7 +9,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { loadPolicyFile } from '../io/policy-files.js';
+import { loadConfigFile } from '../io/config-file.js';
+import { loadPolicy, loadPolicyFile } from '../io/policy-files.js';
+import { PolicyConfigSchema, type PolicyConfig } from '../policy/policy-config.js';
 import { loadReferenceMotion } from '../io/reference-motion-file.js';
 import type { ReferenceMotion } from '../policy/reference.js';
 import { loadUrdfFile } from '../io/urdf-file.js';
@@ -74,6 +76,12 @@ export interface EmbeddedRunOptions {
   extraNodes?: (createNode: (name: string) => TransportNode, robot: RobotModel) => { destroy(): void };
   /** The sampling worker's script when the policy file selects the diffusion policy (default: dist/inference/diffusion-worker.js). */
   diffusionWorkerUrl?: URL;
+  /** Adjusts the run config in memory once it is loaded (admission trials: randomised conditions); the file is not touched. */
+  runConfig?: (config: RunConfig) => RunConfig;
+  /** Adjusts the policy config in memory before the policy is loaded (admission diagnosis: convention variants); the file is not touched. */
+  policyConfig?: (config: PolicyConfig) => PolicyConfig;
+  /** Checked after every physics step: true ends the run there (a trial that has failed, or ran out of time). */
+  shouldStop?: (simTimeS: number) => boolean;
 }
 
 export interface RunSummary {
@@ -141,7 +149,7 @@ interface Loaded {
 /** Loads and validates every input of a run; throws a clear error naming the file and field. */
 export async function loadRun(opts: EmbeddedRunOptions): Promise<Loaded> {
   const setup = resolveRunSetup(opts.configPath, opts.urdfPath);
-  const { config } = setup;
+  const config = opts.runConfig ? opts.runConfig(setup.config) : setup.config;
   const model = setup.profile && !opts.urdfPath ? setup.profile.model : loadUrdfFile(setup.urdfPath, { packageDirs: setup.packageDirs });
   for (const w of model.warnings) nodeLogger('embedded_run').warn({ urdf: model.name }, w);
   const shieldConfig = loadShieldConfig(opts.shieldPath ? resolve(opts.shieldPath) : setup.shieldPath);
@@ -149,7 +157,11 @@ export async function loadRun(opts: EmbeddedRunOptions): Promise<Loaded> {
   // live: the shield's effort stage models the sim's servos, and a shield config naming other gains is refused.
   const servoGains = servoGainsByJoint(config.sim, actuatedJoints(model).map((j) => j.name));
   const diffusion = !opts.candidateSource && isDiffusionPolicyFile(setup.policyPath) ? loadDiffusionPolicyFile(setup.policyPath, opts.root) : null;
-  const policy = opts.candidateSource || diffusion ? null : await loadPolicyFile(setup.policyPath, dirname(setup.policyPath));
+  const policy = opts.candidateSource || diffusion
+    ? null
+    : opts.policyConfig
+      ? await loadPolicy(opts.policyConfig(loadConfigFile(PolicyConfigSchema, setup.policyPath)), dirname(setup.policyPath))
+      : await loadPolicyFile(setup.policyPath, dirname(setup.policyPath));
   const motorOrder = setup.profile ? [...setup.profile.profile.motorOrder] : actuatedJoints(model).map((j) => j.name);
   const referenceMotion = policy ? loadReferenceMotion(policy.config.config, dirname(setup.policyPath), motorOrder) : undefined;
   return { config, model, policy, diffusion, shieldConfig, servoGains, fallHeightM: setup.fallHeightM, motorOrder, urdfPath: setup.urdfPath, ...(referenceMotion ? { referenceMotion } : {}) };
@@ -292,6 +304,7 @@ export async function runEmbedded(opts: EmbeddedRunOptions): Promise<RunSummary>
       beforeStep,
       ...(policyNode ? { atStart: () => policyNode.tickNow() } : {}),
       progressEveryS: durationS / 100,
+      ...(opts.shouldStop ? { shouldStop: opts.shouldStop } : {}),
       ...(opts.onProgress ? { onProgress: (t: number) => opts.onProgress!(t, durationS) } : {}),
     });
 

@@ -43,6 +43,8 @@ export interface LockstepOptions {
   /** Called about every `progressEveryS` of sim time. */
   onProgress?: (simTimeS: number) => void;
   progressEveryS?: number;
+  /** Checked after every step: true ends the run there (`steps` then counts the steps run). */
+  shouldStop?: (simTimeS: number) => boolean;
 }
 
 export interface LockstepResult {
@@ -69,6 +71,7 @@ export async function runLockstep(opts: LockstepOptions): Promise<LockstepResult
   const t0 = monotonicNs();
   let awaited = 0;
   let nowNs = 0n;
+  let ran = 0;
 
   sim.publishState();
   bus.advanceTo(0n);
@@ -92,13 +95,15 @@ export async function runLockstep(opts: LockstepOptions): Promise<LockstepResult
       await bus.settle();
     }
     if (schedule) schedule.wait();
+    ran = k;
+    if (opts.shouldStop?.(sim.sim.time)) break;
     if (opts.onProgress && k % progressEvery === 0 && k < steps) opts.onProgress(sim.sim.time);
   }
   opts.onProgress?.(opts.durationS);
   const wallTimeS = Number(monotonicNs() - t0) * 1e-9;
   const simTimeS = sim.sim.time;
   return {
-    steps,
+    steps: ran,
     simTimeS,
     wallTimeS,
     realTimeFactor: simTimeS / wallTimeS,

@@ -5,6 +5,7 @@
  */
 import { CONSTRAINT_NAMES } from './band.js';
 import { INPUT_VERDICT_NAMES } from './inputs.js';
+import { futureStampWarning, type StampOffsetWindow } from './stamp-offset.js';
 import { REASON_NAMES, REFUSAL_NAMES, Reason, Refusal, SHIELD_STATE_NAMES, ShieldState, type InputCounters, type ShieldStatus, type Transition } from './status.js';
 
 /** diagnostic_msgs/DiagnosticStatus levels used here. */
@@ -114,4 +115,73 @@ export function transitionSeverity(t: Transition, candidateSeen: boolean): Trans
     return 'warn';
   }
   return 'info';
+}
+
+/** What the shield node adds to the shield's own status on its diagnostics. */
+export interface ShieldNodeReport {
+  status: ShieldStatus;
+  names: readonly string[];
+  autoActivate: boolean;
+  passThrough: boolean;
+  /** Commands published; candidates dropped for a fresher higher-priority topic. */
+  published: number;
+  preempted: number;
+  imu: { accepted: number; rejected: number; stampS: number };
+  nowS: number;
+  /** `core.inputs.maxFutureS`: how far ahead of the clock a stamp may be, s. */
+  maxFutureS: number;
+  /** Stamp leads of joint states and candidates over this window (reset here after reading). */
+  measuredLead: StampOffsetWindow;
+  candidateLead: StampOffsetWindow;
+  /** Smallest self-collision and workspace clearance, m (absent without a collision model). */
+  clearance?: { collisionM: number; workspaceM: number };
+}
+
+/**
+ * The shield node's diagnostics: every counter through `set`, and the level and
+ * message, raised to WARN when inputs arrive stamped systematically ahead of the
+ * node's clock (with the measured offset) or when pass-through is on.
+ */
+export function describeShieldNode(r: ShieldNodeReport, set: (key: string, value: string | number) => void): { level: ReportLevel; message: string } {
+  const { level, message } = describeStatus(r.status, set, r.names, r.autoActivate);
+  if (r.passThrough) set('pass_through', 'true');
+  set('published', r.published);
+  set('preempted_candidates', r.preempted);
+  set('imu.accepted', r.imu.accepted);
+  set('imu.rejected', r.imu.rejected);
+  set('imu_age_s', r.nowS - r.imu.stampS);
+  const warnings: string[] = [];
+  for (const [what, w] of [['measured', r.measuredLead], ['candidate', r.candidateLead]] as const) {
+    set(`${what}.stamp_lead_max_s`, w.maxLeadS);
+    set(`${what}.stamp_lead_mean_s`, w.meanLeadS);
+    set(`${what}.stamp_ahead_share`, w.aheadShare);
+    const warning = futureStampWarning(what === 'measured' ? 'joint states' : 'candidates', w, r.maxFutureS);
+    if (warning) warnings.push(warning);
+    w.reset();
+  }
+  if (r.clearance) {
+    set('collision_clearance_m', r.clearance.collisionM);
+    set('workspace_clearance_m', r.clearance.workspaceM);
+  }
+  if (r.passThrough) warnings.unshift('PASS-THROUGH: no limit stage runs (test only)');
+  if (warnings.length === 0) return { level, message };
+  if (level === ReportLevel.OK) return { level: ReportLevel.WARN, message: warnings.join('; ') };
+  return { level, message: `${message}; ${warnings.join('; ')}` };
+}
+
+/** Logs each new shield transition once, at the level `transitionSeverity` gives it. */
+export class TransitionLog {
+  private seen = 0;
+
+  constructor(private readonly log: Record<TransitionSeverity, (entry: object, msg: string) => void>) {}
+
+  /** Call after anything that may have changed the shield's state (cheap when nothing did). */
+  check(st: ShieldStatus): void {
+    if (st.transitions === this.seen) return;
+    this.seen = st.transitions;
+    const t = st.last;
+    const entry = { from: SHIELD_STATE_NAMES[t.from], to: SHIELD_STATE_NAMES[t.to], reason: REASON_NAMES[t.reason], atS: t.atS };
+    const msg = t.to === ShieldState.Estop ? 'shield e-stop' : t.to === ShieldState.Hold ? 'shield hold' : 'shield transition';
+    this.log[transitionSeverity(t, st.candidate.accepted > 0)](entry, msg);
+  }
 }

@@ -78,6 +78,12 @@ export const SimConfigSchema = deepStrict(z
       .describe('Robot–robot contacts (parent–child pairs are always excluded by MuJoCo). Off: robot geoms touch only the floor'),
     /** Sliding friction of the floor (MuJoCo takes the max of the two geoms). */
     floorFriction: finite.positive().default(1).describe('Sliding friction of the floor (MuJoCo takes the max of the two geoms)'),
+    /**
+     * Sliding friction of every contact (floor and robot geoms alike), overriding `floorFriction`; unset:
+     * robot geoms keep MuJoCo's default 1, so a floor friction below 1 has no effect (MuJoCo takes the max).
+     */
+    contactFriction: finite.positive().optional()
+      .describe("Sliding friction of every contact (floor and robot geoms alike), overriding `floorFriction`; unset: robot geoms keep MuJoCo's default 1, so a floor friction below 1 has no effect (MuJoCo takes the max)"),
     /** MuJoCo 2.2.2 preallocation: constraint rows. */
     njmax: z.number().int().positive().default(1000).describe('MuJoCo 2.2.2 preallocation: constraint rows'),
     /** MuJoCo 2.2.2 preallocation: contacts. */

@@ -260,11 +260,12 @@ export function buildMjcf(model: RobotModel, config: SimConfig): MjcfBuild {
     '  <compiler angle="radian" inertiafromgeom="false" balanceinertia="true" boundmass="0.0001" boundinertia="1e-08" discardvisual="true"/>',
     `  <option timestep="${num(config.timestepS)}" integrator="${config.integrator}" gravity="${nums(config.gravity)}"/>`,
     `  <size njmax="${config.njmax}" nconmax="${config.nconmax}"/>`,
+    ...(config.contactFriction !== undefined ? [`  <default><geom friction="${num(config.contactFriction)} 0.005 0.0001"/></default>`] : []),
     ...(meshes.length > 0
       ? ['  <asset>', ...meshes.map((m) => `    <mesh name="${attr(m.name)}" file="${attr(m.file)}" scale="${nums(m.scale)}"/>`), '  </asset>']
       : []),
     '  <worldbody>',
-    `    <geom name="${FLOOR_GEOM}" type="plane" size="50 50 0.1" friction="${num(config.floorFriction)} 0.005 0.0001" contype="1" conaffinity="1"/>`,
+    `    <geom name="${FLOOR_GEOM}" type="plane" size="50 50 0.1" friction="${num(config.contactFriction ?? config.floorFriction)} 0.005 0.0001" contype="1" conaffinity="1"/>`,
     ...lines,
     '  </worldbody>',
     ...(actuators.length > 0 ? ['  <actuator>', ...actuators, '  </actuator>'] : []),

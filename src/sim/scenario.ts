@@ -1,6 +1,6 @@
 /**
  * Scenario events: dynamics changes applied to the running simulation at a
- * given sim time (a heavier link, a payload, joint wear, weaker motors).
+ * given sim time (a heavier link, a payload, joint wear, weaker motors, a push).
  */
 import { z } from 'zod';
 import { deepStrict } from '../schema/strict.js';
@@ -29,6 +29,11 @@ export const ScenarioEventSchema = deepStrict(z.discriminatedUnion('kind', [
   z.object({ atS, kind: z.literal('set_gains'), target, values: z.object({ kp: finite.nonnegative(), kd: finite.nonnegative() }) }),
   /** target: actuated joint name; symmetric torque clip, N·m. */
   z.object({ atS, kind: z.literal('set_effort_limit'), target, values: z.object({ effortNm: finite.positive() }) }),
+  /**
+   * target: the floating base's root link. An impulse on the whole robot (world frame, N·s): every body's
+   * velocity changes by impulse / total mass at once (a shove; admission trials' pushes).
+   */
+  z.object({ atS, kind: z.literal('push'), target, values: z.object({ impulseNs: z.tuple([finite, finite, finite]) }) }),
 ]));
 export type ScenarioEvent = z.infer<typeof ScenarioEventSchema>;
 export type ScenarioEventInput = z.input<typeof ScenarioEventSchema>;
@@ -45,6 +50,10 @@ export function scenarioEventProblems(sim: MujocoSim, e: ScenarioEvent): string[
     case 'set_gains':
     case 'set_effort_limit':
       return sim.hasActuatedJoint(e.target) ? [] : [`${e.kind} at ${e.atS} s: '${e.target}' is not an actuated joint`];
+    case 'push':
+      return sim.build.base === 'floating' && e.target === sim.build.rootBody
+        ? []
+        : [`push at ${e.atS} s: '${e.target}' is not the floating base's root link${sim.build.base === 'floating' ? ` ('${sim.build.rootBody}')` : ' (the base is fixed)'}`];
   }
 }
 
@@ -63,5 +72,7 @@ export function applyScenarioEvent(sim: MujocoSim, e: ScenarioEvent): void {
       return sim.setGains(e.target, e.values.kp, e.values.kd);
     case 'set_effort_limit':
       return sim.setEffortLimit(e.target, e.values.effortNm);
+    case 'push':
+      return sim.pushBase(e.values.impulseNs);
   }
 }

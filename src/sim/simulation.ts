@@ -315,6 +315,20 @@ export class MujocoSim {
     this.mj.setActuatorGains(this.actuator(joint), kp, kd);
   }
 
+  /**
+   * A push: an impulse (world frame, N·s) on the whole robot of a floating base. The free joint's
+   * linear velocity (world frame in MuJoCo) changes by impulse / total mass, so every body's does.
+   */
+  pushBase(impulseNs: readonly [number, number, number]): void {
+    if (this.build.base !== 'floating') throw new Error('MujocoSim.pushBase: the base is fixed');
+    const mass = this.mj.getBodySubtreeMass(this.rootBodyId);
+    this.mj.readQvel(this.qvel);
+    const adr = this.mj.jntDofAdr(this.freeJointId());
+    for (let k = 0; k < 3; k++) this.qvel[adr + k] = this.qvel[adr + k]! + impulseNs[k]! / mass;
+    this.mj.writeQvel(this.qvel);
+    this.mj.forward();
+  }
+
   /** Symmetric torque clip, N·m (> 0). */
   setEffortLimit(joint: string, nm: number): void {
     if (!(nm > 0)) throw new Error(`MujocoSim.setEffortLimit: '${joint}': limit must be > 0 N·m (got ${nm})`);
@@ -356,6 +370,12 @@ export class MujocoSim {
     const a = this.joint(joint).actuatorId;
     if (a < 0) throw new Error(`MujocoSim: joint '${joint}' has no actuator`);
     return a;
+  }
+
+  /** The floating base's free joint (type 0). */
+  private freeJointId(): number {
+    for (let id = 0; id < this.mj.njnt; id++) if (this.mj.jntType(id) === 0) return id;
+    throw new Error('MujocoSim: no free joint');
   }
 
   private bodyId(link: string): number {

@@ -69,11 +69,11 @@ describe('launch files', () => {
     expect(xmlLaunch).toContain('launch/bringup.launch.xml');
   });
 
-  it('hardware bringup never starts motion by itself: shield autoActivate false, policy starts PASSIVE', () => {
+  it('hardware bringup never starts motion by itself: shield autoActivate false, policy starts PASSIVE and needs an admission', () => {
     const py = read('launch/bringup.launch.py');
     expect(py).toMatch(/shield_start = \{'core\.autoActivate': False\}/);
     expect(py).toMatch(/parameters=\[params_file, common, shield_output, shield_start\]/);
-    expect(py).toMatch(/policy_start = \{'modes\.initial': 'PASSIVE'\}/);
+    expect(py).toMatch(/policy_start = \{'modes\.initial': 'PASSIVE', 'admission\.required': True\}/);
     expect(py).toMatch(/parameters=\[params_file, common, policy_start\]/);
     const x = xml.parse(read('launch/bringup.launch.xml')).launch as { node: Array<{ exec: string; param: Array<{ name?: string; value?: string }> | { name?: string; value?: string } }> };
     const params = (exec: string) => {
@@ -82,6 +82,7 @@ describe('launch files', () => {
     };
     expect(params('aegis_shield_node')['core.autoActivate']).toBe('false');
     expect(params('aegis_policy_node')['modes.initial']).toBe('PASSIVE');
+    expect(params('aegis_policy_node')['admission.required']).toBe('true');
   });
 
   it.each(pyLaunch)('%s compiles with python3 and defines generate_launch_description', (file) => {

@@ -33,7 +33,7 @@ const policyConfig = PolicyConfigSchema.parse({
   modes: { faults: { inferenceBudgetS: 0.02 } },
 });
 
-const simConfig = SimConfigSchema.parse({ baseHeightM: 0.8, imuLink: 'pelvis' });
+const simConfig = SimConfigSchema.parse({ baseHeightM: 0.8, imuLink: 'pelvis', contactFriction: 0.8 });
 const simNodeConfig = SimNodeConfigSchema.parse({
   commandJointOrder: ['left_shoulder_pitch_joint'],
   jointStateOrder: ['left_shoulder_pitch_joint'],
