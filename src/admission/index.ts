@@ -10,3 +10,4 @@ export * from './envelope.js';
 export * from './base-motion.js';
 export * from './verdict.js';
 export * from './variants.js';
+export * from './sweep.js';

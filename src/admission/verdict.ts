@@ -212,3 +212,11 @@ export function formatVerdict(v: AdmissionVerdict): string {
   for (const c of v.failed) lines.push(`  failed ${c.criterion} in ${c.trials.length} trial(s) [${c.trials.join(', ')}]: ${c.detail}`);
   return lines.join('\n');
 }
+
+/** Paths of the files whose hash differs between two hashings (or that appear in only one): the trial did not run them. */
+export function changedFiles(before: readonly { role: string; path: string; sha256: string }[], after: readonly { role: string; path: string; sha256: string }[]): string[] {
+  const out = new Set<string>();
+  for (const a of after) if (before.find((b) => b.role === a.role)?.sha256 !== a.sha256) out.add(a.path);
+  for (const b of before) if (!after.some((a) => a.role === b.role)) out.add(b.path);
+  return [...out];
+}

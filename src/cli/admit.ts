@@ -19,10 +19,10 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
-import { formatVerdict, SCENARIO_NAMES, trialName, type AdmissionOptionsInput, type ScenarioName } from '../admission/index.js';
+import { changedFiles, formatVerdict, SCENARIO_NAMES, SWEEP_CONDITIONS, SWEEP_GRIDS, type SweepCondition, trialName, type AdmissionOptionsInput, type ScenarioName } from '../admission/index.js';
 import { admissionRecordPath, codeVersion, hashAdmissionFiles, runAdmissionFiles, writeAdmissionRecord } from '../io/admission-record-file.js';
 import { sendLogsTo } from '../log.js';
-import { admit, AdmissionInputError, prepareAdmission, type AdmissionReport, type Prepared } from '../runtime/admission.js';
+import { admit, AdmissionInputError, prepareAdmission, sweep, type AdmissionReport, type Prepared, type SweepReport } from '../runtime/admission.js';
 import { resolveRunSetup } from '../runtime/run-setup.js';
 import { numberFlag } from './args.js';
 
@@ -40,12 +40,17 @@ const USAGE = `usage: npm run admit -- <run.yaml> [flags]      (or --config <run
   --no-record         write no record
   --log <file>        the nodes' log lines (default: a file in the temp folder)
   --json              print the report as JSON only
-  --quiet             no per-trial progress lines`;
+  --quiet             no per-trial progress lines
+  --sweep <condition> robustness sweep instead of the admission: one scenario over a grid of one condition
+                      (${SWEEP_CONDITIONS.join(', ')}), the others nominal; prints the table and the margin; no record
+  --sweep-points <n>  grid points (default 6)
+  --sweep-scenario <s> the swept scenario (default: forward for a velocity policy)`;
 
 async function main(argv: string[]): Promise<number> {
   let args;
   const options: AdmissionOptionsInput = {};
   let workers: number | undefined;
+  let sweepPoints: number | undefined;
   try {
     const parsed = parseArgs({
       args: argv,
@@ -64,6 +69,9 @@ async function main(argv: string[]): Promise<number> {
         log: { type: 'string' },
         json: { type: 'boolean', default: false },
         quiet: { type: 'boolean', default: false },
+        sweep: { type: 'string' },
+        'sweep-points': { type: 'string' },
+        'sweep-scenario': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
@@ -87,6 +95,9 @@ async function main(argv: string[]): Promise<number> {
       options.scenarios = names as ScenarioName[];
     }
     if (args.record !== undefined && args['no-record']) throw new Error('give --record <file> or --no-record, not both');
+    if (args.sweep !== undefined && !(SWEEP_CONDITIONS as readonly string[]).includes(args.sweep)) throw new Error(`--sweep: unknown condition '${args.sweep}' (known: ${SWEEP_CONDITIONS.join(', ')})`);
+    if (args['sweep-points'] !== undefined) sweepPoints = numberFlag('sweep-points', args['sweep-points'], { integer: true, atLeast: 2 });
+    if (args['sweep-scenario'] !== undefined && !(SCENARIO_NAMES as readonly string[]).includes(args['sweep-scenario'])) throw new Error(`--sweep-scenario: unknown scenario '${args['sweep-scenario']}'`);
   } catch (err) {
     process.stderr.write(`${(err as Error).message} (npm run admit -- --help lists the flags)\n`);
     return 2;
@@ -110,6 +121,26 @@ async function main(argv: string[]): Promise<number> {
     const msg = err instanceof AdmissionInputError ? err.message : `${configPath}: ${(err as Error).message}`;
     process.stderr.write(`aegis_control admit: refused before the trial: ${msg}\n`);
     return 2;
+  }
+
+  if (args.sweep !== undefined) {
+    let r: SweepReport;
+    try {
+      r = await sweep({
+        configPath, root: ROOT, options, prepared, logPath,
+        condition: args.sweep as SweepCondition,
+        ...(sweepPoints !== undefined ? { points: sweepPoints } : {}),
+        ...(args['sweep-scenario'] !== undefined ? { scenario: args['sweep-scenario'] as ScenarioName } : {}),
+        ...(workers !== undefined ? { workers } : {}),
+        onTrial: (t) => say(`sweep     ${trialName(t.metrics).padEnd(14)} ${t.pass ? 'pass' : 'FAIL'}  ${t.metrics.wallS.toFixed(1)} s`),
+      });
+    } catch (err) {
+      process.stderr.write(`aegis_control admit: ${(err as Error).message}\n`);
+      return 2;
+    }
+    if (args.json) process.stdout.write(`${JSON.stringify({ ...r, logPath }, null, 2)}\n`);
+    else process.stdout.write(`${formatSweep(r)}\nwall time           ${r.wallS.toFixed(1)} s for ${r.rows.length} trial(s) on ${r.workers} worker(s)\n`);
+    return 0;
   }
 
   let report: AdmissionReport;
@@ -136,7 +167,7 @@ async function main(argv: string[]): Promise<number> {
   if (recordPath) {
     try {
       const after = hashAdmissionFiles(runAdmissionFiles(configPath));
-      const changed = after.filter((a) => files.find((b) => b.role === a.role)?.sha256 !== a.sha256).map((a) => a.path);
+      const changed = changedFiles(files, after);
       if (changed.length > 0) throw new Error(`the files changed during the trial (${changed.join(', ')}): no record written; run the admission again`);
       const ran = v.trials.length;
       const passed = v.trials.filter((t) => t.pass).length;
@@ -172,6 +203,22 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${lines.join('\n')}\n`);
   }
   return v.admitted ? 0 : 1;
+}
+
+/** The sweep's table and margin. */
+function formatSweep(r: SweepReport): string {
+  const unit = SWEEP_GRIDS[r.condition].unit;
+  const v = (x: number): string => (r.condition === 'latency' ? `${(x * 1000).toFixed(1)} ms` : `${x}${unit ? ` ${unit}` : ''}`);
+  const lines = [`== robustness sweep: ${r.condition} on ${r.scenario} (every other condition nominal) ==`, `${r.condition.padEnd(12)} result  fell      measured (vx, vy, wz)   failed`];
+  for (const { value, result } of r.rows) {
+    const m = result.metrics;
+    const mo = m.motion && m.motion.windowS > 0 ? `(${m.motion.vx.toFixed(2)}, ${m.motion.vy.toFixed(2)}, ${m.motion.wz.toFixed(2)})` : '-';
+    lines.push(`${v(value).padEnd(12)} ${(result.pass ? 'pass' : 'FAIL').padEnd(7)} ${(m.fell ? `${(m.fellAtS ?? NaN).toFixed(2)} s` : '-').padEnd(9)} ${mo.padEnd(23)} ${result.criteria.filter((c) => !c.pass).map((c) => c.criterion).join(', ')}`);
+  }
+  lines.push(r.failsAt === null
+    ? `margin              every value passed (up to ${v(r.margin!)})`
+    : r.margin === null ? `margin              fails already at ${v(r.failsAt)}` : `margin              passes up to ${v(r.margin)}, starts failing at ${v(r.failsAt)}`);
+  return lines.join('\n');
 }
 
 process.exitCode = await main(process.argv.slice(2));

@@ -19,6 +19,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { sendLogsTo } from '../log.js';
 import { runEmbedded, type RunSummary } from '../runtime/embedded-run.js';
+import { isMotionScenarioFile, runMotionDemo, type MotionDemoSummary } from '../runtime/motion-run.js';
+import { formatMotionSummary } from './motion-summary.js';
 import type { RunReportCollector } from '../report/collector.js';
 import { defaultReportPath, writeRunReport } from '../report/write.js';
 import { joinNegativeValues, numberFlag } from './args.js';
@@ -30,7 +32,8 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const USAGE = `usage: npm start -- [--duration <s>] [--realtime] [--config <file.yaml>] [--urdf <file>] [--log <file>|-] [--quiet] [--json]
   --duration <s>   sim time to run, > 0 (default: the scenario's)
   --realtime       pace the sim to the wall clock (default: as fast as possible)
-  --config <file>  run config (default: config/embedded.yaml)
+  --config <file>  run config (default: config/embedded.yaml), or a motion scenario
+                   (config/motion/demo.yaml: primitives, a retargeted clip; docs/motion.md)
   --urdf <file>    robot description to use instead of the config's (any URDF; missing meshes are warned about)
   --log <file>     where the nodes' JSON log lines go (default: aegis-run.log); '-' = stderr, live (no progress bar)
   --quiet          no progress bar
@@ -115,19 +118,30 @@ async function main(argv: string[]): Promise<number> {
   sendLogsTo(logs);
   const showBar = !args.quiet && args.log !== '-';
   let summary: RunSummary;
+  let motion: MotionDemoSummary | null = null;
   let collector: RunReportCollector | null = null;
   try {
-    summary = await runEmbedded({
-      configPath: resolve(args.config!),
-      root: ROOT,
+    const configPath = resolve(args.config!);
+    const common = {
       realtime: args.realtime!,
-      onProgress: progressBar(showBar ? process.stderr : null),
-      onReport: (r) => (collector = r),
+      onReport: (r: RunReportCollector) => (collector = r),
       ...(args.record !== undefined ? { recordPath: args.record } : {}),
       ...(livePort !== undefined ? { livePort } : {}),
-      ...(durationS !== undefined ? { durationS } : {}),
-      ...(args.urdf !== undefined ? { urdfPath: args.urdf } : {}),
-    });
+    };
+    if (isMotionScenarioFile(configPath)) {
+      if (args.urdf !== undefined) throw new Error('--urdf does not apply to a motion scenario (its run config names the robot)');
+      motion = await runMotionDemo({ configPath, root: ROOT, onProgress: progressBar(showBar ? process.stderr : null), embedded: common, ...(durationS !== undefined ? { durationS } : {}) });
+      summary = motion.run;
+    } else {
+      summary = await runEmbedded({
+        configPath,
+        root: ROOT,
+        onProgress: progressBar(showBar ? process.stderr : null),
+        ...common,
+        ...(durationS !== undefined ? { durationS } : {}),
+        ...(args.urdf !== undefined ? { urdfPath: args.urdf } : {}),
+      });
+    }
   } catch (err) {
     if (showBar && process.stderr.isTTY) process.stderr.write('\n'); // below an unfinished bar
     const report = logs.report();
@@ -137,7 +151,7 @@ async function main(argv: string[]): Promise<number> {
   const report = logs.report();
   if (report) process.stderr.write(`${report}\n`);
   const rec = summary.record;
-  const text = formatSummary(summary) + (rec ? `\nrecording           ${rec.messages} messages (${(rec.bytes / 1e6).toFixed(1)} MB CDR), ${rec.dropped} dropped: ${rec.path}` : '');
+  const text = formatSummary(summary) + (rec ? `\nrecording           ${rec.messages} messages (${(rec.bytes / 1e6).toFixed(1)} MB CDR), ${rec.dropped} dropped: ${rec.path}` : '') + (motion ? `\n${formatMotionSummary(motion)}` : '');
   let reportLine: string;
   let reportPath: string | null = null;
   try {
@@ -148,11 +162,12 @@ async function main(argv: string[]): Promise<number> {
   } catch (err) {
     reportLine = `report              not written: ${(err as Error).message}`;
   }
-  process.stdout.write(args.json ? `${JSON.stringify({ ...summary, report: reportPath }, null, 2)}\n` : `${text}\n${reportLine}\n`);
+  process.stdout.write(args.json ? `${JSON.stringify({ ...summary, ...(motion ? { motion: { ...motion, run: undefined } } : {}), report: reportPath }, null, 2)}\n` : `${text}\n${reportLine}\n`);
   if (args.json && reportPath === null) process.stderr.write(`${reportLine}\n`);
   const failures = [...summary.failures];
   if (summary.monitor.violations > 0) failures.push(`${summary.monitor.violations} published commands violated a limit`);
   if (summary.bus.callbackErrors > 0) failures.push(`${summary.bus.callbackErrors} callback errors on the bus`);
+  if (motion && motion.referenceLimitViolations > 0) failures.push(`${motion.referenceLimitViolations} published motion reference points outside the URDF limits`);
   for (const f of failures) process.stderr.write(`aegis_control: run failed: ${f}\n`);
   return failures.length === 0 ? 0 : 1;
 }

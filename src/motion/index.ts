@@ -11,3 +11,4 @@ export * from './tokens.js';
 export * from './token-check.js';
 export * from './primitives.js';
 export * from './reference-player.js';
+export * from './teleop.js';

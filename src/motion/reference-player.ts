@@ -13,20 +13,25 @@
  *   then glide to the default pose" (speed-limited) and the failure counted.
  * - An unknown primitive or a malformed request is refused with a message and
  *   changes nothing.
+ * - `teleop` makes the player follow a live stream ({@link follow}, fed by
+ *   ./teleop.ts): each streamed pose is reached by a speed-limited glide from
+ *   the current reference and then held; any other request ends following,
+ *   and so does a stale stream ({@link streamLost}: hold, then glide home).
  *
  * Commands (std_msgs/String): `play <name> [mirror] [scale <f>] [loop <n>]`
- * (several primitives: separate items with `,`), `queue <same>`, `stop`.
+ * (several primitives: separate items with `,`), `queue <same>`, `stop`, `teleop`.
  */
 import { composeProgram, limitTrajectory, ProgramItemSchema, type ComposeLimits, type ProgramItem } from './primitives.js';
 
-export type Request = { kind: 'play' | 'queue'; program: ProgramItem[] } | { kind: 'stop' };
+export type Request = { kind: 'play' | 'queue'; program: ProgramItem[] } | { kind: 'stop' } | { kind: 'teleop' };
 
 /** Parses a command string; returns the request or an error message. */
 export function parseRequest(text: string): Request | { error: string } {
   const words = text.trim().split(/\s+/);
   const verb = words[0] ?? '';
   if (verb === 'stop' && words.length === 1) return { kind: 'stop' };
-  if (verb !== 'play' && verb !== 'queue') return { error: `unknown command '${verb}' (play, queue, stop)` };
+  if (verb === 'teleop' && words.length === 1) return { kind: 'teleop' };
+  if (verb !== 'play' && verb !== 'queue') return { error: `unknown command '${verb}' (play, queue, stop, teleop)` };
   const program: ProgramItem[] = [];
   for (const part of text.trim().slice(verb.length).split(',')) {
     const w = part.trim().split(/\s+/).filter((x) => x.length > 0);
@@ -63,12 +68,18 @@ export class ReferencePlayer {
   private startS = 0;
   /** The pose the current timeline starts from (the frame before its first). */
   private readonly origin: Float64Array;
+  /** True from a `teleop` request until another request or {@link streamLost}. */
+  private followingStream = false;
+  /** The first frame of the last window handed out, and its time (a streamed pose glides on from there). */
+  private readonly lastOut: Float64Array;
+  private lastOutS = -Infinity;
 
   constructor(readonly limits: ComposeLimits, readonly home: Float64Array, private readonly decoded: ReadonlyMap<string, Float64Array>, readonly opts: PlayerOptions) {
     this.n = limits.names.length;
     if (home.length !== this.n) throw new Error(`default pose has ${home.length} values, ${this.n} joints`);
     this.timeline = Float64Array.from(home);
     this.origin = Float64Array.from(home);
+    this.lastOut = Float64Array.from(home);
   }
 
   /** The planned pose at `nowS` (the last frame after the timeline ends). */
@@ -83,11 +94,13 @@ export class ReferencePlayer {
   request(req: Request, nowS: number): string | undefined {
     this.stats.requests++;
     const from = this.poseAt(nowS, new Float64Array(this.n));
+    if (req.kind === 'teleop') { this.followingStream = true; return undefined; } // the reference stays where it is until the first streamed pose
     try {
-      if (req.kind === 'stop') { this.replaceFrom(nowS, this.glideHome(from), from); return undefined; }
+      if (req.kind === 'stop') { this.replaceFrom(nowS, this.glideHome(from), from); this.followingStream = false; return undefined; }
       if (req.kind === 'play') {
         const { trajectory } = composeProgram(req.program, this.decoded, from, this.limits, this.opts.dtS, this.opts.blendS);
         this.replaceFrom(nowS, this.withGlideHome(trajectory), from);
+        this.followingStream = false;
         return undefined;
       }
       // queue: after the planned motion, before its glide home
@@ -97,11 +110,48 @@ export class ReferencePlayer {
       const joined = new Float64Array(keep.length + trajectory.length);
       joined.set(keep); joined.set(trajectory, keep.length);
       this.replaceFrom(nowS, this.withGlideHome(joined), from);
+      this.followingStream = false;
       return undefined;
     } catch (err) {
       this.stats.refused++;
       return (err as Error).message;
     }
+  }
+
+  /** Whether streamed poses are followed (a `teleop` request is in force). */
+  get following(): boolean {
+    return this.followingStream;
+  }
+
+  /**
+   * Follows a streamed pose (player joint order) from `nowS`: a glide from the
+   * current reference, as fast as each joint's speed limit allows (linear, so
+   * every joint arrives together), clamped into the margined limits, then held.
+   * The glide starts one frame after the last window handed out, from its first
+   * frame (streamed poses arrive between publish ticks: starting from "the
+   * plan at nowS" could put two steps into one period). Returns why it was
+   * ignored (not following) or undefined.
+   */
+  follow(pose: ArrayLike<number>, nowS: number): string | undefined {
+    if (!this.followingStream) return "not following a stream (send 'teleop' on the request topic first)";
+    const n = this.n, dt = this.opts.dtS, L = this.limits;
+    const recent = nowS >= this.lastOutS && nowS - this.lastOutS < 1.5 * dt;
+    const from = recent ? Float64Array.from(this.lastOut) : this.poseAt(nowS, new Float64Array(n));
+    let frames = 1;
+    for (let j = 0; j < n; j++) frames = Math.max(frames, Math.ceil(Math.abs(pose[j]! - from[j]!) / (L.velocity[j]! * dt) - 1e-9));
+    const out = new Float64Array(frames * n);
+    for (let f = 0; f < frames; f++) for (let j = 0; j < n; j++) out[f * n + j] = from[j]! + ((f + 1) / frames) * (pose[j]! - from[j]!);
+    limitTrajectory(out, n, from, dt, L);
+    this.replaceFrom(recent ? this.lastOutS + dt : nowS, out, from);
+    this.plannedEnd = frames;
+    return undefined;
+  }
+
+  /** The stream went stale (or was refused for too long): stop following, hold the current reference for holdS, then glide home. */
+  streamLost(nowS: number): void {
+    this.followingStream = false;
+    const from = this.poseAt(nowS, new Float64Array(this.n));
+    this.replaceFrom(nowS, this.holdThenHome(from), from);
   }
 
   /**
@@ -137,6 +187,8 @@ export class ReferencePlayer {
       out.set(pose, k * n);
       prev.set(pose);
     }
+    this.lastOut.set(out.subarray(0, n));
+    this.lastOutS = nowS;
   }
 
   /** Why a frame is unsafe after `prev` (undefined when it is safe). */

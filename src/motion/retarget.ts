@@ -45,8 +45,10 @@ export interface RetargetReport {
   handErrRad: Float64Array;
   /** Angle between the robot torso and its target, rad. */
   torsoErrRad: number;
-  /** 1 when the wrist target is within reach and no limit or speed cap binds that arm (see docs/motion.md). */
+  /** 1 when {@link reachFlags} is 0: the wrist target is within reach and no limit or speed cap binds that arm (see docs/motion.md). */
   reachable: Uint8Array;
+  /** Why an arm's sample is not reachable, bits: {@link REACH_BEYOND} | {@link REACH_NEAR_LIMIT} | {@link REACH_SPEED_CAPPED}. */
+  reachFlags: Uint8Array;
   /** Joints whose speed cap bound this frame. */
   velocityCapped: number;
 }
@@ -62,6 +64,13 @@ interface Chain {
 }
 
 export type StepResult = 'ok' | 'held_bad_input';
+
+/** The wrist target is farther from the shoulder than 97 % of the robot arm's length (geometry only, independent of the solve). */
+export const REACH_BEYOND = 1;
+/** An arm joint of the solution is within half a saturation band of its limit. */
+export const REACH_NEAR_LIMIT = 2;
+/** The speed cap bound an arm joint this frame (the human moved faster than the robot may). */
+export const REACH_SPEED_CAPPED = 4;
 
 export class Retargeter {
   readonly tree: KinematicTree;
@@ -207,7 +216,7 @@ export class Retargeter {
     this.u = Float64Array.from(this.defaultQ, (v, i) => unsaturate(v, this.sat[i]!));
     this.report = {
       wristErrM: new Float64Array(2), elbowErrM: new Float64Array(2), handErrRad: new Float64Array(2),
-      torsoErrRad: 0, reachable: new Uint8Array(2), velocityCapped: 0,
+      torsoErrRad: 0, reachable: new Uint8Array(2), reachFlags: new Uint8Array(2), velocityCapped: 0,
     };
   }
 
@@ -400,13 +409,14 @@ export class Retargeter {
       const dot = this.v3[0]! * tgt[6]! + this.v3[1]! * tgt[7]! + this.v3[2]! * tgt[8]!;
       r.handErrRad[s] = Math.acos(Math.max(-1, Math.min(1, dot)));
       const reach = norm3(tgt[3]! - T[so + 3]!, tgt[4]! - T[so + 7]!, tgt[5]! - T[so + 11]!);
-      let free = reach <= 0.97 * (this.upperArmM[s]! + this.forearmM[s]!) && this.armCapped[s] === 0;
+      let flags = (reach <= 0.97 * (this.upperArmM[s]! + this.forearmM[s]!) ? 0 : REACH_BEYOND) | (this.armCapped[s] === 0 ? 0 : REACH_SPEED_CAPPED);
       const c = this.arms[s]!;
-      for (let j = 0; j < c.q.length && free; j++) {
+      for (let j = 0; j < c.q.length; j++) {
         const qi = c.q[j]!, sl = this.sat[qi]!, qv = this.qTry[qi]!;
-        if (qv > sl.hi - 0.5 * sl.band || qv < sl.lo + 0.5 * sl.band) free = false;
+        if (qv > sl.hi - 0.5 * sl.band || qv < sl.lo + 0.5 * sl.band) { flags |= REACH_NEAR_LIMIT; break; }
       }
-      r.reachable[s] = free ? 1 : 0;
+      r.reachFlags[s] = flags;
+      r.reachable[s] = flags === 0 ? 1 : 0;
     }
   }
 

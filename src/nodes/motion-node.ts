@@ -8,9 +8,13 @@
  * player checks every point (limits, speed, the optional collision check)
  * before it is published and holds-then-glides-home when one fails; refused
  * requests are answered on `<ns>/status` and counted on /diagnostics.
+ * With a teleop input, geometry_msgs/PoseArray keypoints on
+ * `<ns>/teleop/keypoints` are followed after a `teleop` request (order,
+ * checks and watchdog: src/motion/teleop.ts).
  */
 import { nodeLogger, type Logger } from '../log.js';
 import { parseRequest, type ReferencePlayer } from '../motion/reference-player.js';
+import type { TeleopInput } from '../motion/teleop.js';
 import { DiagnosticLevel, makeJointTrajectory, setTimeNs, type JointTrajectory, type StringMsg } from '../transport/messages.js';
 import type { Publisher, Subscription, Timer, TransportNode } from '../transport/port.js';
 import { DiagnosticsPublisher } from './diagnostics.js';
@@ -26,6 +30,8 @@ export interface MotionNodeOptions {
   restPose: Float64Array;
   windowFrames?: number;
   referenceTopic?: string;
+  /** Live keypoint stream → retargeting → reference (followed after a `teleop` request). */
+  teleop?: TeleopInput;
   namespace?: string;
 }
 
@@ -66,6 +72,8 @@ export class MotionNode {
       const why = this.onRequest('stop');
       return { success: why === undefined, message: why ?? 'gliding to the default pose' };
     });
+    const teleop = o.teleop;
+    if (teleop) node.createSubscription('geometry_msgs/msg/PoseArray', `${ns}/teleop/keypoints`, (m) => void teleop.onMessage(m, node.nowSeconds(), player), { preset: 'sensor_data' });
     this.timer = node.createTimer(BigInt(Math.round(dt * 1e9)), () => this.publish());
     this.diagnostics = new DiagnosticsPublisher(node, { name: `${node.name}: motion reference`, hardwareId: 'aegis' }, (b) => {
       const s = player.stats;
@@ -75,6 +83,7 @@ export class MotionNode {
       b.set('check_failures', s.checkFailures);
       b.set('last_failure', s.lastFailure);
       b.set('last_request', `${this.lastRequest.text}: ${this.lastRequest.outcome}`);
+      if (teleop) for (const [k, v] of Object.entries(teleop.stats)) b.set(`teleop_${k}`, v);
       if (s.checkFailures > 0) b.summary(DiagnosticLevel.WARN, `reference check failed ${s.checkFailures}× (held, glided home): ${s.lastFailure}`);
       else b.summary(DiagnosticLevel.OK, 'reference within limits');
     });
@@ -91,16 +100,21 @@ export class MotionNode {
     const why = 'error' in req ? req.error : this.o.player.request(req, this.o.node.nowSeconds());
     if ('error' in req) this.o.player.stats.refused++;
     this.lastRequest = { text, outcome: why ?? 'ok' };
-    if (why) this.log.warn({ request: text, reason: why }, 'motion request refused');
-    else this.log.info({ request: text }, 'motion request');
-    this.status.data = why ? `refused '${text}': ${why}` : `ok '${text}'`;
-    this.statusPub.publish(this.status);
+    if (why) this.say(`refused '${text}': ${why}`, 'motion request refused', { request: text, reason: why });
+    else this.say(`ok '${text}'`, 'motion request', { request: text }, 'info');
     return why;
+  }
+
+  private say(status: string, msg: string, fields: object = {}, level: 'warn' | 'info' = 'warn'): void {
+    this.log[level](fields, msg);
+    this.status.data = status;
+    this.statusPub.publish(this.status);
   }
 
   private publish(): void {
     const { player, playerIndex } = this.o;
     const n = player.n;
+    if (this.o.teleop?.watch(this.o.node.nowSeconds(), player)) this.say('teleop stream stale: holding, then gliding home', 'teleop stream stale');
     player.window(this.o.node.nowSeconds(), this.msg.points.length, this.buf);
     for (let k = 0; k < this.msg.points.length; k++) {
       const pos = this.msg.points[k]!.positions;

@@ -56,7 +56,7 @@ export interface TrialInputs {
 }
 
 /** Topic the sim reads its commands from when a trial adds latency. */
-const DELAYED_COMMAND_TOPIC = '/admission/delayed_command';
+export const DELAYED_COMMAND_TOPIC = '/admission/delayed_command';
 /** Constraints that count as a safety intervention (acceleration and jerk shape every step of a walking policy). */
 const SAFETY_CONSTRAINTS = [Constraint.Position, Constraint.Velocity, Constraint.Collision, Constraint.Workspace, Constraint.Effort, Constraint.Following];
 /** A trial goes on this long after a fall before it stops, s. */
@@ -91,7 +91,7 @@ function trialRunConfig(c: RunConfig, spec: TrialSpec, rootLink: string, cmdVelT
 }
 
 /** Forwards the shield's Float64MultiArray commands to the sim `latencyS` later (checked every physics step). */
-function delayNode(node: TransportNode, from: string, latencyS: number, stepS: number): { destroy(): void } {
+export function delayNode(node: TransportNode, from: string, latencyS: number, stepS: number): { destroy(): void } {
   const queue: { atS: number; data: Float64Array<ArrayBuffer> }[] = [];
   const pub = node.createPublisher('std_msgs/msg/Float64MultiArray', DELAYED_COMMAND_TOPIC, { preset: 'reliable' });
   const msg: Float64MultiArray = { layout: { dim: [], data_offset: 0 }, data: new Float64Array(0) };

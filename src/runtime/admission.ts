@@ -19,10 +19,16 @@ import {
   conventionVariants,
   judgeTrial,
   planTrials,
+  sweepMargin,
+  sweepTrials,
+  sweepValues,
+  type SweepCondition,
+  type ScenarioName,
   trialName,
   type AdmissionOptions,
   type AdmissionOptionsInput,
   type AdmissionVerdict,
+  type PlanContext,
   type PolicyKind,
   type TrialMetrics,
   type TrialResult,
@@ -93,6 +99,7 @@ export interface AdmissionReport {
 export interface Prepared {
   inputs: TrialInputs;
   specs: TrialSpec[];
+  planContext: PlanContext;
   policy: ResolvedPolicyConfig;
   variantContext: VariantContext;
 }
@@ -119,18 +126,20 @@ export async function prepareAdmission(configPath: string, root: string, input: 
   const cmd = terms.find((t) => t.source === 'velocity_command' && t.ranges !== undefined);
   const joints = actuatedJoints(loaded.model).map((j) => j.name);
   const ref = loaded.referenceMotion;
-  const specs = planTrials({
+  const planContext: PlanContext = {
     kind,
     commandRanges: cmd && cmd.source === 'velocity_command' && cmd.ranges ? cmd.ranges : null,
     joints,
     links: loaded.model.links.map((l) => l.name),
     rootLink: loaded.model.rootLink,
     ...(ref ? { referenceDurationS: ref.frames / ref.fps } : {}),
-  }, options);
+  };
+  const specs = planTrials(planContext, options);
   const variantContext: VariantContext = { urdfOrder: joints, motorOrder: loaded.motorOrder };
   return {
     inputs: { configPath, root, options, kind, fallHeightM: loaded.fallHeightM, rootLink: loaded.model.rootLink, variantContext },
     specs,
+    planContext,
     policy,
     variantContext,
   };
@@ -259,4 +268,41 @@ async function diagnose(prepared: Prepared, done: TrialResult[], pool: TrialPool
     variants: results,
     likelyCauses: results.filter((r) => r.pass).map((r) => r.cause),
   };
+}
+
+export interface SweepReport {
+  condition: SweepCondition;
+  scenario: ScenarioName;
+  rows: { value: number; result: TrialResult }[];
+  /** The last value that passed before the first failure (null: the easiest failed). */
+  margin: number | null;
+  /** The first failing value (null: every value passed). */
+  failsAt: number | null;
+  workers: number;
+  wallS: number;
+}
+
+/**
+ * The robustness sweep: one scenario (default: forward for a velocity policy, else the first planned)
+ * over `points` values of one condition, every other condition nominal. Informational: no record.
+ */
+export async function sweep(opts: AdmitOptions & { condition: SweepCondition; points?: number; scenario?: ScenarioName }): Promise<SweepReport> {
+  const t0 = monotonicNs();
+  const prepared = opts.prepared ?? await prepareAdmission(opts.configPath, opts.root, opts.options);
+  const { inputs } = prepared;
+  const scenario = opts.scenario ?? (inputs.kind === 'velocity' ? 'forward' : prepared.specs[0]!.scenario);
+  const values = sweepValues(opts.condition, opts.points ?? 6);
+  const specs = sweepTrials(prepared.planContext, inputs.options, scenario, opts.condition, values);
+  const pool = new TrialPool(opts.workers ?? availableParallelism(), opts.logPath);
+  try {
+    const results: TrialResult[] = new Array(specs.length);
+    await pool.run(specs.map((spec) => ({ inputs, spec })), (i, m) => {
+      results[i] = judgeTrial(m, inputs.options);
+      opts.onTrial?.(results[i]!, 'trial');
+    }, () => false);
+    const { margin, failsAt } = sweepMargin(values, results.map((r) => r.pass));
+    return { condition: opts.condition, scenario, rows: values.map((value, i) => ({ value, result: results[i]! })), margin, failsAt, workers: pool.size, wallS: Number(monotonicNs() - t0) * 1e-9 };
+  } finally {
+    await pool.close();
+  }
 }

@@ -49,6 +49,12 @@ export const QuaternionSchema = z.object({ x: finite, y: finite, z: finite, w: f
 export type Quaternion = z.infer<typeof QuaternionSchema>;
 export const TwistSchema = z.object({ linear: Vector3Schema, angular: Vector3Schema });
 export type Twist = z.infer<typeof TwistSchema>;
+export const PointSchema = z.object({ x: finite, y: finite, z: finite });
+export type Point = z.infer<typeof PointSchema>;
+export const PoseSchema = z.object({ position: PointSchema, orientation: QuaternionSchema });
+export type Pose = z.infer<typeof PoseSchema>;
+export const PoseArraySchema = z.object({ header: HeaderSchema, poses: z.array(PoseSchema) });
+export type PoseArray = z.infer<typeof PoseArraySchema>;
 
 // sensor_msgs
 export const JointStateSchema = z.object({
@@ -125,6 +131,7 @@ export interface MessageTypes {
   'std_msgs/msg/String': StringMsg;
   'std_msgs/msg/Float64MultiArray': Float64MultiArray;
   'geometry_msgs/msg/Twist': Twist;
+  'geometry_msgs/msg/PoseArray': PoseArray;
   'sensor_msgs/msg/JointState': JointState;
   'sensor_msgs/msg/Imu': Imu;
   'sensor_msgs/msg/Joy': Joy;
@@ -141,6 +148,7 @@ export const messageSchemas: { [K in MessageTypeName]: z.ZodType<MessageTypes[K]
   'std_msgs/msg/String': StringMsgSchema,
   'std_msgs/msg/Float64MultiArray': Float64MultiArraySchema,
   'geometry_msgs/msg/Twist': TwistSchema,
+  'geometry_msgs/msg/PoseArray': PoseArraySchema,
   'sensor_msgs/msg/JointState': JointStateSchema,
   'sensor_msgs/msg/Imu': ImuSchema,
   'sensor_msgs/msg/Joy': JoySchema,

@@ -4,7 +4,7 @@
  * admission is refused by any failed or skipped trial.
  */
 import { describe, expect, it } from 'vitest';
-import { AdmissionOptionsSchema, admissionVerdict, CRITERIA, formatVerdict, judgeTrial, type TrialMetrics } from '../../src/admission/index.js';
+import { AdmissionOptionsSchema, admissionVerdict, changedFiles, CRITERIA, formatVerdict, judgeTrial, type TrialMetrics } from '../../src/admission/index.js';
 
 const opts = AdmissionOptionsSchema.parse({});
 
@@ -88,5 +88,14 @@ describe('admission verdict', () => {
     const text = formatVerdict(v);
     expect(text).toContain('verdict: REFUSED');
     expect(text).toContain('failed no_fall in 1 trial(s) [stand#1]: stand#1: fell at 1.24 s');
+  });
+
+  it('files hashed before and after the trials: any change (or a file gone or new) is named, so no record is written', () => {
+    const f = (role: string, sha: string) => ({ role, path: `/x/${role}`, sha256: sha.repeat(64) });
+    const before = [f('model', 'a'), f('policy_config', 'b'), f('urdf', 'c')];
+    expect(changedFiles(before, [f('model', 'a'), f('policy_config', 'b'), f('urdf', 'c')])).toEqual([]);
+    expect(changedFiles(before, [f('model', 'd'), f('policy_config', 'b'), f('urdf', 'c')])).toEqual(['/x/model']);
+    expect(changedFiles(before, [f('model', 'a'), f('policy_config', 'b')])).toEqual(['/x/urdf']);
+    expect(changedFiles(before, [...before, f('contract', 'e')])).toEqual(['/x/contract']);
   });
 });

@@ -24,7 +24,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { admit, type AdmissionReport } from '../../src/runtime/admission.js';
+import { admit, sweep, type AdmissionReport } from '../../src/runtime/admission.js';
 import { mujocoAvailability } from '../../src/sim/addon.js';
 import { sharedData, sharedDataMissing, UNITREE_G1_VELOCITY } from '../helpers/shared-data.js';
 
@@ -140,6 +140,14 @@ describe.skipIf(missing !== undefined || !mujoco.available)('admission: the shar
     expect(r.diagnosis!.likelyCauses).toHaveLength(1);
     expect(r.diagnosis!.likelyCauses[0]).toMatch(cause);
   }, 900_000);
+
+  it('robustness sweep: no push passes, a 60 N·s sideways push while walking fails; the margin says so', async () => {
+    const r = await sweep({ configPath: join(importedSetup(), 'run.yaml'), root, options: { durationS: 6 }, condition: 'push', points: 2, workers: 1 });
+    expect(r.scenario).toBe('forward');
+    expect(r.rows.map((x) => [x.value, x.result.pass])).toEqual([[0, true], [60, false]]);
+    expect(r.rows[1]!.result.metrics.fell).toBe(true);
+    expect([r.margin, r.failsAt]).toEqual([0, 60]);
+  }, 600_000);
 
   it('a trial that cannot finish in its time limit is a failed trial', async () => {
     const r = await run(join(importedSetup(), 'run.yaml'), false, { ...REDUCED, trialTimeLimitS: 0.05 } as typeof REDUCED);

@@ -9,6 +9,7 @@ import { loadHumanMotion } from '../../src/io/bvh-file.js';
 import { loadRetargetMap } from '../../src/io/motion-files.js';
 import { loadUrdfFile } from '../../src/io/urdf-file.js';
 import { CMU_CLIPS, sharedData, sharedDataMissing } from '../helpers/shared-data.js';
+import { urdfLimits } from '../helpers/urdf-limits.js';
 import { humanFrame, simpleMap, simpleModel, type V3 } from './retarget-fixtures.js';
 
 const K3 = KEYPOINTS.length * 3;
@@ -169,7 +170,8 @@ describe.skipIf(missing)('G1 retargeting of the shared CMU clips', () => {
     it(`${clip}: no limit violation, no step above the speed cap, wrist error ≤ 3 cm where reachable`, () => {
       const h = loadHumanMotion(sharedData(clip));
       const r = new Retargeter(model, map);
-      const lim = jointLimitArrays(model, r.jointNames);
+      const xml = urdfLimits('urdf/g1_29dof_fixed.urdf'); // the URDF's own numbers, not the loader's or the retargeter's
+      const lim = { lower: r.jointNames.map((n) => xml.get(n)![0]), upper: r.jointNames.map((n) => xml.get(n)![1]) };
       const prev = Float64Array.from(r.q);
       let reachable = 0, worst = 0;
       for (let f = 0; f < h.frameCount; f++) {

@@ -163,6 +163,13 @@ declare module 'rclnodejs' {
       export interface PoseConstructor {
         new(other?: Pose): Pose;
       }
+      export interface PoseArray {
+        header: std_msgs.msg.Header;
+        poses: geometry_msgs.msg.Pose[];
+      }
+      export interface PoseArrayConstructor {
+        new(other?: PoseArray): PoseArray;
+      }
       export interface PoseStamped {
         header: std_msgs.msg.Header;
         pose: geometry_msgs.msg.Pose;
@@ -928,6 +935,7 @@ declare module 'rclnodejs' {
     'diagnostic_msgs/srv/SelfTest_Response': diagnostic_msgs.srv.SelfTest_Response;
     'geometry_msgs/msg/Point': geometry_msgs.msg.Point;
     'geometry_msgs/msg/Pose': geometry_msgs.msg.Pose;
+    'geometry_msgs/msg/PoseArray': geometry_msgs.msg.PoseArray;
     'geometry_msgs/msg/PoseStamped': geometry_msgs.msg.PoseStamped;
     'geometry_msgs/msg/Quaternion': geometry_msgs.msg.Quaternion;
     'geometry_msgs/msg/Transform': geometry_msgs.msg.Transform;
@@ -1031,6 +1039,7 @@ declare module 'rclnodejs' {
     'diagnostic_msgs/srv/SelfTest_Response': diagnostic_msgs.srv.SelfTest_ResponseConstructor;
     'geometry_msgs/msg/Point': geometry_msgs.msg.PointConstructor;
     'geometry_msgs/msg/Pose': geometry_msgs.msg.PoseConstructor;
+    'geometry_msgs/msg/PoseArray': geometry_msgs.msg.PoseArrayConstructor;
     'geometry_msgs/msg/PoseStamped': geometry_msgs.msg.PoseStampedConstructor;
     'geometry_msgs/msg/Quaternion': geometry_msgs.msg.QuaternionConstructor;
     'geometry_msgs/msg/Transform': geometry_msgs.msg.TransformConstructor;
