@@ -23,6 +23,13 @@ export const AdaptationConfigSchema = z
     enabled: z.boolean().default(true),
     /** Use the regime library (recall/create/consolidate); off = re-learn from the anchor after every switch. */
     memory: z.boolean().default(true),
+    /**
+     * What the correction compensates. `shift`: only the change from the anchor (nominal) regime,
+     * Δ = (w − w_anchor)·φ — the robot behaves as under the nominal dynamics, servo droop and lag
+     * included. `servo`: the whole predicted servo offset, Δ = w·φ, in every regime (nominal
+     * included; the anchor's own correction is the consolidated one) — the robot reaches the policy's target.
+     */
+    compensate: z.enum(['shift', 'servo']).default('shift'),
     /** Joint groups that are adapted (e.g. one per arm). */
     groups: z.array(AdaptedGroupSchema).min(1),
     /** RLS forgetting factor per policy tick (1 = none; 0.999 ≈ a 20 s memory at 50 Hz). */
@@ -60,6 +67,13 @@ export const AdaptationConfigSchema = z
         maxStepRad: finite.positive().default(0.03),
         /** Largest correction of any joint, rad. */
         maxCorrectionRad: finite.positive().default(0.35),
+        /**
+         * Largest command lead |command − measured position| the correction may ask for, rad (null = no
+         * bound). Set it at or below the shield's following-error bound: a lead beyond it is clamped by
+         * the shield, and a sample whose command was clamped would teach the servo model an offset that was
+         * never sent (integrator wind-up), so samples commanded at the bound are not learnt.
+         */
+        maxLeadRad: finite.positive().nullable().default(null),
       })
       .strict()
       .default({}),

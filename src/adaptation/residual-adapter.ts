@@ -35,7 +35,7 @@ import { AdaptationConfigSchema, type AdaptationConfig, type AdaptationConfigInp
 import { PidLagrangian } from './pid-lagrangian.js';
 import { RegimeMemory, type RegimeEntry, type RegimeMemoryFile } from './regime-memory.js';
 import { Rls } from './rls.js';
-import { addCorrection, blendToward, nearLimitCost, trustRegionStep } from './safety-gate.js';
+import { addCorrection, blendToward, nearLimitCostWith, trustRegionWith } from './safety-gate.js';
 
 /** A measured position beyond a limit by more than this is absurd (bad input), rad. */
 const ABSURD_RAD = 0.5;
@@ -56,6 +56,8 @@ export interface AdapterStats {
   rejectedUpdates: number;
   /** Ticks on which the trust region limited the correction. */
   trustLimitedTicks: number;
+  /** Joint-ticks whose command lead was at the `maxLeadRad` bound (correction limited; the sample is not learnt). */
+  leadLimited: number;
   /** Ticks with a non-finite state or policy target (consolidated policy used). */
   badInputTicks: number;
   /** Ticks with a stalled detector stream (consolidated policy used). */
@@ -72,7 +74,7 @@ export interface AdapterEvent {
 
 export class ResidualAdapter {
   readonly config: AdaptationConfig;
-  readonly stats: AdapterStats = { ticks: 0, detectedSwitches: 0, announcedSwitches: 0, recalls: 0, created: 0, rejectedUpdates: 0, trustLimitedTicks: 0, badInputTicks: 0, stalledTicks: 0, fallbackTicks: 0 };
+  readonly stats: AdapterStats = { ticks: 0, detectedSwitches: 0, announcedSwitches: 0, recalls: 0, created: 0, rejectedUpdates: 0, trustLimitedTicks: 0, leadLimited: 0, badInputTicks: 0, stalledTicks: 0, fallbackTicks: 0 };
   /** Policy-order indices of the adapted joints. */
   readonly idx: Int32Array;
   readonly features: number;
@@ -89,6 +91,8 @@ export class ResidualAdapter {
   readonly events: AdapterEvent[] = [];
   /** Safety cost reported from outside for the coming tick (shield interventions, tilt), cost units. */
   externalCost = 0;
+  /** The node's time for {@link ResidualAdapter.stepAtClock}, s (written by the caller before each tick). */
+  readonly clock = new Float64Array(1);
   /** Last tick's measured cost, cost units. */
   lastCost = 0;
   state: AdapterState = 'learning_anchor';
@@ -107,12 +111,18 @@ export class ResidualAdapter {
   private readonly lower: Float64Array;
   private readonly upper: Float64Array;
   private readonly prevCmd: Float64Array;
+  /** Per adapted joint: 1 when the previous command's lead was at the bound (its sample is censored). */
+  private readonly atLead: Uint8Array;
   private havePrev = false;
   private readonly want: Float64Array;
   private readonly cand: Float64Array;
   private readonly hold: Float64Array;
   private holdLatched = false;
   private readonly scratchOut: Float64Array;
+  /** Near-limit costs of this tick (measured, candidate, previous, uncorrected): typed slots, no boxed floats. */
+  private readonly costs = new Float64Array(4);
+  private readonly limitCost: ReturnType<typeof nearLimitCostWith>;
+  private readonly trustStep: ReturnType<typeof trustRegionWith>;
   /** Post-switch window: φ [window × n × d] and y [window × n]. */
   private readonly winPhi: Float64Array;
   private readonly winY: Float64Array;
@@ -175,6 +185,7 @@ export class ResidualAdapter {
     this.noiseVar = new Float64Array(this.n).fill(c.noiseFloorRad * c.noiseFloorRad);
     this.signature = new Float64Array(this.n);
     this.prevCmd = new Float64Array(policyJoints.length);
+    this.atLead = new Uint8Array(this.n);
     this.want = new Float64Array(this.n);
     this.cand = new Float64Array(this.n);
     this.hold = new Float64Array(policyJoints.length);
@@ -183,6 +194,8 @@ export class ResidualAdapter {
     this.winY = new Float64Array(c.match.windowTicks * this.n);
     this.params = new Float64Array(this.n * d);
     this.cov = new Float64Array(this.n * d * d);
+    this.limitCost = nearLimitCostWith(this.idx, this.lower, this.upper, c.cost.limitMarginRad);
+    this.trustStep = trustRegionWith(c.trustRegion.maxStepRad, c.trustRegion.maxCorrectionRad);
   }
 
   /** The regime in use (null while the anchor is learnt or without memory). */
@@ -235,6 +248,15 @@ export class ResidualAdapter {
    * order). `nowS`: the node's time (stall detection).
    */
   step(q: ArrayLike<number>, qd: ArrayLike<number>, policyTarget: ArrayLike<number>, out: Float64Array, nowS: number): AdapterState {
+    this.clock[0] = nowS;
+    return this.stepAtClock(q, qd, policyTarget, out);
+  }
+
+  /**
+   * {@link ResidualAdapter.step} at the time in `clock[0]` (s): the control hot path's form — a
+   * float time passed as an argument is boxed into a heap number on every call (16 B per tick).
+   */
+  stepAtClock(q: ArrayLike<number>, qd: ArrayLike<number>, policyTarget: ArrayLike<number>, out: Float64Array): AdapterState {
     this.stats.ticks++;
     this.tickCount++;
     const n = this.n;
@@ -264,29 +286,33 @@ export class ResidualAdapter {
     for (let k = 0; k < n; k++) qs += q[this.idx[k]!]! * (k + 1) + qd[this.idx[k]!]! * (k + 0.5);
     const fresh = qs !== this.lastStateSum;
     this.lastStateSum = qs;
-    if (this.havePrev && fresh) this.learn(q, nowS);
-    if (this.detector.stalledAt(nowS) && this.anchorLearnt) {
+    if (this.havePrev && fresh) this.learn(q);
+    if (this.detector.stalledAt(this.clock[0]!) && this.anchorLearnt) {
       this.stats.stalledTicks++;
       return this.consolidatedOnly(policyTarget, out, 'stalled');
     }
     // measured safety cost and λ
-    const cost = nearLimitCost(q, this.idx, this.lower, this.upper, this.config.cost.limitMarginRad) + (Number.isFinite(this.externalCost) ? Math.max(0, this.externalCost) : 1);
+    const costs = this.costs;
+    this.limitCost(q, costs, 0);
+    const cost = costs[0]! + (Number.isFinite(this.externalCost) ? Math.max(0, this.externalCost) : 1);
     this.externalCost = 0;
     this.lastCost = cost;
     const lambda = this.lagrangian.update(cost);
     if (!this.enabled) {
       this.state = 'disabled';
       for (let i = 0; i < out.length; i++) out[i] = policyTarget[i]!;
-      this.remember(out);
+      this.remember(out, q);
       return this.state;
     }
     // correction wanted: (w − w_anchor)·φ, shrunk by 1/(1 + λ)
     const shrink = 1 / (1 + lambda);
+    const servo = this.config.compensate === 'servo';
     for (let k = 0; k < n; k++) {
       let s = 0;
       if (this.anchorLearnt) {
         const w = this.rls[k]!.w;
-        for (let i = 0; i < d; i++) s += (w[i]! - this.anchorW[k * d + i]!) * this.phi[k * d + i]!;
+        if (servo) for (let i = 0; i < d; i++) s += w[i]! * this.phi[k * d + i]!;
+        else for (let i = 0; i < d; i++) s += (w[i]! - this.anchorW[k * d + i]!) * this.phi[k * d + i]!;
       }
       // first-order approach to the model's correction: the closed loop (correction → servo → label)
       // is an integral loop, and a deadbeat one (gain 1 per tick) oscillates against the servo's lag
@@ -294,22 +320,24 @@ export class ResidualAdapter {
       this.want[k] = prev + this.config.correctionGain * (s * shrink - prev);
     }
     this.cand.set(this.correction);
-    const tr = this.config.trustRegion;
-    if (trustRegionStep(this.cand, this.want, tr.maxStepRad, tr.maxCorrectionRad) > 0) this.stats.trustLimitedTicks++;
+    if (this.trustStep(this.cand, this.want) > 0) this.stats.trustLimitedTicks++;
     // reject a step that raises the predicted near-limit cost
-    const m = this.config.cost.limitMarginRad;
     const tmp = this.scratchOut;
     addCorrection(policyTarget, this.idx, this.cand, 1, tmp);
-    const cNew = nearLimitCost(tmp, this.idx, this.lower, this.upper, m);
+    this.limitCost(tmp, costs, 1);
     addCorrection(policyTarget, this.idx, this.correction, 1, tmp);
-    const cOld = nearLimitCost(tmp, this.idx, this.lower, this.upper, m);
-    const cBase = nearLimitCost(policyTarget, this.idx, this.lower, this.upper, m);
+    this.limitCost(tmp, costs, 2);
+    this.limitCost(policyTarget, costs, 3);
+    const cNew = costs[1]!;
+    const cOld = costs[2]!;
+    const cBase = costs[3]!;
     if (cNew > Math.max(cOld, cBase) + 1e-12) {
       this.stats.rejectedUpdates++;
       if (cOld > cBase + 1e-12) this.correction.fill(0);
     } else {
       this.correction.set(this.cand);
     }
+    this.limitLead(q, policyTarget);
     addCorrection(policyTarget, this.idx, this.correction, 1, out);
     // over budget: blend toward the hold pose
     const ramp = 1 / this.config.fallbackRampTicks;
@@ -328,7 +356,7 @@ export class ResidualAdapter {
       this.event('fallback_off');
     }
     this.state = this.beta > 0 ? 'fallback' : !this.anchorLearnt ? 'learning_anchor' : this.searching ? 'searching' : 'tracking';
-    this.remember(out);
+    this.remember(out, q);
     return this.state;
   }
 
@@ -354,16 +382,26 @@ export class ResidualAdapter {
 
   // ---- internals ----
 
-  private learn(q: ArrayLike<number>, nowS: number): void {
+  private learn(q: ArrayLike<number>): void {
+    const nowS = this.clock[0]!;
     const n = this.n;
     const d = this.features;
     const c = this.config;
     let score = 0;
     const w = this.searching && this.winCount < c.match.windowTicks ? this.winCount : -1;
+    let used = 0;
     for (let k = 0; k < n; k++) {
       const j = this.idx[k]!;
       const y = this.prevCmd[j]! - q[j]!;
-      const e = this.rls[k]!.update(this.phi, y, k * d);
+      if (this.atLead[k] === 1) {
+        if (w >= 0) this.winY[w * n + k] = NaN; // not scored in the match
+        continue; // the shield clamped that command: censored sample
+      }
+      used++;
+      const r = this.rls[k]!;
+      r.io[0] = y;
+      r.updateSlot(this.phi, k * d);
+      const e = r.io[1]!;
       score += (e * e) / this.noiseVar[k]!;
       // residual variance: slow EMA, floored
       const v = this.noiseVar[k]! + 0.02 * (e * e - this.noiseVar[k]!);
@@ -377,7 +415,7 @@ export class ResidualAdapter {
         this.winY[w * n + k] = y;
       }
     }
-    score /= n;
+    score = used > 0 ? score / used : 1;
     if (w >= 0 && ++this.winCount === c.match.windowTicks) this.finishSearch();
     if (!this.anchorLearnt) {
       if (this.tickCount >= c.anchorTicks) this.learnAnchor();
@@ -448,15 +486,18 @@ export class ResidualAdapter {
     const floor = c.noiseFloorRad * c.noiseFloorRad;
     const best = this.memory.bestMatch((e) => {
       let s = 0;
+      let m = 0;
       for (let t = 0; t < this.winCount; t++) {
         for (let k = 0; k < n; k++) {
+          if (Number.isNaN(this.winY[t * n + k]!)) continue; // censored
+          m++;
           let p = 0;
           for (let i = 0; i < d; i++) p += e.params[k * d + i]! * this.winPhi[(t * n + k) * d + i]!;
           const r = this.winY[t * n + k]! - p;
           s += (r * r) / Math.max(floor, e.noiseVar[k]!);
         }
       }
-      return s / (this.winCount * n);
+      return m > 0 ? s / m : Infinity;
     }, c.match.threshold);
     if (best) {
       this.recall(best.entry);
@@ -505,9 +546,36 @@ export class ResidualAdapter {
     }
   }
 
-  private remember(out: Float64Array): void {
+  private remember(out: Float64Array, q: ArrayLike<number>): void {
     this.prevCmd.set(out);
     this.havePrev = true;
+    const lead = this.config.trustRegion.maxLeadRad;
+    for (let k = 0; k < this.n; k++) {
+      const j = this.idx[k]!;
+      this.atLead[k] = lead !== null && Math.abs(out[j]! - q[j]!) >= lead * 0.999 ? 1 : 0;
+    }
+  }
+
+  /**
+   * Limits the correction so that the command's lead |target + Δ − q| stays within `maxLeadRad`
+   * (never past the policy's own target: only the correction is cut).
+   */
+  private limitLead(q: ArrayLike<number>, policyTarget: ArrayLike<number>): void {
+    const lead = this.config.trustRegion.maxLeadRad;
+    if (lead === null) return;
+    for (let k = 0; k < this.n; k++) {
+      const j = this.idx[k]!;
+      const t = policyTarget[j]!;
+      const x = q[j]!;
+      const lo = Math.min(t, x - lead);
+      const hi = Math.max(t, x + lead);
+      const c = t + this.correction[k]!;
+      const v = c < lo ? lo : c > hi ? hi : c;
+      if (v !== c) {
+        this.correction[k] = v - t;
+        this.stats.leadLimited++;
+      }
+    }
   }
 
   /** The consolidated policy's target, unchanged; correction dropped (counted by the caller's state). */
@@ -519,6 +587,7 @@ export class ResidualAdapter {
     this.holdLatched = false;
     if (state === 'bad_input') this.havePrev = false; // no sample spans a bad tick
     else this.prevCmd.set(out);
+    this.atLead.fill(0);
     this.state = state;
     return state;
   }

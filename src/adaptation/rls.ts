@@ -58,16 +58,32 @@ export class Rls {
   }
 
   /**
+   * Scalar slots of {@link Rls.updateSlot}: [0] the label y (in), [1] the prior
+   * error y − wᵀφ (out, NaN when nothing was learnt). Typed slots, so no float
+   * crosses a call boundary (a boxed heap number per call otherwise).
+   */
+  readonly io = new Float64Array(2);
+
+  /**
    * One update with (φ, y); returns the prior error y − wᵀφ. A non-finite
    * φ or y changes nothing and returns NaN.
    */
   update(phi: ArrayLike<number>, y: number, off = 0): number {
+    this.io[0] = y;
+    this.updateSlot(phi, off);
+    return this.io[1]!;
+  }
+
+  /** {@link Rls.update} with y read from `io[0]` and the prior error written to `io[1]` (the allocation-free form). */
+  updateSlot(phi: ArrayLike<number>, off: number): void {
+    const y = this.io[0]!;
+    this.io[1] = NaN;
     const d = this.dim;
     const P = this.P;
-    if (!Number.isFinite(y)) return NaN;
-    for (let i = 0; i < d; i++) if (!Number.isFinite(phi[off + i]!)) return NaN;
+    if (!Number.isFinite(y)) return;
+    for (let i = 0; i < d; i++) if (!Number.isFinite(phi[off + i]!)) return;
     const rho = this.forgetting;
-    let denom = rho;
+    let denom = asFloat(rho);
     for (let i = 0; i < d; i++) {
       let a = 0;
       let b = 0;
@@ -101,6 +117,16 @@ export class Rls {
         }
       }
     }
-    return e;
+    this.io[1] = e;
   }
+}
+
+/**
+ * The number as an unboxed float in optimised code. A local that starts as a
+ * loaded field or a parameter and is then updated with float arithmetic can be
+ * kept tagged by the JIT, boxing a fresh heap number on every update (measured:
+ * 16 B per call here); starting it from a float operation keeps it unboxed.
+ */
+export function asFloat(x: number): number {
+  return Math.max(x, -Infinity);
 }

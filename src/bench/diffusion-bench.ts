@@ -22,7 +22,7 @@
  * dominates. Printed figures only.
  */
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadDiffusionBundle } from '../io/diffusion-files.js';
 import { loadUrdfFile } from '../io/urdf-file.js';
@@ -51,6 +51,8 @@ interface Row {
   criticEvals: number;
   p50: number;
   p99: number;
+  /** Sampling time inside the worker, p50, ms (latency minus this = the round trip's transport and wake-ups). */
+  computeP50: number;
   lagP99: number;
   /** The same timer's p99 lateness with nothing in flight, right after (machine noise). */
   idleLagP99: number;
@@ -147,7 +149,7 @@ export async function benchDiffusion(opts: { repoRoot: string; episodes?: number
       if (r.success) succ++;
     }
     rows.push({
-      label: st.label, denoiserEvals: mean(dEval), criticEvals: mean(cEval), p50: NaN, p99: NaN, lagP99: NaN, idleLagP99: NaN,
+      label: st.label, denoiserEvals: mean(dEval), criticEvals: mean(cEval), p50: NaN, p99: NaN, computeP50: NaN, lagP99: NaN, idleLagP99: NaN,
       q: mean(qs), ret: mean(rets), success: succ / episodes, safe: safeCount,
     });
   }
@@ -156,6 +158,8 @@ export async function benchDiffusion(opts: { repoRoot: string; episodes?: number
   const probe = new LagProbe();
   probe.start();
   const lat = new Map<string, number[]>(strategies.map((st) => [st.label, []]));
+  const comp = new Map<string, number[]>(strategies.map((st) => [st.label, []]));
+  const load0 = loadavg()[0]!;
   for (const st of strategies) await client.decide(obs[0]!, { seed: 1, strategy: st.s }); // warm-up
   const elu0 = performance.eventLoopUtilization();
   let timedDecisions = 0;
@@ -166,6 +170,7 @@ export async function benchDiffusion(opts: { repoRoot: string; episodes?: number
         probe.label = st.label;
         const d = await client.decide(obs[e]!, { seed: 1000 + e, strategy: st.s });
         lat.get(st.label)!.push(d.latencyMs);
+        comp.get(st.label)!.push(d.computeMs);
         timedDecisions++;
       }
       probe.label = 'idle';
@@ -173,16 +178,22 @@ export async function benchDiffusion(opts: { repoRoot: string; episodes?: number
     }
   }
   probe.label = null;
+  const load1 = loadavg()[0]!;
   // the node thread's own work per decision (event-loop active time; the timer probe's callbacks included)
   const busyPerDecision = performance.eventLoopUtilization(elu0).active / timedDecisions;
   for (const r of rows) {
     const l = lat.get(r.label)!;
     r.p50 = percentile(l, 0.5);
     r.p99 = percentile(l, 0.99);
+    r.computeP50 = percentile(comp.get(r.label)!, 0.5);
     r.lagP99 = probe.p99(r.label);
     r.idleLagP99 = probe.p99('idle');
   }
   const samplingLag = percentile(probe.all('idle'), 0.99);
+  const samplingLagSamples = probe.all('idle').length;
+  const idleLagSamples = probe.lags.get('idle')?.length ?? 0;
+  const syncPath = client.synchronous;
+  const clientWork = [...client.nodeThreadWorkMs()];
   const idleLag = probe.p99('idle');
   probe.stop();
   await client.close();
@@ -210,10 +221,10 @@ export async function benchDiffusion(opts: { repoRoot: string; episodes?: number
   // 23-1024-1024-1024-16), so that per-row compute, not call overhead, dominates.
   const heavy = await heavyLatency(root, config, files.contract, files.bytes, workerUrl, obs.slice(0, Math.min(episodes, 30)));
 
-  const head = `  ${'strategy'.padEnd(14)} ${'denoiser'.padStart(9)} ${'critic'.padStart(7)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'lag p99'.padStart(8)} ${'sel. Q'.padStart(8)} ${'return'.padStart(8)} ${'success'.padStart(8)}`;
+  const head = `  ${'strategy'.padEnd(14)} ${'denoiser'.padStart(9)} ${'critic'.padStart(7)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'comp p50'.padStart(8)} ${'lag p99'.padStart(8)} ${'sel. Q'.padStart(8)} ${'return'.padStart(8)} ${'success'.padStart(8)}`;
   const lines = rows.map((r) =>
-    `  ${r.label.padEnd(14)} ${r.denoiserEvals.toFixed(1).padStart(9)} ${r.criticEvals.toFixed(1).padStart(7)} ${r.p50.toFixed(3).padStart(8)} ${r.p99.toFixed(3).padStart(8)} ${r.lagP99.toFixed(3).padStart(8)} ${r.q.toFixed(3).padStart(8)} ${r.ret.toFixed(3).padStart(8)} ${(100 * r.success).toFixed(0).padStart(7)}%`);
-  process.stderr.write(`\n  diffusion (arm detour, T = 10, ${episodes} contexts, same seeds per strategy; evaluations per decision; lag = p99 lateness of a 1 ms timer on the node thread while that strategy samples, ms; strategies interleaved)\n${head}\n${lines.join('\n')}\n  timer lag p99 with nothing in flight (interleaved idle stretches): ${idleLag.toFixed(3)} ms\n`);
+    `  ${r.label.padEnd(14)} ${r.denoiserEvals.toFixed(1).padStart(9)} ${r.criticEvals.toFixed(1).padStart(7)} ${r.p50.toFixed(3).padStart(8)} ${r.p99.toFixed(3).padStart(8)} ${r.computeP50.toFixed(3).padStart(8)} ${r.lagP99.toFixed(3).padStart(8)} ${r.q.toFixed(3).padStart(8)} ${r.ret.toFixed(3).padStart(8)} ${(100 * r.success).toFixed(0).padStart(7)}%`);
+  process.stderr.write(`\n  diffusion (arm detour, T = 10, ${episodes} contexts, same seeds per strategy; evaluations per decision; lag = p99 lateness of a 1 ms timer on the node thread while that strategy samples, ms; comp = sampling time inside the worker; strategies interleaved; 1-min load average ${load0.toFixed(2)} → ${load1.toFixed(2)} on ${availableParallelism()} cores)\n${head}\n${lines.join('\n')}\n  timer lag p99 with nothing in flight (interleaved idle stretches): ${idleLag.toFixed(3)} ms\n`);
 
   const by = (l: string): Row => rows.find((r) => r.label === l)!;
   const single = by('single');
@@ -224,6 +235,7 @@ export async function benchDiffusion(opts: { repoRoot: string; episodes?: number
     figures[`${k}_critic_evals`] = Number(r.criticEvals.toFixed(2));
     figures[`${k}_latency_p50_ms`] = Number(r.p50.toFixed(3));
     figures[`${k}_latency_p99_ms`] = Number(r.p99.toFixed(3));
+    figures[`${k}_compute_p50_ms`] = Number(r.computeP50.toFixed(3));
     figures[`${k}_loop_lag_p99_ms`] = Number(r.lagP99.toFixed(3));
     figures[`${k}_selected_q`] = Number(r.q.toFixed(4));
     figures[`${k}_return`] = Number(r.ret.toFixed(4));
@@ -234,10 +246,23 @@ export async function benchDiffusion(opts: { repoRoot: string; episodes?: number
   figures.faster8_return_gain_fraction = Number(((faster8.ret - single.ret) / (best8.ret - single.ret)).toFixed(3));
   figures.faster8_denoiser_evals_ratio = Number((faster8.denoiserEvals / best8.denoiserEvals).toFixed(3));
   figures.faster8_latency_p50_ratio = Number((faster8.p50 / best8.p50).toFixed(3));
+  figures.faster8_latency_p99_ratio = Number((faster8.p99 / best8.p99).toFixed(3));
+  // the same ratio without the round trip (worker compute only): what removing all transport overhead could reach
+  figures.faster8_compute_p50_ratio = Number((faster8.computeP50 / best8.computeP50).toFixed(3));
+  figures.best_of_n8_round_trip_p50_ms = Number((best8.p50 - best8.computeP50).toFixed(3));
+  figures.load_average_1min_start = Number(load0.toFixed(2));
+  figures.load_average_1min_end = Number(load1.toFixed(2));
   figures.sampling_loop_lag_p99_ms = Number(samplingLag.toFixed(3));
   figures.idle_loop_lag_p99_ms = Number(idleLag.toFixed(3));
+  // how many timer firings each lag figure rests on (a strategy's own lag column rests on far fewer: its decisions last < 1 ms)
+  figures.sampling_loop_lag_samples = samplingLagSamples;
+  figures.idle_loop_lag_samples = idleLagSamples;
+  figures.inference_synchronous_native_path = syncPath ? 1 : 0;
   figures.inline_sampling_loop_lag_p99_ms = Number(inlineLag.toFixed(3));
   figures.node_thread_busy_ms_per_decision = Number(busyPerDecision.toFixed(4));
+  // the client's own handlers on the node thread (posting a request, handling an answer): what sampling itself can delay a timer by
+  figures.client_handler_ms_p99 = Number(percentile(clientWork, 0.99).toFixed(4));
+  figures.client_handler_ms_max = Number(Math.max(...clientWork).toFixed(4));
   figures.inline_node_thread_busy_ms_per_best_of_32_decision = Number(inlineBusyPerDecision.toFixed(4));
   for (const [k, v] of Object.entries(heavy)) figures[k] = Number(v.toFixed(3));
   return figures;

@@ -4,14 +4,25 @@
  * tick averaged over GC-free windows; 0.5 B is the measuring floor ("0 B"). Figures only — nothing here
  * fails on a slow machine (these machines are noisy; see the README).
  *
- *   node dist/bench/index.js [--only sim,shield,policy,timing,reference,motion,diffusion] [--json]
+ *   node dist/bench/index.js [--only peers,e2e,sim,shield,policy,timing,reference,motion,diffusion,record,adaptation] [--json]
+ *
+ * `peers` (first) is the side-by-side table against Python/C/C++ peers run in
+ * the same process lifetime (bench/peers/, docs/bench.md). Every run also
+ * writes its figures with the machine and load average to
+ * results/bench-latest.json.
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { benchAdaptation } from './adaptation-bench.js';
 import { benchDiffusion } from './diffusion-bench.js';
+import { benchEndToEnd } from './e2e-bench.js';
 import { benchMotion } from './motion-bench.js';
+import { benchPeers, type PeerBenchResult } from './peer-bench.js';
 import { benchPolicy } from './policy-bench.js';
+import { benchRecord } from './record-bench.js';
 import { benchReference } from './reference-bench.js';
 import { benchShield } from './shield-bench.js';
 import { benchSim } from './sim-bench.js';
@@ -48,6 +59,9 @@ const TARGETS: Record<string, [number, string, 'max' | 'min']> = {
   faster8_denoiser_evals_ratio: [0.2, '', 'max'],
   faster8_latency_p50_ratio: [0.333, '', 'max'],
   sampling_loop_lag_p99_ms: [1, 'ms', 'max'],
+  record_isolated_share_of_tick: [0.05, 'of the 2 ms tick', 'max'],
+  record_in_run_share_of_tick: [0.05, 'of the 2 ms tick', 'max'],
+  adaptation_step_heap_bytes_per_tick: [0.5, 'B', 'max'],
 };
 
 function show(value: number): string {
@@ -60,7 +74,9 @@ function verdict(value: number, [target, unit, kind]: [number, string, 'max' | '
   return `   target ${kind === 'max' ? '≤' : '≥'} ${target} ${unit}, ratio ${ratio} ${ok ? 'ok' : 'MISSED'}`;
 }
 
-const SUITES = {
+const SUITES: Record<string, () => Promise<Record<string, number> | PeerBenchResult>> = {
+  peers: () => benchPeers({ repoRoot: ROOT }),
+  e2e: () => benchEndToEnd({ repoRoot: ROOT }),
   sim: () => benchSim({ repoRoot: ROOT }),
   shield: () => benchShield({ repoRoot: ROOT }),
   policy: () => benchPolicy({ repoRoot: ROOT }),
@@ -68,26 +84,41 @@ const SUITES = {
   reference: () => benchReference({ repoRoot: ROOT }),
   motion: () => benchMotion({ repoRoot: ROOT }),
   diffusion: () => benchDiffusion({ repoRoot: ROOT }),
-} as const;
+  record: () => benchRecord({ repoRoot: ROOT }),
+  adaptation: () => benchAdaptation({ repoRoot: ROOT }),
+};
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { only: { type: 'string' }, json: { type: 'boolean', default: false } } });
   const names = values.only ? values.only.split(',') : Object.keys(SUITES);
   const all: Record<string, Record<string, number>> = {};
+  const tables: Record<string, unknown> = {};
+  const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, Node.js ${process.versions.node}`;
+  if (!values.json) process.stdout.write(`machine: ${machine}; load average at start ${loadavg().map((x) => x.toFixed(2)).join(' ')}\n`);
   for (const name of names) {
-    const suite = SUITES[name as keyof typeof SUITES];
+    const suite = SUITES[name];
     if (!suite) throw new Error(`unknown bench suite '${name}' (have: ${Object.keys(SUITES).join(', ')})`);
-    const figures = await suite();
-    all[name] = figures;
+    const result = await suite();
+    const figures = 'figures' in result && typeof result.figures === 'object' ? (result as PeerBenchResult).figures : (result as Record<string, number>);
+    all[name] = { ...figures, load1_after: Number(loadavg()[0]!.toFixed(2)) };
+    if ('text' in result) tables[name] = (result as PeerBenchResult).json;
     if (values.json) continue;
-    process.stdout.write(`\n== ${name}\n`);
+    process.stdout.write(`\n== ${name}   (load average ${loadavg().map((x) => x.toFixed(2)).join(' ')})\n`);
+    if ('text' in result) {
+      process.stdout.write(`${(result as PeerBenchResult).text}\n`);
+      continue;
+    }
     if (Object.keys(figures).length === 0) process.stdout.write('  (skipped: prerequisites missing, see the suite)\n');
     for (const [key, value] of Object.entries(figures)) {
       const t = TARGETS[key];
       process.stdout.write(`  ${key.padEnd(48)} ${show(value).padStart(12)}${t ? verdict(value, t) : ''}\n`);
     }
   }
+  const report = { date: new Date().toISOString(), machine, figures: all, tables };
+  mkdirSync(resolve(ROOT, 'results'), { recursive: true });
+  writeFileSync(resolve(ROOT, 'results', 'bench-latest.json'), `${JSON.stringify(report, null, 2)}\n`);
   if (values.json) process.stdout.write(`${JSON.stringify(all, null, 2)}\n`);
+  else process.stdout.write(`\nfigures written to results/bench-latest.json\n`);
 }
 
 await main();

@@ -21,7 +21,7 @@
  * assertions).
  */
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { loadConfigFile } from '../io/config-file.js';
 import { PolicyNode } from '../nodes/policy-node.js';
 import { ActionSpecSchema } from '../policy/action.js';
@@ -50,7 +50,7 @@ interface Subject {
 const WARMUP_TICKS = 10_000;
 
 /** A 480-input, 3×256 ELU, 29-output policy on the G1 joints. */
-function bigMlpSubject(): Subject {
+export function bigMlpSubject(): Subject {
   const observation = ObservationSpecSchema.parse({
     terms: [
       { name: 'base_ang_vel', source: 'base_ang_vel', scale: 0.25, history: 5 },
@@ -76,8 +76,10 @@ function bigMlpSubject(): Subject {
 }
 
 function shippedSubject(root: string): Subject {
-  const raw = loadConfigFile(PolicyConfigSchema, resolve(root, 'config/policy_upper_body.yaml'));
-  return { name: 'upper_body', config: resolvePolicyConfig(raw), model: new Uint8Array(readFileSync(resolve(root, raw.modelPath))) };
+  const file = resolve(root, 'config/policy_upper_body.yaml');
+  const raw = loadConfigFile(PolicyConfigSchema, file);
+  // modelPath is relative to the config file that names it
+  return { name: 'upper_body', config: resolvePolicyConfig(raw), model: new Uint8Array(readFileSync(resolve(dirname(file), raw.modelPath))) };
 }
 
 /**
@@ -93,6 +95,8 @@ class BenchPolicy implements Policy {
   readonly input: Float32Array;
   readonly extraInputs: ReadonlyMap<string, Float32Array>;
   readonly extraOutputs: ReadonlyMap<string, Float32Array>;
+  /** As production: present when the real policy runs synchronously (then `held` answers the last output at once). */
+  readonly runSync?: () => Float32Array;
   private readonly answered: unknown;
 
   constructor(
@@ -105,6 +109,8 @@ class BenchPolicy implements Policy {
     this.extraInputs = real.extraInputs;
     this.extraOutputs = real.extraOutputs;
     this.answered = { then: (onResult: (out: Float32Array) => void): void => onResult(real.output) };
+    const runSync = real.runSync;
+    if (runSync) this.runSync = held ? () => real.output : runSync;
   }
 
   get lastRunMs(): number {

@@ -43,7 +43,7 @@ async function main(): Promise<void> {
   const io = bus.createNode('scenario');
   let received: JointTrajectory | null = null;
   let diagnostics = '';
-  io.createSubscription('trajectory_msgs/msg/JointTrajectory', '/policy/joint_command', (m) => { received = structuredClone(m); });
+  io.createSubscription('trajectory_msgs/msg/JointTrajectory', '/diffusion/chunk', (m) => { received = structuredClone(m); });
   io.createSubscription('diagnostic_msgs/msg/DiagnosticArray', '/diagnostics', (m: DiagnosticArray) => {
     const s = m.status[0]!;
     diagnostics = `level ${s.level} (${s.message}): ${s.values.map((v) => `${v.key}=${v.value}`).join(' ')}`;

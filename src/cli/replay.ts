@@ -1,9 +1,12 @@
 /**
  * `npm run replay -- <file.mcap> [--config <run.yaml>] [--json]`: replays a
  * recording (`npm start -- --record <file.mcap>`) through the safety shield and
- * checks that every command is bit-identical to the recorded one. Exit 0 when
+ * the policy (when the run had one) and checks that every command and every
+ * policy candidate is bit-identical to the recorded one. Exit 0 when
  * identical, 1 at a divergence (the first is printed: tick, time, joint, both
- * values, states and stage masks), 2 for a bad or unreadable file.
+ * values, states and stage masks; for the policy: candidate, time, joint,
+ * values, and the models' SHA-256 when they differ), 2 for a bad or
+ * unreadable file.
  */
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,15 +22,26 @@ const stages = (mask: number): string => (mask < 0 ? '?' : CONSTRAINT_NAMES.filt
 const state = (s: number): string => SHIELD_STATE_NAMES[s] ?? '?';
 
 export function formatReplay(r: ReplayResult): string {
-  const head = `replay ${r.path}: ${r.commands} commands, ${r.inputs} inputs replayed through the shield`;
-  if (r.identical) return `${head}\nidentical: every command bit-identical to the recording`;
-  const d = r.firstDivergence!;
-  return [
-    head,
-    `DIVERGED at command ${d.tick} (t = ${d.timeS.toFixed(3)} s), joint ${d.joint}: recorded ${d.recorded}, replayed ${d.replayed}`,
-    `  state recorded ${state(d.recordedState)} / replayed ${state(d.replayedState)}; stages recorded ${stages(d.recordedStageMask)} / replayed ${stages(d.replayedStageMask)}`,
-    r.missing > 0 ? `  ${r.missing} recorded commands had no replayed counterpart` : '',
-  ].filter(Boolean).join('\n');
+  const p = r.policy;
+  const lines = [`replay ${r.path}: ${r.commands} commands, ${r.inputs} inputs replayed through the shield${p ? `, ${p.ticks} policy ticks (${p.candidates} candidates compared)` : ' (policy not replayed: recorded candidates fed to the shield)'}`];
+  if (p && p.recordedModelSha256 !== p.replayedModelSha256) {
+    lines.push(`policy model differs from the recorded run's: recorded sha256 ${p.recordedModelSha256 ?? '(none)'}, replayed ${p.replayedModelSha256}`);
+  }
+  if (p && !p.identical) {
+    const d = p.firstDivergence!;
+    lines.push(`POLICY DIVERGED at candidate ${d.candidate} (t = ${d.timeS.toFixed(3)} s), joint ${d.joint}: recorded ${d.recorded}, replayed ${d.replayed}`);
+    if (p.missing > 0 || p.extra > 0) lines.push(`  ${p.missing} recorded candidates not published by the replayed policy, ${p.extra} published where the recording has none`);
+  }
+  if (r.firstDivergence) {
+    const d = r.firstDivergence;
+    lines.push(
+      `DIVERGED at command ${d.tick} (t = ${d.timeS.toFixed(3)} s), joint ${d.joint}: recorded ${d.recorded}, replayed ${d.replayed}`,
+      `  state recorded ${state(d.recordedState)} / replayed ${state(d.replayedState)}; stages recorded ${stages(d.recordedStageMask)} / replayed ${stages(d.replayedStageMask)}`,
+    );
+    if (r.missing > 0) lines.push(`  ${r.missing} recorded commands had no replayed counterpart`);
+  }
+  if (r.identical) lines.push(`identical: every command${p ? ' and every policy candidate' : ''} bit-identical to the recording`);
+  return lines.join('\n');
 }
 
 async function main(argv: string[]): Promise<number> {

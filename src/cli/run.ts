@@ -41,7 +41,8 @@ const USAGE = `usage: npm start -- [--duration <s>] [--realtime] [--config <file
   --report <file>  where to write the HTML run report (default: runs/<UTC time>/report.html)
   --record <file>  record every topic, the shield's decisions and service calls to MCAP (ROS 2 schemas, CDR)
   --live           serve the bus to Foxglove (WebSocket, ws://127.0.0.1:<port>) while running; add --realtime to watch
-  --live-port <n>  port for --live (default 8765)`;
+  --live-port <n>  port for --live (default 8765)
+  --live-max-hz <n> --live sends each topic at most n times a second (default 60; 0 = every message)`;
 
 /** A figure with `d` decimals, or `n/a (why)` when it is undefined (NaN, ±Infinity). */
 const fmt = (x: number, d = 2, why = 'undefined'): string => (Number.isFinite(x) ? x.toFixed(d) : `n/a (${why})`);
@@ -52,7 +53,8 @@ export function formatSummary(s: RunSummary): string {
   return [
     `== aegis_control embedded run: ${s.robot} ==`,
     `sim time            ${fmt(l.simTimeS, 3)} s in ${fmt(l.wallTimeS, 3)} s wall  (real-time factor ${fmt(l.realTimeFactor, 1)}x)`,
-    `physics             ${l.steps} steps, ${s.physicsStepsPerWallSecond} steps/s wall${l.overruns ? `, ${l.overruns} late steps (max ${fmt(l.maxLatenessUs, 1)} µs)` : ''}`,
+    `physics             ${l.steps} steps, ${s.physicsStepsPerWallSecond} steps/s wall${Number.isFinite(l.latenessP50Us) ? `; wake-up lateness p50 ${fmt(l.latenessP50Us, 1)} µs, p99 ${fmt(l.latenessP99Us, 1)} µs, p99.9 ${fmt(l.latenessP999Us, 1)} µs, max ${fmt(l.maxLatenessUs, 1)} µs; ${l.overruns} steps started after their deadline (docs/realtime.md)` : ''}`,
+    s.diffusion ? `policy              diffusion: ${s.diffusion.decisions} decisions (${s.diffusion.sampled} sampled, ${s.diffusion.safe} safe), ${s.diffusion.targetsPublished} targets streamed; ${s.diffusion.observations} observations, ${s.diffusion.droppedObservations} dropped while busy` :
     `policy              ${s.policy.ticks} ticks, ${s.policy.published} commands, ${fmt(s.policy.rateHz, 1)} Hz achieved; inference ${Number.isFinite(s.policy.meanInferenceMs) ? `mean ${fmt(s.policy.meanInferenceMs, 3)} ms, max ${fmt(s.policy.maxInferenceMs, 3)} ms` : 'n/a (no inference ran: the run is shorter than one policy period)'}; rejected inputs ${s.policy.rejectedInputs}`,
     `shield              ${s.shield.ticks} ticks, ${s.shield.commands} commands, ${fmt(s.shield.rateHz, 1)} Hz achieved; final state ${s.shield.finalState} (${s.shield.finalReason === 'hold_requested' ? 'the end-of-run hold' : s.shield.finalReason}), ${s.shield.transitions} transitions${s.shield.notActivatedReason ? `; NEVER ACTIVATED: ${s.shield.notActivatedReason}` : ''}`,
     formatInterventions(s),
@@ -78,6 +80,7 @@ async function main(argv: string[]): Promise<number> {
   let args;
   let durationS: number | undefined;
   let livePort: number | undefined;
+  let liveMaxRateHz: number | undefined;
   try {
     args = parseArgs({
       args: joinNegativeValues(argv, ['duration']),
@@ -93,12 +96,14 @@ async function main(argv: string[]): Promise<number> {
         record: { type: 'string' },
         live: { type: 'boolean', default: false },
         'live-port': { type: 'string', default: '8765' },
+        'live-max-hz': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
     }).values;
     if (args.duration !== undefined) durationS = numberFlag('duration', args.duration, { above: 0, unit: 's' });
     if (args.live) livePort = numberFlag('live-port', args['live-port']!, { integer: true, atLeast: 0 });
+    if (args['live-max-hz'] !== undefined) liveMaxRateHz = numberFlag('live-max-hz', args['live-max-hz'], { atLeast: 0 });
   } catch (err) {
     process.stderr.write(`${(err as Error).message} (npm start -- --help lists the flags)\n`);
     return 2;
@@ -126,6 +131,7 @@ async function main(argv: string[]): Promise<number> {
       onReport: (r: RunReportCollector) => (collector = r),
       ...(args.record !== undefined ? { recordPath: args.record } : {}),
       ...(livePort !== undefined ? { livePort } : {}),
+      ...(liveMaxRateHz !== undefined ? { liveMaxRateHz } : {}),
     };
     if (isMotionScenarioFile(configPath)) {
       if (args.urdf !== undefined) throw new Error('--urdf does not apply to a motion scenario (its run config names the robot)');

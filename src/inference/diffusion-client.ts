@@ -41,10 +41,16 @@ function safe(reason: SafeReason, latencyMs: number): ClientDecision {
   };
 }
 
+/** Slots of the ring of node-thread work durations ({@link DiffusionWorkerClient.nodeThreadWorkMs}). */
+const WORK_RING = 4096;
+
 export class DiffusionWorkerClient {
   readonly counters: DiffusionCounters = makeCounters();
   /** Results that arrived after their deadline (discarded). */
   lateResults = 0;
+  /** Durations of this client's own work on the node's thread (posting a request, handling an answer), ms: a ring of the last WORK_RING. */
+  private readonly work = new Float64Array(WORK_RING);
+  private workCount = 0;
   private readonly pending = new Map<number, Pending>();
   private nextId = 0;
   private dead = false;
@@ -52,6 +58,8 @@ export class DiffusionWorkerClient {
   private constructor(
     readonly worker: Worker,
     readonly cost: CostModel,
+    /** Whether the worker's inference runs on onnxruntime-node's synchronous native path (else its public async API). */
+    readonly synchronous: boolean,
   ) {
     worker.on('message', (m: { type: string; id: number } & Partial<ClientDecision> & { failed?: string }) => this.onMessage(m));
     worker.on('error', () => this.die());
@@ -68,11 +76,11 @@ export class DiffusionWorkerClient {
         void worker.terminate();
         reject(new Error(`diffusion worker did not start within ${opts.startTimeoutMs ?? 60000} ms`));
       }, opts.startTimeoutMs ?? 60000);
-      const onMessage = (m: { type: string; message?: string; cost?: CostModel }): void => {
+      const onMessage = (m: { type: string; message?: string; cost?: CostModel; synchronous?: boolean }): void => {
         clearTimeout(timer);
         worker.off('message', onMessage);
         worker.off('exit', onExit);
-        if (m.type === 'ready' && m.cost) resolve(new DiffusionWorkerClient(worker, m.cost));
+        if (m.type === 'ready' && m.cost) resolve(new DiffusionWorkerClient(worker, m.cost, m.synchronous === true));
         else {
           void worker.terminate();
           reject(new Error(m.message ?? 'diffusion worker failed to start'));
@@ -98,7 +106,7 @@ export class DiffusionWorkerClient {
     const t0 = performance.now();
     if (this.dead) return Promise.resolve(this.finish(safe('worker', 0)));
     const id = this.nextId++;
-    return new Promise((resolve) => {
+    const answer = new Promise<ClientDecision>((resolve) => {
       const p: Pending = { resolve, timer: null, t0 };
       if (opts.deadlineMs !== undefined) {
         p.timer = setTimeout(() => {
@@ -112,10 +120,34 @@ export class DiffusionWorkerClient {
       if (opts.deadlineMs !== undefined) req.budgetMs = opts.deadlineMs;
       this.worker.postMessage(req);
     });
+    this.recordWork(t0);
+    return answer;
+  }
+
+  /**
+   * The node-thread time of each request and answer this client handled
+   * (the last 4096), ms: how long this client's code kept the node's thread
+   * from its other timers, apart from the OS's scheduling (Node's
+   * deserialisation of an answer, before the handler, is not included).
+   * Allocates a copy.
+   */
+  nodeThreadWorkMs(): Float64Array {
+    const n = Math.min(this.workCount, WORK_RING);
+    return this.work.slice(0, n);
+  }
+
+  private recordWork(t0: number): void {
+    this.work[this.workCount++ % WORK_RING] = performance.now() - t0;
   }
 
   private onMessage(m: { type: string; id: number } & Partial<ClientDecision> & { failed?: string }): void {
     if (m.type !== 'result') return;
+    const t0 = performance.now();
+    this.handle(m);
+    this.recordWork(t0);
+  }
+
+  private handle(m: { type: string; id: number } & Partial<ClientDecision> & { failed?: string }): void {
     const p = this.pending.get(m.id);
     if (!p) {
       this.lateResults++;

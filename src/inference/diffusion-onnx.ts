@@ -3,9 +3,13 @@
  * sessions (denoiser, Q_a, Q_dn) created from bytes after the configure-time
  * check of config ↔ contract ↔ models ({@link checkDiffusionBundle}); every
  * mismatch is reported at once in a {@link PolicyCompatibilityError}. One
- * call per batch of candidates; input/output tensors are cached per row count.
- * Synchronous inference happens inside `session.run` — run this in the
- * sampling worker (./diffusion-worker.ts), not on a node's event loop.
+ * call per batch of candidates; input/output buffers are cached per row count.
+ * Each call is one synchronous native call ({@link SyncOrtSession}: a native
+ * session per model and row count, its buffers bound once, created at the
+ * first call with that many rows), or — when the installed onnxruntime-node
+ * lacks that path — the public `session.run`. Either way inference blocks the
+ * calling thread: run this in the sampling worker (./diffusion-worker.ts),
+ * not on a node's event loop.
  */
 import * as ort from 'onnxruntime-node';
 import type { DiffusionPolicyConfig } from '../policy/diffusion/config.js';
@@ -13,6 +17,7 @@ import { checkDiffusionBundle, DIFFUSION_ROLES, type DiffusionContract } from '.
 import type { CostModel, DiffusionModels, DiffusionShapes } from '../policy/diffusion/port.js';
 import { readOnnxModelInfo, type OnnxModelInfo } from '../policy/onnx-model-info.js';
 import { PolicyCompatibilityError } from '../policy/policy-port.js';
+import { SyncOrtSession, SyncOrtUnavailableError } from './ort-sync-session.js';
 
 export interface DiffusionBundleBytes {
   denoiser: Uint8Array;
@@ -27,12 +32,18 @@ interface Io {
   fetches: Record<string, ort.Tensor>;
   inputs: Float32Array[];
   output: Float32Array;
+  /** The native session bound to these buffers (undefined: not yet made, or the synchronous path is unavailable). */
+  sync?: SyncOrtSession;
 }
 
 class Session {
   private readonly cache = new Map<number, Io>();
+  /** Whether calls use the synchronous native path (false after SyncOrtUnavailableError). */
+  syncPath = true;
   constructor(
     readonly session: ort.InferenceSession,
+    private readonly model: Uint8Array,
+    private readonly options: ort.InferenceSession.SessionOptions,
     readonly inputNames: string[],
     readonly inputWidths: number[],
     readonly outputName: string,
@@ -55,10 +66,39 @@ class Session {
     return io;
   }
 
-  async run(io: Io, out: Float32Array): Promise<void> {
+  async run(rows: number, io: Io, out: Float32Array): Promise<void> {
+    if (this.syncPath) {
+      try {
+        io.sync ??= this.bindSync(rows, io);
+        io.sync.run();
+        out.set(io.output);
+        return;
+      } catch (err) {
+        if (!(err instanceof SyncOrtUnavailableError)) throw err;
+        this.syncPath = false;
+      }
+    }
     const r = await this.session.run(io.feeds, io.fetches);
     const t = r[this.outputName];
     out.set(t && t.data !== io.output ? (t.data as Float32Array) : io.output);
+  }
+
+  private bindSync(rows: number, io: Io): SyncOrtSession {
+    const sync = SyncOrtSession.create(this.model, this.options);
+    try {
+      sync.bind(
+        this.inputNames.map((name, i) => ({ name, data: io.inputs[i]!, dims: [rows, this.inputWidths[i]!] })),
+        [{ name: this.outputName, data: io.output, dims: [rows, this.outputWidth] }],
+      );
+    } catch (err) {
+      sync.release();
+      throw err;
+    }
+    return sync;
+  }
+
+  release(): void {
+    for (const io of this.cache.values()) io.sync?.release();
   }
 }
 
@@ -85,15 +125,16 @@ export class OnnxDiffusionModels implements DiffusionModels {
     const sessions = {} as Record<Role, Session>;
     for (const role of DIFFUSION_ROLES) {
       let s: ort.InferenceSession;
+      const options: ort.InferenceSession.SessionOptions = {
+        intraOpNumThreads: config.threads, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all',
+      };
       try {
-        s = await ort.InferenceSession.create(bytes[role], {
-          intraOpNumThreads: config.threads, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all',
-        });
+        s = await ort.InferenceSession.create(bytes[role], options);
       } catch (err) {
         throw new PolicyCompatibilityError(source, [`${role}: onnxruntime cannot load the model: ${(err as Error).message}`]);
       }
       const info = infos[role];
-      sessions[role] = new Session(s, info.inputs.map((i) => i.name), info.inputs.map((i) => Number(i.shape[1])), info.outputs[0]!.name, Number(info.outputs[0]!.shape[1]));
+      sessions[role] = new Session(s, bytes[role], options, info.inputs.map((i) => i.name), info.inputs.map((i) => Number(i.shape[1])), info.outputs[0]!.name, Number(info.outputs[0]!.shape[1]));
     }
     const shapes: DiffusionShapes = {
       obsWidth: contract.obsWidth, horizon: contract.horizon, actionDim: contract.actionDim,
@@ -109,7 +150,7 @@ export class OnnxDiffusionModels implements DiffusionModels {
     const w = this.shapes.obsWidth;
     for (let r = 0; r < rows; r++) ob.set(obs.subarray(0, w), r * w);
     parts.forEach((p, i) => io.inputs[i + 1]!.set(p.subarray(0, rows * s.inputWidths[i + 1]!)));
-    await s.run(io, out);
+    await s.run(rows, io, out);
   }
 
   denoise(obs: Float32Array, x: Float32Array, t: Float32Array, rows: number, out: Float32Array): Promise<void> {
@@ -147,7 +188,15 @@ export class OnnxDiffusionModels implements DiffusionModels {
     return { callMs: Math.max(0, d1 - denoiserRowMs, c1 - criticRowMs), denoiserRowMs, criticRowMs };
   }
 
+  /** Whether inference runs on the synchronous native path (every model). */
+  get synchronous(): boolean {
+    return DIFFUSION_ROLES.every((r) => this.sessions[r].syncPath);
+  }
+
   async release(): Promise<void> {
-    for (const role of DIFFUSION_ROLES) await this.sessions[role].session.release();
+    for (const role of DIFFUSION_ROLES) {
+      this.sessions[role].release();
+      await this.sessions[role].session.release();
+    }
   }
 }

@@ -6,7 +6,7 @@
  * thread's client is ./diffusion-client.ts.
  *
  * Messages in:  {type:'decide', id, obs, seed, strategy?, budgetMs?}
- * Messages out: {type:'ready', cost, shapes} | {type:'error', message} | {type:'result', id, ...}
+ * Messages out: {type:'ready', cost, shapes, synchronous} | {type:'error', message} | {type:'result', id, ...}
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadDiffusionBundle } from '../io/diffusion-files.js';
@@ -37,6 +37,7 @@ async function main(): Promise<void> {
   let sampler: DiffusionSampler;
   let cost;
   let defaultPlan;
+  let synchronous = false;
   try {
     const config = DiffusionPolicySchema.parse(init.config);
     const files = loadDiffusionBundle(config.contractPath, init.root);
@@ -48,11 +49,14 @@ async function main(): Promise<void> {
     });
     defaultPlan = sampler.plan(config.sampling.strategy);
     cost = await models.measureCost(Math.min(8, init.maxCandidates));
+    // one decision of the configured plan: every row count it uses has its native session before the first request
+    await sampler.sample(new Float32Array(c.obsWidth), defaultPlan, 0);
+    synchronous = models.synchronous;
   } catch (err) {
     port.postMessage({ type: 'error', message: (err as Error).message });
     process.exit(1);
   }
-  port.postMessage({ type: 'ready', cost, shapes: sampler.width });
+  port.postMessage({ type: 'ready', cost, shapes: sampler.width, synchronous });
   let queue: Promise<void> = Promise.resolve();
   port.on('message', (msg: DecideRequest) => {
     if (msg?.type !== 'decide') return;

@@ -1,18 +1,23 @@
 /**
  * The diffusion policy as a node (wiring only): each observation
  * (std_msgs/Float64MultiArray, the policy's normalised observation) starts one
- * decision in the sampling worker (never on this thread); a sampled chunk is
- * published as one trajectory_msgs/JointTrajectory of H points (the chunk's
- * waypoints, `waypointS` apart) for the shield; a safe outcome publishes
- * nothing, so the shield's candidate watchdog brakes to a hold. One decision
- * at a time: observations arriving meanwhile are dropped (counted). Status on
- * /diagnostics from the sampler's counters ({@link diffusionStatus}).
+ * decision in the sampling worker (never on this thread). A sampled chunk is
+ * published once, whole, on the chunk topic (trajectory_msgs/JointTrajectory
+ * of H points, `waypointS` apart: for inspection) and executed: a timer
+ * streams single-point JointTrajectory targets (the shield refuses
+ * multi-point messages) interpolated from the arm's measured pose
+ * (/joint_states) through the waypoints ({@link ChunkExecutor}), holding the
+ * last one. A safe outcome stops the stream, so the shield's candidate
+ * watchdog brakes to a hold. One decision at a time: observations arriving
+ * meanwhile are dropped (counted). Status on /diagnostics from the sampler's
+ * counters ({@link diffusionStatus}).
  */
 import type { ClientDecision } from '../inference/diffusion-client.js';
+import { ChunkExecutor } from '../policy/diffusion/chunk-executor.js';
 import { chunkStepTargets, type DiffusionContract } from '../policy/diffusion/contract.js';
 import { diffusionStatus, type DiffusionStatus } from '../policy/diffusion/health.js';
 import { makeCounters, type DiffusionCounters } from '../policy/diffusion/sampler.js';
-import { DiagnosticLevel, header, setTimeNs, type Float64MultiArray, type JointTrajectory } from '../transport/messages.js';
+import { DiagnosticLevel, header, makeJointTrajectory, setTimeNs, setTimeSeconds, type Float64MultiArray, type JointState, type JointTrajectory } from '../transport/messages.js';
 import type { TransportNode } from '../transport/port.js';
 import { DiagnosticsPublisher } from './diagnostics.js';
 
@@ -24,9 +29,15 @@ export interface DecisionSource {
 
 export interface DiffusionNodeOptions {
   observationTopic?: string;
+  /** Streamed single-point targets for the shield. */
   commandTopic?: string;
+  /** The whole sampled chunk, once per decision. */
+  chunkTopic?: string;
+  jointStateTopic?: string;
   /** Time between the chunk's waypoints, s. */
   waypointS: number;
+  /** Rate of the streamed targets, Hz (default 50). */
+  commandRateHz?: number;
   deadlineMs?: number;
   /** Seed of decision 0 (decision i uses seed + i). */
   seed: number;
@@ -39,23 +50,44 @@ export class DiffusionNode {
   droppedBusy = 0;
   /** Observations of the wrong width (ignored). */
   rejectedObservations = 0;
+  /** Single-point targets published. */
+  published = 0;
   private busy = false;
   private decisions = 0;
   private readonly obs: Float32Array;
-  private readonly msg: JointTrajectory;
+  private readonly chunk: JointTrajectory;
+  private readonly target: JointTrajectory;
+  private readonly waypoints: Float64Array;
+  private readonly pose: Float64Array;
+  private havePose = false;
+  private stateIndex: Int32Array | null = null;
+  private readonly executor: ChunkExecutor;
   private lastReport: DiffusionCounters = makeCounters();
 
   constructor(node: TransportNode, private readonly source: DecisionSource, private readonly contract: DiffusionContract, private readonly options: DiffusionNodeOptions) {
+    const { horizon: H, actionDim: D } = contract;
     this.obs = new Float32Array(contract.obsWidth);
-    this.msg = {
+    this.waypoints = new Float64Array(H * D);
+    this.pose = new Float64Array(D);
+    this.executor = new ChunkExecutor(H, D, options.waypointS);
+    this.chunk = {
       header: header(),
       joint_names: [...contract.jointNames],
-      points: Array.from({ length: contract.horizon }, (_, h) => ({
-        positions: new Float64Array(contract.actionDim), velocities: new Float64Array(0), accelerations: new Float64Array(0), effort: new Float64Array(0),
+      points: Array.from({ length: H }, (_, h) => ({
+        positions: new Float64Array(D), velocities: new Float64Array(0), accelerations: new Float64Array(0), effort: new Float64Array(0),
         time_from_start: { sec: Math.floor((h + 1) * options.waypointS), nanosec: Math.round((((h + 1) * options.waypointS) % 1) * 1e9) },
       })),
     };
+    const periodS = 1 / (options.commandRateHz ?? 50);
+    this.target = makeJointTrajectory(contract.jointNames);
+    setTimeSeconds(this.target.points[0]!.time_from_start, periodS);
+    const chunkPub = node.createPublisher('trajectory_msgs/msg/JointTrajectory', options.chunkTopic ?? '/diffusion/chunk');
     const pub = node.createPublisher('trajectory_msgs/msg/JointTrajectory', options.commandTopic ?? '/policy/joint_command');
+    node.createSubscription('sensor_msgs/msg/JointState', options.jointStateTopic ?? '/joint_states', (m: JointState) => {
+      this.stateIndex ??= Int32Array.from(contract.jointNames, (n) => m.name.indexOf(n));
+      for (let j = 0; j < D; j++) this.pose[j] = m.position[this.stateIndex[j]!] ?? NaN;
+      this.havePose = this.pose.every(Number.isFinite);
+    }, { preset: 'sensor_data' });
     node.createSubscription('std_msgs/msg/Float64MultiArray', options.observationTopic ?? '/diffusion/observation', async (m: Float64MultiArray) => {
       if (this.busy) {
         this.droppedBusy++;
@@ -69,10 +101,20 @@ export class DiffusionNode {
       this.obs.set(m.data);
       const d = await this.source.decide(this.obs, { seed: options.seed + this.decisions++, ...(options.deadlineMs !== undefined ? { deadlineMs: options.deadlineMs } : {}) });
       this.busy = false;
-      if (d.outcome !== 'sampled' || !d.action) return;
-      for (let h = 0; h < contract.horizon; h++) chunkStepTargets(contract, d.action, h, this.msg.points[h]!.positions);
-      setTimeNs(this.msg.header.stamp, node.nowNs());
-      pub.publish(this.msg);
+      if (d.outcome !== 'sampled' || !d.action) {
+        this.executor.clear();
+        return;
+      }
+      for (let h = 0; h < H; h++) this.waypoints.set(chunkStepTargets(contract, d.action, h, this.chunk.points[h]!.positions), h * D);
+      this.executor.load(node.nowSeconds(), this.havePose ? this.pose : this.waypoints, this.waypoints);
+      setTimeNs(this.chunk.header.stamp, node.nowNs());
+      chunkPub.publish(this.chunk);
+    });
+    node.createTimer(BigInt(Math.round(periodS * 1e9)), () => {
+      if (!this.executor.targetAt(node.nowSeconds() + periodS, this.target.points[0]!.positions)) return;
+      setTimeNs(this.target.header.stamp, node.nowNs());
+      pub.publish(this.target);
+      this.published++;
     });
     new DiagnosticsPublisher(node, { name: `${node.name}: diffusion sampling`, hardwareId: contract.name }, (s) => {
       const st: DiffusionStatus = diffusionStatus(this.source.counters, this.lastReport);
@@ -80,6 +122,7 @@ export class DiffusionNode {
       for (const [k, v] of st.values) s.set(k, v);
       s.set('dropped_observations', this.droppedBusy);
       s.set('rejected_observations', this.rejectedObservations);
+      s.set('targets_published', this.published);
       s.summary(LEVEL[st.level], st.message);
     });
   }

@@ -181,7 +181,20 @@ export class PolicyNode {
     this.clock[0] = this.node.nowSeconds();
     const plan = this.controller.tick();
     if (plan === 'publish') this.publish();
-    else if (plan === 'infer') return this.policy.run(this.policy.input).then(this.onResult, this.onError);
+    else if (plan === 'infer') return this.infer();
+  }
+
+  /** One inference: within this call when the policy can run synchronously, else when its promise settles. */
+  private infer(): Promise<void> | void {
+    const { runSync } = this.policy;
+    if (!runSync) return this.policy.run(this.policy.input).then(this.onResult, this.onError);
+    let out: Float32Array;
+    try {
+      out = runSync();
+    } catch (err) {
+      return this.onError(err);
+    }
+    this.onResult(out);
   }
 
   private readonly onResult = (out: Float32Array): void => {

@@ -238,7 +238,10 @@ export class PolicyController {
     this.inputs.lastActionClipped.set(this.action.clipped);
     this.inputs.lastActionProcessed.set(this.action.target);
     this.haveResult = true;
-    if (this.adapter) this.adapter.step(this.inputs.jointPos, this.inputs.jointVel, this.action.target, this.target, nowS);
+    if (this.adapter) {
+      this.adapter.clock[0] = this.clock[0]!; // the time through a typed slot: no boxed float per tick
+      this.adapter.stepAtClock(this.inputs.jointPos, this.inputs.jointVel, this.action.target, this.target);
+    }
     else this.target.set(this.action.target);
     this.copyExtraOutputs();
     return 'publish';

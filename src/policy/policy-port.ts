@@ -17,6 +17,12 @@ export interface Policy {
   readonly lastRunMs: number;
   /** Runs on `obs` (copied into `input` unless it is `input`); resolves to a reused output view. */
   run(obs: Float32Array): Promise<Float32Array>;
+  /**
+   * Present only when the implementation can infer synchronously: runs on
+   * `input` and returns the reused output view, throwing on failure. The node
+   * then finishes the tick within the call (no promise, no event-loop turn).
+   */
+  readonly runSync?: () => Float32Array;
   release(): Promise<void>;
 }
 

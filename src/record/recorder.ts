@@ -1,19 +1,24 @@
 /**
  * Records every topic of an embedded run to MCAP (profile `ros2`, schemas
- * `ros2msg`, messages CDR), with `@mcap/core` and
- * `@foxglove/rosmsg2-serialization`. A bus tap serializes each message as it
- * is published (the bus reuses message objects) and hands the bytes to the
- * MCAP writer; the file is written by a stream in the background.
+ * `ros2msg`, messages CDR, each channel's `offered_qos_profiles` in rosbag2's
+ * YAML), with `@mcap/core` and `@foxglove/rosmsg2-serialization`. A bus tap
+ * serializes each message as it is published (the bus reuses message
+ * objects) and queues the bytes; the MCAP writer takes the queue as one batch
+ * when the event loop is next free (setImmediate), off the control tick, and
+ * the file is written by a stream in the background.
  *
- * Never blocks a control tick: serialization is synchronous and small; the
- * bytes waiting for the disk are bounded (`maxQueuedBytes`); past that,
- * messages are dropped and counted (`stats.dropped`), never waited for.
+ * Never blocks a control tick: in the tick only the serialization (a few µs a
+ * message; `npm run bench -- --only record`); the messages queued and the
+ * bytes waiting for the disk are bounded (`maxQueuedMessages`,
+ * `maxQueuedBytes`); past that, messages are dropped and counted
+ * (`stats.dropped`), never waited for.
  *
  * Also recorded: the shield's decision on every tick that publishes a command
  * (`/shield/decisions`, `aegis_control/msg/ShieldDecision`), and every
  * service request (`/aegis/service_calls`, `aegis_control/msg/ServiceCall`).
  */
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { createWriteStream, readFileSync, type WriteStream } from 'node:fs';
 import { McapWriter, type IWritable } from '@mcap/core';
 import { MessageWriter } from '@foxglove/rosmsg2-serialization';
 import { CONSTRAINT_COUNT } from '../safety/band.js';
@@ -24,8 +29,31 @@ import { definitionsOf, schemaText, SERVICE_CALL_TYPE, SHIELD_DECISION_TYPE, typ
 
 export const DECISION_TOPIC = '/shield/decisions';
 export const SERVICE_CALL_TOPIC = '/aegis/service_calls';
-/** Writer steps not yet run before messages are dropped (the event loop has not caught up). */
-const MAX_QUEUED_STEPS = 100_000;
+/**
+ * rosbag2's `offered_qos_profiles` channel metadata (YAML, the format of
+ * rosbag2_storage's qos.cpp since metadata version 9): one profile, the
+ * publisher's: reliable (depth 10) or best effort (the sensor_data preset,
+ * depth 5), volatile, durations unspecified (0).
+ */
+export function offeredQosYaml(reliable: boolean): string {
+  const zero = '\n    sec: 0\n    nsec: 0';
+  return `- history: keep_last\n  depth: ${reliable ? 10 : 5}\n  reliability: ${reliable ? 'reliable' : 'best_effort'}\n  durability: volatile\n`
+    + `  deadline:${zero}\n  lifespan:${zero}\n  liveliness: automatic\n  liveliness_lease_duration:${zero}\n  avoid_ros_namespace_conventions: false`;
+}
+
+/** SHA-256 (hex) of a model file: names the model a recording was made with (metadata `policy_model_sha256`). */
+export function fileSha256(path: string): string {
+  return createHash('sha256').update(readFileSync(path)).digest('hex');
+}
+
+/** A serialized message waiting for the MCAP writer. */
+interface Queued {
+  topic: string;
+  type: RecordedTypeName;
+  reliable: boolean;
+  timeNs: bigint;
+  data: Uint8Array;
+}
 
 export interface RecorderOptions {
   path: string;
@@ -35,6 +63,8 @@ export interface RecorderOptions {
   metadata?: Record<string, string>;
   /** Bytes waiting for the disk before messages are dropped. */
   maxQueuedBytes?: number;
+  /** Messages waiting for the MCAP writer before messages are dropped (the event loop has not caught up). */
+  maxQueuedMessages?: number;
 }
 
 export interface RecorderStats {
@@ -44,10 +74,6 @@ export interface RecorderStats {
   serializeErrors: number;
 }
 
-interface ChannelInfo {
-  id: Promise<number>;
-  writer: MessageWriter;
-}
 
 /** An IWritable over a file stream; copies each buffer (the MCAP writer reuses its own). */
 class StreamWritable implements IWritable {
@@ -68,19 +94,25 @@ export class McapRecorder implements BusTap {
   private readonly stream: WriteStream;
   private readonly writable: StreamWritable;
   private readonly mcap: McapWriter;
-  private readonly channels = new Map<string, ChannelInfo>();
+  /** Topic → MCAP channel id (registered by the writer's batch, in order). */
+  private readonly channelIds = new Map<string, number>();
   private readonly writers = new Map<string, MessageWriter>();
+  private readonly schemaIds = new Map<string, number>();
   private readonly maxQueued: number;
+  private readonly maxQueuedMessages: number;
   private tail: Promise<void>;
   private sequence = 0;
-  private queued = 0;
-  private readonly schemaIds = new Map<string, Promise<number>>();
+  /** Serialized, not yet handed to the MCAP writer; taken as one batch by {@link flush}. */
+  private queue: Queued[] = [];
+  private flushScheduled = false;
+  private readonly flushNow = (): void => this.flush();
   private failed: Error | null = null;
   private readonly prevCounts = new Uint32Array(CONSTRAINT_COUNT);
   private readonly decision;
 
   private constructor(private readonly opts: RecorderOptions) {
     this.maxQueued = opts.maxQueuedBytes ?? 64 * 1024 * 1024;
+    this.maxQueuedMessages = opts.maxQueuedMessages ?? 100_000;
     this.stream = createWriteStream(opts.path);
     this.stream.on('error', (err) => (this.failed ??= err));
     this.writable = new StreamWritable(this.stream);
@@ -95,7 +127,7 @@ export class McapRecorder implements BusTap {
     };
     if (opts.metadata) {
       const metadata = new Map(Object.entries(opts.metadata));
-      this.enqueue(() => this.mcap.addMetadata({ name: 'aegis_control', metadata }));
+      void this.chain(() => this.mcap.addMetadata({ name: 'aegis_control', metadata }));
     }
   }
 
@@ -116,8 +148,8 @@ export class McapRecorder implements BusTap {
     };
   }
 
-  message(topic: string, type: MessageTypeName, msg: unknown, timeNs: bigint): void {
-    this.write(topic, type, msg, timeNs);
+  message(topic: string, type: MessageTypeName, msg: unknown, timeNs: bigint, reliable = true): void {
+    this.write(topic, type, msg, timeNs, reliable);
     const sh = this.opts.shield;
     if (sh && topic === sh.commandTopic) this.writeDecision(sh.core, timeNs);
   }
@@ -126,7 +158,7 @@ export class McapRecorder implements BusTap {
     const sec = timeNs / 1_000_000_000n;
     this.write(SERVICE_CALL_TOPIC, SERVICE_CALL_TYPE, {
       header: { stamp: { sec: Number(sec), nanosec: Number(timeNs - sec * 1_000_000_000n) }, frame_id: '' }, service, type,
-    }, timeNs);
+    }, timeNs, true);
   }
 
   private writeDecision(core: Shield, timeNs: bigint): void {
@@ -148,44 +180,61 @@ export class McapRecorder implements BusTap {
     d.intervention_linf = mask === 0 ? 0 : st.lastIntervention.linfRad;
     d.target.set(core.target);
     d.output.set(core.output);
-    this.write(DECISION_TOPIC, SHIELD_DECISION_TYPE, d, timeNs);
+    this.write(DECISION_TOPIC, SHIELD_DECISION_TYPE, d, timeNs, true);
   }
 
-  private write(topic: string, type: RecordedTypeName, msg: unknown, timeNs: bigint): void {
+  private write(topic: string, type: RecordedTypeName, msg: unknown, timeNs: bigint, reliable: boolean): void {
     if (this.failed) return;
-    if (this.stream.writableLength > this.maxQueued || this.queued > MAX_QUEUED_STEPS) {
+    if (this.stream.writableLength > this.maxQueued || this.queue.length >= this.maxQueuedMessages) {
       this.stats.dropped++;
       return;
     }
-    let ch = this.channels.get(topic);
-    if (!ch) ch = this.openChannel(topic, type);
+    let writer = this.writers.get(type);
+    if (!writer) {
+      writer = new MessageWriter(definitionsOf(type));
+      this.writers.set(type, writer);
+    }
     let data: Uint8Array;
     try {
-      data = ch.writer.writeMessage(msg);
+      data = writer.writeMessage(msg);
     } catch {
       this.stats.serializeErrors++;
       return;
     }
     this.stats.messages++;
     this.stats.bytes += data.byteLength;
-    const sequence = this.sequence++;
-    const channelId = ch.id;
-    this.enqueue(async () => this.mcap.addMessage({ channelId: await channelId, sequence, logTime: timeNs, publishTime: timeNs, data }));
+    this.queue.push({ topic, type, reliable, timeNs, data });
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(this.flushNow);
+    }
   }
 
-  private openChannel(topic: string, type: RecordedTypeName): ChannelInfo {
-    let writer = this.writers.get(type);
-    if (!writer) {
-      writer = new MessageWriter(definitionsOf(type));
-      this.writers.set(type, writer);
-      const data = new TextEncoder().encode(schemaText(type));
-      this.schemaIds.set(type, this.chain(() => this.mcap.registerSchema({ name: type, encoding: 'ros2msg', data })));
+  /** Hands the queued messages to the MCAP writer as one step (after every earlier step). */
+  private flush(): void {
+    this.flushScheduled = false;
+    if (this.queue.length === 0) return;
+    const batch = this.queue;
+    this.queue = [];
+    void this.chain(async () => {
+      for (const q of batch) {
+        const channelId = this.channelIds.get(q.topic) ?? (await this.registerChannel(q.topic, q.type, q.reliable));
+        await this.mcap.addMessage({ channelId, sequence: this.sequence++, logTime: q.timeNs, publishTime: q.timeNs, data: q.data });
+      }
+    });
+  }
+
+  private async registerChannel(topic: string, type: RecordedTypeName, reliable: boolean): Promise<number> {
+    let schemaId = this.schemaIds.get(type);
+    if (schemaId === undefined) {
+      schemaId = await this.mcap.registerSchema({ name: type, encoding: 'ros2msg', data: new TextEncoder().encode(schemaText(type)) });
+      this.schemaIds.set(type, schemaId);
     }
-    const schemaId = this.schemaIds.get(type)!;
-    const id = this.chain(async () => this.mcap.registerChannel({ topic, messageEncoding: 'cdr', schemaId: await schemaId, metadata: new Map() }));
-    const info = { id, writer };
-    this.channels.set(topic, info);
-    return info;
+    const id = await this.mcap.registerChannel({
+      topic, messageEncoding: 'cdr', schemaId, metadata: new Map([['offered_qos_profiles', offeredQosYaml(reliable)]]),
+    });
+    this.channelIds.set(topic, id);
+    return id;
   }
 
   /** Runs `step` after every earlier step (the MCAP writer is not re-entrant). */
@@ -200,17 +249,10 @@ export class McapRecorder implements BusTap {
     return result;
   }
 
-  private enqueue(step: () => Promise<unknown>): void {
-    this.queued++;
-    void this.chain(step).then(
-      () => void this.queued--,
-      () => void this.queued--,
-    );
-  }
-
   /** Writes the summary and closes the file; throws a clear error naming the file if anything failed. */
   async close(): Promise<RecorderStats> {
-    this.enqueue(() => this.mcap.end());
+    this.flush();
+    void this.chain(() => this.mcap.end());
     await this.tail;
     await new Promise<void>((resolve) => this.stream.end(() => resolve()));
     if (this.failed) throw new Error(`--record: writing '${this.opts.path}' failed: ${this.failed.message}`);

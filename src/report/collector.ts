@@ -12,6 +12,11 @@
  * - `/joint_states`: measured positions (mapped to controller order by name);
  * - the policy's candidate topic: the target the policy asked for;
  * - the policy's mode topic: mode transitions;
+ * - motion primitives: the motion node's `<ns>/request` and `<ns>/status`
+ *   (requests, accepted or refused); adaptation: regime announcements on
+ *   `/policy/adaptation/regime` and changes of the `adaptation_state` /
+ *   `adaptation_regime` values on /diagnostics (labelled marks, when they
+ *   occur);
  * - optional probes: inference latency, the floating base's pose.
  */
 import { CONSTRAINT_COUNT, CONSTRAINT_NAMES } from '../safety/band.js';
@@ -19,6 +24,7 @@ import { MODE_NAMES } from '../policy/modes.js';
 import { REASON_NAMES, SHIELD_STATE_NAMES } from '../safety/status.js';
 import type { Shield } from '../safety/shield.js';
 import type { TransportNode } from '../transport/port.js';
+import { ADAPTATION_REGIME_TOPIC } from '../nodes/adaptation-wiring.js';
 import { EventLog, Histogram, Trace } from './trace.js';
 import type { ReportData, ReportMeta } from './report-data.js';
 
@@ -44,7 +50,16 @@ export interface ReportSources {
   basePose?: (out: Float64Array) => void;
   /** Samples per trace before decimation (even). */
   capacity?: number;
+  /** The motion-primitive node's namespace (default /motion). */
+  motionNamespace?: string;
+  /** Where adaptation diagnostics are published (default /diagnostics). */
+  diagnosticsTopic?: string;
 }
+
+/** Kinds of labelled marks: scripted operator actions and dynamics changes, and events seen on the bus. */
+export type MarkKind = 'operator' | 'dynamics' | 'motion' | 'adaptation';
+/** /diagnostics keys whose changes are adaptation events. */
+const ADAPTATION_KEYS = ['adaptation_state', 'adaptation_regime'] as const;
 
 export class RunReportCollector {
   private readonly n: number;
@@ -61,8 +76,11 @@ export class RunReportCollector {
   /** Policy mode changes: code = mode index. */
   readonly modes = new EventLog(1024);
   readonly latencyMs = new Histogram(0.01, 2000);
-  /** Operator actions and dynamics changes (scripted, rare): label per event. */
-  readonly marks: Array<{ t: number; kind: 'operator' | 'dynamics'; label: string }> = [];
+  /** Operator actions, dynamics changes, motion and adaptation events (rare): label per event; bounded. */
+  readonly marks: Array<{ t: number; kind: MarkKind; label: string }> = [];
+  /** Marks not kept (over the bound). */
+  marksDropped = 0;
+  private readonly adaptationValues = new Map<string, string>();
   private readonly prevCounts = new Uint32Array(CONSTRAINT_COUNT);
   private readonly scratch: Float64Array;
   private readonly pose = new Float64Array(7);
@@ -128,6 +146,22 @@ export class RunReportCollector {
       });
     }
     if (src.initialMode !== undefined) this.modes.push(0, (MODE_NAMES as readonly string[]).indexOf(src.initialMode));
+    // rare events: best-effort subscriptions accept any publisher's QoS
+    const ns = src.motionNamespace ?? '/motion';
+    node.createSubscription('std_msgs/msg/String', `${ns}/request`, (m) => this.mark(node.nowSeconds(), 'motion', `request '${m.data}'`), { preset: 'sensor_data' });
+    node.createSubscription('std_msgs/msg/String', `${ns}/status`, (m) => this.mark(node.nowSeconds(), 'motion', m.data), { preset: 'sensor_data' });
+    node.createSubscription('std_msgs/msg/String', ADAPTATION_REGIME_TOPIC, (m) => {
+      this.mark(node.nowSeconds(), 'adaptation', m.data === '' ? 'switch announced' : `regime '${m.data}' announced`);
+    }, { preset: 'sensor_data' });
+    node.createSubscription('diagnostic_msgs/msg/DiagnosticArray', src.diagnosticsTopic ?? '/diagnostics', (m) => {
+      for (const s of m.status) {
+        for (const kv of s.values) {
+          if (!(ADAPTATION_KEYS as readonly string[]).includes(kv.key) || this.adaptationValues.get(kv.key) === kv.value) continue;
+          this.adaptationValues.set(kv.key, kv.value);
+          this.mark(node.nowSeconds(), 'adaptation', `${kv.key.slice('adaptation_'.length)} ${kv.value}`);
+        }
+      }
+    }, { preset: 'sensor_data' });
   }
 
   /** Samples the floating base (call once per physics step or slower). */
@@ -148,9 +182,10 @@ export class RunReportCollector {
     this.base.push(timeS, r);
   }
 
-  /** An operator action or a dynamics change (scripted; rare). */
-  mark(timeS: number, kind: 'operator' | 'dynamics', label: string): void {
+  /** An operator action, a dynamics change, a motion or adaptation event (rare; the first 1000 kept, the rest counted). */
+  mark(timeS: number, kind: MarkKind, label: string): void {
     if (this.marks.length < 1000) this.marks.push({ t: timeS, kind, label });
+    else this.marksDropped++;
   }
 
   /** Sets the run's end time (the plots' x range) and destroys the subscriptions (the shutdown hold is not part of the run). */

@@ -6,7 +6,7 @@
  * Plots: per joint (grouped by limb) the policy target, the shield's command,
  * the measured position and the URDF limits, with the shield's interventions
  * marked by stage; the shield state and policy mode timelines with operator
- * actions and dynamics changes; base height and speed (floating base); the
+ * actions, dynamics changes, motion-primitive and adaptation events; base height and speed (floating base); the
  * inference latency histogram. The page sets `window.__report` (each plot's
  * id, title, data points and canvas) for tests.
  */
@@ -94,7 +94,7 @@ pre { background: #f5f5f5; padding: 8px; overflow-x: auto; font-size: 12px; }
 <pre>${esc(data.meta.summary.join('\n'))}</pre>
 ${notes.map((n) => `<p class="note">${esc(n)}</p>`).join('\n')}
 <h2>Shield state and policy mode</h2>
-<p class="legend-key"><span style="color:#c00">| operator action</span><span style="color:#e80">| dynamics change</span></p>
+<p class="legend-key"><span style="color:#c00">| operator action</span><span style="color:#e80">| dynamics change</span><span style="color:#1a8f3a">| motion primitive</span><span style="color:#7b3fbf">| adaptation</span></p>
 <div id="timelines" class="grid"></div>
 <div id="base-section"></div>
 <h2>Inference latency</h2>
@@ -117,6 +117,7 @@ const BROWSER_SCRIPT = String.raw`
   var D = JSON.parse(document.getElementById('report-data').textContent);
   var G = JSON.parse(document.getElementById('report-groups').textContent);
   var R = (window.__report = { plots: [] });
+  var MARK_COLORS = { operator: '#c00', dynamics: '#e80', motion: '#1a8f3a', adaptation: '#7b3fbf' };
   var STAGE_COLORS = ['#888', '#d62728', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf', '#bcbd22', '#2ca02c'];
   var xRange = [0, Math.max(D.endS, 1e-3)];
 
@@ -132,8 +133,8 @@ const BROWSER_SCRIPT = String.raw`
       D.marks.forEach(function (m, idx) {
         var x = Math.round(u.valToPos(m.t, 'x', true));
         if (x < u.bbox.left || x > u.bbox.left + u.bbox.width) return;
-        ctx.strokeStyle = m.kind === 'operator' ? '#c00' : '#e80';
-        ctx.setLineDash(m.kind === 'operator' ? [6, 3] : [2, 3]);
+        ctx.strokeStyle = MARK_COLORS[m.kind] || '#e80';
+        ctx.setLineDash(m.kind === 'operator' ? [6, 3] : m.kind === 'dynamics' ? [2, 3] : [4, 2, 1, 2]);
         ctx.lineWidth = 1.5 * devicePixelRatio;
         ctx.beginPath(); ctx.moveTo(x, u.bbox.top); ctx.lineTo(x, u.bbox.top + u.bbox.height); ctx.stroke();
         if (labels) {
@@ -194,7 +195,7 @@ const BROWSER_SCRIPT = String.raw`
       width: width, height: 220, plugins: [marksPlugin(false)],
       scales: { x: { time: false, range: xRange }, m: {}, v: {} },
       axes: [{ label: 't (s)' }, { scale: 'm', label: 'height (m)' }, { scale: 'v', side: 1, label: 'speed (m/s)', grid: { show: false } }],
-      series: [{}, { label: 'height (m)', scale: 'm', stroke: '#1f77b4' }, { label: '|v_xy| (m/s)', scale: 'v', stroke: '#ff7f0e' }],
+      series: [{}, { label: 'height (m)', scale: 'm', stroke: '#1f77b4', width: 2 }, { label: '|v_xy| (m/s)', scale: 'v', stroke: '#ff7f0e', width: 2 }],
     }, [D.base.t, D.base.z, D.base.speed]);
   }
 

@@ -45,7 +45,7 @@ export interface ReportData {
   /** code = mode index. */
   modes: Events | null;
   modeNames: string[];
-  marks: Array<{ t: number; kind: 'operator' | 'dynamics'; label: string }>;
+  marks: Array<{ t: number; kind: 'operator' | 'dynamics' | 'motion' | 'adaptation'; label: string }>;
   base: { t: number[]; stride: number; z: number[]; vx: number[]; vy: number[]; speed: number[] } | null;
   latency: { binMs: number; counts: number[]; count: number; meanMs: number; maxMs: number } | null;
 }

@@ -25,6 +25,10 @@ export interface Series {
   cost: number[];
   /** Fraction of the sample's shield ticks with a servo clamp (effort, following error); reported, not charged. */
   clamp: number[];
+  /** Squared tracking error per tracked joint, `joints` entries per sample (flattened), rad² (optional: per-joint RMSE). */
+  jointE2?: number[];
+  /** Tracked joints per sample in `jointE2`. */
+  joints?: number;
 }
 
 export interface MetricSettings {
@@ -52,8 +56,16 @@ export interface VisitMetrics {
   meanCost: number;
   /** Mean servo-clamp fraction over the visit. */
   clampRate: number;
+  /** RMSE per tracked joint over the visit, rad (empty without `jointE2`). */
+  jointRmseRad: number[];
   /** Time to adapt, s (null: never within the visit; not computed for the first visit). */
   adaptS: number | null;
+  /**
+   * Time to adapt against another nominal level, s: `policyNominal` given to {@link visitMetrics}
+   * (the scenario passes the unadapted policy's own nominal profile, so a method that also improves
+   * the nominal regime is not judged against its own better nominal only); null: never / not given.
+   */
+  adaptVsPolicyS: number | null;
   /** Phase-normalised error ratio over the visit's first / last forgettingWindowS. */
   startRatio: number;
   endRatio: number;
@@ -106,7 +118,7 @@ export function timeToAdapt(s: Series, nominal: Float64Array, v: Visit, m: Metri
   return null;
 }
 
-export function visitMetrics(s: Series, visits: readonly Visit[], m: MetricSettings): VisitMetrics[] {
+export function visitMetrics(s: Series, visits: readonly Visit[], m: MetricSettings, policyNominal?: Float64Array): VisitMetrics[] {
   const first = visits[0]!;
   const nominal = nominalProfile(s, first.startS + m.nominalWarmupS, first.endS, m.bins);
   const out: VisitMetrics[] = [];
@@ -115,7 +127,10 @@ export function visitMetrics(s: Series, visits: readonly Visit[], m: MetricSetti
     let c = 0;
     let cl = 0;
     let n = 0;
+    const nj = s.jointE2 && s.joints ? s.joints : 0;
+    const jsq = new Float64Array(nj);
     for (let k = lowerBound(s.t, v.startS); k < s.t.length && s.t[k]! < v.endS; k++) {
+      for (let j = 0; j < nj; j++) jsq[j]! += s.jointE2![k * nj + j]!;
       sq += s.e2[k]!;
       c += s.cost[k]!;
       cl += s.clamp[k] ?? 0;
@@ -131,7 +146,9 @@ export function visitMetrics(s: Series, visits: readonly Visit[], m: MetricSetti
       rmseRad: n > 0 ? Math.sqrt(sq / n) : NaN,
       meanCost: n > 0 ? c / n : NaN,
       clampRate: n > 0 ? cl / n : NaN,
+      jointRmseRad: Array.from(jsq, (x) => (n > 0 ? Math.sqrt(x / n) : NaN)),
       adaptS: i === 0 ? null : timeToAdapt(s, nominal, v, m),
+      adaptVsPolicyS: i === 0 || !policyNominal ? null : timeToAdapt(s, policyNominal, v, m),
       startRatio,
       endRatio,
       forgetting: earlier ? startRatio / earlier.endRatio - 1 : null,

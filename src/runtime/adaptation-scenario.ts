@@ -34,7 +34,7 @@ import type { PolicyNode } from '../nodes/policy-node.js';
 import type { ShieldNode } from '../nodes/shield-node.js';
 import { G1_JOINTS, jointLimits, referenceMotion, UPPER_BODY } from '../training/g1-upper-body.js';
 import { makeJointState } from '../transport/messages.js';
-import { visitMetrics, type MetricSettings, type Series, type Visit, type VisitMetrics } from './adaptation-metrics.js';
+import { nominalProfile, visitMetrics, type MetricSettings, type Series, type Visit, type VisitMetrics } from './adaptation-metrics.js';
 import { runEmbedded, type RunSummary } from './embedded-run.js';
 
 const finite = z.number().finite();
@@ -93,6 +93,8 @@ export interface VariantResult {
 
 export interface AdaptationReport {
   durationS: number;
+  /** The tracked joints (order of every visit's `jointRmseRad`). */
+  trackedJoints: string[];
   costBudget: number;
   variants: VariantResult[];
   /** Summary vs `none` (the issue's done-when figures). */
@@ -108,6 +110,9 @@ export interface AdaptationReport {
     worstAdaptS: number | null;
     /** Worst time to adapt over revisits (recall), s. */
     worstRecallS: number | null;
+    /** The same two against the unadapted policy's nominal level (`none`'s first nominal visit), s. */
+    worstAdaptVsPolicyS: number | null;
+    worstRecallVsPolicyS: number | null;
     /** Worst forgetting over revisits, fraction. */
     worstForgetting: number;
     limitViolations: number;
@@ -164,7 +169,7 @@ export async function runAdaptationScenario(opts: ScenarioOptions): Promise<Adap
             limits,
           );
     if (adapter && variant === 'oracle' && memoryFile) adapter.loadMemory(loadRegimeMemoryFile(memoryFile));
-    const series: Series = { t: [], e2: [], bin: [], cost: [], clamp: [] };
+    const series: Series = { t: [], e2: [], bin: [], cost: [], clamp: [], jointE2: [], joints: tracked.length };
     const msg = makeJointState(sc.trackedJoints);
     const ref = new Float64Array(G1_JOINTS.length);
     const refVel = new Float64Array(G1_JOINTS.length);
@@ -228,7 +233,11 @@ export async function runAdaptationScenario(opts: ScenarioOptions): Promise<Adap
         referenceMotion(refT, ref, refVel);
         sim.readJointState(msg);
         let e2 = 0;
-        for (let k = 0; k < tracked.length; k++) e2 += (msg.position[k]! - ref[tracked[k]!]!) ** 2;
+        for (let k = 0; k < tracked.length; k++) {
+          const ek = (msg.position[k]! - ref[tracked[k]!]!) ** 2;
+          series.jointE2!.push(ek);
+          e2 += ek;
+        }
         const period = UPPER_BODY.periodS;
         const phase = ((refT % period) + period) % period;
         series.t.push(t);
@@ -249,16 +258,18 @@ export async function runAdaptationScenario(opts: ScenarioOptions): Promise<Adap
     const cal = await once('calibration', null);
     saveRegimeMemoryFile(memoryFile, cal.adapter!.snapshot());
   }
-  for (const v of variants) {
+  let policyNominal: Float64Array | undefined; // the unadapted policy's nominal profile (from `none`, run first)
+  for (const v of [...variants].sort((a, b) => (a === 'none' ? -1 : b === 'none' ? 1 : 0))) {
     const { series, summary, adapter } = await once(v, memoryFile);
     const end = summary.lockstep.simTimeS;
     const visits: Visit[] = sc.regimes
       .map((r, i) => ({ name: r.name, startS: r.startS, endS: Math.min(end, sc.regimes[i + 1]?.startS ?? end) }))
       .filter((r) => r.endS - r.startS > sc.metrics.forgettingWindowS);
+    if (v === 'none') policyNominal = nominalProfile(series, visits[0]!.startS + sc.metrics.nominalWarmupS, visits[0]!.endS, sc.metrics.bins);
     if (v === 'full' && adapter) saveRegimeMemoryFile(resolve(opts.memoryDir, 'adaptation-full-memory.json'), adapter.snapshot());
     results.push({
       variant: v,
-      visits: visitMetrics(series, visits, sc.metrics),
+      visits: visitMetrics(series, visits, sc.metrics, policyNominal),
       run: {
         limitViolations: summary.monitor.violations,
         publishedCommands: summary.shield.commands,
@@ -273,7 +284,7 @@ export async function runAdaptationScenario(opts: ScenarioOptions): Promise<Adap
     });
   }
   const budget = sc.adapter.lagrangian.budget;
-  return { durationS, costBudget: budget, variants: results, summary: summarise(results, firstNominal, budget) };
+  return { durationS, trackedJoints: [...sc.trackedJoints], costBudget: budget, variants: results, summary: summarise(results, firstNominal, budget) };
 }
 
 function summarise(results: VariantResult[], nominalName: string, budget: number): AdaptationReport['summary'] {
@@ -290,17 +301,22 @@ function summarise(results: VariantResult[], nominalName: string, budget: number
     const seen = new Set<string>();
     const firsts: (number | null)[] = [];
     const revisits: (number | null)[] = [];
+    const revisitsVsPolicy: (number | null)[] = [];
     r.visits.forEach((v, i) => {
       if (i > 0) (seen.has(v.name) ? revisits : firsts).push(v.adaptS);
+      if (i > 0 && seen.has(v.name)) revisitsVsPolicy.push(v.adaptVsPolicyS);
       seen.add(v.name);
     });
-    const shiftedFirsts = r.visits.filter((v, i) => i > 0 && v.name !== nominalName && r.visits.findIndex((x) => x.name === v.name) === i).map((v) => v.adaptS);
+    const shiftedFirstVisits = r.visits.filter((v, i) => i > 0 && v.name !== nominalName && r.visits.findIndex((x) => x.name === v.name) === i);
+    const shiftedFirsts = shiftedFirstVisits.map((v) => v.adaptS);
     const worst = (xs: (number | null)[]): number | null => (xs.length === 0 || xs.some((x) => x === null) ? null : Math.max(...(xs as number[])));
     out[r.variant] = {
       postShiftRmseReduction: none ? 1 - Math.sqrt(shiftedMse(r) / shiftedMse(none)) : NaN,
       postShiftExcessReduction: none ? 1 - (Math.sqrt(shiftedMse(r)) - nominalRmse(r)) / (Math.sqrt(shiftedMse(none)) - nominalRmse(none)) : NaN,
       worstAdaptS: worst(shiftedFirsts),
       worstRecallS: worst(revisits),
+      worstAdaptVsPolicyS: none ? worst(shiftedFirstVisits.map((v) => v.adaptVsPolicyS)) : null,
+      worstRecallVsPolicyS: none ? worst(revisitsVsPolicy) : null,
       worstForgetting: Math.max(...r.visits.map((v) => v.forgetting ?? -Infinity)),
       limitViolations: r.run.limitViolations,
       costWithinBudget: r.visits.every((v) => v.meanCost <= budget),
@@ -315,20 +331,20 @@ const f = (x: number | null, d: number, unit = ''): string => (x === null ? 'nev
 /** The report as a table (one block per variant, one row per regime visit) plus the summary. */
 export function formatAdaptationReport(r: AdaptationReport): string {
   const lines: string[] = [`== adaptation scenario: ${r.durationS} s of sim time per variant; cost budget ${r.costBudget} ==`];
-  const head = `${'regime'.padEnd(16)} ${'t (s)'.padEnd(11)} ${'RMSE mrad'.padStart(9)} ${'cost'.padStart(7)} ${'clamp'.padStart(6)} ${'adapt s'.padStart(7)} ${'err/nom start→end'.padStart(18)} ${'forgetting'.padStart(10)}`;
+  const head = `${'regime'.padEnd(16)} ${'t (s)'.padEnd(11)} ${'RMSE mrad'.padStart(9)} ${'cost'.padStart(7)} ${'clamp'.padStart(6)} ${'adapt s'.padStart(7)} ${'vs pol.'.padStart(7)} ${'err/nom start→end'.padStart(18)} ${'forgetting'.padStart(10)}`;
   for (const v of r.variants) {
     lines.push('', `-- ${v.variant} --  limit violations ${v.run.limitViolations} in ${v.run.publishedCommands} commands; shield intervention ticks ${v.run.shieldInterventionTicks}/${v.run.shieldTicks} (${Object.entries(v.run.interventions).map(([k, n]) => `${k} ${n}`).join(', ') || 'none'})${v.adapter ? `; detected ${v.adapter.detectedSwitches}, announced ${v.adapter.announcedSwitches}, recalls ${v.adapter.recalls}, created ${v.adapter.created}, rejected ${v.adapter.rejectedUpdates}, fallback ticks ${v.adapter.fallbackTicks}` : ''}${v.library ? `; library [${v.library.join(', ')}]` : ''}`);
     lines.push(head);
     for (const x of v.visits) {
       lines.push(
-        `${x.name.padEnd(16)} ${`${f(x.startS, 0)}-${f(x.endS, 0)}`.padEnd(11)} ${f(x.rmseRad * 1000, 1).padStart(9)} ${f(x.meanCost, 3).padStart(7)} ${f(x.clampRate, 2).padStart(6)} ${(x.startS === 0 ? '-' : f(x.adaptS, 1)).padStart(7)} ${`${f(x.startRatio, 2)}→${f(x.endRatio, 2)}`.padStart(18)} ${(x.forgetting === null ? '-' : f(x.forgetting * 100, 1, ' %')).padStart(10)}`,
+        `${x.name.padEnd(16)} ${`${f(x.startS, 0)}-${f(x.endS, 0)}`.padEnd(11)} ${f(x.rmseRad * 1000, 1).padStart(9)} ${f(x.meanCost, 3).padStart(7)} ${f(x.clampRate, 2).padStart(6)} ${(x.startS === 0 ? '-' : f(x.adaptS, 1)).padStart(7)} ${(x.startS === 0 || x.adaptVsPolicyS === null ? '-' : f(x.adaptVsPolicyS, 1)).padStart(7)} ${`${f(x.startRatio, 2)}→${f(x.endRatio, 2)}`.padStart(18)} ${(x.forgetting === null ? '-' : f(x.forgetting * 100, 1, ' %')).padStart(10)}`,
       );
     }
   }
   lines.push('', 'summary vs none (targets: RMSE reduction ≥ 50 %, adapt ≤ 1 s, recall ≤ 0.2 s, forgetting ≤ 5 %, 0 violations, cost ≤ budget):');
   for (const [k, s] of Object.entries(r.summary)) {
     lines.push(
-      `  ${k.padEnd(10)} post-shift RMSE reduction ${f(s.postShiftRmseReduction * 100, 1)} % (of the excess over nominal ${f(s.postShiftExcessReduction * 100, 1)} %); worst adapt ${f(s.worstAdaptS, 1, ' s')}; worst recall ${f(s.worstRecallS, 1, ' s')}; worst forgetting ${f(s.worstForgetting * 100, 1, ' %')}; violations ${s.limitViolations}; cost within budget ${s.costWithinBudget ? 'yes' : 'NO'}`,
+      `  ${k.padEnd(10)} post-shift RMSE reduction ${f(s.postShiftRmseReduction * 100, 1)} % (of the excess over nominal ${f(s.postShiftExcessReduction * 100, 1)} %); worst adapt ${f(s.worstAdaptS, 1, ' s')} (vs the policy's nominal ${f(s.worstAdaptVsPolicyS, 1, ' s')}); worst recall ${f(s.worstRecallS, 1, ' s')} (vs the policy's nominal ${f(s.worstRecallVsPolicyS, 1, ' s')}); worst forgetting ${f(s.worstForgetting * 100, 1, ' %')}; violations ${s.limitViolations}; cost within budget ${s.costWithinBudget ? 'yes' : 'NO'}`,
     );
   }
   return lines.join('\n');

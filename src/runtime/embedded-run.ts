@@ -30,7 +30,7 @@ import { EmbeddedBus } from '../transport/bus/index.js';
 import type { Twist } from '../transport/messages.js';
 import type { Publisher, TransportNode } from '../transport/port.js';
 import { RunReportCollector } from '../report/collector.js';
-import { McapRecorder, type RecorderStats } from '../record/recorder.js';
+import { fileSha256, McapRecorder, type RecorderStats } from '../record/recorder.js';
 import { LiveServer, type LiveStats } from '../record/live-server.js';
 import { CommandMonitor } from './command-monitor.js';
 import { InterventionPhases, type InterventionPhase } from './intervention-phases.js';
@@ -38,6 +38,7 @@ import { runLockstep, type LockstepResult } from './lockstep.js';
 import { OutcomeTracker, REFERENCE_FALL_MARGIN_M, referenceRootHeightAt, runVerdict, type RunOutcome } from './outcome.js';
 import type { OperatorAction, RunConfig } from './run-config.js';
 import { loadShieldConfig, resolveRunSetup } from './run-setup.js';
+import { isDiffusionPolicyFile, loadDiffusionPolicyFile, startDiffusionPolicy, type LoadedDiffusionPolicy } from './diffusion-launch.js';
 
 export interface EmbeddedRunOptions {
   /** Run config file (YAML). */
@@ -67,12 +68,16 @@ export interface EmbeddedRunOptions {
   recordPath?: string;
   /** Serve the bus over the Foxglove WebSocket protocol on localhost at this port while running. */
   livePort?: number;
+  /** --live: the most messages a second sent per topic (0 = every message; default: the live server's). */
+  liveMaxRateHz?: number;
   /** Online adaptation of the policy's targets (the adaptation scenario, src/runtime/adaptation-scenario.ts). */
   adapter?: ResidualAdapter;
   /** Called once the nodes exist, before the sim starts (scenario harnesses: metrics, operator hooks). */
   onNodes?: (nodes: { policy: PolicyNode | null; shield: ShieldNode; sim: MujocoSim }) => void;
   /** Adds nodes beside the standard ones (e.g. the motion node); each gets its own bus node from `createNode`. */
   extraNodes?: (createNode: (name: string) => TransportNode, robot: RobotModel) => { destroy(): void };
+  /** The sampling worker's script when the policy file selects the diffusion policy (default: dist/inference/diffusion-worker.js). */
+  diffusionWorkerUrl?: URL;
   /** Adjusts the run config in memory once it is loaded (admission trials: randomised conditions); the file is not touched. */
   runConfig?: (config: RunConfig) => RunConfig;
   /** Adjusts the policy config in memory before the policy is loaded (admission diagnosis: convention variants); the file is not touched. */
@@ -112,6 +117,8 @@ export interface RunSummary {
   estop: { events: number; maxHoldDeviationRad: number };
   sim: { commandsApplied: number; commandsDropped: number; dynamicsEventsApplied: number; minBaseHeightM: number; fell: boolean };
   bus: EmbeddedBus['stats'];
+  /** The diffusion policy's counters (when the policy file selects it; docs/diffusion.md). */
+  diffusion?: { decisions: number; sampled: number; safe: number; targetsPublished: number; observations: number; droppedObservations: number };
   /** The recording's counters (with --record). */
   record?: RecorderStats & { path: string };
   /** The live view's counters (with --live). */
@@ -129,6 +136,8 @@ interface Loaded {
   referenceMotion?: ReferenceMotion;
   /** Null when a candidate source replaces the policy. */
   policy: Awaited<ReturnType<typeof loadPolicyFile>> | null;
+  /** The diffusion policy (the policy file says `kind: diffusion`), launched instead of the policy node. */
+  diffusion: LoadedDiffusionPolicy | null;
   shieldConfig: ShieldNodeConfig;
   /** The sim servos' gains by joint name, handed to the shield's effort stage. */
   servoGains: Record<string, PdGains>;
@@ -149,19 +158,20 @@ export async function loadRun(opts: EmbeddedRunOptions): Promise<Loaded> {
   // The run's sim.gains (a profile's gains when the run names one) are the one place the robot's gains
   // live: the shield's effort stage models the sim's servos, and a shield config naming other gains is refused.
   const servoGains = servoGainsByJoint(config.sim, actuatedJoints(model).map((j) => j.name));
-  const policy = opts.candidateSource
+  const diffusion = !opts.candidateSource && isDiffusionPolicyFile(setup.policyPath) ? loadDiffusionPolicyFile(setup.policyPath, opts.root) : null;
+  const policy = opts.candidateSource || diffusion
     ? null
     : opts.policyConfig
       ? await loadPolicy(opts.policyConfig(loadConfigFile(PolicyConfigSchema, setup.policyPath)), dirname(setup.policyPath))
       : await loadPolicyFile(setup.policyPath, dirname(setup.policyPath));
   const motorOrder = setup.profile ? [...setup.profile.profile.motorOrder] : actuatedJoints(model).map((j) => j.name);
   const referenceMotion = policy ? loadReferenceMotion(policy.config.config, dirname(setup.policyPath), motorOrder) : undefined;
-  return { config, model, policy, shieldConfig, servoGains, fallHeightM: setup.fallHeightM, motorOrder, urdfPath: setup.urdfPath, ...(referenceMotion ? { referenceMotion } : {}) };
+  return { config, model, policy, diffusion, shieldConfig, servoGains, fallHeightM: setup.fallHeightM, motorOrder, urdfPath: setup.urdfPath, ...(referenceMotion ? { referenceMotion } : {}) };
 }
 
 export async function runEmbedded(opts: EmbeddedRunOptions): Promise<RunSummary> {
   const log = nodeLogger('embedded_run');
-  const { config, model, policy, shieldConfig, servoGains, fallHeightM, referenceMotion, urdfPath } = await loadRun(opts);
+  const { config, model, policy, diffusion, shieldConfig, servoGains, fallHeightM, referenceMotion, urdfPath } = await loadRun(opts);
   const durationS = opts.durationS ?? config.scenario.durationS;
   if (!(durationS >= config.sim.timestepS)) {
     throw new Error(`duration ${durationS} s is shorter than one physics step (${config.sim.timestepS} s)`);
@@ -170,7 +180,11 @@ export async function runEmbedded(opts: EmbeddedRunOptions): Promise<RunSummary>
 
   const bus = new EmbeddedBus({ validateMessages: opts.validateMessages ?? false });
   const sim = new MujocoSim({ model, config: config.sim });
+  let diffusionPolicy: Awaited<ReturnType<typeof startDiffusionPolicy>> | null = null;
   try {
+    diffusionPolicy = diffusion ? await startDiffusionPolicy(diffusion, {
+      createNode: (name) => bus.createNode(name), jointStateTopic: config.simNode.jointStateTopic, ...(opts.diffusionWorkerUrl ? { workerUrl: opts.diffusionWorkerUrl } : {}),
+    }) : null;
     const simNode = new SimNode({ node: bus.createNode('sim'), sim, ...config.simNode, scenario: config.scenario.dynamics });
     const shield = new ShieldNode({
       node: bus.createNode('safety_shield'), robot: model, config: shieldConfig, servoGains, gainsSource: 'the run config\'s sim.gains', base: sim.build.base,
@@ -277,11 +291,11 @@ export async function runEmbedded(opts: EmbeddedRunOptions): Promise<RunSummary>
       ? await McapRecorder.start(bus, {
         path: opts.recordPath,
         shield: { core: shield.shield, commandTopic: shield.config.topics.output, jointNames: controllerJoints },
-        metadata: { robot: model.name, controller_joints: controllerJoints.join(','), config: resolve(opts.configPath), duration_s: String(durationS) },
+        metadata: { robot: model.name, controller_joints: controllerJoints.join(','), config: resolve(opts.configPath), duration_s: String(durationS), ...(policy ? { policy_model_sha256: fileSha256(policy.modelPath) } : {}), ...(opts.adapter ? { policy_adaptation: 'on' } : {}) },
       })
       : null;
     const live = opts.livePort !== undefined
-      ? await LiveServer.start(bus, { port: opts.livePort, robotDescription: readFileSync(urdfPath, 'utf8') })
+      ? await LiveServer.start(bus, { port: opts.livePort, robotDescription: readFileSync(urdfPath, 'utf8'), ...(opts.liveMaxRateHz !== undefined ? { maxRateHz: opts.liveMaxRateHz } : {}) })
       : null;
     if (live) log.info({ url: `ws://127.0.0.1:${live.port}` }, 'live view (Foxglove WebSocket)');
     const lockstep = await runLockstep({
@@ -318,6 +332,7 @@ export async function runEmbedded(opts: EmbeddedRunOptions): Promise<RunSummary>
     simNode.destroy();
     await bus.shutdown();
     await policy?.policy.release();
+    await diffusionPolicy?.close();
 
     const st = shield.shield.status;
     const ps = policyNode?.stats;
@@ -378,10 +393,18 @@ export async function runEmbedded(opts: EmbeddedRunOptions): Promise<RunSummary>
       shieldFinalState: summary.shield.finalState,
       shieldReason: (st as { inactiveReason?: string | null }).inactiveReason ?? null,
     });
+    if (diffusionPolicy) {
+      const c = diffusionPolicy.client.counters;
+      summary.diffusion = {
+        decisions: c.decisions, sampled: c.sampled, safe: Object.values(c.safe).reduce((a, b) => a + b, 0), targetsPublished: diffusionPolicy.node.published,
+        observations: diffusionPolicy.observationsPublished, droppedObservations: diffusionPolicy.node.droppedBusy,
+      };
+    }
     if (recordStats) summary.record = { path: resolve(opts.recordPath!), ...recordStats };
     if (liveStats) summary.live = liveStats;
     return summary;
   } finally {
+    await diffusionPolicy?.close();
     sim.dispose();
   }
 }

@@ -58,6 +58,19 @@ export interface LockstepResult {
   /** Realtime mode: steps that started after their deadline, and the worst lateness. */
   overruns: number;
   maxLatenessUs: number;
+  /** Realtime mode: lateness of the wake-ups at each step's deadline, µs (NaN when not realtime). */
+  latenessP50Us: number;
+  latenessP99Us: number;
+  latenessP999Us: number;
+}
+
+/** Lateness samples kept for the percentiles (the first this many steps of a realtime run). */
+const MAX_LATENESS_SAMPLES = 1 << 20;
+
+/** The q-quantile (nearest rank) of the first `n` values of `xs` (sorted in place). */
+function quantile(xs: Float64Array, n: number, q: number): number {
+  if (n === 0) return NaN;
+  return xs[Math.min(n - 1, Math.max(0, Math.ceil(q * n) - 1))]!;
 }
 
 export async function runLockstep(opts: LockstepOptions): Promise<LockstepResult> {
@@ -68,6 +81,8 @@ export async function runLockstep(opts: LockstepOptions): Promise<LockstepResult
   const steps = Math.round(opts.durationS / dt);
   const progressEvery = Math.max(1, Math.round((opts.progressEveryS ?? 0.1) / dt));
   const schedule = opts.realtime ? new DeadlineSchedule(stepNs) : undefined;
+  const lateness = new Float64Array(schedule ? Math.min(steps, MAX_LATENESS_SAMPLES) : 0);
+  let latenessCount = 0;
   const t0 = monotonicNs();
   let awaited = 0;
   let nowNs = 0n;
@@ -94,7 +109,10 @@ export async function runLockstep(opts: LockstepOptions): Promise<LockstepResult
       awaited++;
       await bus.settle();
     }
-    if (schedule) schedule.wait();
+    if (schedule) {
+      const lateNs = schedule.wait();
+      if (latenessCount < lateness.length) lateness[latenessCount++] = Number(lateNs) / 1e3;
+    }
     ran = k;
     if (opts.shouldStop?.(sim.sim.time)) break;
     if (opts.onProgress && k % progressEvery === 0 && k < steps) opts.onProgress(sim.sim.time);
@@ -102,6 +120,7 @@ export async function runLockstep(opts: LockstepOptions): Promise<LockstepResult
   opts.onProgress?.(opts.durationS);
   const wallTimeS = Number(monotonicNs() - t0) * 1e-9;
   const simTimeS = sim.sim.time;
+  const late = lateness.subarray(0, latenessCount).sort();
   return {
     steps: ran,
     simTimeS,
@@ -110,5 +129,8 @@ export async function runLockstep(opts: LockstepOptions): Promise<LockstepResult
     awaitedSteps: awaited,
     overruns: schedule?.overruns ?? 0,
     maxLatenessUs: schedule ? Number(schedule.maxLatenessNs) / 1e3 : 0,
+    latenessP50Us: quantile(late, latenessCount, 0.5),
+    latenessP99Us: quantile(late, latenessCount, 0.99),
+    latenessP999Us: quantile(late, latenessCount, 0.999),
   };
 }

@@ -172,7 +172,7 @@ export async function prepareMotionDemo(configPath: string, root: string) {
 export async function runMotionDemo(opts: {
   configPath: string; root: string; durationS?: number; onProgress?: (t: number, d: number) => void;
   /** Passed to the embedded run (report, recording, live view, real time). */
-  embedded?: Pick<EmbeddedRunOptions, 'onReport' | 'recordPath' | 'livePort' | 'realtime' | 'validateMessages'>;
+  embedded?: Pick<EmbeddedRunOptions, 'onReport' | 'recordPath' | 'livePort' | 'liveMaxRateHz' | 'realtime' | 'validateMessages'>;
 }): Promise<MotionDemoSummary> {
   const { demo, runPath, model, retargeter, names, n, player, skippedClips, streams } = await prepareMotionDemo(opts.configPath, opts.root);
   const teleop = new TeleopInput(new Retargeter(model, retargeter.map), demo.teleop);

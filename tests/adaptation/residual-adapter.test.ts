@@ -292,3 +292,98 @@ describe('ResidualAdapter on a synthetic servo plant', () => {
     expect(() => new ResidualAdapter({ groups: [{ joints: ['a'], features: ['a'] }] }, JOINTS, LIMITS).loadMemory(file)).toThrow(/does not fit this adapter/);
   });
 });
+
+/** Mean |q(t+1) − policy target(t)| over `ticks` ticks (what `compensate: servo` aims at), rad. */
+function followError(ad: ResidualAdapter, p: Plant, ticks: number): number {
+  let s = 0;
+  for (let k = 0; k < ticks; k++) {
+    const pol = Float64Array.from(p.policyTarget());
+    ad.step(p.q, p.qd, pol, p.out, p.t);
+    p.apply(p.out);
+    s += Math.abs(p.q[0]! - pol[0]!) + Math.abs(p.q[1]! - pol[1]!);
+  }
+  return s / (2 * ticks);
+}
+
+describe('ResidualAdapter: servo compensation and the command-lead bound', () => {
+  it("compensate 'servo' reaches the policy target in every regime, nominal included; 'shift' keeps the nominal offset", () => {
+    const servo = new ResidualAdapter({ ...CFG, compensate: 'servo' }, JOINTS, LIMITS);
+    const shift = new ResidualAdapter(CFG, JOINTS, LIMITS);
+    const ps = new Plant();
+    const pf = new Plant();
+    run(servo, ps, 300);
+    run(shift, pf, 300);
+    // nominal: the plant's own offset s_nom is 0.02 + 0.03·sin(q_a)·(j + 1), mean |·| ≈ 0.03
+    expect(followError(servo, ps, 200)).toBeLessThan(0.006);
+    expect(followError(shift, pf, 200)).toBeGreaterThan(0.02);
+    ps.regime = payload;
+    pf.regime = payload;
+    run(servo, ps, 300);
+    run(shift, pf, 300);
+    expect(followError(servo, ps, 200)).toBeLessThan(0.006);
+    expect(followError(shift, pf, 200)).toBeGreaterThan(0.02);
+    // the anchor entry holds the nominal model whichever way it is used: recalled, nominal is reached again
+    ps.regime = nominal;
+    {
+      run(servo, ps, 150);
+      expect(servo.activeRegime).toBe('anchor');
+      expect(followError(servo, ps, 100)).toBeLessThan(0.006);
+    }
+  });
+
+  it('never asks a lead |command − q| beyond maxLeadRad (unless the policy itself does), and does not learn from clamped commands', () => {
+    const L = 0.08;
+    // a "shield" downstream clamps the command to q ± L; the payload needs a lead of up to ≈ 0.32 rad
+    class Clamped extends Plant {
+      override apply(c: ArrayLike<number>): void {
+        const cc = Float64Array.from(c);
+        for (let j = 0; j < 2; j++) cc[j] = Math.min(this.q[j]! + L, Math.max(this.q[j]! - L, cc[j]!));
+        super.apply(cc);
+      }
+    }
+    const p = new Clamped();
+    const ad = new ResidualAdapter({ ...CFG, compensate: 'servo', correctionGain: 0.3, trustRegion: { maxLeadRad: L } }, JOINTS, LIMITS);
+    run(ad, p, 300);
+    const corrNominal = Math.max(Math.abs(ad.correction[0]!), Math.abs(ad.correction[1]!));
+    p.regime = payload;
+    for (let k = 0; k < 300; k++) {
+      const pol = Float64Array.from(p.policyTarget());
+      ad.step(p.q, p.qd, pol, p.out, p.t);
+      for (let j = 0; j < 2; j++) expect(Math.abs(p.out[j]! - p.q[j]!)).toBeLessThanOrEqual(Math.max(L, Math.abs(pol[j]! - p.q[j]!)) + 1e-12);
+      p.apply(p.out);
+    }
+    expect(ad.stats.leadLimited).toBeGreaterThan(0);
+    // back to nominal (announced: the same anchor model): the correction is the nominal one again, not a wound-up payload fit
+    p.regime = nominal;
+    ad.announceSwitch('anchor');
+    run(ad, p, 100);
+    expect(Math.max(Math.abs(ad.correction[0]!), Math.abs(ad.correction[1]!))).toBeLessThan(corrNominal + 0.03);
+  });
+
+  it('a policy target far beyond the lead bound (clamped downstream) teaches the servo model nothing', () => {
+    const L = 0.08;
+    class Clamped extends Plant {
+      override apply(c: ArrayLike<number>): void {
+        const cc = Float64Array.from(c);
+        for (let j = 0; j < 2; j++) cc[j] = Math.min(this.q[j]! + L, Math.max(this.q[j]! - L, cc[j]!));
+        super.apply(cc);
+      }
+    }
+    const p = new Clamped();
+    // detection off: only the servo model's own fit is looked at
+    const ad = new ResidualAdapter({ ...CFG, compensate: 'servo', detector: { threshold: 1e12 }, trustRegion: { maxLeadRad: L } }, JOINTS, LIMITS);
+    run(ad, p, 300);
+    // in servo mode the right correction is the plant's own nominal offset s_nom(q)
+    for (let j = 0; j < 2; j++) expect(Math.abs(ad.correction[j]! - nominal(p.q, j))).toBeLessThan(0.01);
+    // 40 ticks of a policy asking 0.4 rad away from the measured pose (alternating sides): every command is clamped to q ± L
+    for (let k = 0; k < 40; k++) {
+      const pol = Float64Array.from(p.policyTarget());
+      pol[0] = p.q[0]! + (k % 2 === 0 ? 0.4 : -0.4);
+      pol[1] = p.q[1]! + (k % 2 === 0 ? 0.4 : -0.4);
+      ad.step(p.q, p.qd, pol, p.out, p.t);
+      p.apply(p.out);
+    }
+    run(ad, p, 50); // back on the policy's path (its first commands after the excursion are clamped too)
+    for (let j = 0; j < 2; j++) expect(Math.abs(ad.correction[j]! - nominal(p.q, j))).toBeLessThan(0.01);
+  });
+});

@@ -11,6 +11,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DiffusionWorkerClient } from '../../src/inference/diffusion-client.js';
 import { OnnxDiffusionModels } from '../../src/inference/diffusion-onnx.js';
@@ -72,6 +73,31 @@ describe('ONNX diffusion adapter', () => {
     await m.release();
   });
 
+  it('runs on the synchronous native path, matching the public API for every row count (buffers bound per row count do not mix)', async () => {
+    const config = DiffusionPolicySchema.parse(CONFIG);
+    const files = loadDiffusionBundle(config.contractPath, ROOT);
+    const m = await OnnxDiffusionModels.create(config, files.contract, files.bytes);
+    const ref = await ort.InferenceSession.create(files.bytes.denoiser);
+    const rng = new Rng(11);
+    for (const rows of [3, 1, 3, 8, 1]) {
+      const obs = Float32Array.from({ length: 6 }, () => rng.normal());
+      const x = Float32Array.from({ length: rows * 16 }, () => rng.normal());
+      const t = Float32Array.from({ length: rows }, () => rng.uniform(0, 1));
+      const eps = new Float32Array(rows * 16);
+      await m.denoise(obs, x, t, rows, eps);
+      const obsRows = new Float32Array(rows * 6);
+      for (let r = 0; r < rows; r++) obsRows.set(obs, r * 6);
+      const out = await ref.run({
+        obs: new ort.Tensor('float32', obsRows, [rows, 6]), x_t: new ort.Tensor('float32', x, [rows, 16]), t: new ort.Tensor('float32', t, [rows, 1]),
+      });
+      const want = out[ref.outputNames[0]!]!.data as Float32Array;
+      for (let i = 0; i < want.length; i++) expect(eps[i]).toBeCloseTo(want[i]!, 5);
+    }
+    expect(m.synchronous).toBe(true);
+    await ref.release();
+    await m.release();
+  });
+
   it('refuses shape mismatches at configure time, naming every one', async () => {
     const files = loadDiffusionBundle(CONFIG.contractPath, ROOT);
     const bad = DiffusionPolicySchema.parse({ ...CONFIG, obsWidth: 7, horizon: 5 });
@@ -112,6 +138,10 @@ describe('sampling worker', () => {
     expect(a.denoiserRows).toBe(10);
     expect(a.criticRows).toBe(8);
     expect(a.action!.every((v) => v >= -1 && v <= 1)).toBe(true);
+    // the node-thread work of both requests and both answers was recorded (durations, not timed against a target)
+    const work = client.nodeThreadWorkMs();
+    expect(work).toHaveLength(4);
+    expect(work.every((ms) => ms >= 0 && Number.isFinite(ms))).toBe(true);
   }, 60_000);
 
   it('a deadline no plan can meet → the safe outcome, counted', async () => {

@@ -92,6 +92,36 @@ describe('live view over the Foxglove WebSocket protocol', () => {
     expect(bus.stats.callbackErrors).toBe(0);
   });
 
+  it('sends each topic at most maxRateHz times a second of bus time (skips counted); 0 sends every message', async () => {
+    for (const [maxRateHz, expected] of [[50, 50], [0, 1000]] as const) {
+      const bus = new EmbeddedBus();
+      const pub = bus.createNode('sim').createPublisher('sensor_msgs/msg/JointState', '/joint_states', { preset: 'sensor_data' });
+      const js = makeJointState(['a_joint']);
+      const live = await LiveServer.start(bus, { port: 0, maxRateHz });
+      servers.push(live);
+      const client = new FoxgloveClient({ ws: new WebSocket(`ws://127.0.0.1:${live.port}`, [FoxgloveClient.SUPPORTED_SUBPROTOCOL]) as never });
+      let received = 0;
+      client.on('advertise', (cs) => cs.forEach((c) => client.subscribe(c.id)));
+      client.on('message', () => void received++);
+      // wait until the subscription reached the server: a message at t = 0 arrives
+      await until('the subscription', () => {
+        pub.publish(js);
+        return received > 0 ? true : undefined;
+      });
+      await new Promise((r) => setImmediate(r)); // the last batch out
+      const before = live.stats.sent;
+      // 1 s of bus time at 1 kHz
+      for (let k = 1; k <= 1000; k++) {
+        bus.advanceTo(BigInt(k) * 1_000_000n);
+        pub.publish(js);
+      }
+      await until('the batch', () => (received >= before + expected ? true : undefined));
+      expect(live.stats.sent - before).toBe(expected); // 50 Hz: t = 20, 40, …, 1000 ms
+      if (maxRateHz > 0) expect(live.stats.skipped).toBeGreaterThanOrEqual(1000 - expected);
+      client.close();
+    }
+  });
+
   it('a port in use is a clear error naming the port', async () => {
     const bus = new EmbeddedBus();
     const first = await LiveServer.start(bus, { port: 0 });

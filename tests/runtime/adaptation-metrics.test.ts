@@ -56,4 +56,20 @@ describe('adaptation scenario metrics', () => {
     expect(v[1]!.forgetting).toBeNull();
     expect(v[0]!.rmseRad).toBeCloseTo(Math.sqrt(2.5), 9); // mean of the profile 1..4
   });
+
+  it("time to adapt against another nominal level (the unadapted policy's): a worse nominal makes the same error count as adapted sooner", () => {
+    // B [10,20): error ×4 for 0.5 s, ×2 (ratio 1.41 vs its own nominal: never adapted) after
+    const s = series(20, (t) => (t >= 10 && t < 10.5 ? 4 : t >= 10.5 ? 2 : 1));
+    const visits = [
+      { name: 'A', startS: 0, endS: 10 },
+      { name: 'B', startS: 10, endS: 20 },
+    ];
+    // the policy's nominal profile: twice this variant's (ratio 1 for the ×2 part, 1.41 for the ×4 part)
+    const policy = nominalProfile(series(10, () => 2), 1, 10, 4);
+    const v = visitMetrics(s, visits, M, policy);
+    expect(v[1]!.adaptS).toBeNull();
+    expect(v[1]!.adaptVsPolicyS).toBe(0.3); // window [τ, τ + 0.5]: ratio² = 1 + (0.5 − τ)/0.5 ≤ 1.44 from τ ≈ 0.28, on the 0.1 s grid 0.3
+    expect(v[0]!.adaptVsPolicyS).toBeNull();
+    expect(visitMetrics(s, visits, M)[1]!.adaptVsPolicyS).toBeNull(); // not given
+  });
 });

@@ -61,8 +61,34 @@ export const DiffusionSamplingSchema = z
   .strict();
 export type DiffusionSampling = z.infer<typeof DiffusionSamplingSchema>;
 
+/** Execution of a sampled chunk as a stream of single-point joint targets (the shield takes one point per message). */
+export const ChunkCommandSchema = z
+  .object({
+    /** Rate of the streamed joint targets, Hz (each interpolated one period ahead, as in the rollouts the critics were trained on). */
+    rateHz: z.number().positive().max(1000).default(50)
+      .describe('Rate of the streamed joint targets, Hz (each interpolated one period ahead, as in the rollouts the critics were trained on)'),
+    /** Time between the chunk's waypoints, s (as the bundle was trained: arm_detour 0.25). */
+    waypointS: z.number().positive().max(10).default(0.25).describe("Time between the chunk's waypoints, s (as the bundle was trained: arm_detour 0.25)"),
+  })
+  .strict();
+
+/** Embedded runs only: a stand-in for perception that publishes sampled task contexts as the diffusion node's observation. */
+export const EmbeddedObservationSchema = z
+  .object({
+    /** The task whose contexts are published (its observation encoding). */
+    task: z.literal('arm_detour').describe('The task whose contexts are published (its observation encoding)'),
+    /** A new context every this many seconds of sim time (the first at periodS). */
+    periodS: z.number().positive().max(3600).default(1.5).describe('A new context every this many seconds of sim time (the first at periodS)'),
+    /** Seed of the sampled contexts. */
+    seed: z.number().int().min(0).max(0xffffffff).default(77).describe('Seed of the sampled contexts'),
+  })
+  .strict();
+
 export const DiffusionPolicySchema = z
   .object({
+    /** Marks the file as a diffusion policy: a run config whose `policy` names it launches the diffusion node instead of the ONNX policy node. */
+    kind: z.literal('diffusion').optional()
+      .describe('Marks the file as a diffusion policy: a run config whose `policy` names it launches the diffusion node instead of the ONNX policy node'),
     /** Diffusion bundle contract JSON (names the denoiser and critic ONNX files beside it). */
     contractPath: z.string().min(1).describe('Diffusion bundle contract JSON (names the denoiser and critic ONNX files beside it)'),
     /** Observation width the policy feeds (checked against every model at configure time). */
@@ -74,6 +100,10 @@ export const DiffusionPolicySchema = z
     /** ONNX Runtime intra-op threads in the sampling worker. */
     threads: z.number().int().min(1).max(16).default(1).describe('ONNX Runtime intra-op threads in the sampling worker'),
     sampling: DiffusionSamplingSchema.default({}),
+    command: ChunkCommandSchema.default({}),
+    /** Embedded runs only: publish sampled task contexts as the observation (absent: another node publishes it). */
+    embeddedObservation: EmbeddedObservationSchema.optional()
+      .describe('Embedded runs only: publish sampled task contexts as the observation (absent: another node publishes it)'),
   })
   .strict();
 export type DiffusionPolicyConfig = z.infer<typeof DiffusionPolicySchema>;

@@ -7,3 +7,4 @@ export * from './health.js';
 export type * from './port.js';
 export * from './sampler.js';
 export * from './schedule.js';
+export * from './chunk-executor.js';

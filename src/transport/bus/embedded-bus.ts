@@ -83,7 +83,8 @@ export interface BusStats {
  * publisher's call: it must copy what it keeps and return quickly.
  */
 export interface BusTap {
-  message(topic: string, type: MessageTypeName, msg: unknown, timeNs: bigint): void;
+  /** `reliable`: the publisher's QoS (false = best effort, the `sensor_data` preset). */
+  message(topic: string, type: MessageTypeName, msg: unknown, timeNs: bigint, reliable: boolean): void;
   serviceCall?(service: string, type: ServiceTypeName, request: unknown, timeNs: bigint): void;
 }
 
@@ -222,7 +223,7 @@ export class EmbeddedBus implements Transport {
     const taps = this.taps;
     for (let i = 0; i < taps.length; i++) {
       try {
-        taps[i]!.message(topic, entry.type, msg, this.clockNs);
+        taps[i]!.message(topic, entry.type, msg, this.clockNs, reliable);
       } catch (err) {
         this.callbackFailed(`tap on ${topic}`, err);
       }
