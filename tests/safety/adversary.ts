@@ -5,17 +5,8 @@
  */
 import type { JointLimitArrays } from '../../src/robot/model.js';
 
-/** mulberry32: a small deterministic PRNG in [0, 1). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32: a small deterministic PRNG in [0, 1) (the one the admission trials use). */
+export { seededRandom as prng } from '../../src/admission/plan.js';
 
 export const uniform = (r: () => number, lo: number, hi: number): number => lo + (hi - lo) * r();
 
