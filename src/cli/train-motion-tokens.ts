@@ -24,6 +24,13 @@ import { DEFAULT_TOKEN_TRAIN, trainMotionTokens } from '../training/train-motion
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const HELD_OUT_CLIP = 'cmu_14_37.bvh';
 export const HELD_OUT_TAIL = 0.2;
+/**
+ * The paired data are retargeted at the playback speed of the published reference (the motion run's
+ * `playbackMaxVelocityRadS` default), not at the retargeter's own per-frame cap: the tokens model the
+ * motion as the robot plays it, and chunks that follow every fast human wiggle decode into references
+ * the shield tracks worse (measured: the demo's `drink` tracking RMSE 0.021 → 0.099 rad).
+ */
+export const TOKEN_DATA_MAX_VELOCITY_RAD_S = 4;
 
 /** Returns false (after saying why) when the clips are absent. */
 export function trainMotionTokenModels(outDir: string, opts: { steps?: number; seed?: number } = {}, log: (line: string) => void = (l) => process.stdout.write(`${l}\n`)): boolean {
@@ -33,7 +40,8 @@ export function trainMotionTokenModels(outDir: string, opts: { steps?: number; s
     return false;
   }
   const t0 = performance.now();
-  const r = new Retargeter(loadUrdfFile(join(ROOT, 'urdf', 'g1_29dof_fixed.urdf')), loadRetargetMap(join(ROOT, 'config', 'motion', 'g1_retarget.yaml')));
+  const map = loadRetargetMap(join(ROOT, 'config', 'motion', 'g1_retarget.yaml'));
+  const r = new Retargeter(loadUrdfFile(join(ROOT, 'urdf', 'g1_29dof_fixed.urdf')), { ...map, ik: { ...map.ik, maxVelocityRadS: TOKEN_DATA_MAX_VELOCITY_RAD_S } });
   const names = Array.from(r.upperBodyIndex, (i) => r.jointNames[i]!);
   const train: { seq: ReturnType<typeof clipSequences>; fromS: number; toS: number }[] = [];
   const held: { seq: ReturnType<typeof clipSequences>; fromS: number; toS: number }[] = [];

@@ -52,6 +52,12 @@ export const MotionDemoSchema = z.object({
   requests: z.array(z.object({ atS: finite.nonnegative(), command: z.string().min(1) }).strict()).min(1),
   /** Stay this far inside the URDF limits, rad. */
   limitMarginRad: finite.nonnegative().default(0.05),
+  /**
+   * Joint speed of the published reference, rad/s (and the URDF limit): how fast primitives and clips
+   * are played back. Separate from the retargeter's `ik.maxVelocityRadS`, which bounds how far the
+   * kinematic solution may move per frame (its fidelity); a slower playback is easier to track.
+   */
+  playbackMaxVelocityRadS: finite.positive().default(4),
   holdS: finite.positive().default(0.5),
   blendS: finite.positive().default(0.4),
   durationS: finite.positive().optional(),
@@ -147,7 +153,7 @@ export async function prepareMotionDemo(configPath: string, root: string) {
   }
   const all = jointLimitArrays(model, retargeter.jointNames);
   const pick = (a: Float64Array): Float64Array => Float64Array.from(retargeter.upperBodyIndex, (i) => a[i]!);
-  const limits: ComposeLimits = { names, lower: pick(all.lower), upper: pick(all.upper), velocity: pick(all.velocity).map((v) => Math.min(v, retargeter.map.ik.maxVelocityRadS)), marginRad: demo.limitMarginRad };
+  const limits: ComposeLimits = { names, lower: pick(all.lower), upper: pick(all.upper), velocity: pick(all.velocity).map((v) => Math.min(v, demo.playbackMaxVelocityRadS)), marginRad: demo.limitMarginRad };
   const home = pick(retargeter.defaultQ);
   for (const t of decoded.values()) limitTrajectory(t, n, t.subarray(0, n), dt, limits); // each primitive inside the limits on its own
   let extraCheck: ((pose: Float64Array) => string | undefined) | undefined;
