@@ -97,16 +97,18 @@ export class PolicyNode {
     this.pub = node.createPublisher('trajectory_msgs/msg/JointTrajectory', topics.command, { preset: 'reliable', depth: 1 });
     this.modePub = node.createPublisher('std_msgs/msg/String', topics.mode, { preset: 'reliable', depth: 10 });
     const msgs = this.messages;
+    const clock = this.clock; // each callback writes the receive time here first (no float argument to box)
     this.subs.push(node.createSubscription('sensor_msgs/msg/JointState', topics.jointStates, (m) => {
-      if (msgs.jointState(m, node.nowSeconds()) === 'first_rejection') {
+      clock[0] = node.nowSeconds();
+      if (msgs.jointState(m) === 'first_rejection') {
         this.log.warn({ missing: msgs.missingJoint }, 'rejected /joint_states (missing joint or array lengths differ); further rejections are counted only');
       }
     }, { preset: 'sensor_data' }));
-    this.subs.push(node.createSubscription('sensor_msgs/msg/Imu', topics.imu, (m) => msgs.imu(m, node.nowSeconds()), { preset: 'sensor_data' }));
+    this.subs.push(node.createSubscription('sensor_msgs/msg/Imu', topics.imu, (m) => { clock[0] = node.nowSeconds(); msgs.imu(m); }, { preset: 'sensor_data' }));
     if (config.observation.terms.some((t) => t.source === 'velocity_command' || (t.source === 'phase' && t.pin))) {
-      this.subs.push(node.createSubscription('geometry_msgs/msg/Twist', topics.cmdVel, (m) => msgs.cmdVel(m, node.nowSeconds())));
+      this.subs.push(node.createSubscription('geometry_msgs/msg/Twist', topics.cmdVel, (m) => { clock[0] = node.nowSeconds(); msgs.cmdVel(m); }));
     }
-    this.subs.push(node.createSubscription('trajectory_msgs/msg/JointTrajectory', topics.reference, (m) => msgs.reference(m, node.nowSeconds()), { preset: 'reliable' }));
+    this.subs.push(node.createSubscription('trajectory_msgs/msg/JointTrajectory', topics.reference, (m) => { clock[0] = node.nowSeconds(); msgs.reference(m); }, { preset: 'reliable' }));
     this.subs.push(...attachModeRequests(node, config.config, (mode, source) => this.request(mode, source), () => this.controller.mode, this.log));
     this.adaptation = opts.adapter ? attachAdaptation(node, this.controller, opts.adapter) : null;
     this.admission.attach(node, this.controller);

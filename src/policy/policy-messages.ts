@@ -3,9 +3,10 @@
  * reference trajectories by joint name into preallocated policy-order buffers
  * (a missing joint or arrays of different lengths are rejected and counted),
  * IMU and velocity commands as they are, and the command trajectory filled
- * from the controller's target in the robot's joint order. Every call first
- * writes the receive time into the controller's clock slot. Nothing here
- * allocates per message.
+ * from the controller's target in the robot's joint order. The caller writes
+ * the receive time into the controller's clock slot (`controller.clock[0]`)
+ * before each call: no method takes a float argument, which V8 would box on
+ * every message. Nothing here allocates per message.
  */
 import type { Imu, JointState, JointTrajectory, Twist } from '../transport/messages.js';
 import { makeJointTrajectory, setTimeSecondsFrom } from '../transport/messages.js';
@@ -51,28 +52,25 @@ export class PolicyMessages {
   }
 
   /**
-   * A joint state at `nowS`. Returns 'first_rejection' for the first message rejected for a missing
+   * A joint state (received at the clock slot's time). Returns 'first_rejection' for the first message rejected for a missing
    * joint or arrays of different lengths (the caller says so once; later ones are counted only).
    */
-  jointState(m: JointState, nowS: number): 'accepted' | 'rejected' | 'first_rejection' {
+  jointState(m: JointState): 'accepted' | 'rejected' | 'first_rejection' {
     const n = m.name.length;
     if (m.position.length !== n || m.velocity.length !== n || !this.reader.accept(m.name)) {
       return this.controller.intake.stats.rejectedJointStates++ === 0 ? 'first_rejection' : 'rejected';
     }
     this.reader.gather(m.position, this.pos);
     this.reader.gather(m.velocity, this.vel);
-    this.clock[0] = nowS;
     this.controller.intake.acceptJointState(this.pos, this.vel);
     return 'accepted';
   }
 
-  imu(m: Imu, nowS: number): void {
-    this.clock[0] = nowS;
+  imu(m: Imu): void {
     this.controller.intake.acceptImu(m.orientation, m.angular_velocity);
   }
 
-  cmdVel(m: Twist, nowS: number): void {
-    this.clock[0] = nowS;
+  cmdVel(m: Twist): void {
     this.controller.intake.acceptCmdVel(m.linear, m.angular);
   }
 
@@ -80,12 +78,11 @@ export class PolicyMessages {
    * A reference: a chunk for the reference track when the config has one, else one point by
    * joint name (no point, wrong lengths or a missing joint: rejected and counted).
    */
-  reference(m: JointTrajectory, nowS: number): void {
-    this.clock[0] = nowS;
+  reference(m: JointTrajectory): void {
     const stats = this.controller.intake.stats;
     const track = this.controller.reference.track;
     if (track) {
-      if (!track.accept(m, nowS)) stats.rejectedReferences++;
+      if (!track.accept(m, this.clock[0]!)) stats.rejectedReferences++;
       return;
     }
     const p = m.points[0];

@@ -306,6 +306,8 @@ export async function runEmbedded(opts: EmbeddedRunOptions): Promise<RunSummary>
       beforeStep,
       ...(policyNode ? { atStart: () => policyNode.tickNow() } : {}),
       progressEveryS: durationS / 100,
+      // the live view and the recorder write in event-loop turns: give them one every 10 ms of sim time
+      ...(live || opts.recordPath ? { yieldEveryS: 0.01 } : {}),
       ...(opts.shouldStop ? { shouldStop: opts.shouldStop } : {}),
       ...(opts.onProgress ? { onProgress: (t: number) => opts.onProgress!(t, durationS) } : {}),
     });

@@ -40,6 +40,12 @@ export interface LockstepOptions {
   atStart?: () => void | Promise<void>;
   /** Called before each physics step with the current sim time (s); may be async (service calls). */
   beforeStep?: (simTimeS: number) => void | Promise<void>;
+  /**
+   * Gives the event loop a turn about every this much sim time, s (omit: never beyond the bus's own
+   * awaits). The live view and the recorder do their I/O in event-loop turns; with synchronous
+   * inference a run may otherwise never yield, and a live client would see nothing.
+   */
+  yieldEveryS?: number;
   /** Called about every `progressEveryS` of sim time. */
   onProgress?: (simTimeS: number) => void;
   progressEveryS?: number;
@@ -64,6 +70,11 @@ export interface LockstepResult {
   latenessP999Us: number;
 }
 
+/** Resolves after the event loop has run its pending I/O callbacks once. */
+function eventLoopTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 /** Lateness samples kept for the percentiles (the first this many steps of a realtime run). */
 const MAX_LATENESS_SAMPLES = 1 << 20;
 
@@ -80,6 +91,7 @@ export async function runLockstep(opts: LockstepOptions): Promise<LockstepResult
   if (!(opts.durationS > 0)) throw new Error(`duration must be positive, got ${opts.durationS} s`);
   const steps = Math.round(opts.durationS / dt);
   const progressEvery = Math.max(1, Math.round((opts.progressEveryS ?? 0.1) / dt));
+  const yieldEvery = opts.yieldEveryS !== undefined ? Math.max(1, Math.round(opts.yieldEveryS / dt)) : 0;
   const schedule = opts.realtime ? new DeadlineSchedule(stepNs) : undefined;
   const lateness = new Float64Array(schedule ? Math.min(steps, MAX_LATENESS_SAMPLES) : 0);
   let latenessCount = 0;
@@ -114,6 +126,7 @@ export async function runLockstep(opts: LockstepOptions): Promise<LockstepResult
       if (latenessCount < lateness.length) lateness[latenessCount++] = Number(lateNs) / 1e3;
     }
     ran = k;
+    if (yieldEvery > 0 && k % yieldEvery === 0) await eventLoopTurn();
     if (opts.shouldStop?.(sim.sim.time)) break;
     if (opts.onProgress && k % progressEvery === 0 && k < steps) opts.onProgress(sim.sim.time);
   }

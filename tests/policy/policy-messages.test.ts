@@ -20,7 +20,7 @@ describe('PolicyMessages: the policy node\'s messages by joint name', () => {
     const { cfg, c, msgs, robot } = setup();
     const js = makeJointState(robot);
     robot.forEach((n, i) => { js.position[i] = i * 0.01; });
-    expect(msgs.jointState(js, 1)).toBe('accepted');
+    expect(msgs.jointState(js)).toBe('accepted');
     const p = cfg.joints.indexOf(robot[3]!);
     expect(c.inputs.jointPos[p]).toBeCloseTo(0.03, 12);
   });
@@ -29,9 +29,9 @@ describe('PolicyMessages: the policy node\'s messages by joint name', () => {
     const { cfg, c, msgs, robot } = setup();
     const short = makeJointState(robot);
     short.velocity = new Float64Array(robot.length - 1);
-    expect(msgs.jointState(short, 1)).toBe('first_rejection');
+    expect(msgs.jointState(short)).toBe('first_rejection');
     const missing = makeJointState(robot.slice(0, -1));
-    expect(msgs.jointState(missing, 1)).toBe('rejected');
+    expect(msgs.jointState(missing)).toBe('rejected');
     expect(msgs.missingJoint).toBe(cfg.joints[0]);
     expect(c.intake.stats.rejectedJointStates).toBe(2);
   });
@@ -40,9 +40,9 @@ describe('PolicyMessages: the policy node\'s messages by joint name', () => {
     const { c, msgs, robot } = setup();
     const ref = makeJointTrajectory(robot);
     ref.points[0]!.positions = new Float64Array(2);
-    msgs.reference(ref, 1);
+    msgs.reference(ref);
     ref.points.length = 0;
-    msgs.reference(ref, 1);
+    msgs.reference(ref);
     expect(c.intake.stats.rejectedReferences).toBe(2);
   });
 
