@@ -106,6 +106,11 @@ interface TermState {
   ring: Float64Array;
   /** phase terms: the gait clock's zero, s (−offsetS at the start; the last pinned tick's time when pinned). */
   phaseZeroS: number;
+  /**
+   * phase terms: [0] = the pinned phase, rad (`pin.phaseRad`). Read from a typed slot: a config field
+   * (a Smi or a boxed number) mixed with the computed phase made V8 box the phase: 16 B per pinned tick.
+   */
+  pinPhaseRad: Float64Array;
   /** Slot of the newest frame. */
   head: number;
 }
@@ -149,6 +154,7 @@ export class ObservationAssembler {
         ring: new Float64Array(width * term.history),
         head: 0,
         phaseZeroS: 0,
+        pinPhaseRad: Float64Array.of(term.source === 'phase' && term.pin ? term.pin.phaseRad : 0),
       };
     });
     this.layout = this.terms.map((t) => ({ name: t.term.name, source: t.term.source, width: t.width, history: t.history }));
@@ -271,7 +277,7 @@ export class ObservationAssembler {
         let right = Math.PI;
         if (term.pin && Math.sqrt(c[0]! * c[0]! + c[1]! * c[1]! + c[2]! * c[2]!) < term.pin.commandBelow) {
           ts.phaseZeroS = s.timeS;
-          p = term.pin.phaseRad;
+          p = ts.pinPhaseRad[0]!;
           right = 0;
         } else {
           p = (2 * Math.PI * (s.timeS - ts.phaseZeroS)) / term.periodS;
