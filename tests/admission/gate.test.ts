@@ -16,7 +16,6 @@ vi.hoisted(() => {
   process.env['AEGIS_LOG_LEVEL'] = 'warn'; // src/log.ts reads the level at import: warn lines are captured below
 });
 
-import { spawn } from 'node:child_process';
 import { appendFileSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -41,6 +40,7 @@ import { loadUrdfFile } from '../../src/io/urdf-file.js';
 import { actuatedJoints } from '../../src/robot/model.js';
 import { mujocoAvailability } from '../../src/sim/addon.js';
 import { sharedData, sharedDataMissing, UNITREE_G1_VELOCITY } from '../helpers/shared-data.js';
+import { runCli } from '../helpers/cli.js';
 
 interface LogLine {
   level: number;
@@ -383,21 +383,7 @@ describe('admission service', () => {
   });
 });
 
-/** A CLI of this package through vite-node, asynchronously (a synchronous spawn would block the test worker's RPC). */
-function cli(script: string, args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [join(ROOT, 'node_modules', 'vite-node', 'vite-node.mjs'), join(ROOT, 'src', 'cli', script), '--', ...args], {
-      cwd: ROOT,
-      env: { ...process.env, VITEST: '', AEGIS_LOG_LEVEL: 'error' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (b: Buffer) => (stdout += b.toString('utf8')));
-    child.stderr.on('data', (b: Buffer) => (stderr += b.toString('utf8')));
-    child.on('error', fail);
-    child.on('close', (status) => done({ status, stdout, stderr }));
-  });
-}
+const cli = runCli;
 
 const g1Missing = sharedDataMissing(UNITREE_G1_VELOCITY.onnx, UNITREE_G1_VELOCITY.deploy, UNITREE_G1_VELOCITY.urdf);
 const mujoco = mujocoAvailability();

@@ -18,7 +18,6 @@
  * scenarios × three seeds × 8 s (docs/admission.md). Skips with a clear
  * message when the shared folder or MuJoCo is absent.
  */
-import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,9 +26,9 @@ import { parse, stringify } from 'yaml';
 import { admit, sweep, type AdmissionReport } from '../../src/runtime/admission.js';
 import { mujocoAvailability } from '../../src/sim/addon.js';
 import { sharedData, sharedDataMissing, UNITREE_G1_VELOCITY } from '../helpers/shared-data.js';
+import { runCli } from '../helpers/cli.js';
 
 const root = join(import.meta.dirname, '..', '..');
-const viteNode = join(root, 'node_modules', 'vite-node', 'vite-node.mjs');
 const missing = sharedDataMissing(UNITREE_G1_VELOCITY.onnx, UNITREE_G1_VELOCITY.deploy, UNITREE_G1_VELOCITY.urdf);
 const mujoco = mujocoAvailability();
 if (!mujoco.available) process.stderr.write(`skipping admission runs: ${mujoco.reason}\n`);
@@ -37,21 +36,7 @@ if (!mujoco.available) process.stderr.write(`skipping admission runs: ${mujoco.r
 /** The reduced trial set of these tests (the CLI default is every velocity scenario × 3 seeds × 8 s). */
 const REDUCED = { seeds: 1, durationS: 6, scenarios: ['stand', 'forward'] as ('stand' | 'forward' | 'left')[] };
 
-/** A CLI through vite-node, asynchronously (a synchronous spawn would block the test worker's RPC with vitest). */
-function cli(script: string, args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [viteNode, join(root, 'src', 'cli', script), '--', ...args], {
-      cwd: root,
-      env: { ...process.env, VITEST: '', AEGIS_LOG_LEVEL: 'error' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (b: Buffer) => (stdout += b.toString('utf8')));
-    child.stderr.on('data', (b: Buffer) => (stderr += b.toString('utf8')));
-    child.on('error', fail);
-    child.on('close', (status) => done({ status, stdout, stderr }));
-  });
-}
+const cli = runCli;
 
 let imported: string | undefined;
 /** The imported folder (made by the first test's beforeAll). */
