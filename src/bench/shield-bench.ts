@@ -1,44 +1,57 @@
 /**
- * Per-tick cost of the safety shield on the 29-joint G1 humanoid (floating
- * base, 500 Hz): joint limits only; with self-collision (every checked
- * capsule pair, every tick) and a hands-above-floor workspace, on a smooth
- * stream; and on an adversarial stream of random far targets that keeps the
- * barriers active. Figures: p50/p99/max µs per tick, checked pairs, and heap
- * bytes allocated per tick (./heap.ts: GC-free windows, no timers in the step;
- * the clock is set through `shield.clock`, so no boxed time argument).
- * Limits and collision settings are the shipped ones (config/shield.yaml).
- * Printed figures only; the lead's `npm run bench` calls {@link benchShield}.
+ * Per-tick cost of the safety shield as `npm start` runs it: the shipped
+ * fixed-base profile (config/shield.yaml, 500 Hz, effort stage and a 0.15 rad
+ * following-error bound on) on the fixed-base G1 (29 joints), closed around
+ * the same embedded MuJoCo sim the embedded run steps (config/embedded.yaml's
+ * `sim`: 1 ms Euler steps, gravity, PD servos with the run's gains, the
+ * policy's start pose). Each tick: the sim's `/joint_states` (position,
+ * velocity, stamp = sim time) and, every 10th tick (50 Hz, like the policy),
+ * a candidate go into `shield.step`; the shield's command becomes the servo
+ * targets; the sim steps 2 ms. The servos lag and sag under gravity, so the
+ * effort stage and the following-error bound see a real measured state.
+ *
+ * Only `shield.step` is timed (the sim step and the state read are not).
+ * Cases: joint limits only (collision off); with self-collision on a smooth
+ * stream (each joint ±0.3 rad at 0.5 Hz around the start pose); with
+ * self-collision on an adversarial stream (a uniformly random target inside
+ * the limits for every joint at each candidate). Self-collision: the shipped
+ * capsule pairs; each tick a pair is measured unless a conservative lower
+ * bound on its distance (its last distance minus how far both capsules moved
+ * since) already rules it out as a barrier row, so every pair is covered every
+ * tick but most are not re-measured. The shipped profile has no workspace box.
+ *
+ * Figures per case: tick µs p50/p99/max; the share of ticks on which the
+ * effort, following-error, collision, velocity and acceleration stages were
+ * active (changed the command on ≥ 1 joint or were relaxed, ./stage-activity.ts);
+ * the share of ticks with ≥ 1 barrier row (the projection with barriers ran)
+ * and the mean and most rows then (the shipped cap is `collision.maxActive`, 32); heap bytes per closed-loop tick (shield + sim
+ * step + state read; ./heap.ts: GC-free windows, no timers in the step).
+ * Empty when the MuJoCo addon is missing.
  */
+import { spawnSync } from 'node:child_process';
+import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 import { loadUrdfFile } from '../io/urdf-file.js';
-import { actuatedJoints, jointLimitArrays, type RobotModel } from '../robot/model.js';
-import { CollisionModel } from '../safety/collision-model.js';
-import { ShieldCoreConfigSchema, ShieldNodeConfigSchema, WorkspaceConfigSchema, type ShieldNodeConfig } from '../safety/config.js';
-import { loadConfigFile } from '../io/config-file.js';
+import { actuatedJoints, type RobotModel } from '../robot/model.js';
+import { resolveRunSetup, loadShieldConfig } from '../runtime/run-setup.js';
+import { assembleShield } from '../safety/assembly.js';
+import type { ShieldNodeConfig } from '../safety/config.js';
 import type { NamedCandidate, NamedJointState } from '../safety/inputs.js';
-import { shieldLimitsOrThrow } from '../safety/limits.js';
 import { Shield } from '../safety/shield.js';
-import { gainsFor, SimConfigSchema } from '../sim/config.js';
+import { ShieldState } from '../safety/status.js';
+import { mujocoAvailability } from '../sim/addon.js';
+import { servoGainsByJoint, type SimConfig } from '../sim/config.js';
+import { MujocoSim } from '../sim/simulation.js';
+import { makeJointState } from '../transport/messages.js';
 import { heapBytesPerCall } from './heap.js';
+import { RowCountingSource, StageActivity } from './stage-activity.js';
 import { percentile } from './stats.js';
 
 type Stream = 'smooth' | 'adversarial';
 
-function makeShield(model: RobotModel, collision: boolean, shipped: ShieldNodeConfig): { shield: Shield; pairs: number } {
-  const names = actuatedJoints(model).map((j) => j.name);
-  // The servo gains the sim runs by default (the run config's sim.gains), as the embedded run hands them over.
-  const sim = SimConfigSchema.parse({});
-  const gains = Object.fromEntries(names.map((n) => [n, gainsFor(sim, n)]));
-  const limits = shieldLimitsOrThrow(jointLimitArrays(model, names), shipped.limits, { gains });
-  const core = ShieldCoreConfigSchema.parse({ rateHz: 500, autoActivate: true, inputs: { allowPartialCandidates: true } });
-  if (!collision) return { shield: new Shield(limits, core), pairs: 0 };
-  const cc = shipped.collision;
-  const cm = new CollisionModel(model, names, cc, WorkspaceConfigSchema.parse({
-    links: ['left_rubber_hand', 'right_rubber_hand'], minM: [null, null, 0.05], rootPose: { xyz: [0, 0, 0.79] },
-  }));
-  return { shield: new Shield(limits, core, { source: cm, decayRatePerS: cc.decayRatePerS, maxActive: cc.maxActive }), pairs: cm.pairCount };
-}
+const CASE_CHILD = fileURLToPath(new URL('./shield-case-child.js', import.meta.url));
 
 /** Message objects as classes, so that writing a stamp stores a double in place (no allocation). */
 class JointStateView implements NamedJointState {
@@ -54,30 +67,60 @@ class CandidateView implements NamedCandidate {
   }
 }
 
-/** A shield on a tracking plant with a 50 Hz candidate stream; `step()` runs one tick and allocates nothing itself. */
-function rig(model: RobotModel, collision: boolean, stream: Stream, shipped: ShieldNodeConfig): { shield: Shield; pairs: number; step: () => void } {
-  const { shield, pairs } = makeShield(model, collision, shipped);
-  const names = shield.limits.names;
+interface Rig {
+  shield: Shield;
+  pairs: number;
+  rows: RowCountingSource | null;
+  /** Reads the sim state and sets the candidate (every 10th tick); not timed. */
+  sense: () => void;
+  /** The shield tick (timed). */
+  tick: () => void;
+  /** The shield's command to the servos, then 2 ms of physics; not timed. */
+  act: () => void;
+  dispose: () => void;
+}
+
+/** The shield of `cfg` (collision on or off) closed around a fresh MuJoCo sim of the fixed-base G1. */
+function rig(model: RobotModel, simConfig: SimConfig, cfg: ShieldNodeConfig, collision: boolean, stream: Stream): Rig {
+  const names = actuatedJoints(model).map((j) => j.name);
+  const sim = new MujocoSim({ model, config: simConfig, targetJointOrder: names });
+  const shieldCfg: ShieldNodeConfig = collision ? cfg : { ...cfg, collision: { ...cfg.collision, enabled: false } };
+  // The node's own assembly (limits, gains check, collision model), then the same Shield with a row-counting source.
+  const assembled = assembleShield({
+    robot: model, servoGains: servoGainsByJoint(simConfig, names), gainsSource: 'sim.gains', base: sim.build.base,
+  }, shieldCfg);
+  const cm = assembled.collision;
+  const rows = cm && collision ? new RowCountingSource(cm) : null;
+  const shield = rows
+    ? new Shield(assembled.limits, shieldCfg.core, { source: rows, decayRatePerS: shieldCfg.collision.decayRatePerS, maxActive: shieldCfg.collision.maxActive })
+    : assembled.shield;
+  if (shield.limits.names.join() !== names.join()) throw new Error('shield bench: the shield and the sim order the joints differently');
   const n = names.length;
+  const stepsPerTick = Math.round(shield.dtS / sim.timestepS);
+  if (Math.abs(stepsPerTick * sim.timestepS - shield.dtS) > 1e-12) throw new Error('shield bench: the shield period is not a whole number of sim steps');
   const lo = shield.limits.lower;
   const hi = shield.limits.upper;
-  const dt = shield.dtS;
-  const js = new JointStateView(names, new Float64Array(n), new Float64Array(n));
+  const msg = makeJointState(names);
+  const js = new JointStateView(msg.name, msg.position, msg.velocity);
   const cand = new CandidateView(names, new Float64Array(n), new Float64Array(0), new Float64Array(0));
-  const state = new Float64Array(2); // [0] tick count, [1] LCG seed
+  const simTime = new Float64Array(1);
+  const state = new Float64Array(3); // [0] tick count, [1] LCG seed, [2] whether this tick has a fresh candidate
   state[1] = 12345;
-  const step = (): void => {
-    const k = state[0]!;
-    const t = k * dt;
+  sim.readJointState(msg);
+  const centre = Float64Array.from(msg.position, (x, i) => Math.max(lo[i]!, Math.min(hi[i]!, x)));
+  const sense = (): void => {
+    sim.readJointState(msg);
+    sim.readTime(simTime);
+    const t = simTime[0]!;
     shield.clock.nowS = t;
     js.stampS = t;
-    const fresh = k % 10 === 0;
-    if (fresh) {
+    const k = state[0]!;
+    state[2] = k % 10 === 0 ? 1 : 0;
+    if (state[2] === 1) {
       cand.stampS = t;
       for (let i = 0; i < n; i++) {
-        const mid = Math.max(lo[i]!, Math.min(hi[i]!, 0));
         let x: number;
-        if (stream === 'smooth') x = mid + 0.3 * Math.sin(2 * Math.PI * 0.5 * t + i);
+        if (stream === 'smooth') x = centre[i]! + 0.3 * Math.sin(2 * Math.PI * 0.5 * t + i);
         else {
           state[1] = (state[1]! * 1103515245 + 12345) % 2147483648;
           x = lo[i]! + (hi[i]! - lo[i]!) * (state[1]! / 2147483648);
@@ -85,50 +128,110 @@ function rig(model: RobotModel, collision: boolean, stream: Stream, shipped: Shi
         cand.positions[i] = Math.max(lo[i]!, Math.min(hi[i]!, x));
       }
     }
-    shield.step(js, fresh ? cand : null);
-    for (let i = 0; i < n; i++) {
-      js.velocity[i] = (shield.output[i]! - js.position[i]!) / dt;
-      js.position[i] = shield.output[i]!;
-    }
     state[0] = k + 1;
   };
-  return { shield, pairs, step };
+  const tick = (): void => {
+    shield.step(js, state[2] === 1 ? cand : null);
+  };
+  const act = (): void => {
+    if (shield.hasOutput) sim.setPositionTargets(shield.output);
+    sim.step(stepsPerTick);
+  };
+  return { shield, pairs: cm && collision ? cm.pairCount : 0, rows, sense, tick, act, dispose: () => sim.dispose() };
 }
 
-/** Per-tick µs over `ticks` ticks (after a warm-up), and heap bytes per tick measured without timers. */
-async function run(model: RobotModel, collision: boolean, stream: Stream, ticks: number, shipped: ShieldNodeConfig): Promise<{ us: Float64Array; heapPerTick: number; pairs: number }> {
-  const { step, pairs } = rig(model, collision, stream, shipped);
-  for (let k = 0; k < 3000; k++) step(); // warm-up (JIT)
-  const us = new Float64Array(ticks);
-  for (let k = 0; k < ticks; k++) {
-    const t0 = performance.now();
-    step();
-    us[k] = (performance.now() - t0) * 1000;
+interface CaseResult {
+  us: Float64Array;
+  heapPerTick: number;
+  pairs: number;
+  activity: StageActivity;
+  rows: RowCountingSource | null;
+  activeShare: number;
+}
+
+async function runCase(model: RobotModel, simConfig: SimConfig, cfg: ShieldNodeConfig, collision: boolean, stream: Stream, ticks: number): Promise<CaseResult> {
+  const r = rig(model, simConfig, cfg, collision, stream);
+  try {
+    const { shield, sense, tick, act } = r;
+    for (let k = 0; k < 3000; k++) { sense(); tick(); act(); } // warm-up (JIT), also the start transient
+    r.rows?.clear();
+    const activity = new StageActivity(shield.status);
+    const us = new Float64Array(ticks);
+    let active = 0;
+    for (let k = 0; k < ticks; k++) {
+      sense();
+      const t0 = performance.now();
+      tick();
+      us[k] = (performance.now() - t0) * 1000;
+      act();
+      activity.record(shield.status);
+      if (shield.status.state === ShieldState.Active) active++;
+    }
+    const loop = (): void => { sense(); tick(); act(); };
+    const heapPerTick = await heapBytesPerCall(loop, 2000);
+    return { us, heapPerTick, pairs: r.pairs, activity, rows: r.rows, activeShare: active / ticks };
+  } finally {
+    r.dispose();
   }
-  const heapPerTick = await heapBytesPerCall(step, 2000);
-  return { us, heapPerTick, pairs };
 }
 
-/** Shield cost per tick on the humanoid, keyed `shield_<case>_{p50,p99,max}_us` plus pairs and heap bytes per tick. */
-export async function benchShield(options: { ticks?: number; repoRoot?: string } = {}): Promise<Record<string, number>> {
+const CASES: Record<string, [boolean, Stream]> = {
+  limits: [false, 'smooth'],
+  collision: [true, 'smooth'],
+  collision_adversarial: [true, 'adversarial'],
+};
+
+/** One case's figures (keys `shield_<case>_…`), run in this process. */
+export async function benchShieldCase(name: string, options: { ticks?: number; repoRoot?: string } = {}): Promise<Record<string, number>> {
+  const c = CASES[name];
+  if (!c) throw new Error(`shield bench: unknown case '${name}' (have: ${Object.keys(CASES).join(', ')})`);
+  const [collision, stream] = c;
   const ticks = options.ticks ?? 30_000;
   const root = options.repoRoot ?? process.cwd();
-  const model = loadUrdfFile(resolve(root, 'urdf/g1_29dof.urdf'));
-  // The shipped limits and collision settings (config/shield.yaml); the workspace is the bench's own (hands above the floor).
-  const shipped = loadConfigFile(ShieldNodeConfigSchema, resolve(root, 'config/shield.yaml'));
   const out: Record<string, number> = {};
-  const cases: Array<[string, boolean, Stream]> = [
-    ['limits', false, 'smooth'],
-    ['collision', true, 'smooth'],
-    ['collision_adversarial', true, 'adversarial'],
-  ];
-  for (const [name, collision, stream] of cases) {
-    const r = await run(model, collision, stream, ticks, shipped);
-    out[`shield_${name}_p50_us`] = percentile(r.us, 0.5);
-    out[`shield_${name}_p99_us`] = percentile(r.us, 0.99);
-    out[`shield_${name}_max_us`] = percentile(r.us, 1);
-    out[`shield_${name}_heap_bytes_per_tick`] = r.heapPerTick;
-    if (collision) out['shield_collision_pairs'] = r.pairs;
+  if (!mujocoAvailability().available) return out;
+  const setup = resolveRunSetup(resolve(root, 'config/embedded.yaml'));
+  const model = loadUrdfFile(setup.urdfPath, { packageDirs: setup.packageDirs });
+  const cfg = loadShieldConfig(setup.shieldPath);
+  const r3 = (x: number): number => Number(x.toFixed(3));
+  const r = await runCase(model, setup.config.sim, cfg, collision, stream, ticks);
+  out[`shield_${name}_p50_us`] = percentile(r.us, 0.5);
+  out[`shield_${name}_p99_us`] = percentile(r.us, 0.99);
+  out[`shield_${name}_max_us`] = percentile(r.us, 1);
+  out[`shield_${name}_load1`] = Number(loadavg()[0]!.toFixed(2));
+  out[`shield_${name}_heap_bytes_per_tick`] = r.heapPerTick;
+  out[`shield_${name}_active_state_share`] = r3(r.activeShare);
+  for (const stage of ['effort', 'following', 'velocity', 'acceleration'] as const) {
+    out[`shield_${name}_${stage}_active_share`] = r3(r.activity.share(stage));
+  }
+  if (r.rows) {
+    out[`shield_${name}_collision_active_share`] = r3(r.activity.share('collision'));
+    out[`shield_${name}_barrier_rows_share`] = r3(r.rows.withRows / r.rows.evaluations);
+    out[`shield_${name}_barrier_rows_mean_when_any`] = r.rows.withRows === 0 ? 0 : r3(r.rows.rows / r.rows.withRows);
+    out[`shield_${name}_barrier_rows_max`] = r.rows.maxRows;
+    out['shield_collision_pairs'] = r.pairs;
+  }
+  return out;
+}
+
+/**
+ * Shield cost per tick on the fixed-base G1 closed around the MuJoCo sim, keyed
+ * `shield_<case>_{p50,p99,max}_us`, `shield_<case>_<stage>_active_share`,
+ * `shield_<case>_barrier_rows_share`, heap bytes per tick, and the load average.
+ * Each case runs in its own Node process (./shield-case-child.ts): a process
+ * runs one shield, and a second rig in the same process makes the harness's
+ * shared closures polymorphic (measured: 48 B/tick of the bench's own garbage
+ * in the second and third case, 0.1 B/tick when each runs alone).
+ */
+export async function benchShield(options: { ticks?: number; repoRoot?: string } = {}): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  if (!mujocoAvailability().available) return out;
+  for (const name of Object.keys(CASES)) {
+    const args = [...process.execArgv, CASE_CHILD, name, String(options.ticks ?? 30_000), options.repoRoot ?? process.cwd()];
+    const r = spawnSync(process.execPath, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+    if (r.status !== 0) throw new Error(`shield bench case '${name}' exited with ${r.status ?? r.signal}`);
+    const figures = JSON.parse(r.stdout.trim().split('\n').at(-1) ?? '{}') as Record<string, number | null>;
+    for (const [k, v] of Object.entries(figures)) out[k] = v ?? Number.NaN;
   }
   return out;
 }
