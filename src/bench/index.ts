@@ -4,13 +4,15 @@
  * tick averaged over GC-free windows; 0.5 B is the measuring floor ("0 B"). Figures only — nothing here
  * fails on a slow machine (these machines are noisy; see the README).
  *
- *   node dist/bench/index.js [--only peers,e2e,sim,shield,policy,timing,reference,motion,diffusion,record,adaptation] [--json]
+ *   node dist/bench/index.js [--only peers,e2e,sim,shield,policy,timing,reference,motion,diffusion,record,adaptation,gc60] [--json]
  *
  * `peers` (first) is the side-by-side table against Python/C/C++ peers run in
  * the same run (bench/peers/, docs/bench.md). With more than one suite, each
  * runs in its own Node process (see `runSuiteInChild`). Every run also
  * writes its figures with the machine and load average to
- * results/bench-latest.json.
+ * results/bench-latest.json. Each suite also reports the memory of its
+ * process at its end (RSS, V8 heap used, external, arrayBuffers: `mem_*`).
+ * `gc60` (GC pauses over a 60 s paced run) runs only when named in --only.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -21,6 +23,8 @@ import { parseArgs } from 'node:util';
 import { benchAdaptation } from './adaptation-bench.js';
 import { benchDiffusion } from './diffusion-bench.js';
 import { benchEndToEnd } from './e2e-bench.js';
+import { benchGc60 } from './gc-bench.js';
+import { memoryFigures, memoryLine } from './memory.js';
 import { benchMotion } from './motion-bench.js';
 import { benchPeers, type PeerBenchResult } from './peer-bench.js';
 import { benchPolicy } from './policy-bench.js';
@@ -87,7 +91,10 @@ const SUITES: Record<string, () => Promise<Record<string, number> | PeerBenchRes
   diffusion: () => benchDiffusion({ repoRoot: ROOT }),
   record: () => benchRecord({ repoRoot: ROOT }),
   adaptation: () => benchAdaptation({ repoRoot: ROOT }),
+  gc60: () => benchGc60({ repoRoot: ROOT }),
 };
+/** Suites that run only when named in --only (too long for the default run). */
+const NOT_BY_DEFAULT = new Set(['gc60']);
 
 /** One suite's result: its figures, and a table (text and JSON) for the peers suite. */
 interface SuiteResult { figures: Record<string, number>; text?: string; json?: unknown }
@@ -96,11 +103,13 @@ async function runSuite(name: string): Promise<SuiteResult> {
   const suite = SUITES[name];
   if (!suite) throw new Error(`unknown bench suite '${name}' (have: ${Object.keys(SUITES).join(', ')})`);
   const result = await suite();
+  // The memory of this process (which ran this suite only, in a multi-suite run) at the suite's end.
+  const mem = memoryFigures(process.memoryUsage());
   if ('text' in result) {
     const r = result as PeerBenchResult;
-    return { figures: r.figures, text: r.text, json: r.json };
+    return { figures: { ...r.figures, ...mem }, text: `${r.text}\n  memory at the end of the suite: ${memoryLine(mem)}`, json: r.json };
   }
-  return { figures: result as Record<string, number> };
+  return { figures: { ...(result as Record<string, number>), ...mem } };
 }
 
 /**
@@ -126,7 +135,7 @@ async function main(): Promise<void> {
     process.stdout.write(`${JSON.stringify(await runSuite(values['suite-child']))}\n`);
     return;
   }
-  const names = values.only ? values.only.split(',') : Object.keys(SUITES);
+  const names = values.only ? values.only.split(',') : Object.keys(SUITES).filter((n) => !NOT_BY_DEFAULT.has(n));
   const all: Record<string, Record<string, number>> = {};
   const tables: Record<string, unknown> = {};
   const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, Node.js ${process.versions.node}`;
