@@ -11,6 +11,7 @@
  */
 import { PerformanceObserver } from 'node:perf_hooks';
 import type { MaybePromise } from '../transport/port.js';
+import { gcEntriesDelivered } from './memory.js';
 
 /** Bytes per call (NaN when no window was free of garbage collection). */
 export async function heapBytesPerCall(step: () => MaybePromise, window: number): Promise<number> {
@@ -29,7 +30,9 @@ export async function heapBytesPerCall(step: () => MaybePromise, window: number)
         if (p) await p;
       }
       const h1 = process.memoryUsage().heapUsed;
-      await new Promise((done) => setImmediate(done)); // let the observer report
+      // Let the observer report this window's collections (one turn is not enough: a GC in this
+      // window would be charged to the next one, and this one counted clean with too little growth).
+      await gcEntriesDelivered();
       if (gcs !== gc0 || h1 < h0) continue;
       clean++;
       const perCall = (h1 - h0) / window;

@@ -57,6 +57,15 @@ export function gcPauseSummary(pausesMs: ArrayLike<number>): GcPauseSummary {
   return { count: n, totalMs: total, p50Ms: percentile(pausesMs, 0.5), p99Ms: percentile(pausesMs, 0.99), maxMs: percentile(pausesMs, 1) };
 }
 
+/**
+ * Resolves once perf_hooks has delivered the gc entries of the collections so far: Node.js
+ * queues a gc entry in one event-loop turn and calls observers in a later one (measured:
+ * nothing after one setImmediate, every entry after two); this waits three.
+ */
+export async function gcEntriesDelivered(): Promise<void> {
+  for (let turn = 0; turn < 3; turn++) await new Promise((done) => setImmediate(done));
+}
+
 /** GC kinds as perf_hooks reports them (`entry.detail.kind`). */
 const GC_KINDS: ReadonlyArray<[number, string]> = [
   [constants.NODE_PERFORMANCE_GC_MINOR, 'minor'],
@@ -82,12 +91,9 @@ export class GcPauseRecorder {
     this.observer.observe({ entryTypes: ['gc'] });
   }
 
-  /**
-   * Stops after the observer has reported the pauses so far: Node.js queues a gc entry in one
-   * event-loop turn and calls observers in the next (measured: nothing after one setImmediate).
-   */
+  /** Stops after the observer has reported the pauses so far ({@link gcEntriesDelivered}). */
   async stop(): Promise<void> {
-    for (let turn = 0; turn < 3; turn++) await new Promise((done) => setImmediate(done));
+    await gcEntriesDelivered();
     this.observer.disconnect();
   }
 }

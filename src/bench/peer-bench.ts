@@ -32,6 +32,7 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { OnnxPolicy } from '../inference/onnx-policy.js';
+import { gcEntriesDelivered } from './memory.js';
 import { PolicyNode } from '../nodes/policy-node.js';
 import { EmbeddedBus } from '../transport/bus/index.js';
 import { makeImu, makeJointState } from '../transport/messages.js';
@@ -246,7 +247,7 @@ export async function benchPeers(options: PeerBenchOptions): Promise<PeerBenchRe
     }
   }
   const mem = process.memoryUsage();
-  await new Promise((done) => setImmediate(done)); // let the observer report
+  await gcEntriesDelivered(); // let the observer report
   gcObserver.disconnect();
   const ticks = rounds * (iters + warmup);
   if (rig.node.mode !== 'POLICY' || rig.commands() < ticks || rig.node.stats.inferences < ticks) {
