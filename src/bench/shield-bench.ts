@@ -12,7 +12,10 @@
  *
  * Only `shield.step` is timed (the sim step and the state read are not).
  * Cases: joint limits only (collision off); with self-collision on a smooth
- * stream (each joint ±0.3 rad at 0.5 Hz around the start pose); with
+ * stream (each joint ±0.3 rad at 0.5 Hz around the start pose, the legs
+ * included: they swing into each other, so barrier rows fill the cap); the
+ * same with only the 14 arm joints moving, the rest holding the start pose
+ * (as in `npm start`, whose policy commands the arms); with
  * self-collision on an adversarial stream (a uniformly random target inside
  * the limits for every joint at each candidate). Self-collision: the shipped
  * capsule pairs; each tick a pair is measured unless a conservative lower
@@ -20,7 +23,9 @@
  * since) already rules it out as a barrier row, so every pair is covered every
  * tick but most are not re-measured. The shipped profile has no workspace box.
  *
- * Figures per case: tick µs p50/p99/max; the share of ticks on which the
+ * Figures per case: tick µs p50/p99/max (wall); process CPU µs per tick
+ * p50/p99 (getrusage, µs resolution: on a loaded machine the wall p99 is
+ * mostly time spent descheduled, the CPU p99 is not); the share of ticks on which the
  * effort, following-error, collision, velocity and acceleration stages were
  * active (changed the command on ≥ 1 joint or were relaxed, ./stage-activity.ts);
  * the share of ticks with ≥ 1 barrier row (the projection with barriers ran)
@@ -49,7 +54,7 @@ import { heapBytesPerCall } from './heap.js';
 import { RowCountingSource, StageActivity } from './stage-activity.js';
 import { percentile } from './stats.js';
 
-type Stream = 'smooth' | 'adversarial';
+type Stream = 'smooth' | 'arms' | 'adversarial';
 
 const CASE_CHILD = fileURLToPath(new URL('./shield-case-child.js', import.meta.url));
 
@@ -108,6 +113,7 @@ function rig(model: RobotModel, simConfig: SimConfig, cfg: ShieldNodeConfig, col
   state[1] = 12345;
   sim.readJointState(msg);
   const centre = Float64Array.from(msg.position, (x, i) => Math.max(lo[i]!, Math.min(hi[i]!, x)));
+  const arm = Uint8Array.from(names, (name) => (/_(shoulder|elbow|wrist)_/.test(name) ? 1 : 0));
   const sense = (): void => {
     sim.readJointState(msg);
     sim.readTime(simTime);
@@ -120,7 +126,8 @@ function rig(model: RobotModel, simConfig: SimConfig, cfg: ShieldNodeConfig, col
       cand.stampS = t;
       for (let i = 0; i < n; i++) {
         let x: number;
-        if (stream === 'smooth') x = centre[i]! + 0.3 * Math.sin(2 * Math.PI * 0.5 * t + i);
+        if (stream === 'smooth' || (stream === 'arms' && arm[i] === 1)) x = centre[i]! + 0.3 * Math.sin(2 * Math.PI * 0.5 * t + i);
+        else if (stream === 'arms') x = centre[i]!;
         else {
           state[1] = (state[1]! * 1103515245 + 12345) % 2147483648;
           x = lo[i]! + (hi[i]! - lo[i]!) * (state[1]! / 2147483648);
@@ -142,6 +149,8 @@ function rig(model: RobotModel, simConfig: SimConfig, cfg: ShieldNodeConfig, col
 
 interface CaseResult {
   us: Float64Array;
+  /** Process CPU time per tick, µs (whole µs; includes the two clock reads around the tick). */
+  cpuUs: Float64Array;
   heapPerTick: number;
   pairs: number;
   activity: StageActivity;
@@ -157,19 +166,23 @@ async function runCase(model: RobotModel, simConfig: SimConfig, cfg: ShieldNodeC
     r.rows?.clear();
     const activity = new StageActivity(shield.status);
     const us = new Float64Array(ticks);
+    const cpuUs = new Float64Array(ticks);
     let active = 0;
     for (let k = 0; k < ticks; k++) {
       sense();
+      const c0 = process.cpuUsage();
       const t0 = performance.now();
       tick();
       us[k] = (performance.now() - t0) * 1000;
+      const c = process.cpuUsage(c0);
+      cpuUs[k] = c.user + c.system;
       act();
       activity.record(shield.status);
       if (shield.status.state === ShieldState.Active) active++;
     }
     const loop = (): void => { sense(); tick(); act(); };
     const heapPerTick = await heapBytesPerCall(loop, 2000);
-    return { us, heapPerTick, pairs: r.pairs, activity, rows: r.rows, activeShare: active / ticks };
+    return { us, cpuUs, heapPerTick, pairs: r.pairs, activity, rows: r.rows, activeShare: active / ticks };
   } finally {
     r.dispose();
   }
@@ -178,6 +191,7 @@ async function runCase(model: RobotModel, simConfig: SimConfig, cfg: ShieldNodeC
 const CASES: Record<string, [boolean, Stream]> = {
   limits: [false, 'smooth'],
   collision: [true, 'smooth'],
+  collision_arms: [true, 'arms'],
   collision_adversarial: [true, 'adversarial'],
 };
 
@@ -198,6 +212,8 @@ export async function benchShieldCase(name: string, options: { ticks?: number; r
   out[`shield_${name}_p50_us`] = percentile(r.us, 0.5);
   out[`shield_${name}_p99_us`] = percentile(r.us, 0.99);
   out[`shield_${name}_max_us`] = percentile(r.us, 1);
+  out[`shield_${name}_cpu_p50_us`] = percentile(r.cpuUs, 0.5);
+  out[`shield_${name}_cpu_p99_us`] = percentile(r.cpuUs, 0.99);
   out[`shield_${name}_load1`] = Number(loadavg()[0]!.toFixed(2));
   out[`shield_${name}_heap_bytes_per_tick`] = r.heapPerTick;
   out[`shield_${name}_active_state_share`] = r3(r.activeShare);
