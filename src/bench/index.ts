@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: prints the figures the issues set targets for, with the
  * target beside each and the ratio figure/target. Heap figures are bytes per
- * tick averaged over GC-free windows; 0.5 B is the measuring floor ("0 B"). Figures only — nothing here
+ * tick over GC-free windows (median of 5; ./heap.ts); 0.5 B is the target for "0 B" (the floor is ~0.12 B). Figures only — nothing here
  * fails on a slow machine (these machines are noisy; see the README).
  *
  *   node dist/bench/index.js [--only peers,e2e,sim,shield,policy,timing,reference,motion,diffusion,record,adaptation,gc60] [--json]
