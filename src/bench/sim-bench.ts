@@ -1,6 +1,9 @@
 /**
  * Physics throughput of the embedded MuJoCo sim on the G1 models: steps per
- * second (1 ms Euler step, PD servos holding the zero pose), and heap bytes
+ * second (1 ms Euler step, PD servos holding the zero pose; one native call
+ * of N steps, physics only), steps per second through the sim node
+ * (`SimNode.advance` per step: the JS↔C++ crossing, state reads and
+ * publishing on a capture node; first model only), and heap bytes
  * per step of the sim node (`SimNode.advance`: step, then /clock,
  * /joint_states and /imu filled at their rates) on a capture node, so the
  * figure is the node's own work (target 0). The node figure is taken for the
@@ -41,6 +44,11 @@ export async function benchSim(options: { steps?: number; repoRoot?: string } = 
         const node = new SimNode({ node: new CaptureNode('sim_bench'), sim });
         const advance = (): void => node.advance();
         for (let i = 0; i < 5000; i++) advance(); // JIT warm-up
+        // Through the node: one JS→C++ crossing per step, the state read and /clock, /joint_states, /imu
+        // published (to a capture node) at their rates; the figure above is one native call of `steps` steps.
+        const n0 = process.hrtime.bigint();
+        for (let i = 0; i < steps; i++) advance();
+        out[`${name}_sim_node_steps_per_s`] = Math.round(steps / (Number(process.hrtime.bigint() - n0) * 1e-9));
         out[`${name}_sim_node_bytes_per_step`] = Math.round(await heapBytesPerCall(advance, 2000));
         node.destroy();
       }
