@@ -10,7 +10,9 @@
  * targets; the sim steps 2 ms. The servos lag and sag under gravity, so the
  * effort stage and the following-error bound see a real measured state.
  *
- * Only `shield.step` is timed (the sim step and the state read are not).
+ * Only `shield.step` is timed (the sim step and the state read are not); in
+ * the collision cases it includes the row counter wrapped around the barrier
+ * source (a call and four counter updates per tick).
  * Cases: joint limits only (collision off); with self-collision on a smooth
  * stream (each joint ±0.3 rad at 0.5 Hz around the start pose, the legs
  * included: they swing into each other, so barrier rows fill the cap); the
