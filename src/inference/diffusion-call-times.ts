@@ -4,7 +4,12 @@
  * bench's batching floor (src/bench/diffusion-floor.ts): every call awaited
  * as the sampler awaits it; calls of every model and row count interleaved
  * so that load swings on a shared machine hit all alike; per (model, rows)
- * the median over repeats of the mean of a few back-to-back calls.
+ * the median over repeats of the mean of a few back-to-back calls, each run
+ * of them after one untimed call. A decision calls the denoiser T times in a
+ * row at one row count; each (model, rows) has its own native session and
+ * weights, so a first call after the others ran meets a cold cache (measured:
+ * the 23-1024³-16 denoiser's 1-row call 0.5 ms cold against 0.15 ms inside a
+ * decision) — the warm call is what T − 1 of the T steps cost.
  */
 import type { DiffusionModels } from '../policy/diffusion/port.js';
 
@@ -24,7 +29,7 @@ const median = (xs: number[]): number => {
 
 /**
  * Measures t(rows) for every row count in {@link FLOOR_ROWS} for the three models: `repeats` rounds, each
- * timing `callsPerSample` back-to-back calls per model and row count (interleaved), median per (model, rows).
+ * timing `callsPerSample` back-to-back calls after one untimed call per model and row count (interleaved), median per (model, rows).
  */
 export async function measureCallTimes(models: DiffusionModels, opts: { repeats: number; callsPerSample: number }): Promise<CallTimes> {
   const s = models.shapes;
@@ -45,6 +50,7 @@ export async function measureCallTimes(models: DiffusionModels, opts: { repeats:
   for (let r = 0; r < opts.repeats; r++) {
     for (const [name, call] of calls) {
       for (const rows of FLOOR_ROWS) {
+        await call(rows); // untimed: brings this session's weights into the cache, as the previous step of a decision has
         const t0 = performance.now();
         for (let k = 0; k < opts.callsPerSample; k++) await call(rows);
         samples.get(`${name}/${rows}`)!.push((performance.now() - t0) / opts.callsPerSample);
