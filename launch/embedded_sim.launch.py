@@ -24,6 +24,9 @@ policy node's place (docs/diffusion.md):
 
     ros2 launch aegis_control embedded_sim.launch.py policy_file:=config/diffusion_arm_detour.yaml
 """
+import json
+import tempfile
+
 from launch import LaunchDescription
 from launch.actions import DeclareLaunchArgument, OpaqueFunction
 from launch.conditions import IfCondition
@@ -41,12 +44,18 @@ def pkg_file(relative_path):
 
 
 def policy_slot(context, *, params_file, sim_time, autostart, urdf, prefix):
-    """aegis_policy_node; with policy_file set, that file is its config_file (the node reads the file's kind)."""
+    """aegis_policy_node; with policy_file set, that file is its config_file (the node reads the file's kind).
+
+    The choice goes in a params file of its own, after params_file: a parameters dict or a `-p` is a
+    `/**` entry, which the params file's node-specific `aegis_policy: config_file` would override."""
     policy_file = LaunchConfiguration('policy_file').perform(context)
-    chosen = {'config_file': policy_file} if policy_file else {}
+    parameters = [params_file, sim_time, {'autostart': autostart, 'urdf_file': urdf}]
+    if policy_file:
+        with tempfile.NamedTemporaryFile('w', prefix='aegis_policy_file_', suffix='.yaml', delete=False) as f:
+            f.write(f'aegis_policy:\n  ros__parameters:\n    config_file: {json.dumps(policy_file)}\n')
+        parameters.append(f.name)
     return [Node(package=PKG, executable='aegis_policy_node', name='aegis_policy', output='screen', prefix=prefix,
-                 parameters=[params_file, sim_time, {'autostart': autostart, 'urdf_file': urdf}, chosen],
-                 condition=IfCondition(LaunchConfiguration('policy')))]
+                 parameters=parameters, condition=IfCondition(LaunchConfiguration('policy')))]
 
 
 def generate_launch_description():

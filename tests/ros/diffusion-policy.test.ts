@@ -172,7 +172,7 @@ suite('ROS 2: a diffusion policy file in the policy slot', () => {
     expect(log).not.toMatch(/sampling worker ready/);
   }, 60_000);
 
-  it('embedded_sim.launch.py: policy_file becomes the policy node\'s config_file; empty leaves the params file\'s', () => {
+  it('embedded_sim.launch.py: policy_file becomes the policy node\'s config_file, in a params file after the params file; empty leaves the params file\'s', () => {
     const code = [
       'import importlib.util, json, sys, yaml',
       'from launch import LaunchContext',
@@ -182,19 +182,20 @@ suite('ROS 2: a diffusion policy file in the policy slot', () => {
       'out = {}',
       "for value in ['', sys.argv[2]]:",
       '    ctx = LaunchContext()',
-      "    ctx.launch_configurations.update({'policy_file': value, 'policy': 'true'})",
+      "    ctx.launch_configurations.update({'policy_file': value, 'policy': 'true', 'params_file': 'PARAMS_FILE'})",
       '    ld = m.generate_launch_description()',
       '    opaque = [e for e in ld.entities if isinstance(e, OpaqueFunction)]',
       '    nodes = [n for o in opaque for n in o.execute(ctx)]',
-      '    subs = lambda x: perform_substitutions(ctx, list(x)) if isinstance(x, tuple) else x',
-      // launch_ros hands a parameter value to the node as YAML (a plain string comes out as 'x\n...\n')
-      "    chosen = lambda n: [{subs(k): yaml.safe_load(subs(v)) for k, v in p.items() if subs(k) == 'config_file'} for p in n._Node__parameters if isinstance(p, dict)]",
-      "    out[value or 'empty'] = [{'exe': n.node_executable, 'params': [p for p in chosen(n) if p]} for n in nodes]",
+      '    path = lambda p: perform_substitutions(ctx, list(p.param_file)) if hasattr(p, "param_file") else perform_substitutions(ctx, list(p))',
+      '    files = lambda n: [path(p) for p in n._Node__parameters if not isinstance(p, dict)]',
+      "    content = lambda f: f if f == 'PARAMS_FILE' else yaml.safe_load(open(f))",
+      "    out[value or 'empty'] = [{'exe': n.node_executable, 'files': [content(f) for f in files(n)]} for n in nodes]",
       'print(json.dumps(out))',
     ].join('\n');
     const r = JSON.parse(execFileSync('python3', ['-c', code, join(root, 'launch', 'embedded_sim.launch.py'), POLICY_FILE], { encoding: 'utf8', env: { ...process.env, PATH } })) as
-      Record<string, { exe: string; params: { config_file: string }[] }[]>;
-    expect(r[POLICY_FILE]).toEqual([{ exe: 'aegis_policy_node', params: [{ config_file: POLICY_FILE }] }]);
-    expect(r['empty']).toEqual([{ exe: 'aegis_policy_node', params: [] }]);
+      Record<string, { exe: string; files: unknown[] }[]>;
+    // after the params file, node-specific: it overrides the params file's aegis_policy.config_file (a dict or -p would not)
+    expect(r[POLICY_FILE]).toEqual([{ exe: 'aegis_policy_node', files: ['PARAMS_FILE', { aegis_policy: { ros__parameters: { config_file: POLICY_FILE } } }] }]);
+    expect(r['empty']).toEqual([{ exe: 'aegis_policy_node', files: ['PARAMS_FILE'] }]);
   });
 });
