@@ -30,6 +30,16 @@ export const AdaptationConfigSchema = z
      * included; the anchor's own correction is the consolidated one) — the robot reaches the policy's target.
      */
     compensate: z.enum(['shift', 'servo']).default('shift'),
+    /**
+     * Where the correction's features are evaluated. `state`: at the measured pose and velocity (the
+     * correction is then a feedback on the state: its velocity term acts as negative servo damping, so
+     * only a slow `correctionGain` is stable). `target`: along the commanded trajectory — the policy's
+     * target (feature joints' sin/cos) and its rate over the last policy tick (velocity term): the model
+     * learnt at the measured state (offset needed to *be* at a pose with a velocity) is asked for the
+     * pose the policy wants next; no state feedback, so the correction can follow the model at once
+     * (`correctionGain` 1). The learning is the same in both.
+     */
+    correctAt: z.enum(['state', 'target']).default('state'),
     /** Joint groups that are adapted (e.g. one per arm). */
     groups: z.array(AdaptedGroupSchema).min(1),
     /** RLS forgetting factor per policy tick (1 = none; 0.999 ≈ a 20 s memory at 50 Hz). */

@@ -106,6 +106,11 @@ export class ResidualAdapter {
   private readonly featIdx: Int32Array[];
   private readonly velCol: number;
   private readonly phi: Float64Array;
+  /** Features of the correction (`correctAt: 'target'`: at the policy target and its rate; else = phi). */
+  private readonly phiC: Float64Array;
+  /** The previous tick's policy target (policy order) and [time of it, 1 when valid]: the target's rate. */
+  private readonly prevTarget: Float64Array;
+  private readonly prevTargetAt = new Float64Array(2);
   private readonly noiseVar: Float64Array;
   private readonly signature: Float64Array;
   private readonly lower: Float64Array;
@@ -182,6 +187,8 @@ export class ResidualAdapter {
     this.lagrangian = new PidLagrangian(c.lagrangian);
     this.correction = new Float64Array(this.n);
     this.phi = new Float64Array(this.n * d);
+    this.phiC = c.correctAt === 'target' ? new Float64Array(this.n * d) : this.phi;
+    this.prevTarget = new Float64Array(policyJoints.length);
     this.noiseVar = new Float64Array(this.n).fill(c.noiseFloorRad * c.noiseFloorRad);
     this.signature = new Float64Array(this.n);
     this.prevCmd = new Float64Array(policyJoints.length);
@@ -221,6 +228,7 @@ export class ResidualAdapter {
   /** Forgets the previous command (call when the policy (re)starts: no sample spans a restart). */
   restart(): void {
     this.havePrev = false;
+    this.prevTargetAt[1] = 0;
     this.correction.fill(0);
     this.beta = 0;
     this.holdLatched = false;
@@ -280,6 +288,7 @@ export class ResidualAdapter {
       }
       this.phi[o + this.velCol] = qd[this.idx[k]!]!;
     }
+    if (this.phiC !== this.phi) this.targetFeatures(qd, policyTarget);
     // a state that does not change at all is not a fresh sample: nothing is learnt from it,
     // and after detector.stallTimeoutS without a fresh one the stream counts as stalled
     let qs = 0;
@@ -311,8 +320,8 @@ export class ResidualAdapter {
       let s = 0;
       if (this.anchorLearnt) {
         const w = this.rls[k]!.w;
-        if (servo) for (let i = 0; i < d; i++) s += w[i]! * this.phi[k * d + i]!;
-        else for (let i = 0; i < d; i++) s += (w[i]! - this.anchorW[k * d + i]!) * this.phi[k * d + i]!;
+        if (servo) for (let i = 0; i < d; i++) s += w[i]! * this.phiC[k * d + i]!;
+        else for (let i = 0; i < d; i++) s += (w[i]! - this.anchorW[k * d + i]!) * this.phiC[k * d + i]!;
       }
       // first-order approach to the model's correction: the closed loop (correction → servo → label)
       // is an integral loop, and a deadbeat one (gain 1 per tick) oscillates against the servo's lag
@@ -381,6 +390,33 @@ export class ResidualAdapter {
   }
 
   // ---- internals ----
+
+  /**
+   * `correctAt: 'target'`: the correction's features along the commanded trajectory — sin/cos of the
+   * feature joints' policy targets, and the adapted joint's target rate over the last tick (the
+   * measured velocity when there is no previous target, e.g. the first tick or after a restart).
+   */
+  private targetFeatures(qd: ArrayLike<number>, policyTarget: ArrayLike<number>): void {
+    const d = this.features;
+    const now = this.clock[0]!;
+    const dt = now - this.prevTargetAt[0]!;
+    const rate = this.prevTargetAt[1] === 1 && dt > 1e-4 && dt < 0.2;
+    for (let k = 0; k < this.n; k++) {
+      const f = this.featIdx[k]!;
+      const o = k * d;
+      this.phiC[o] = 1;
+      for (let i = 0; i < f.length; i++) {
+        const a = policyTarget[f[i]!]!;
+        this.phiC[o + 1 + 2 * i] = Math.sin(a);
+        this.phiC[o + 2 + 2 * i] = Math.cos(a);
+      }
+      const j = this.idx[k]!;
+      this.phiC[o + this.velCol] = rate ? (policyTarget[j]! - this.prevTarget[j]!) / dt : qd[j]!;
+    }
+    for (let i = 0; i < this.prevTarget.length; i++) this.prevTarget[i] = policyTarget[i]!;
+    this.prevTargetAt[0] = now;
+    this.prevTargetAt[1] = 1;
+  }
 
   private learn(q: ArrayLike<number>): void {
     const nowS = this.clock[0]!;
@@ -585,7 +621,10 @@ export class ResidualAdapter {
     this.correction.fill(0);
     this.beta = 0;
     this.holdLatched = false;
-    if (state === 'bad_input') this.havePrev = false; // no sample spans a bad tick
+    if (state === 'bad_input') {
+      this.havePrev = false; // no sample spans a bad tick
+      this.prevTargetAt[1] = 0; // nor a target rate
+    }
     else this.prevCmd.set(out);
     this.atLead.fill(0);
     this.state = state;

@@ -27,6 +27,8 @@ export interface Series {
   clamp: number[];
   /** Squared tracking error per tracked joint, `joints` entries per sample (flattened), rad² (optional: per-joint RMSE). */
   jointE2?: number[];
+  /** Signed tracking error per tracked joint (measured − reference), like `jointE2` (optional: analysis), rad. */
+  jointErr?: number[];
   /** Tracked joints per sample in `jointE2`. */
   joints?: number;
 }

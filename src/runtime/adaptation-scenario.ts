@@ -130,6 +130,8 @@ export interface ScenarioOptions {
   memoryDir: string;
   variants?: readonly Variant[];
   onProgress?: (variant: string, simTimeS: number, durationS: number) => void;
+  /** Receives each variant's recorded series (analysis: per-joint error over time). */
+  onSeries?: (variant: Variant, series: Series) => void;
 }
 
 const NOMINAL_LABEL = 'anchor';
@@ -169,7 +171,7 @@ export async function runAdaptationScenario(opts: ScenarioOptions): Promise<Adap
             limits,
           );
     if (adapter && variant === 'oracle' && memoryFile) adapter.loadMemory(loadRegimeMemoryFile(memoryFile));
-    const series: Series = { t: [], e2: [], bin: [], cost: [], clamp: [], jointE2: [], joints: tracked.length };
+    const series: Series = { t: [], e2: [], bin: [], cost: [], clamp: [], jointE2: [], jointErr: [], joints: tracked.length };
     const msg = makeJointState(sc.trackedJoints);
     const ref = new Float64Array(G1_JOINTS.length);
     const refVel = new Float64Array(G1_JOINTS.length);
@@ -234,7 +236,9 @@ export async function runAdaptationScenario(opts: ScenarioOptions): Promise<Adap
         sim.readJointState(msg);
         let e2 = 0;
         for (let k = 0; k < tracked.length; k++) {
-          const ek = (msg.position[k]! - ref[tracked[k]!]!) ** 2;
+          const err = msg.position[k]! - ref[tracked[k]!]!;
+          const ek = err * err;
+          series.jointErr!.push(err);
           series.jointE2!.push(ek);
           e2 += ek;
         }
@@ -261,6 +265,7 @@ export async function runAdaptationScenario(opts: ScenarioOptions): Promise<Adap
   let policyNominal: Float64Array | undefined; // the unadapted policy's nominal profile (from `none`, run first)
   for (const v of [...variants].sort((a, b) => (a === 'none' ? -1 : b === 'none' ? 1 : 0))) {
     const { series, summary, adapter } = await once(v, memoryFile);
+    opts.onSeries?.(v, series);
     const end = summary.lockstep.simTimeS;
     const visits: Visit[] = sc.regimes
       .map((r, i) => ({ name: r.name, startS: r.startS, endS: Math.min(end, sc.regimes[i + 1]?.startS ?? end) }))
