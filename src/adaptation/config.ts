@@ -81,9 +81,14 @@ export const AdaptationConfigSchema = z
          * Largest command lead |command − measured position| the correction may ask for, rad (null = no
          * bound). Set it at or below the shield's following-error bound: a lead beyond it is clamped by
          * the shield, and a sample whose command was clamped would teach the servo model an offset that was
-         * never sent (integrator wind-up), so samples commanded at the bound are not learnt.
+         * never sent (integrator wind-up), so samples commanded at the bound are not learnt. A record
+         * (anchored regex → rad, first match) gives per-group bounds, e.g. the shield's `limits.groups`.
          */
-        maxLeadRad: finite.positive().nullable().default(null),
+        maxLeadRad: z
+          .union([finite.positive(), z.record(z.string().min(1), finite.positive())])
+          .nullable()
+          .default(null)
+          .describe('one bound for every adapted joint, or per joint group: anchored regex → rad (first match; every adapted joint must match one), like the shield\'s limits.groups'),
       })
       .strict()
       .default({}),
@@ -108,8 +113,31 @@ export const AdaptationConfigSchema = z
         seen.add(j);
       }),
     );
+    const lead = c.trustRegion.maxLeadRad;
+    if (lead !== null && typeof lead === 'object') {
+      const res: RegExp[] = [];
+      for (const key of Object.keys(lead)) {
+        try {
+          res.push(new RegExp(`^(?:${key})$`));
+        } catch {
+          ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['trustRegion', 'maxLeadRad', key], message: `'${key}' is not a regular expression` });
+          return;
+        }
+      }
+      for (const j of seen) {
+        if (!res.some((re) => re.test(j))) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['trustRegion', 'maxLeadRad'], message: `no entry matches adapted joint '${j}'` });
+      }
+    }
     const widths = new Set(c.groups.map((g) => g.features.length));
     if (widths.size > 1) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['groups'], message: 'every group needs the same number of feature joints (one feature layout)' });
   });
 export type AdaptationConfig = z.infer<typeof AdaptationConfigSchema>;
 export type AdaptationConfigInput = z.input<typeof AdaptationConfigSchema>;
+
+/** The command-lead bound of each joint (`trustRegion.maxLeadRad`; Infinity = none), rad. */
+export function leadBoundOf(lead: AdaptationConfig['trustRegion']['maxLeadRad'], joint: string): number {
+  if (lead === null) return Infinity;
+  if (typeof lead === 'number') return lead;
+  for (const [key, v] of Object.entries(lead)) if (new RegExp(`^(?:${key})$`).test(joint)) return v;
+  return Infinity;
+}

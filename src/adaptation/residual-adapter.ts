@@ -31,7 +31,7 @@
  * Disabled: the output is the policy target, unchanged, from the next call.
  */
 import { PageHinkley } from './change-detector.js';
-import { AdaptationConfigSchema, type AdaptationConfig, type AdaptationConfigInput } from './config.js';
+import { AdaptationConfigSchema, leadBoundOf, type AdaptationConfig, type AdaptationConfigInput } from './config.js';
 import { PidLagrangian } from './pid-lagrangian.js';
 import { RegimeMemory, type RegimeEntry, type RegimeMemoryFile } from './regime-memory.js';
 import { Rls } from './rls.js';
@@ -115,6 +115,8 @@ export class ResidualAdapter {
   private readonly signature: Float64Array;
   private readonly lower: Float64Array;
   private readonly upper: Float64Array;
+  /** Command-lead bound per adapted joint (trustRegion.maxLeadRad; Infinity = none), rad. */
+  private readonly leadBound: Float64Array;
   private readonly prevCmd: Float64Array;
   /** Per adapted joint: 1 when the previous command's lead was at the bound (its sample is censored). */
   private readonly atLead: Uint8Array;
@@ -171,6 +173,7 @@ export class ResidualAdapter {
     this.velCol = 1 + 2 * nf;
     this.lower = new Float64Array(this.n);
     this.upper = new Float64Array(this.n);
+    this.leadBound = Float64Array.from(c.groups.flatMap((g) => g.joints), (j) => leadBoundOf(c.trustRegion.maxLeadRad, j));
     c.groups.flatMap((g) => g.joints).forEach((j, k) => {
       const lim = limits[j];
       if (!lim || !(lim[0] < lim[1])) throw new Error(`adaptation: no valid position limits for adapted joint '${j}'`);
@@ -585,10 +588,9 @@ export class ResidualAdapter {
   private remember(out: Float64Array, q: ArrayLike<number>): void {
     this.prevCmd.set(out);
     this.havePrev = true;
-    const lead = this.config.trustRegion.maxLeadRad;
     for (let k = 0; k < this.n; k++) {
       const j = this.idx[k]!;
-      this.atLead[k] = lead !== null && Math.abs(out[j]! - q[j]!) >= lead * 0.999 ? 1 : 0;
+      this.atLead[k] = Math.abs(out[j]! - q[j]!) >= this.leadBound[k]! * 0.999 ? 1 : 0;
     }
   }
 
@@ -597,9 +599,9 @@ export class ResidualAdapter {
    * (never past the policy's own target: only the correction is cut).
    */
   private limitLead(q: ArrayLike<number>, policyTarget: ArrayLike<number>): void {
-    const lead = this.config.trustRegion.maxLeadRad;
-    if (lead === null) return;
     for (let k = 0; k < this.n; k++) {
+      const lead = this.leadBound[k]!;
+      if (lead === Infinity) continue;
       const j = this.idx[k]!;
       const t = policyTarget[j]!;
       const x = q[j]!;

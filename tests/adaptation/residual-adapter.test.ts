@@ -386,4 +386,32 @@ describe('ResidualAdapter: servo compensation and the command-lead bound', () =>
     run(ad, p, 50); // back on the policy's path (its first commands after the excursion are clamped too)
     for (let j = 0; j < 2; j++) expect(Math.abs(ad.correction[j]! - nominal(p.q, j))).toBeLessThan(0.01);
   });
+
+  it('maxLeadRad per joint group (anchored regex → rad, like the shield\'s limits.groups): each joint keeps its own bound; an adapted joint no entry matches is a config error', () => {
+    const L = { a: 0.05, b: 0.2 } as const;
+    class Clamped extends Plant {
+      override apply(c: ArrayLike<number>): void {
+        const cc = Float64Array.from(c);
+        for (const [j, l] of [L.a, L.b].entries()) cc[j] = Math.min(this.q[j]! + l, Math.max(this.q[j]! - l, cc[j]!));
+        super.apply(cc);
+      }
+    }
+    const p = new Clamped();
+    const ad = new ResidualAdapter({ ...CFG, compensate: 'servo', correctionGain: 0.3, trustRegion: { maxLeadRad: { a: L.a, 'b|c': L.b } } }, JOINTS, LIMITS);
+    run(ad, p, 300);
+    p.regime = payload; // needs a lead of up to ≈ 0.22 (a) / 0.32 (b) rad
+    let bLead = 0;
+    for (let k = 0; k < 300; k++) {
+      const pol = Float64Array.from(p.policyTarget());
+      ad.step(p.q, p.qd, pol, p.out, p.t);
+      expect(Math.abs(p.out[0]! - p.q[0]!)).toBeLessThanOrEqual(Math.max(L.a, Math.abs(pol[0]! - p.q[0]!)) + 1e-12);
+      expect(Math.abs(p.out[1]! - p.q[1]!)).toBeLessThanOrEqual(Math.max(L.b, Math.abs(pol[1]! - p.q[1]!)) + 1e-12);
+      const lead = Math.abs(p.out[1]! - p.q[1]!);
+      if (lead > Math.abs(pol[1]! - p.q[1]!) + 1e-9) bLead = Math.max(bLead, lead); // a lead the correction asked for
+      p.apply(p.out);
+    }
+    expect(bLead).toBeGreaterThan(L.a + 0.05); // b's correction was not held to a's bound
+    expect(() => new ResidualAdapter({ ...CFG, trustRegion: { maxLeadRad: { a: 0.1 } } }, JOINTS, LIMITS)).toThrow(/no entry matches adapted joint 'b'/);
+    expect(() => new ResidualAdapter({ ...CFG, trustRegion: { maxLeadRad: { '(': 0.1 } } }, JOINTS, LIMITS)).toThrow(/not a regular expression/);
+  });
 });
