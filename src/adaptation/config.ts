@@ -40,6 +40,13 @@ export const AdaptationConfigSchema = z
      * (`correctionGain` 1). The learning is the same in both.
      */
     correctAt: z.enum(['state', 'target']).default('state'),
+    /**
+     * Add the joint's acceleration to the features (measured: the change of the measured velocity over
+     * the last policy tick; `correctAt: 'target'`: the change of the target's rate). The servo offset
+     * is then an instantaneous identity, c − q = (I·q̈ + b·q̇ + g(q))/kp, and a command change's own
+     * transient (the arm accelerating toward it) is explained by q̈ instead of being learnt as an offset.
+     */
+    acceleration: z.boolean().default(false),
     /** Joint groups that are adapted (e.g. one per arm). */
     groups: z.array(AdaptedGroupSchema).min(1),
     /** RLS forgetting factor per policy tick (1 = none; 0.999 ≈ a 20 s memory at 50 Hz). */

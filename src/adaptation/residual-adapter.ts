@@ -105,12 +105,19 @@ export class ResidualAdapter {
   private active: RegimeEntry | null = null;
   private readonly featIdx: Int32Array[];
   private readonly velCol: number;
+  /** Column of the acceleration feature (-1: none). */
+  private readonly accCol: number;
+  /** Previous measured velocity per adapted joint and [its time, 1 when valid]: the measured acceleration. */
+  private readonly prevQd: Float64Array;
+  private readonly prevQdAt = new Float64Array(2);
+  /** Previous target rate per adapted joint (valid when prevTargetAt[2] is 1): the target's acceleration. */
+  private readonly prevRate: Float64Array;
   private readonly phi: Float64Array;
   /** Features of the correction (`correctAt: 'target'`: at the policy target and its rate; else = phi). */
   private readonly phiC: Float64Array;
   /** The previous tick's policy target (policy order) and [time of it, 1 when valid]: the target's rate. */
   private readonly prevTarget: Float64Array;
-  private readonly prevTargetAt = new Float64Array(2);
+  private readonly prevTargetAt = new Float64Array(3);
   private readonly noiseVar: Float64Array;
   private readonly signature: Float64Array;
   private readonly lower: Float64Array;
@@ -169,8 +176,11 @@ export class ResidualAdapter {
     this.idx = Int32Array.from(adapted);
     this.n = adapted.length;
     const nf = c.groups[0]!.features.length;
-    this.features = 2 + 2 * nf;
+    this.features = 2 + 2 * nf + (c.acceleration ? 1 : 0);
     this.velCol = 1 + 2 * nf;
+    this.accCol = c.acceleration ? 2 + 2 * nf : -1;
+    this.prevQd = new Float64Array(this.n);
+    this.prevRate = new Float64Array(this.n);
     this.lower = new Float64Array(this.n);
     this.upper = new Float64Array(this.n);
     this.leadBound = Float64Array.from(c.groups.flatMap((g) => g.joints), (j) => leadBoundOf(c.trustRegion.maxLeadRad, j));
@@ -180,7 +190,7 @@ export class ResidualAdapter {
       this.lower[k] = lim[0];
       this.upper[k] = lim[1];
     });
-    this.fingerprint = `residual-rls/1 [${c.groups.map((g) => `${g.joints.join(',')} | ${g.features.join(',')}`).join('; ')}]`;
+    this.fingerprint = `residual-rls/1 [${c.groups.map((g) => `${g.joints.join(',')} | ${g.features.join(',')}`).join('; ')}]${c.acceleration ? ' +acc' : ''}`;
     const d = this.features;
     this.rls = Array.from({ length: this.n }, () => new Rls(d, c.forgetting, c.maxVariance));
     for (const r of this.rls) r.reset(null, c.resetVariance);
@@ -232,6 +242,7 @@ export class ResidualAdapter {
   restart(): void {
     this.havePrev = false;
     this.prevTargetAt[1] = 0;
+    this.prevQdAt[1] = 0;
     this.correction.fill(0);
     this.beta = 0;
     this.holdLatched = false;
@@ -291,6 +302,7 @@ export class ResidualAdapter {
       }
       this.phi[o + this.velCol] = qd[this.idx[k]!]!;
     }
+    if (this.accCol >= 0) this.measuredAcceleration(qd);
     if (this.phiC !== this.phi) this.targetFeatures(qd, policyTarget);
     // a state that does not change at all is not a fresh sample: nothing is learnt from it,
     // and after detector.stallTimeoutS without a fresh one the stream counts as stalled
@@ -414,11 +426,32 @@ export class ResidualAdapter {
         this.phiC[o + 2 + 2 * i] = Math.cos(a);
       }
       const j = this.idx[k]!;
-      this.phiC[o + this.velCol] = rate ? (policyTarget[j]! - this.prevTarget[j]!) / dt : qd[j]!;
+      const v = rate ? (policyTarget[j]! - this.prevTarget[j]!) / dt : qd[j]!;
+      this.phiC[o + this.velCol] = v;
+      if (this.accCol >= 0) {
+        this.phiC[o + this.accCol] = rate && this.prevTargetAt[2] === 1 ? (v - this.prevRate[k]!) / dt : 0;
+        this.prevRate[k] = v;
+      }
     }
     for (let i = 0; i < this.prevTarget.length; i++) this.prevTarget[i] = policyTarget[i]!;
     this.prevTargetAt[0] = now;
+    this.prevTargetAt[2] = rate ? 1 : 0;
     this.prevTargetAt[1] = 1;
+  }
+
+  /** The acceleration feature at the measured state: the change of the measured velocity over the last tick (0 without one). */
+  private measuredAcceleration(qd: ArrayLike<number>): void {
+    const d = this.features;
+    const now = this.clock[0]!;
+    const dt = now - this.prevQdAt[0]!;
+    const ok = this.prevQdAt[1] === 1 && dt > 1e-4 && dt < 0.2;
+    for (let k = 0; k < this.n; k++) {
+      const v = qd[this.idx[k]!]!;
+      this.phi[k * d + this.accCol] = ok ? (v - this.prevQd[k]!) / dt : 0;
+      this.prevQd[k] = v;
+    }
+    this.prevQdAt[0] = now;
+    this.prevQdAt[1] = 1;
   }
 
   private learn(q: ArrayLike<number>): void {
@@ -626,6 +659,7 @@ export class ResidualAdapter {
     if (state === 'bad_input') {
       this.havePrev = false; // no sample spans a bad tick
       this.prevTargetAt[1] = 0; // nor a target rate
+      this.prevQdAt[1] = 0;
     }
     else this.prevCmd.set(out);
     this.atLead.fill(0);
