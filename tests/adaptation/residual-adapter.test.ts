@@ -415,3 +415,82 @@ describe('ResidualAdapter: servo compensation and the command-lead bound', () =>
     expect(() => new ResidualAdapter({ ...CFG, trustRegion: { maxLeadRad: { '(': 0.1 } } }, JOINTS, LIMITS)).toThrow(/not a regular expression/);
   });
 });
+
+describe("ResidualAdapter: correctAt 'target' and the acceleration feature", () => {
+  const DTT = 0.02;
+  const BASE: AdaptationConfigInput = {
+    groups: [{ joints: ['a', 'b'], features: ['a'] }], compensate: 'servo', acceleration: true, correctionGain: 1, forgetting: 1, anchorTicks: 1,
+    detector: { threshold: 1e12 }, trustRegion: { maxStepRad: 10, maxCorrectionRad: 10 },
+  };
+  // weights per adapted joint over φ = [1, sin q_a, cos q_a, velocity, acceleration]
+  const W = [[0.01, 0.02, -0.03, 0.05, 0.002], [-0.02, 0.01, 0.04, 0.03, 0.001]];
+  /** An adapter whose anchor model is W, frozen (zero covariance: nothing is learnt). */
+  const frozen = (correctAt: 'state' | 'target'): ResidualAdapter => {
+    const cfg = { ...BASE, correctAt };
+    const warm = new ResidualAdapter(cfg, JOINTS, LIMITS);
+    const q = Float64Array.from([0.1, -0.1, 0]);
+    const out = new Float64Array(3);
+    for (let k = 0; k < 3; k++) {
+      q[0] = 0.1 + 0.01 * k;
+      warm.step(q, new Float64Array(3), q, out, k * DTT);
+    }
+    const file = JSON.parse(JSON.stringify(warm.snapshot()));
+    file.entries[0].params = W.flat();
+    file.entries[0].covariance = new Array(2 * 25).fill(0);
+    const ad = new ResidualAdapter(cfg, JOINTS, LIMITS);
+    ad.loadMemory(file);
+    return ad;
+  };
+  const dot = (w: number[], phi: number[]): number => w.reduce((s, x, i) => s + x * phi[i]!, 0);
+
+  it("'target' evaluates the correction at the policy target, its rate and acceleration; 'state' at the measured pose, velocity and acceleration", () => {
+    const T = [[0.3, -0.2, 0], [0.32, -0.17, 0], [0.36, -0.15, 0]];
+    const Q = [[0.5, 0.4, 0], [0.51, 0.38, 0], [0.53, 0.37, 0]];
+    const QD = [[0.2, -0.1, 0], [0.6, -0.3, 0], [0.9, -0.2, 0]];
+    for (const mode of ['target', 'state'] as const) {
+      const ad = frozen(mode);
+      const out = new Float64Array(3);
+      for (let k = 0; k < 3; k++) ad.step(Float64Array.from(Q[k]!), Float64Array.from(QD[k]!), Float64Array.from(T[k]!), out, 1 + k * DTT);
+      for (let j = 0; j < 2; j++) {
+        const rate = (k: number): number => (T[k]![j]! - T[k - 1]![j]!) / DTT;
+        const phi = mode === 'target'
+          ? [1, Math.sin(T[2]![0]!), Math.cos(T[2]![0]!), rate(2), (rate(2) - rate(1)) / DTT]
+          : [1, Math.sin(Q[2]![0]!), Math.cos(Q[2]![0]!), QD[2]![j]!, (QD[2]![j]! - QD[1]![j]!) / DTT];
+        expect(out[j]! - T[2]![j]!, `${mode} joint ${j}`).toBeCloseTo(dot(W[j]!, phi), 9);
+      }
+      expect(out[2]).toBe(T[2]![2]); // not adapted
+    }
+  });
+
+  it('learns the acceleration term of the servo offset c(t−1) − q(t) = α·q̈(t) + β from the measured velocity', () => {
+    const alpha = [0.004, -0.002];
+    const beta = [0.03, -0.01];
+    const ad = new ResidualAdapter({ ...BASE, correctAt: 'target', forgetting: 1 }, JOINTS, LIMITS);
+    const q = Float64Array.from([0, 0, 0]);
+    const qd = new Float64Array(3);
+    const prevQd = new Float64Array(3);
+    const out = new Float64Array(3);
+    const pol = new Float64Array(3);
+    let t = 0;
+    for (let k = 0; k < 600; k++) {
+      const w = (2 * Math.PI) / 2;
+      pol[0] = 1.2 * Math.sin(w * t);
+      pol[1] = 0.8 * Math.cos(1.3 * w * t);
+      ad.step(q, qd, pol, out, t);
+      // the plant: a velocity profile (two tones), and the pose the offset identity gives
+      t += DTT;
+      prevQd.set(qd);
+      qd[0] = 1.2 * w * Math.cos(w * t) + 0.3 * Math.sin(3.1 * w * t);
+      qd[1] = -0.8 * 1.3 * w * Math.sin(1.3 * w * t) + 0.2 * Math.cos(2.3 * w * t);
+      for (let j = 0; j < 2; j++) q[j] = out[j]! - alpha[j]! * ((qd[j]! - prevQd[j]!) / DTT) - beta[j]!;
+      q[2] = out[2]!;
+    }
+    const a = ad.snapshot().entries[0]!;
+    for (let j = 0; j < 2; j++) {
+      expect(a.params[j * 5 + 4]!, `α of joint ${j}`).toBeCloseTo(alpha[j]!, 5);
+      // the predicted offset at a new state matches the identity
+      const phi = [1, Math.sin(0.7), Math.cos(0.7), 0.4, 3];
+      expect(dot(Array.from(a.params.slice(j * 5, j * 5 + 5)), phi), `prediction of joint ${j}`).toBeCloseTo(alpha[j]! * 3 + beta[j]!, 4);
+    }
+  });
+});
