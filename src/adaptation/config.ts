@@ -53,6 +53,12 @@ export const AdaptationConfigSchema = z
     forgetting: finite.gt(0).max(1).default(0.999),
     /** RLS covariance after a switch (prior variance of every weight, rad²): larger → faster, noisier re-fit. */
     resetVariance: finite.positive().default(1),
+    /**
+     * Prior variance of the constant (offset) weight after a switch, rad² (null = `resetVariance`). Larger than
+     * `resetVariance`: a new regime's first samples move the offset (identifiable from a few ticks) before
+     * the shape weights (which need a good part of the motion cycle to separate).
+     */
+    resetVarianceOffset: finite.positive().nullable().default(null),
     /** Cap of every RLS covariance diagonal entry. */
     maxVariance: finite.positive().default(100),
     /** A recalled regime's covariance is multiplied by this (>= 1) so it can still refine. */
@@ -63,6 +69,11 @@ export const AdaptationConfigSchema = z
     anchorTicks: z.number().int().positive().default(150),
     /** After a switch, ticks the detector is not fed while the model re-fits. */
     holdoffTicks: z.number().int().nonnegative().default(15),
+    /**
+     * Feed the detector the largest per-group mean of the normalised one-step error instead of the mean
+     * over every adapted joint: a shift that affects one group (one arm) is not diluted by the others.
+     */
+    detectPerGroup: z.boolean().default(false),
     /** The change-point detector on the normalised one-step error. */
     detector: PageHinkleyConfigSchema.default({}),
     match: z

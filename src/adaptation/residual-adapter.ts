@@ -104,6 +104,10 @@ export class ResidualAdapter {
   private anchorLearnt = false;
   private active: RegimeEntry | null = null;
   private readonly featIdx: Int32Array[];
+  /** Group index of each adapted joint, and per-group error sums / counts of this tick (detectPerGroup). */
+  private readonly groupOf: Int32Array;
+  private readonly gScore: Float64Array;
+  private readonly gUsed: Float64Array;
   private readonly velCol: number;
   /** Column of the acceleration feature (-1: none). */
   private readonly accCol: number;
@@ -174,6 +178,9 @@ export class ResidualAdapter {
       }
     }
     this.idx = Int32Array.from(adapted);
+    this.groupOf = Int32Array.from(c.groups.flatMap((g, gi) => g.joints.map(() => gi)));
+    this.gScore = new Float64Array(c.groups.length);
+    this.gUsed = new Float64Array(c.groups.length);
     this.n = adapted.length;
     const nf = c.groups[0]!.features.length;
     this.features = 2 + 2 * nf + (c.acceleration ? 1 : 0);
@@ -462,6 +469,8 @@ export class ResidualAdapter {
     let score = 0;
     const w = this.searching && this.winCount < c.match.windowTicks ? this.winCount : -1;
     let used = 0;
+    this.gScore.fill(0);
+    this.gUsed.fill(0);
     for (let k = 0; k < n; k++) {
       const j = this.idx[k]!;
       const y = this.prevCmd[j]! - q[j]!;
@@ -474,7 +483,11 @@ export class ResidualAdapter {
       r.io[0] = y;
       r.updateSlot(this.phi, k * d);
       const e = r.io[1]!;
-      score += (e * e) / this.noiseVar[k]!;
+      const sk = (e * e) / this.noiseVar[k]!;
+      score += sk;
+      const g = this.groupOf[k]!;
+      this.gScore[g] = this.gScore[g]! + sk;
+      this.gUsed[g] = this.gUsed[g]! + 1;
       // residual variance: slow EMA, floored
       const v = this.noiseVar[k]! + 0.02 * (e * e - this.noiseVar[k]!);
       this.noiseVar[k] = Math.max(c.noiseFloorRad * c.noiseFloorRad, v);
@@ -488,6 +501,10 @@ export class ResidualAdapter {
       }
     }
     score = used > 0 ? score / used : 1;
+    if (c.detectPerGroup && used > 0) {
+      score = 0;
+      for (let g = 0; g < this.gScore.length; g++) if (this.gUsed[g]! > 0) score = Math.max(score, this.gScore[g]! / this.gUsed[g]!);
+    }
     if (w >= 0 && ++this.winCount === c.match.windowTicks) this.finishSearch();
     if (!this.anchorLearnt) {
       if (this.tickCount >= c.anchorTicks) this.learnAnchor();
@@ -540,7 +557,10 @@ export class ResidualAdapter {
    */
   private beginSearch(label: string | null): void {
     const c = this.config;
-    for (let k = 0; k < this.n; k++) this.rls[k]!.reset(this.rls[k]!.w, c.resetVariance);
+    for (let k = 0; k < this.n; k++) {
+      this.rls[k]!.reset(this.rls[k]!.w, c.resetVariance);
+      if (c.resetVarianceOffset !== null) this.rls[k]!.P[0] = c.resetVarianceOffset; // φ[0] = 1: the offset
+    }
     this.searching = true;
     this.winCount = 0;
     this.pendingLabel = label;
