@@ -494,3 +494,45 @@ describe("ResidualAdapter: correctAt 'target' and the acceleration feature", () 
     }
   });
 });
+
+describe('ResidualAdapter: per-group detection and the offset prior after a switch', () => {
+  const TWO: AdaptationConfigInput = { groups: [{ joints: ['a'], features: ['a'] }, { joints: ['b'], features: ['a'] }], correctionGain: 1 };
+  /** A shift of joint b only (a keeps its nominal offset). */
+  const bOnly: Regime = (q, j) => nominal(q, j) + (j === 1 ? 0.006 : 0);
+
+  it('detectPerGroup: a shift of one group alone is detected sooner than on the mean over all groups; no false alarm on the stationary stream', () => {
+    const delay = (perGroup: boolean): number => {
+      const p = new Plant();
+      const ad = new ResidualAdapter({ ...TWO, detectPerGroup: perGroup }, JOINTS, LIMITS);
+      run(ad, p, 1500);
+      expect(ad.stats.detectedSwitches, `stationary, perGroup ${perGroup}`).toBe(0);
+      p.regime = bOnly;
+      for (let k = 1; k <= 300; k++) {
+        run(ad, p, 1);
+        if (ad.stats.detectedSwitches > 0) return k;
+      }
+      return Infinity;
+    };
+    const pooled = delay(false);
+    const grouped = delay(true);
+    expect(grouped).toBeLessThan(pooled);
+    expect(grouped).toBeLessThanOrEqual(10);
+  });
+
+  it('resetVarianceOffset: after a switch the offset weight re-fits within a few ticks', () => {
+    const offsetOnly: Regime = (q, j) => nominal(q, j) + 0.1;
+    const after = (offsetVar: number | null): number => {
+      const p = new Plant();
+      const ad = new ResidualAdapter({ ...CFG, compensate: 'servo', resetVarianceOffset: offsetVar, resetVariance: 0.01, detector: { threshold: 1e12 } }, JOINTS, LIMITS);
+      run(ad, p, 400);
+      p.regime = offsetOnly;
+      ad.announceSwitch('new-regime');
+      run(ad, p, 3);
+      return followError(ad, p, 5);
+    };
+    const slow = after(null);
+    const fast = after(100);
+    expect(fast).toBeLessThan(0.03);
+    expect(fast).toBeLessThan(slow / 3);
+  });
+});
