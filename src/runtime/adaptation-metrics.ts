@@ -12,7 +12,11 @@
  *   `holdS` (or to the regime's end) is ≤ `ratio` (the issue's 1.2× nominal);
  *   null when never;
  * - forgetting (revisits): ratio over the first `forgettingWindowS` of the
- *   second visit ÷ ratio over the last `forgettingWindowS` of the first visit − 1.
+ *   second visit ÷ ratio over the last `forgettingWindowS` of the first visit − 1
+ *   (the headline; it includes the switch's own transient: detection delay and the
+ *   arm's physical response to the change, which the oracle has too);
+ * - forgetting after the switching transient (printed beside it): the same with
+ *   the revisit's window starting `settleS` after the switch.
  */
 export interface Series {
   /** Sample times, s (increasing). */
@@ -40,6 +44,8 @@ export interface MetricSettings {
   holdS: number;
   forgettingWindowS: number;
   bins: number;
+  /** Start of the revisit's window of {@link VisitMetrics.forgettingSettled}, s after the switch (default 0.5). */
+  settleS?: number;
 }
 
 export interface Visit {
@@ -73,6 +79,8 @@ export interface VisitMetrics {
   endRatio: number;
   /** Forgetting vs this regime's first visit (revisits only), fraction. */
   forgetting: number | null;
+  /** The same from `settleS` after the switch (the switching transient left out; revisits only), fraction. */
+  forgettingSettled: number | null;
 }
 
 /** Mean squared error per phase bin in [from, to) (bins with no sample get the overall mean). */
@@ -140,6 +148,8 @@ export function visitMetrics(s: Series, visits: readonly Visit[], m: MetricSetti
     }
     const startRatio = ratioOver(s, nominal, v.startS, v.startS + m.forgettingWindowS);
     const endRatio = ratioOver(s, nominal, v.endS - m.forgettingWindowS, v.endS);
+    const settle = m.settleS ?? 0.5;
+    const settledRatio = ratioOver(s, nominal, v.startS + settle, v.startS + settle + m.forgettingWindowS);
     const earlier = out.find((o) => o.name === v.name);
     out.push({
       name: v.name,
@@ -154,6 +164,7 @@ export function visitMetrics(s: Series, visits: readonly Visit[], m: MetricSetti
       startRatio,
       endRatio,
       forgetting: earlier ? startRatio / earlier.endRatio - 1 : null,
+      forgettingSettled: earlier ? settledRatio / earlier.endRatio - 1 : null,
     });
   });
   return out;
