@@ -15,8 +15,11 @@
  *   second visit ÷ ratio over the last `forgettingWindowS` of the first visit − 1
  *   (the headline; it includes the switch's own transient: detection delay and the
  *   arm's physical response to the change, which the oracle has too);
- * - forgetting after the switching transient (printed beside it): the same with
- *   the revisit's window starting `settleS` after the switch.
+ * - forgetting after the switching transient (printed beside it): the revisit's
+ *   ratio over `settleWindowS` starting `settleS` after the switch ÷ the first
+ *   visit's ratio over its last `settleWindowS` − 1 (a window of one motion period
+ *   compares the same phases: a shifted regime's error profile over the motion need
+ *   not have the nominal's shape, which the phase normalisation assumes).
  */
 export interface Series {
   /** Sample times, s (increasing). */
@@ -46,6 +49,8 @@ export interface MetricSettings {
   bins: number;
   /** Start of the revisit's window of {@link VisitMetrics.forgettingSettled}, s after the switch (default 0.5). */
   settleS?: number;
+  /** Window of {@link VisitMetrics.forgettingSettled} (both visits), s (default `forgettingWindowS`). */
+  settleWindowS?: number;
 }
 
 export interface Visit {
@@ -79,7 +84,7 @@ export interface VisitMetrics {
   endRatio: number;
   /** Forgetting vs this regime's first visit (revisits only), fraction. */
   forgetting: number | null;
-  /** The same from `settleS` after the switch (the switching transient left out; revisits only), fraction. */
+  /** The same over `settleWindowS` from `settleS` after the switch vs the first visit's last `settleWindowS` (the switching transient left out; revisits only), fraction. */
   forgettingSettled: number | null;
 }
 
@@ -149,8 +154,10 @@ export function visitMetrics(s: Series, visits: readonly Visit[], m: MetricSetti
     const startRatio = ratioOver(s, nominal, v.startS, v.startS + m.forgettingWindowS);
     const endRatio = ratioOver(s, nominal, v.endS - m.forgettingWindowS, v.endS);
     const settle = m.settleS ?? 0.5;
-    const settledRatio = ratioOver(s, nominal, v.startS + settle, v.startS + settle + m.forgettingWindowS);
+    const sw = m.settleWindowS ?? m.forgettingWindowS;
+    const settledRatio = ratioOver(s, nominal, v.startS + settle, v.startS + settle + sw);
     const earlier = out.find((o) => o.name === v.name);
+    const earlierVisit = earlier ? visits.find((x) => x.name === v.name && x.startS === earlier.startS) : undefined;
     out.push({
       name: v.name,
       startS: v.startS,
@@ -164,7 +171,7 @@ export function visitMetrics(s: Series, visits: readonly Visit[], m: MetricSetti
       startRatio,
       endRatio,
       forgetting: earlier ? startRatio / earlier.endRatio - 1 : null,
-      forgettingSettled: earlier ? settledRatio / earlier.endRatio - 1 : null,
+      forgettingSettled: earlier && earlierVisit ? settledRatio / ratioOver(s, nominal, earlierVisit.endS - sw, earlierVisit.endS) - 1 : null,
     });
   });
   return out;
