@@ -45,3 +45,4 @@ export class PolicyStatusReport {
     this.last = { stats: st, atS: nowS };
   }
 }
+

@@ -23,13 +23,13 @@ import { ShieldNodeConfigSchema, type ShieldNodeConfig } from '../safety/config.
 import { InputVerdict } from '../safety/inputs.js';
 import type { ShieldLimits } from '../safety/limits.js';
 import { ShieldIntake } from '../safety/node-inputs.js';
-import { describeShieldNode, notActivatedReason, TransitionLog } from '../safety/report.js';
-import { SHIELD_REQUESTS, shieldRequest } from '../safety/requests.js';
+import { notActivatedReason, TransitionLog } from '../safety/report.js';
 import type { Shield } from '../safety/shield.js';
-import type { JointTrajectory, TriggerResponse } from '../transport/messages.js';
+import type { JointTrajectory } from '../transport/messages.js';
 import type { Subscription, Timer, TransportNode, ServiceServer } from '../transport/port.js';
 import { CommandOutput } from './command-output.js';
-import { DiagnosticsPublisher } from './diagnostics.js';
+import type { DiagnosticsPublisher } from './diagnostics.js';
+import { shieldDiagnostics, shieldServices } from './shield-operator.js';
 
 export interface ShieldNodeOptions extends ShieldRobot {
   node: TransportNode;
@@ -52,7 +52,7 @@ export class ShieldNode {
   private readonly log: Logger;
   private readonly output: CommandOutput;
   private readonly subs: Subscription[] = [];
-  private readonly services: ServiceServer[] = [];
+  private readonly services: ServiceServer[];
   private readonly timer: Timer;
   private readonly diagnostics: DiagnosticsPublisher;
   private readonly transitions: TransitionLog;
@@ -87,29 +87,10 @@ export class ShieldNode {
       this.subs.push(node.createSubscription('trajectory_msgs/msg/JointTrajectory', c.topic, (m) => this.onCandidate(k, m)));
     });
 
-    for (const request of SHIELD_REQUESTS) {
-      this.services.push(node.createService('std_srvs/srv/Trigger', `${t.servicePrefix}/${request}`, (): TriggerResponse => {
-        const r = shieldRequest(this.shield, request, node.nowSeconds());
-        this.logTransitions();
-        return r;
-      }));
-    }
+    this.services = shieldServices(node, t.servicePrefix, this.shield, () => this.logTransitions());
 
     this.timer = node.createTimer(BigInt(Math.round(1e9 / cfg.core.rateHz)), () => this.onTick());
-    this.diagnostics = new DiagnosticsPublisher(
-      node,
-      { name: `${node.name}: safety shield`, hardwareId: 'aegis', rateHz: cfg.diagnosticsRateHz, topic: t.diagnostics },
-      (b) => {
-        const c = this.collision;
-        const { level, message } = describeShieldNode({
-          status: this.shield.status, names, autoActivate: cfg.core.autoActivate, passThrough: cfg.core.passThrough,
-          published: this.published, preempted: intake.arbiter.preempted, imu: intake.imu, nowS: node.nowSeconds(),
-          maxFutureS: cfg.core.inputs.maxFutureS, measuredLead: intake.measuredLead, candidateLead: intake.candidateLead,
-          ...(c ? { clearance: { collisionM: c.minCollisionClearanceM, workspaceM: c.minWorkspaceClearanceM } } : {}),
-        }, (k, v) => b.set(k, v));
-        b.summary(level, message);
-      },
-    );
+    this.diagnostics = shieldDiagnostics(node, cfg, { shield: this.shield, intake, collision: this.collision, names, published: () => this.published });
   }
 
   /** Candidates dropped because a higher-priority topic was fresh. */
