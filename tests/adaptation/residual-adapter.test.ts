@@ -536,3 +536,43 @@ describe('ResidualAdapter: per-group detection and the offset prior after a swit
     expect(fast).toBeLessThan(slow / 3);
   });
 });
+
+describe('ResidualAdapter with the shipped scenario settings on the synthetic plant', () => {
+  it('servo compensation along the target with acceleration, per-group detection: adapts, creates, recalls; far closer to the policy target than no adaptation', () => {
+    const SHIPPED: AdaptationConfigInput = {
+      groups: [{ joints: ['a'], features: ['a'] }, { joints: ['b'], features: ['a'] }],
+      compensate: 'servo', correctAt: 'target', acceleration: true, correctionGain: 1, resetVarianceOffset: 100, detectPerGroup: true, detector: { threshold: 4 },
+    };
+    const p = new Plant();
+    const ad = new ResidualAdapter(SHIPPED, JOINTS, LIMITS);
+    followError(ad, p, 300);
+    expect(ad.hasAnchor).toBe(true);
+    expect(ad.stats.detectedSwitches).toBe(0);
+    const nominalErr = followError(ad, p, 200);
+    const none = (r: Regime): number => {
+      const q = Object.assign(new Plant(), { regime: r });
+      let s = 0;
+      for (let k = 0; k < 200; k++) {
+        const pol = Float64Array.from(q.policyTarget());
+        q.apply(pol);
+        s += Math.abs(q.q[0]! - pol[0]!) + Math.abs(q.q[1]! - pol[1]!);
+      }
+      return s / 400;
+    };
+    p.regime = payload;
+    const early = followError(ad, p, 50);
+    const late = followError(ad, p, 300);
+    expect(ad.stats.created).toBe(1);
+    expect(late).toBeLessThan(Math.max(0.01, 1.5 * nominalErr));
+    expect(late).toBeLessThan(0.1 * none(payload));
+    expect(early).toBeLessThan(0.5 * none(payload));
+    p.regime = nominal;
+    followError(ad, p, 300);
+    expect(ad.activeRegime).toBe('anchor');
+    p.regime = payload;
+    followError(ad, p, 15);
+    expect(ad.activeRegime).toBe('regime-1');
+    expect(ad.stats.created).toBe(1); // recalled, not re-learnt
+    expect(followError(ad, p, 50)).toBeLessThan(Math.max(0.01, 1.5 * nominalErr));
+  });
+});
