@@ -47,6 +47,11 @@ export const AdaptationConfigSchema = z
      * transient (the arm accelerating toward it) is explained by q̈ instead of being learnt as an offset.
      */
     acceleration: z.boolean().default(false),
+    /**
+     * `correctAt: 'target'` only: a damping term −γ·(q̇ − target rate) added to the correction, s (0 = off):
+     * an extra servo damping of kp·γ against the error's velocity, zero while the arm follows the target.
+     */
+    dampingS: finite.nonnegative().default(0),
     /** Joint groups that are adapted (e.g. one per arm). */
     groups: z.array(AdaptedGroupSchema).min(1),
     /** RLS forgetting factor per policy tick (1 = none; 0.999 ≈ a 20 s memory at 50 Hz). */
@@ -146,6 +151,7 @@ export const AdaptationConfigSchema = z
         if (!res.some((re) => re.test(j))) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['trustRegion', 'maxLeadRad'], message: `no entry matches adapted joint '${j}'` });
       }
     }
+    if (c.dampingS > 0 && c.correctAt !== 'target') ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['dampingS'], message: "needs correctAt: 'target' (the damping acts on the velocity error to the target's rate)" });
     const widths = new Set(c.groups.map((g) => g.features.length));
     if (widths.size > 1) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['groups'], message: 'every group needs the same number of feature joints (one feature layout)' });
   });

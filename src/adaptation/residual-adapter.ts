@@ -347,6 +347,7 @@ export class ResidualAdapter {
       }
       // first-order approach to the model's correction: the closed loop (correction → servo → label)
       // is an integral loop, and a deadbeat one (gain 1 per tick) oscillates against the servo's lag
+      if (this.phiC !== this.phi) s -= this.config.dampingS * (qd[this.idx[k]!]! - this.phiC[k * d + this.velCol]!);
       const prev = this.correction[k]!;
       this.want[k] = prev + this.config.correctionGain * (s * shrink - prev);
     }

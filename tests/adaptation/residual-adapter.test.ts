@@ -425,8 +425,8 @@ describe("ResidualAdapter: correctAt 'target' and the acceleration feature", () 
   // weights per adapted joint over φ = [1, sin q_a, cos q_a, velocity, acceleration]
   const W = [[0.01, 0.02, -0.03, 0.05, 0.002], [-0.02, 0.01, 0.04, 0.03, 0.001]];
   /** An adapter whose anchor model is W, frozen (zero covariance: nothing is learnt). */
-  const frozen = (correctAt: 'state' | 'target'): ResidualAdapter => {
-    const cfg = { ...BASE, correctAt };
+  const frozen = (correctAt: 'state' | 'target', dampingS = 0): ResidualAdapter => {
+    const cfg = { ...BASE, correctAt, dampingS };
     const warm = new ResidualAdapter(cfg, JOINTS, LIMITS);
     const q = Float64Array.from([0.1, -0.1, 0]);
     const out = new Float64Array(3);
@@ -460,6 +460,18 @@ describe("ResidualAdapter: correctAt 'target' and the acceleration feature", () 
       }
       expect(out[2]).toBe(T[2]![2]); // not adapted
     }
+    // dampingS γ (target only): − γ·(q̇ − target rate) added to the correction
+    const g = 0.05;
+    const damped = frozen('target', g);
+    const plain = frozen('target');
+    const o1 = new Float64Array(3);
+    const o2 = new Float64Array(3);
+    for (let k = 0; k < 3; k++) {
+      damped.step(Float64Array.from(Q[k]!), Float64Array.from(QD[k]!), Float64Array.from(T[k]!), o1, 1 + k * DTT);
+      plain.step(Float64Array.from(Q[k]!), Float64Array.from(QD[k]!), Float64Array.from(T[k]!), o2, 1 + k * DTT);
+    }
+    expect(() => new ResidualAdapter({ ...BASE, correctAt: 'state', dampingS: 0.05 }, JOINTS, LIMITS)).toThrow(/needs correctAt: 'target'/);
+    for (let j = 0; j < 2; j++) expect(o1[j]! - o2[j]!, `damping joint ${j}`).toBeCloseTo(-g * (QD[2]![j]! - (T[2]![j]! - T[1]![j]!) / DTT), 9);
   });
 
   it('learns the acceleration term of the servo offset c(t−1) − q(t) = α·q̈(t) + β from the measured velocity', () => {

@@ -17,7 +17,7 @@ import { gainsFor } from '../../src/sim/config.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
-describe.each(['adaptation.yaml', 'adaptation-following.yaml'])('config/%s', (file) => {
+describe.each(['adaptation.yaml', 'adaptation-following.yaml', 'adaptation-damping.yaml'])('config/%s', (file) => {
   const sc = loadConfigFile(AdaptationScenarioSchema, join(ROOT, 'config', file));
   const run = loadConfigFile(RunConfigSchema, join(ROOT, 'config', sc.run));
   const model = loadUrdfFile(join(ROOT, 'config', run.robot.urdf ?? 'missing robot.urdf'));
