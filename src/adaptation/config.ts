@@ -30,12 +30,40 @@ export const AdaptationConfigSchema = z
      * included; the anchor's own correction is the consolidated one) — the robot reaches the policy's target.
      */
     compensate: z.enum(['shift', 'servo']).default('shift'),
+    /**
+     * Where the correction's features are evaluated. `state`: at the measured pose and velocity (the
+     * correction is then a feedback on the state: its velocity term acts as negative servo damping, so
+     * only a slow `correctionGain` is stable). `target`: along the commanded trajectory — the policy's
+     * target (feature joints' sin/cos) and its rate over the last policy tick (velocity term): the model
+     * learnt at the measured state (offset needed to *be* at a pose with a velocity) is asked for the
+     * pose the policy wants next; no state feedback, so the correction can follow the model at once
+     * (`correctionGain` 1). The learning is the same in both.
+     */
+    correctAt: z.enum(['state', 'target']).default('state'),
+    /**
+     * Add the joint's acceleration to the features (measured: the change of the measured velocity over
+     * the last policy tick; `correctAt: 'target'`: the change of the target's rate). The servo offset
+     * is then an instantaneous identity, c − q = (I·q̈ + b·q̇ + g(q))/kp, and a command change's own
+     * transient (the arm accelerating toward it) is explained by q̈ instead of being learnt as an offset.
+     */
+    acceleration: z.boolean().default(false),
+    /**
+     * `correctAt: 'target'` only: a damping term −γ·(q̇ − target rate) added to the correction, s (0 = off):
+     * an extra servo damping of kp·γ against the error's velocity, zero while the arm follows the target.
+     */
+    dampingS: finite.nonnegative().default(0),
     /** Joint groups that are adapted (e.g. one per arm). */
     groups: z.array(AdaptedGroupSchema).min(1),
     /** RLS forgetting factor per policy tick (1 = none; 0.999 ≈ a 20 s memory at 50 Hz). */
     forgetting: finite.gt(0).max(1).default(0.999),
     /** RLS covariance after a switch (prior variance of every weight, rad²): larger → faster, noisier re-fit. */
     resetVariance: finite.positive().default(1),
+    /**
+     * Prior variance of the constant (offset) weight after a switch, rad² (null = `resetVariance`). Larger than
+     * `resetVariance`: a new regime's first samples move the offset (identifiable from a few ticks) before
+     * the shape weights (which need a good part of the motion cycle to separate).
+     */
+    resetVarianceOffset: finite.positive().nullable().default(null),
     /** Cap of every RLS covariance diagonal entry. */
     maxVariance: finite.positive().default(100),
     /** A recalled regime's covariance is multiplied by this (>= 1) so it can still refine. */
@@ -46,6 +74,11 @@ export const AdaptationConfigSchema = z
     anchorTicks: z.number().int().positive().default(150),
     /** After a switch, ticks the detector is not fed while the model re-fits. */
     holdoffTicks: z.number().int().nonnegative().default(15),
+    /**
+     * Feed the detector the largest per-group mean of the normalised one-step error instead of the mean
+     * over every adapted joint: a shift that affects one group (one arm) is not diluted by the others.
+     */
+    detectPerGroup: z.boolean().default(false),
     /** The change-point detector on the normalised one-step error. */
     detector: PageHinkleyConfigSchema.default({}),
     match: z
@@ -71,9 +104,14 @@ export const AdaptationConfigSchema = z
          * Largest command lead |command − measured position| the correction may ask for, rad (null = no
          * bound). Set it at or below the shield's following-error bound: a lead beyond it is clamped by
          * the shield, and a sample whose command was clamped would teach the servo model an offset that was
-         * never sent (integrator wind-up), so samples commanded at the bound are not learnt.
+         * never sent (integrator wind-up), so samples commanded at the bound are not learnt. A record
+         * (anchored regex → rad, first match) gives per-group bounds, e.g. the shield's `limits.groups`.
          */
-        maxLeadRad: finite.positive().nullable().default(null),
+        maxLeadRad: z
+          .union([finite.positive(), z.record(z.string().min(1), finite.positive())])
+          .nullable()
+          .default(null)
+          .describe('one bound for every adapted joint, or per joint group: anchored regex → rad (first match; every adapted joint must match one), like the shield\'s limits.groups'),
       })
       .strict()
       .default({}),
@@ -98,8 +136,32 @@ export const AdaptationConfigSchema = z
         seen.add(j);
       }),
     );
+    const lead = c.trustRegion.maxLeadRad;
+    if (lead !== null && typeof lead === 'object') {
+      const res: RegExp[] = [];
+      for (const key of Object.keys(lead)) {
+        try {
+          res.push(new RegExp(`^(?:${key})$`));
+        } catch {
+          ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['trustRegion', 'maxLeadRad', key], message: `'${key}' is not a regular expression` });
+          return;
+        }
+      }
+      for (const j of seen) {
+        if (!res.some((re) => re.test(j))) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['trustRegion', 'maxLeadRad'], message: `no entry matches adapted joint '${j}'` });
+      }
+    }
+    if (c.dampingS > 0 && c.correctAt !== 'target') ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['dampingS'], message: "needs correctAt: 'target' (the damping acts on the velocity error to the target's rate)" });
     const widths = new Set(c.groups.map((g) => g.features.length));
     if (widths.size > 1) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['groups'], message: 'every group needs the same number of feature joints (one feature layout)' });
   });
 export type AdaptationConfig = z.infer<typeof AdaptationConfigSchema>;
 export type AdaptationConfigInput = z.input<typeof AdaptationConfigSchema>;
+
+/** The command-lead bound of each joint (`trustRegion.maxLeadRad`; Infinity = none), rad. */
+export function leadBoundOf(lead: AdaptationConfig['trustRegion']['maxLeadRad'], joint: string): number {
+  if (lead === null) return Infinity;
+  if (typeof lead === 'number') return lead;
+  for (const [key, v] of Object.entries(lead)) if (new RegExp(`^(?:${key})$`).test(joint)) return v;
+  return Infinity;
+}

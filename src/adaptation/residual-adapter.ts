@@ -31,7 +31,7 @@
  * Disabled: the output is the policy target, unchanged, from the next call.
  */
 import { PageHinkley } from './change-detector.js';
-import { AdaptationConfigSchema, type AdaptationConfig, type AdaptationConfigInput } from './config.js';
+import { AdaptationConfigSchema, leadBoundOf, type AdaptationConfig, type AdaptationConfigInput } from './config.js';
 import { PidLagrangian } from './pid-lagrangian.js';
 import { RegimeMemory, type RegimeEntry, type RegimeMemoryFile } from './regime-memory.js';
 import { Rls } from './rls.js';
@@ -104,12 +104,30 @@ export class ResidualAdapter {
   private anchorLearnt = false;
   private active: RegimeEntry | null = null;
   private readonly featIdx: Int32Array[];
+  /** Group index of each adapted joint, and per-group error sums / counts of this tick (detectPerGroup). */
+  private readonly groupOf: Int32Array;
+  private readonly gScore: Float64Array;
+  private readonly gUsed: Float64Array;
   private readonly velCol: number;
+  /** Column of the acceleration feature (-1: none). */
+  private readonly accCol: number;
+  /** Previous measured velocity per adapted joint and [its time, 1 when valid]: the measured acceleration. */
+  private readonly prevQd: Float64Array;
+  private readonly prevQdAt = new Float64Array(2);
+  /** Previous target rate per adapted joint (valid when prevTargetAt[2] is 1): the target's acceleration. */
+  private readonly prevRate: Float64Array;
   private readonly phi: Float64Array;
+  /** Features of the correction (`correctAt: 'target'`: at the policy target and its rate; else = phi). */
+  private readonly phiC: Float64Array;
+  /** The previous tick's policy target (policy order) and [time of it, 1 when valid]: the target's rate. */
+  private readonly prevTarget: Float64Array;
+  private readonly prevTargetAt = new Float64Array(3);
   private readonly noiseVar: Float64Array;
   private readonly signature: Float64Array;
   private readonly lower: Float64Array;
   private readonly upper: Float64Array;
+  /** Command-lead bound per adapted joint (trustRegion.maxLeadRad; Infinity = none), rad. */
+  private readonly leadBound: Float64Array;
   private readonly prevCmd: Float64Array;
   /** Per adapted joint: 1 when the previous command's lead was at the bound (its sample is censored). */
   private readonly atLead: Uint8Array;
@@ -160,19 +178,26 @@ export class ResidualAdapter {
       }
     }
     this.idx = Int32Array.from(adapted);
+    this.groupOf = Int32Array.from(c.groups.flatMap((g, gi) => g.joints.map(() => gi)));
+    this.gScore = new Float64Array(c.groups.length);
+    this.gUsed = new Float64Array(c.groups.length);
     this.n = adapted.length;
     const nf = c.groups[0]!.features.length;
-    this.features = 2 + 2 * nf;
+    this.features = 2 + 2 * nf + (c.acceleration ? 1 : 0);
     this.velCol = 1 + 2 * nf;
+    this.accCol = c.acceleration ? 2 + 2 * nf : -1;
+    this.prevQd = new Float64Array(this.n);
+    this.prevRate = new Float64Array(this.n);
     this.lower = new Float64Array(this.n);
     this.upper = new Float64Array(this.n);
+    this.leadBound = Float64Array.from(c.groups.flatMap((g) => g.joints), (j) => leadBoundOf(c.trustRegion.maxLeadRad, j));
     c.groups.flatMap((g) => g.joints).forEach((j, k) => {
       const lim = limits[j];
       if (!lim || !(lim[0] < lim[1])) throw new Error(`adaptation: no valid position limits for adapted joint '${j}'`);
       this.lower[k] = lim[0];
       this.upper[k] = lim[1];
     });
-    this.fingerprint = `residual-rls/1 [${c.groups.map((g) => `${g.joints.join(',')} | ${g.features.join(',')}`).join('; ')}]`;
+    this.fingerprint = `residual-rls/1 [${c.groups.map((g) => `${g.joints.join(',')} | ${g.features.join(',')}`).join('; ')}]${c.acceleration ? ' +acc' : ''}`;
     const d = this.features;
     this.rls = Array.from({ length: this.n }, () => new Rls(d, c.forgetting, c.maxVariance));
     for (const r of this.rls) r.reset(null, c.resetVariance);
@@ -182,6 +207,8 @@ export class ResidualAdapter {
     this.lagrangian = new PidLagrangian(c.lagrangian);
     this.correction = new Float64Array(this.n);
     this.phi = new Float64Array(this.n * d);
+    this.phiC = c.correctAt === 'target' ? new Float64Array(this.n * d) : this.phi;
+    this.prevTarget = new Float64Array(policyJoints.length);
     this.noiseVar = new Float64Array(this.n).fill(c.noiseFloorRad * c.noiseFloorRad);
     this.signature = new Float64Array(this.n);
     this.prevCmd = new Float64Array(policyJoints.length);
@@ -221,6 +248,8 @@ export class ResidualAdapter {
   /** Forgets the previous command (call when the policy (re)starts: no sample spans a restart). */
   restart(): void {
     this.havePrev = false;
+    this.prevTargetAt[1] = 0;
+    this.prevQdAt[1] = 0;
     this.correction.fill(0);
     this.beta = 0;
     this.holdLatched = false;
@@ -280,6 +309,8 @@ export class ResidualAdapter {
       }
       this.phi[o + this.velCol] = qd[this.idx[k]!]!;
     }
+    if (this.accCol >= 0) this.measuredAcceleration(qd);
+    if (this.phiC !== this.phi) this.targetFeatures(qd, policyTarget);
     // a state that does not change at all is not a fresh sample: nothing is learnt from it,
     // and after detector.stallTimeoutS without a fresh one the stream counts as stalled
     let qs = 0;
@@ -311,11 +342,12 @@ export class ResidualAdapter {
       let s = 0;
       if (this.anchorLearnt) {
         const w = this.rls[k]!.w;
-        if (servo) for (let i = 0; i < d; i++) s += w[i]! * this.phi[k * d + i]!;
-        else for (let i = 0; i < d; i++) s += (w[i]! - this.anchorW[k * d + i]!) * this.phi[k * d + i]!;
+        if (servo) for (let i = 0; i < d; i++) s += w[i]! * this.phiC[k * d + i]!;
+        else for (let i = 0; i < d; i++) s += (w[i]! - this.anchorW[k * d + i]!) * this.phiC[k * d + i]!;
       }
       // first-order approach to the model's correction: the closed loop (correction → servo → label)
       // is an integral loop, and a deadbeat one (gain 1 per tick) oscillates against the servo's lag
+      if (this.phiC !== this.phi) s -= this.config.dampingS * (qd[this.idx[k]!]! - this.phiC[k * d + this.velCol]!);
       const prev = this.correction[k]!;
       this.want[k] = prev + this.config.correctionGain * (s * shrink - prev);
     }
@@ -382,6 +414,54 @@ export class ResidualAdapter {
 
   // ---- internals ----
 
+  /**
+   * `correctAt: 'target'`: the correction's features along the commanded trajectory — sin/cos of the
+   * feature joints' policy targets, and the adapted joint's target rate over the last tick (the
+   * measured velocity when there is no previous target, e.g. the first tick or after a restart).
+   */
+  private targetFeatures(qd: ArrayLike<number>, policyTarget: ArrayLike<number>): void {
+    const d = this.features;
+    const now = this.clock[0]!;
+    const dt = now - this.prevTargetAt[0]!;
+    const rate = this.prevTargetAt[1] === 1 && dt > 1e-4 && dt < 0.2;
+    for (let k = 0; k < this.n; k++) {
+      const f = this.featIdx[k]!;
+      const o = k * d;
+      this.phiC[o] = 1;
+      for (let i = 0; i < f.length; i++) {
+        const a = policyTarget[f[i]!]!;
+        this.phiC[o + 1 + 2 * i] = Math.sin(a);
+        this.phiC[o + 2 + 2 * i] = Math.cos(a);
+      }
+      const j = this.idx[k]!;
+      const v = rate ? (policyTarget[j]! - this.prevTarget[j]!) / dt : qd[j]!;
+      this.phiC[o + this.velCol] = v;
+      if (this.accCol >= 0) {
+        this.phiC[o + this.accCol] = rate && this.prevTargetAt[2] === 1 ? (v - this.prevRate[k]!) / dt : 0;
+        this.prevRate[k] = v;
+      }
+    }
+    for (let i = 0; i < this.prevTarget.length; i++) this.prevTarget[i] = policyTarget[i]!;
+    this.prevTargetAt[0] = now;
+    this.prevTargetAt[2] = rate ? 1 : 0;
+    this.prevTargetAt[1] = 1;
+  }
+
+  /** The acceleration feature at the measured state: the change of the measured velocity over the last tick (0 without one). */
+  private measuredAcceleration(qd: ArrayLike<number>): void {
+    const d = this.features;
+    const now = this.clock[0]!;
+    const dt = now - this.prevQdAt[0]!;
+    const ok = this.prevQdAt[1] === 1 && dt > 1e-4 && dt < 0.2;
+    for (let k = 0; k < this.n; k++) {
+      const v = qd[this.idx[k]!]!;
+      this.phi[k * d + this.accCol] = ok ? (v - this.prevQd[k]!) / dt : 0;
+      this.prevQd[k] = v;
+    }
+    this.prevQdAt[0] = now;
+    this.prevQdAt[1] = 1;
+  }
+
   private learn(q: ArrayLike<number>): void {
     const nowS = this.clock[0]!;
     const n = this.n;
@@ -390,6 +470,8 @@ export class ResidualAdapter {
     let score = 0;
     const w = this.searching && this.winCount < c.match.windowTicks ? this.winCount : -1;
     let used = 0;
+    this.gScore.fill(0);
+    this.gUsed.fill(0);
     for (let k = 0; k < n; k++) {
       const j = this.idx[k]!;
       const y = this.prevCmd[j]! - q[j]!;
@@ -402,7 +484,11 @@ export class ResidualAdapter {
       r.io[0] = y;
       r.updateSlot(this.phi, k * d);
       const e = r.io[1]!;
-      score += (e * e) / this.noiseVar[k]!;
+      const sk = (e * e) / this.noiseVar[k]!;
+      score += sk;
+      const g = this.groupOf[k]!;
+      this.gScore[g] = this.gScore[g]! + sk;
+      this.gUsed[g] = this.gUsed[g]! + 1;
       // residual variance: slow EMA, floored
       const v = this.noiseVar[k]! + 0.02 * (e * e - this.noiseVar[k]!);
       this.noiseVar[k] = Math.max(c.noiseFloorRad * c.noiseFloorRad, v);
@@ -416,6 +502,10 @@ export class ResidualAdapter {
       }
     }
     score = used > 0 ? score / used : 1;
+    if (c.detectPerGroup && used > 0) {
+      score = 0;
+      for (let g = 0; g < this.gScore.length; g++) if (this.gUsed[g]! > 0) score = Math.max(score, this.gScore[g]! / this.gUsed[g]!);
+    }
     if (w >= 0 && ++this.winCount === c.match.windowTicks) this.finishSearch();
     if (!this.anchorLearnt) {
       if (this.tickCount >= c.anchorTicks) this.learnAnchor();
@@ -468,7 +558,10 @@ export class ResidualAdapter {
    */
   private beginSearch(label: string | null): void {
     const c = this.config;
-    for (let k = 0; k < this.n; k++) this.rls[k]!.reset(this.rls[k]!.w, c.resetVariance);
+    for (let k = 0; k < this.n; k++) {
+      this.rls[k]!.reset(this.rls[k]!.w, c.resetVariance);
+      if (c.resetVarianceOffset !== null) this.rls[k]!.P[0] = c.resetVarianceOffset; // φ[0] = 1: the offset
+    }
     this.searching = true;
     this.winCount = 0;
     this.pendingLabel = label;
@@ -549,10 +642,9 @@ export class ResidualAdapter {
   private remember(out: Float64Array, q: ArrayLike<number>): void {
     this.prevCmd.set(out);
     this.havePrev = true;
-    const lead = this.config.trustRegion.maxLeadRad;
     for (let k = 0; k < this.n; k++) {
       const j = this.idx[k]!;
-      this.atLead[k] = lead !== null && Math.abs(out[j]! - q[j]!) >= lead * 0.999 ? 1 : 0;
+      this.atLead[k] = Math.abs(out[j]! - q[j]!) >= this.leadBound[k]! * 0.999 ? 1 : 0;
     }
   }
 
@@ -561,9 +653,9 @@ export class ResidualAdapter {
    * (never past the policy's own target: only the correction is cut).
    */
   private limitLead(q: ArrayLike<number>, policyTarget: ArrayLike<number>): void {
-    const lead = this.config.trustRegion.maxLeadRad;
-    if (lead === null) return;
     for (let k = 0; k < this.n; k++) {
+      const lead = this.leadBound[k]!;
+      if (lead === Infinity) continue;
       const j = this.idx[k]!;
       const t = policyTarget[j]!;
       const x = q[j]!;
@@ -585,7 +677,11 @@ export class ResidualAdapter {
     this.correction.fill(0);
     this.beta = 0;
     this.holdLatched = false;
-    if (state === 'bad_input') this.havePrev = false; // no sample spans a bad tick
+    if (state === 'bad_input') {
+      this.havePrev = false; // no sample spans a bad tick
+      this.prevTargetAt[1] = 0; // nor a target rate
+      this.prevQdAt[1] = 0;
+    }
     else this.prevCmd.set(out);
     this.atLead.fill(0);
     this.state = state;

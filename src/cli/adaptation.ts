@@ -3,12 +3,16 @@
  * regime sequence in the embedded sim for the variants none / no_memory / full / oracle; prints
  * the table and writes the results JSON (and the regime libraries) to --out.
  *
- *   node dist/cli/adaptation.js [--config config/adaptation.yaml] [--out results] [--duration <s>] [--variants none,full] [--json]
+ *   node dist/cli/adaptation.js [--config config/adaptation.yaml] [--out results] [--duration <s>] [--variants none,full] [--json] [--series]
+ *
+ * --series: also writes each variant's sampled signed per-joint tracking error (`<out>/adaptation-series-<variant>.json`:
+ * t, motion-phase bin, error [sample × joint], joints) for analysis, e.g. `node scripts/adaptation-harmonics.mjs <out>`.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import type { Series } from '../runtime/adaptation-metrics.js';
 import { formatAdaptationReport, runAdaptationScenario, VARIANTS, type Variant } from '../runtime/adaptation-scenario.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -21,13 +25,14 @@ async function main(): Promise<number> {
       duration: { type: 'string' },
       variants: { type: 'string', default: VARIANTS.join(',') },
       json: { type: 'boolean', default: false },
+      series: { type: 'boolean', default: false },
     },
   });
   const variants = values.variants.split(',').map((v) => v.trim()) as Variant[];
   const bad = variants.filter((v) => !(VARIANTS as readonly string[]).includes(v));
   const durationS = values.duration !== undefined ? Number(values.duration) : undefined;
   if (bad.length > 0 || (durationS !== undefined && !(durationS > 0))) {
-    process.stderr.write(`usage: npm run adaptation -- [--config f] [--out dir] [--duration s] [--variants ${VARIANTS.join(',')}] [--json]\n`);
+    process.stderr.write(`usage: npm run adaptation -- [--config f] [--out dir] [--duration s] [--variants ${VARIANTS.join(',')}] [--json] [--series]\n`);
     return 2;
   }
   const out = resolve(values.out);
@@ -38,6 +43,9 @@ async function main(): Promise<number> {
     memoryDir: out,
     variants,
     ...(durationS !== undefined ? { durationS } : {}),
+    ...(values.series
+      ? { onSeries: (v: Variant, s: Series) => writeFileSync(join(out, `adaptation-series-${v}.json`), JSON.stringify({ t: s.t, bin: s.bin, err: s.jointErr, joints: s.joints })) }
+      : {}),
     onProgress: (v, t, d) => {
       if (Math.abs(t - d) < 1e-6 || Math.round(t * 1000) % 10000 === 0) process.stderr.write(`${v}: t = ${t.toFixed(0)} / ${d} s\n`);
     },

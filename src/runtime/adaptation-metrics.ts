@@ -12,7 +12,14 @@
  *   `holdS` (or to the regime's end) is ≤ `ratio` (the issue's 1.2× nominal);
  *   null when never;
  * - forgetting (revisits): ratio over the first `forgettingWindowS` of the
- *   second visit ÷ ratio over the last `forgettingWindowS` of the first visit − 1.
+ *   second visit ÷ ratio over the last `forgettingWindowS` of the first visit − 1
+ *   (the headline; it includes the switch's own transient: detection delay and the
+ *   arm's physical response to the change, which the oracle has too);
+ * - forgetting after the switching transient (printed beside it): the revisit's
+ *   ratio over `settleWindowS` starting `settleS` after the switch ÷ the first
+ *   visit's ratio over its last `settleWindowS` − 1 (a window of one motion period
+ *   compares the same phases: a shifted regime's error profile over the motion need
+ *   not have the nominal's shape, which the phase normalisation assumes).
  */
 export interface Series {
   /** Sample times, s (increasing). */
@@ -27,6 +34,8 @@ export interface Series {
   clamp: number[];
   /** Squared tracking error per tracked joint, `joints` entries per sample (flattened), rad² (optional: per-joint RMSE). */
   jointE2?: number[];
+  /** Signed tracking error per tracked joint (measured − reference), like `jointE2` (optional: analysis), rad. */
+  jointErr?: number[];
   /** Tracked joints per sample in `jointE2`. */
   joints?: number;
 }
@@ -38,6 +47,10 @@ export interface MetricSettings {
   holdS: number;
   forgettingWindowS: number;
   bins: number;
+  /** Start of the revisit's window of {@link VisitMetrics.forgettingSettled}, s after the switch (default 0.5). */
+  settleS?: number;
+  /** Window of {@link VisitMetrics.forgettingSettled} (both visits), s (default `forgettingWindowS`). */
+  settleWindowS?: number;
 }
 
 export interface Visit {
@@ -71,6 +84,8 @@ export interface VisitMetrics {
   endRatio: number;
   /** Forgetting vs this regime's first visit (revisits only), fraction. */
   forgetting: number | null;
+  /** The same over `settleWindowS` from `settleS` after the switch vs the first visit's last `settleWindowS` (the switching transient left out; revisits only), fraction. */
+  forgettingSettled: number | null;
 }
 
 /** Mean squared error per phase bin in [from, to) (bins with no sample get the overall mean). */
@@ -138,7 +153,11 @@ export function visitMetrics(s: Series, visits: readonly Visit[], m: MetricSetti
     }
     const startRatio = ratioOver(s, nominal, v.startS, v.startS + m.forgettingWindowS);
     const endRatio = ratioOver(s, nominal, v.endS - m.forgettingWindowS, v.endS);
+    const settle = m.settleS ?? 0.5;
+    const sw = m.settleWindowS ?? m.forgettingWindowS;
+    const settledRatio = ratioOver(s, nominal, v.startS + settle, v.startS + settle + sw);
     const earlier = out.find((o) => o.name === v.name);
+    const earlierVisit = earlier ? visits.find((x) => x.name === v.name && x.startS === earlier.startS) : undefined;
     out.push({
       name: v.name,
       startS: v.startS,
@@ -152,6 +171,7 @@ export function visitMetrics(s: Series, visits: readonly Visit[], m: MetricSetti
       startRatio,
       endRatio,
       forgetting: earlier ? startRatio / earlier.endRatio - 1 : null,
+      forgettingSettled: earlier && earlierVisit ? settledRatio / ratioOver(s, nominal, earlierVisit.endS - sw, earlierVisit.endS) - 1 : null,
     });
   });
   return out;

@@ -63,6 +63,10 @@ export const AdaptationScenarioSchema = z
         holdS: finite.nonnegative().default(2),
         /** Windows compared for forgetting, s. */
         forgettingWindowS: finite.positive().default(2),
+        /** The alternative forgetting (printed beside the headline) starts this long after the switch, s. */
+        settleS: finite.nonnegative().default(0.5),
+        /** …over this window (and the first visit's last one), s: one period of the shipped motion (4 s), so both windows see the same phases. */
+        settleWindowS: finite.positive().default(4),
         /** Motion-phase bins of the nominal level. */
         bins: z.number().int().positive().default(40),
       })
@@ -96,6 +100,9 @@ export interface AdaptationReport {
   /** The tracked joints (order of every visit's `jointRmseRad`). */
   trackedJoints: string[];
   costBudget: number;
+  /** Start of the revisit window of the alternative forgetting, s after the switch (metrics.settleS), and its length (metrics.settleWindowS). */
+  settleS: number;
+  settleWindowS: number;
   variants: VariantResult[];
   /** Summary vs `none` (the issue's done-when figures). */
   summary: Record<Exclude<Variant, 'none'>, {
@@ -115,6 +122,8 @@ export interface AdaptationReport {
     worstRecallVsPolicyS: number | null;
     /** Worst forgetting over revisits, fraction. */
     worstForgetting: number;
+    /** Worst forgetting from `metrics.settleS` after the switch (the switching transient left out), fraction. */
+    worstForgettingSettled: number;
     limitViolations: number;
     /** Every visit's mean cost ≤ budget. */
     costWithinBudget: boolean;
@@ -130,6 +139,8 @@ export interface ScenarioOptions {
   memoryDir: string;
   variants?: readonly Variant[];
   onProgress?: (variant: string, simTimeS: number, durationS: number) => void;
+  /** Receives each variant's recorded series (analysis: per-joint error over time). */
+  onSeries?: (variant: Variant, series: Series) => void;
 }
 
 const NOMINAL_LABEL = 'anchor';
@@ -169,7 +180,7 @@ export async function runAdaptationScenario(opts: ScenarioOptions): Promise<Adap
             limits,
           );
     if (adapter && variant === 'oracle' && memoryFile) adapter.loadMemory(loadRegimeMemoryFile(memoryFile));
-    const series: Series = { t: [], e2: [], bin: [], cost: [], clamp: [], jointE2: [], joints: tracked.length };
+    const series: Series = { t: [], e2: [], bin: [], cost: [], clamp: [], jointE2: [], jointErr: [], joints: tracked.length };
     const msg = makeJointState(sc.trackedJoints);
     const ref = new Float64Array(G1_JOINTS.length);
     const refVel = new Float64Array(G1_JOINTS.length);
@@ -234,7 +245,9 @@ export async function runAdaptationScenario(opts: ScenarioOptions): Promise<Adap
         sim.readJointState(msg);
         let e2 = 0;
         for (let k = 0; k < tracked.length; k++) {
-          const ek = (msg.position[k]! - ref[tracked[k]!]!) ** 2;
+          const err = msg.position[k]! - ref[tracked[k]!]!;
+          const ek = err * err;
+          series.jointErr!.push(err);
           series.jointE2!.push(ek);
           e2 += ek;
         }
@@ -261,6 +274,7 @@ export async function runAdaptationScenario(opts: ScenarioOptions): Promise<Adap
   let policyNominal: Float64Array | undefined; // the unadapted policy's nominal profile (from `none`, run first)
   for (const v of [...variants].sort((a, b) => (a === 'none' ? -1 : b === 'none' ? 1 : 0))) {
     const { series, summary, adapter } = await once(v, memoryFile);
+    opts.onSeries?.(v, series);
     const end = summary.lockstep.simTimeS;
     const visits: Visit[] = sc.regimes
       .map((r, i) => ({ name: r.name, startS: r.startS, endS: Math.min(end, sc.regimes[i + 1]?.startS ?? end) }))
@@ -284,7 +298,7 @@ export async function runAdaptationScenario(opts: ScenarioOptions): Promise<Adap
     });
   }
   const budget = sc.adapter.lagrangian.budget;
-  return { durationS, trackedJoints: [...sc.trackedJoints], costBudget: budget, variants: results, summary: summarise(results, firstNominal, budget) };
+  return { durationS, trackedJoints: [...sc.trackedJoints], costBudget: budget, settleS: sc.metrics.settleS, settleWindowS: sc.metrics.settleWindowS, variants: results, summary: summarise(results, firstNominal, budget) };
 }
 
 function summarise(results: VariantResult[], nominalName: string, budget: number): AdaptationReport['summary'] {
@@ -318,6 +332,7 @@ function summarise(results: VariantResult[], nominalName: string, budget: number
       worstAdaptVsPolicyS: none ? worst(shiftedFirstVisits.map((v) => v.adaptVsPolicyS)) : null,
       worstRecallVsPolicyS: none ? worst(revisitsVsPolicy) : null,
       worstForgetting: Math.max(...r.visits.map((v) => v.forgetting ?? -Infinity)),
+      worstForgettingSettled: Math.max(...r.visits.map((v) => v.forgettingSettled ?? -Infinity)),
       limitViolations: r.run.limitViolations,
       costWithinBudget: r.visits.every((v) => v.meanCost <= budget),
     };
@@ -331,20 +346,20 @@ const f = (x: number | null, d: number, unit = ''): string => (x === null ? 'nev
 /** The report as a table (one block per variant, one row per regime visit) plus the summary. */
 export function formatAdaptationReport(r: AdaptationReport): string {
   const lines: string[] = [`== adaptation scenario: ${r.durationS} s of sim time per variant; cost budget ${r.costBudget} ==`];
-  const head = `${'regime'.padEnd(16)} ${'t (s)'.padEnd(11)} ${'RMSE mrad'.padStart(9)} ${'cost'.padStart(7)} ${'clamp'.padStart(6)} ${'adapt s'.padStart(7)} ${'vs pol.'.padStart(7)} ${'err/nom start→end'.padStart(18)} ${'forgetting'.padStart(10)}`;
+  const head = `${'regime'.padEnd(16)} ${'t (s)'.padEnd(11)} ${'RMSE mrad'.padStart(9)} ${'cost'.padStart(7)} ${'clamp'.padStart(6)} ${'adapt s'.padStart(7)} ${'vs pol.'.padStart(7)} ${'err/nom start→end'.padStart(18)} ${'forgetting'.padStart(10)} ${`${r.settleWindowS} s from +${r.settleS}`.padStart(14)}`;
   for (const v of r.variants) {
     lines.push('', `-- ${v.variant} --  limit violations ${v.run.limitViolations} in ${v.run.publishedCommands} commands; shield intervention ticks ${v.run.shieldInterventionTicks}/${v.run.shieldTicks} (${Object.entries(v.run.interventions).map(([k, n]) => `${k} ${n}`).join(', ') || 'none'})${v.adapter ? `; detected ${v.adapter.detectedSwitches}, announced ${v.adapter.announcedSwitches}, recalls ${v.adapter.recalls}, created ${v.adapter.created}, rejected ${v.adapter.rejectedUpdates}, fallback ticks ${v.adapter.fallbackTicks}` : ''}${v.library ? `; library [${v.library.join(', ')}]` : ''}`);
     lines.push(head);
     for (const x of v.visits) {
       lines.push(
-        `${x.name.padEnd(16)} ${`${f(x.startS, 0)}-${f(x.endS, 0)}`.padEnd(11)} ${f(x.rmseRad * 1000, 1).padStart(9)} ${f(x.meanCost, 3).padStart(7)} ${f(x.clampRate, 2).padStart(6)} ${(x.startS === 0 ? '-' : f(x.adaptS, 1)).padStart(7)} ${(x.startS === 0 || x.adaptVsPolicyS === null ? '-' : f(x.adaptVsPolicyS, 1)).padStart(7)} ${`${f(x.startRatio, 2)}→${f(x.endRatio, 2)}`.padStart(18)} ${(x.forgetting === null ? '-' : f(x.forgetting * 100, 1, ' %')).padStart(10)}`,
+        `${x.name.padEnd(16)} ${`${f(x.startS, 0)}-${f(x.endS, 0)}`.padEnd(11)} ${f(x.rmseRad * 1000, 1).padStart(9)} ${f(x.meanCost, 3).padStart(7)} ${f(x.clampRate, 2).padStart(6)} ${(x.startS === 0 ? '-' : f(x.adaptS, 1)).padStart(7)} ${(x.startS === 0 || x.adaptVsPolicyS === null ? '-' : f(x.adaptVsPolicyS, 1)).padStart(7)} ${`${f(x.startRatio, 2)}→${f(x.endRatio, 2)}`.padStart(18)} ${(x.forgetting === null ? '-' : f(x.forgetting * 100, 1, ' %')).padStart(10)} ${(x.forgettingSettled === null ? '-' : f(x.forgettingSettled * 100, 1, ' %')).padStart(14)}`,
       );
     }
   }
   lines.push('', 'summary vs none (targets: RMSE reduction ≥ 50 %, adapt ≤ 1 s, recall ≤ 0.2 s, forgetting ≤ 5 %, 0 violations, cost ≤ budget):');
   for (const [k, s] of Object.entries(r.summary)) {
     lines.push(
-      `  ${k.padEnd(10)} post-shift RMSE reduction ${f(s.postShiftRmseReduction * 100, 1)} % (of the excess over nominal ${f(s.postShiftExcessReduction * 100, 1)} %); worst adapt ${f(s.worstAdaptS, 1, ' s')} (vs the policy's nominal ${f(s.worstAdaptVsPolicyS, 1, ' s')}); worst recall ${f(s.worstRecallS, 1, ' s')} (vs the policy's nominal ${f(s.worstRecallVsPolicyS, 1, ' s')}); worst forgetting ${f(s.worstForgetting * 100, 1, ' %')}; violations ${s.limitViolations}; cost within budget ${s.costWithinBudget ? 'yes' : 'NO'}`,
+      `  ${k.padEnd(10)} post-shift RMSE reduction ${f(s.postShiftRmseReduction * 100, 1)} % (of the excess over nominal ${f(s.postShiftExcessReduction * 100, 1)} %); worst adapt ${f(s.worstAdaptS, 1, ' s')} (vs the policy's nominal ${f(s.worstAdaptVsPolicyS, 1, ' s')}); worst recall ${f(s.worstRecallS, 1, ' s')} (vs the policy's nominal ${f(s.worstRecallVsPolicyS, 1, ' s')}); worst forgetting ${f(s.worstForgetting * 100, 1, ' %')} (after the switching transient, ${r.settleWindowS} s from +${r.settleS} s: ${f(s.worstForgettingSettled * 100, 1, ' %')}); violations ${s.limitViolations}; cost within budget ${s.costWithinBudget ? 'yes' : 'NO'}`,
     );
   }
   return lines.join('\n');

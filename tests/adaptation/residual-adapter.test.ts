@@ -386,4 +386,205 @@ describe('ResidualAdapter: servo compensation and the command-lead bound', () =>
     run(ad, p, 50); // back on the policy's path (its first commands after the excursion are clamped too)
     for (let j = 0; j < 2; j++) expect(Math.abs(ad.correction[j]! - nominal(p.q, j))).toBeLessThan(0.01);
   });
+
+  it('maxLeadRad per joint group (anchored regex → rad, like the shield\'s limits.groups): each joint keeps its own bound; an adapted joint no entry matches is a config error', () => {
+    const L = { a: 0.05, b: 0.2 } as const;
+    class Clamped extends Plant {
+      override apply(c: ArrayLike<number>): void {
+        const cc = Float64Array.from(c);
+        for (const [j, l] of [L.a, L.b].entries()) cc[j] = Math.min(this.q[j]! + l, Math.max(this.q[j]! - l, cc[j]!));
+        super.apply(cc);
+      }
+    }
+    const p = new Clamped();
+    const ad = new ResidualAdapter({ ...CFG, compensate: 'servo', correctionGain: 0.3, trustRegion: { maxLeadRad: { a: L.a, 'b|c': L.b } } }, JOINTS, LIMITS);
+    run(ad, p, 300);
+    p.regime = payload; // needs a lead of up to ≈ 0.22 (a) / 0.32 (b) rad
+    let bLead = 0;
+    for (let k = 0; k < 300; k++) {
+      const pol = Float64Array.from(p.policyTarget());
+      ad.step(p.q, p.qd, pol, p.out, p.t);
+      expect(Math.abs(p.out[0]! - p.q[0]!)).toBeLessThanOrEqual(Math.max(L.a, Math.abs(pol[0]! - p.q[0]!)) + 1e-12);
+      expect(Math.abs(p.out[1]! - p.q[1]!)).toBeLessThanOrEqual(Math.max(L.b, Math.abs(pol[1]! - p.q[1]!)) + 1e-12);
+      const lead = Math.abs(p.out[1]! - p.q[1]!);
+      if (lead > Math.abs(pol[1]! - p.q[1]!) + 1e-9) bLead = Math.max(bLead, lead); // a lead the correction asked for
+      p.apply(p.out);
+    }
+    expect(bLead).toBeGreaterThan(L.a + 0.05); // b's correction was not held to a's bound
+    expect(() => new ResidualAdapter({ ...CFG, trustRegion: { maxLeadRad: { a: 0.1 } } }, JOINTS, LIMITS)).toThrow(/no entry matches adapted joint 'b'/);
+    expect(() => new ResidualAdapter({ ...CFG, trustRegion: { maxLeadRad: { '(': 0.1 } } }, JOINTS, LIMITS)).toThrow(/not a regular expression/);
+  });
+});
+
+describe("ResidualAdapter: correctAt 'target' and the acceleration feature", () => {
+  const DTT = 0.02;
+  const BASE: AdaptationConfigInput = {
+    groups: [{ joints: ['a', 'b'], features: ['a'] }], compensate: 'servo', acceleration: true, correctionGain: 1, forgetting: 1, anchorTicks: 1,
+    detector: { threshold: 1e12 }, trustRegion: { maxStepRad: 10, maxCorrectionRad: 10 },
+  };
+  // weights per adapted joint over φ = [1, sin q_a, cos q_a, velocity, acceleration]
+  const W = [[0.01, 0.02, -0.03, 0.05, 0.002], [-0.02, 0.01, 0.04, 0.03, 0.001]];
+  /** An adapter whose anchor model is W, frozen (zero covariance: nothing is learnt). */
+  const frozen = (correctAt: 'state' | 'target', dampingS = 0): ResidualAdapter => {
+    const cfg = { ...BASE, correctAt, dampingS };
+    const warm = new ResidualAdapter(cfg, JOINTS, LIMITS);
+    const q = Float64Array.from([0.1, -0.1, 0]);
+    const out = new Float64Array(3);
+    for (let k = 0; k < 3; k++) {
+      q[0] = 0.1 + 0.01 * k;
+      warm.step(q, new Float64Array(3), q, out, k * DTT);
+    }
+    const file = JSON.parse(JSON.stringify(warm.snapshot()));
+    file.entries[0].params = W.flat();
+    file.entries[0].covariance = new Array(2 * 25).fill(0);
+    const ad = new ResidualAdapter(cfg, JOINTS, LIMITS);
+    ad.loadMemory(file);
+    return ad;
+  };
+  const dot = (w: number[], phi: number[]): number => w.reduce((s, x, i) => s + x * phi[i]!, 0);
+
+  it("'target' evaluates the correction at the policy target, its rate and acceleration; 'state' at the measured pose, velocity and acceleration", () => {
+    const T = [[0.3, -0.2, 0], [0.32, -0.17, 0], [0.36, -0.15, 0]];
+    const Q = [[0.5, 0.4, 0], [0.51, 0.38, 0], [0.53, 0.37, 0]];
+    const QD = [[0.2, -0.1, 0], [0.6, -0.3, 0], [0.9, -0.2, 0]];
+    for (const mode of ['target', 'state'] as const) {
+      const ad = frozen(mode);
+      const out = new Float64Array(3);
+      for (let k = 0; k < 3; k++) ad.step(Float64Array.from(Q[k]!), Float64Array.from(QD[k]!), Float64Array.from(T[k]!), out, 1 + k * DTT);
+      for (let j = 0; j < 2; j++) {
+        const rate = (k: number): number => (T[k]![j]! - T[k - 1]![j]!) / DTT;
+        const phi = mode === 'target'
+          ? [1, Math.sin(T[2]![0]!), Math.cos(T[2]![0]!), rate(2), (rate(2) - rate(1)) / DTT]
+          : [1, Math.sin(Q[2]![0]!), Math.cos(Q[2]![0]!), QD[2]![j]!, (QD[2]![j]! - QD[1]![j]!) / DTT];
+        expect(out[j]! - T[2]![j]!, `${mode} joint ${j}`).toBeCloseTo(dot(W[j]!, phi), 9);
+      }
+      expect(out[2]).toBe(T[2]![2]); // not adapted
+    }
+    // dampingS γ (target only): − γ·(q̇ − target rate) added to the correction
+    const g = 0.05;
+    const damped = frozen('target', g);
+    const plain = frozen('target');
+    const o1 = new Float64Array(3);
+    const o2 = new Float64Array(3);
+    for (let k = 0; k < 3; k++) {
+      damped.step(Float64Array.from(Q[k]!), Float64Array.from(QD[k]!), Float64Array.from(T[k]!), o1, 1 + k * DTT);
+      plain.step(Float64Array.from(Q[k]!), Float64Array.from(QD[k]!), Float64Array.from(T[k]!), o2, 1 + k * DTT);
+    }
+    expect(() => new ResidualAdapter({ ...BASE, correctAt: 'state', dampingS: 0.05 }, JOINTS, LIMITS)).toThrow(/needs correctAt: 'target'/);
+    for (let j = 0; j < 2; j++) expect(o1[j]! - o2[j]!, `damping joint ${j}`).toBeCloseTo(-g * (QD[2]![j]! - (T[2]![j]! - T[1]![j]!) / DTT), 9);
+  });
+
+  it('learns the acceleration term of the servo offset c(t−1) − q(t) = α·q̈(t) + β from the measured velocity', () => {
+    const alpha = [0.004, -0.002];
+    const beta = [0.03, -0.01];
+    const ad = new ResidualAdapter({ ...BASE, correctAt: 'target', forgetting: 1 }, JOINTS, LIMITS);
+    const q = Float64Array.from([0, 0, 0]);
+    const qd = new Float64Array(3);
+    const prevQd = new Float64Array(3);
+    const out = new Float64Array(3);
+    const pol = new Float64Array(3);
+    let t = 0;
+    for (let k = 0; k < 600; k++) {
+      const w = (2 * Math.PI) / 2;
+      pol[0] = 1.2 * Math.sin(w * t);
+      pol[1] = 0.8 * Math.cos(1.3 * w * t);
+      ad.step(q, qd, pol, out, t);
+      // the plant: a velocity profile (two tones), and the pose the offset identity gives
+      t += DTT;
+      prevQd.set(qd);
+      qd[0] = 1.2 * w * Math.cos(w * t) + 0.3 * Math.sin(3.1 * w * t);
+      qd[1] = -0.8 * 1.3 * w * Math.sin(1.3 * w * t) + 0.2 * Math.cos(2.3 * w * t);
+      for (let j = 0; j < 2; j++) q[j] = out[j]! - alpha[j]! * ((qd[j]! - prevQd[j]!) / DTT) - beta[j]!;
+      q[2] = out[2]!;
+    }
+    const a = ad.snapshot().entries[0]!;
+    for (let j = 0; j < 2; j++) {
+      expect(a.params[j * 5 + 4]!, `α of joint ${j}`).toBeCloseTo(alpha[j]!, 5);
+      // the predicted offset at a new state matches the identity
+      const phi = [1, Math.sin(0.7), Math.cos(0.7), 0.4, 3];
+      expect(dot(Array.from(a.params.slice(j * 5, j * 5 + 5)), phi), `prediction of joint ${j}`).toBeCloseTo(alpha[j]! * 3 + beta[j]!, 4);
+    }
+  });
+});
+
+describe('ResidualAdapter: per-group detection and the offset prior after a switch', () => {
+  const TWO: AdaptationConfigInput = { groups: [{ joints: ['a'], features: ['a'] }, { joints: ['b'], features: ['a'] }], correctionGain: 1 };
+  /** A shift of joint b only (a keeps its nominal offset). */
+  const bOnly: Regime = (q, j) => nominal(q, j) + (j === 1 ? 0.006 : 0);
+
+  it('detectPerGroup: a shift of one group alone is detected sooner than on the mean over all groups; no false alarm on the stationary stream', () => {
+    const delay = (perGroup: boolean): number => {
+      const p = new Plant();
+      const ad = new ResidualAdapter({ ...TWO, detectPerGroup: perGroup }, JOINTS, LIMITS);
+      run(ad, p, 1500);
+      expect(ad.stats.detectedSwitches, `stationary, perGroup ${perGroup}`).toBe(0);
+      p.regime = bOnly;
+      for (let k = 1; k <= 300; k++) {
+        run(ad, p, 1);
+        if (ad.stats.detectedSwitches > 0) return k;
+      }
+      return Infinity;
+    };
+    const pooled = delay(false);
+    const grouped = delay(true);
+    expect(grouped).toBeLessThan(pooled);
+    expect(grouped).toBeLessThanOrEqual(10);
+  });
+
+  it('resetVarianceOffset: after a switch the offset weight re-fits within a few ticks', () => {
+    const offsetOnly: Regime = (q, j) => nominal(q, j) + 0.1;
+    const after = (offsetVar: number | null): number => {
+      const p = new Plant();
+      const ad = new ResidualAdapter({ ...CFG, compensate: 'servo', resetVarianceOffset: offsetVar, resetVariance: 0.01, detector: { threshold: 1e12 } }, JOINTS, LIMITS);
+      run(ad, p, 400);
+      p.regime = offsetOnly;
+      ad.announceSwitch('new-regime');
+      run(ad, p, 3);
+      return followError(ad, p, 5);
+    };
+    const slow = after(null);
+    const fast = after(100);
+    expect(fast).toBeLessThan(0.03);
+    expect(fast).toBeLessThan(slow / 3);
+  });
+});
+
+describe('ResidualAdapter with the shipped scenario settings on the synthetic plant', () => {
+  it('servo compensation along the target with acceleration, per-group detection: adapts, creates, recalls; far closer to the policy target than no adaptation', () => {
+    const SHIPPED: AdaptationConfigInput = {
+      groups: [{ joints: ['a'], features: ['a'] }, { joints: ['b'], features: ['a'] }],
+      compensate: 'servo', correctAt: 'target', acceleration: true, correctionGain: 1, resetVarianceOffset: 100, detectPerGroup: true, detector: { threshold: 4 },
+    };
+    const p = new Plant();
+    const ad = new ResidualAdapter(SHIPPED, JOINTS, LIMITS);
+    followError(ad, p, 300);
+    expect(ad.hasAnchor).toBe(true);
+    expect(ad.stats.detectedSwitches).toBe(0);
+    const nominalErr = followError(ad, p, 200);
+    const none = (r: Regime): number => {
+      const q = Object.assign(new Plant(), { regime: r });
+      let s = 0;
+      for (let k = 0; k < 200; k++) {
+        const pol = Float64Array.from(q.policyTarget());
+        q.apply(pol);
+        s += Math.abs(q.q[0]! - pol[0]!) + Math.abs(q.q[1]! - pol[1]!);
+      }
+      return s / 400;
+    };
+    p.regime = payload;
+    const early = followError(ad, p, 50);
+    const late = followError(ad, p, 300);
+    expect(ad.stats.created).toBe(1);
+    expect(late).toBeLessThan(Math.max(0.01, 1.5 * nominalErr));
+    expect(late).toBeLessThan(0.1 * none(payload));
+    expect(early).toBeLessThan(0.5 * none(payload));
+    p.regime = nominal;
+    followError(ad, p, 300);
+    expect(ad.activeRegime).toBe('anchor');
+    p.regime = payload;
+    followError(ad, p, 15);
+    expect(ad.activeRegime).toBe('regime-1');
+    expect(ad.stats.created).toBe(1); // recalled, not re-learnt
+    expect(followError(ad, p, 50)).toBeLessThan(Math.max(0.01, 1.5 * nominalErr));
+  });
 });

@@ -54,6 +54,13 @@ describe('adaptation scenario metrics', () => {
     expect(v[2]!.forgetting).toBeCloseTo(0, 12);
     expect(v[3]!.forgetting).toBeCloseTo(0.5, 9); // 1.5 / 1 − 1
     expect(v[1]!.forgetting).toBeNull();
+    // from +0.5 s: [30.5, 32) at ×2.25 (profile sum over bins 2,3 + one period: (7 + 10)·25 = 425), [32, 32.5) at ×1 (bins 0,1: 75)
+    expect(v[3]!.forgettingSettled).toBeCloseTo(Math.sqrt((2.25 * 425 + 75) / 500) - 1, 9);
+    const visits4 = [{ name: 'A', startS: 0, endS: 10 }, { name: 'B', startS: 10, endS: 20 }, { name: 'A', startS: 20, endS: 30 }, { name: 'B', startS: 30, endS: 40 }];
+    expect(visitMetrics(s, visits4, { ...M, settleS: 2 })[3]!.forgettingSettled).toBeCloseTo(0, 9);
+    // a 4 s window from +0.5 s: [30.5, 32) at ×2.25 (425) and [32, 34.5) at ×1 (two periods + bins 0,1: 575); the first visit's last 4 s at ×1
+    expect(visitMetrics(s, visits4, { ...M, settleWindowS: 4 })[3]!.forgettingSettled).toBeCloseTo(Math.sqrt((2.25 * 425 + 575) / 1000) - 1, 9);
+    expect(v[1]!.forgettingSettled).toBeNull();
     expect(v[0]!.rmseRad).toBeCloseTo(Math.sqrt(2.5), 9); // mean of the profile 1..4
   });
 

@@ -7,13 +7,17 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfigFile } from '../../src/io/config-file.js';
 import { loadUrdfFile } from '../../src/io/urdf-file.js';
+import { leadBoundOf } from '../../src/adaptation/config.js';
+import { jointLimitArrays } from '../../src/robot/model.js';
 import { AdaptationScenarioSchema } from '../../src/runtime/adaptation-scenario.js';
+import { ShieldNodeConfigSchema } from '../../src/safety/config.js';
+import { buildShieldLimits } from '../../src/safety/limits.js';
 import { RunConfigSchema } from '../../src/runtime/run-config.js';
 import { gainsFor } from '../../src/sim/config.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
-describe.each(['adaptation.yaml', 'adaptation-following.yaml'])('config/%s', (file) => {
+describe.each(['adaptation.yaml', 'adaptation-following.yaml', 'adaptation-damping.yaml'])('config/%s', (file) => {
   const sc = loadConfigFile(AdaptationScenarioSchema, join(ROOT, 'config', file));
   const run = loadConfigFile(RunConfigSchema, join(ROOT, 'config', sc.run));
   const model = loadUrdfFile(join(ROOT, 'config', run.robot.urdf ?? 'missing robot.urdf'));
@@ -44,5 +48,17 @@ describe.each(['adaptation.yaml', 'adaptation-following.yaml'])('config/%s', (fi
       }
     }
     expect(checked).toBeGreaterThan(10);
+  });
+
+  it("the adapter's command-lead bound of every adapted joint is the shield's following-error bound of that joint", () => {
+    const shieldFile = sc.shield ? join(ROOT, 'config', sc.shield) : join(ROOT, 'config', run.shield ?? 'missing shield');
+    const shield = loadConfigFile(ShieldNodeConfigSchema, shieldFile);
+    const names = model.joints.filter((j) => j.type !== 'fixed').map((j) => j.name);
+    const gains = Object.fromEntries(names.map((n) => [n, gainsFor(run.sim, n)]));
+    const r = buildShieldLimits(jointLimitArrays(model, names), shield.limits, { gains, base: 'fixed' });
+    if (!r.success) throw new Error(JSON.stringify(r.issues));
+    const adapted = sc.adapter.groups.flatMap((g) => g.joints);
+    expect(adapted.length).toBeGreaterThan(0);
+    for (const j of adapted) expect(leadBoundOf(sc.adapter.trustRegion.maxLeadRad, j), j).toBe(r.data.followingError[names.indexOf(j)]);
   });
 });

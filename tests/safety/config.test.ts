@@ -8,13 +8,15 @@ describe('shield configuration', () => {
     const defaults = ShieldNodeConfigSchema.parse({});
     expect(cfg.core.inputs.allowPartialCandidates).toBe(true); // the upper-body policy commands a subset
     expect(cfg.limits.followingErrorRad).toBe(0.15); // barriers checked near the real pose
+    // the arms' bounds sized for a 0–2 kg payload per hand (derivation in the file; tests/safety/fixed-base-following.test.ts)
+    expect(cfg.limits.groups).toEqual({ '.*_(shoulder_(pitch|roll|yaw)|elbow)_joint': { followingErrorRad: 0.45 }, '.*_wrist_(pitch|yaw)_joint': { followingErrorRad: 0.2 } });
     expect(cfg.collision.referencePoseRad['left_shoulder_roll_joint']).toBe(0.4); // arms away from the body
     expect(cfg.core.autoActivate).toBe(true); // the embedded demo's first start (the ROS bringup sets it false)
     expect(cfg.profile.base).toBe('fixed');
     expect({
       ...cfg,
       core: { ...cfg.core, autoActivate: false, inputs: { ...cfg.core.inputs, allowPartialCandidates: false } },
-      limits: { ...cfg.limits, followingErrorRad: null },
+      limits: { ...cfg.limits, followingErrorRad: null, groups: {} },
       collision: { ...cfg.collision, referencePoseRad: {} },
     }).toEqual(defaults);
   });
