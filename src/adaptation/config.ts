@@ -47,7 +47,7 @@ export const AdaptationConfigSchema = z
     /** After a switch, ticks the detector is not fed while the model re-fits. */
     holdoffTicks: z.number().int().nonnegative().default(15),
     /** The change-point detector on the normalised one-step error. */
-    detector: PageHinkleyConfigSchema.default({}),
+    detector: PageHinkleyConfigSchema.prefault({}),
     match: z
       .object({
         /** Post-switch samples (policy ticks) scored against every library entry before recall-or-create. */
@@ -56,7 +56,7 @@ export const AdaptationConfigSchema = z
         threshold: finite.positive().default(9),
       })
       .strict()
-      .default({}),
+      .prefault({}),
     /** Library size; eviction: least recently used, never the anchor nor the regime in use. */
     capacity: z.number().int().min(2).default(8),
     /** Per tick, the correction moves this fraction of the way to the model's (0, 1]: the adaptation loop's gain (1 oscillates against the servo lag). */
@@ -76,16 +76,16 @@ export const AdaptationConfigSchema = z
         maxLeadRad: finite.positive().nullable().default(null),
       })
       .strict()
-      .default({}),
+      .prefault({}),
     cost: z
       .object({
         /** Near-limit cost starts this far from a position limit, rad. */
         limitMarginRad: finite.positive().default(0.1),
       })
       .strict()
-      .default({}),
+      .prefault({}),
     /** PID-Lagrangian multiplier on the measured safety cost (budget per tick). */
-    lagrangian: PidLagrangianConfigSchema.default({}),
+    lagrangian: PidLagrangianConfigSchema.prefault({}),
     /** Over budget: the command blends toward the hold pose by 1/rampTicks per tick (and back when under). */
     fallbackRampTicks: z.number().int().positive().default(10),
   })

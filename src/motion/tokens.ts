@@ -47,7 +47,7 @@ export const TokenContractSchema = z.object({
   /** Standardisation of visual features (decoder output). */
   visualStats: stats,
   /** Figures measured when the models were trained (informational). */
-  training: z.record(z.union([finite, z.string()])),
+  training: z.record(z.string(), z.union([finite, z.string()])),
 }).strict().superRefine((c, ctx) => {
   const F = c.chunkFrames;
   const want = (path: string, got: number, exp: number): void => {

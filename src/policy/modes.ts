@@ -53,7 +53,7 @@ export const ModesConfigSchema = z.object({
       /** Fired on the message where the whole combo becomes held; more buttons win over fewer. */
       combos: z.array(JoyComboSchema).default([]).describe('Fired on the message where the whole combo becomes held; more buttons win over fewer'),
     })
-    .default({}),
+    .prefault({}),
   faults: z
     .object({
       /** Joint state or IMU older than this (receive time) → DAMP, s. */
@@ -65,7 +65,7 @@ export const ModesConfigSchema = z.object({
       /** An inference result later than this after its tick is dropped, s (default: one policy period). */
       inferenceBudgetS: finite.positive().optional().describe('An inference result later than this after its tick is dropped, s (default: one policy period)'),
     })
-    .default({}),
+    .prefault({}),
 });
 export type ModesConfig = z.infer<typeof ModesConfigSchema>;
 export type ModesConfigInput = z.input<typeof ModesConfigSchema>;

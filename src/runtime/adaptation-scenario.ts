@@ -67,7 +67,7 @@ export const AdaptationScenarioSchema = z
         bins: z.number().int().positive().default(40),
       })
       .strict()
-      .default({}),
+      .prefault({}),
   })
   .strict()
   .superRefine((c, ctx) => {

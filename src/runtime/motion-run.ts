@@ -64,7 +64,7 @@ export const MotionDemoSchema = z.object({
   /** Refuse reference frames whose self-collision clearance (the shield's capsule model and settings) is below the shield's minimum distance. */
   collisionCheck: z.boolean().default(true),
   /** Live teleop input on `/motion/teleop/keypoints` (geometry_msgs/PoseArray; src/motion/teleop.ts). */
-  teleop: TeleopSettingsSchema.default({}),
+  teleop: TeleopSettingsSchema.prefault({}),
 }).strict();
 
 /** Whether a YAML file is a motion scenario (this schema's `run` + `requests`) rather than a run config; `npm start -- --config` accepts both. */

@@ -48,8 +48,8 @@ export const RunConfigSchema = deepStrict(z
       })
       .strict()
       .refine((r) => r.profile !== undefined || r.urdf !== undefined, { message: 'give robot.urdf or robot.profile' }),
-    sim: SimConfigSchema.default({}),
-    simNode: SimNodeConfigSchema.omit({ scenario: true }).default({}),
+    sim: SimConfigSchema.prefault({}),
+    simNode: SimNodeConfigSchema.omit({ scenario: true }).prefault({}),
     /** Policy node config file (YAML). */
     policy: z.string().min(1),
     /** Shield node config file (YAML); default: the robot profile's. */
@@ -63,7 +63,7 @@ export const RunConfigSchema = deepStrict(z
         operator: z.array(OperatorActionSchema).default([]),
       })
       .strict()
-      .default({}),
+      .prefault({}),
     /** Robot base below this height (m) counts as a fall in the summary (floating base only); default: the profile's, else 0.4. */
     fallHeightM: finite.positive().optional(),
   })

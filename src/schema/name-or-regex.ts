@@ -4,6 +4,7 @@
  * a valid regular expression is refused by path.
  */
 import { z } from 'zod';
+import { keyedRecord } from './keyed-record.js';
 
 function compiles(key: string): boolean {
   try {
@@ -15,7 +16,7 @@ function compiles(key: string): boolean {
 }
 
 export const nameOrRegexRecord = <T extends z.ZodTypeAny>(value: T) =>
-  z.record(z.string().min(1), value).superRefine((rec, ctx) => {
+  keyedRecord(z.string().min(1), value).superRefine((rec, ctx) => {
     for (const key of Object.keys(rec)) {
       if (!compiles(key)) ctx.addIssue({ code: z.ZodIssueCode.custom, path: [key], message: `'${key}' is not a valid regular expression` });
     }

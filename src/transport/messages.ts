@@ -142,7 +142,7 @@ export interface MessageTypes {
 export type MessageTypeName = keyof MessageTypes;
 
 /** Zod schema of each message type, keyed like {@link MessageTypes}. */
-export const messageSchemas: { [K in MessageTypeName]: z.ZodType<MessageTypes[K], z.ZodTypeDef, unknown> } = {
+export const messageSchemas: { [K in MessageTypeName]: z.ZodType<MessageTypes[K], unknown> } = {
   'builtin_interfaces/msg/Time': TimeSchema,
   'std_msgs/msg/Bool': BoolSchema,
   'std_msgs/msg/String': StringMsgSchema,

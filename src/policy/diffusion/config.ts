@@ -99,8 +99,8 @@ export const DiffusionPolicySchema = z
     actionDim: z.number().int().min(1).describe('Action dimension D per chunk step'),
     /** ONNX Runtime intra-op threads in the sampling worker. */
     threads: z.number().int().min(1).max(16).default(1).describe('ONNX Runtime intra-op threads in the sampling worker'),
-    sampling: DiffusionSamplingSchema.default({}),
-    command: ChunkCommandSchema.default({}),
+    sampling: DiffusionSamplingSchema.prefault({}),
+    command: ChunkCommandSchema.prefault({}),
     /** Embedded runs only: publish sampled task contexts as the observation (absent: another node publishes it). */
     embeddedObservation: EmbeddedObservationSchema.optional()
       .describe('Embedded runs only: publish sampled task contexts as the observation (absent: another node publishes it)'),
