@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { PageHinkleyConfigSchema } from './change-detector.js';
 import { PidLagrangianConfigSchema } from './pid-lagrangian.js';
 
-const finite = z.number().finite();
+const finite = z.number(); // zod 4 numbers are finite: NaN and ±Infinity are refused
 
 export const AdaptedGroupSchema = z
   .object({
@@ -94,12 +94,12 @@ export const AdaptationConfigSchema = z
     const seen = new Set<string>();
     c.groups.forEach((g, gi) =>
       g.joints.forEach((j, ji) => {
-        if (seen.has(j)) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['groups', gi, 'joints', ji], message: `'${j}' is adapted twice` });
+        if (seen.has(j)) ctx.addIssue({ code: 'custom', path: ['groups', gi, 'joints', ji], message: `'${j}' is adapted twice` });
         seen.add(j);
       }),
     );
     const widths = new Set(c.groups.map((g) => g.features.length));
-    if (widths.size > 1) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['groups'], message: 'every group needs the same number of feature joints (one feature layout)' });
+    if (widths.size > 1) ctx.addIssue({ code: 'custom', path: ['groups'], message: 'every group needs the same number of feature joints (one feature layout)' });
   });
 export type AdaptationConfig = z.infer<typeof AdaptationConfigSchema>;
 export type AdaptationConfigInput = z.input<typeof AdaptationConfigSchema>;

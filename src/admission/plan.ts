@@ -10,8 +10,8 @@
 import { z } from 'zod';
 import { deepStrict } from '../schema/strict.js';
 
-const finite = z.number().finite();
-const interval = (lo: z.ZodNumber) => z.tuple([lo, lo]).refine(([a, b]) => a <= b, { message: 'range must be [lo, hi] with lo <= hi' });
+const finite = z.number(); // zod 4 numbers are finite: NaN and ±Infinity are refused
+const interval = (lo: z.ZodNumber) => z.tuple([lo, lo]).refine(([a, b]) => a <= b, { error: 'range must be [lo, hi] with lo <= hi' });
 
 /** Velocity scenarios, in the order they run (a failure of the first ones stops the rest unless every trial is asked for). */
 export const VELOCITY_SCENARIOS = ['stand', 'forward', 'backward', 'left', 'right', 'turn_left', 'turn_right'] as const;

@@ -42,9 +42,9 @@ export const PrimitiveLibrarySchema = z.object({
 }).strict().superRefine((lib, ctx) => {
   for (const [name, p] of Object.entries(lib.primitives)) {
     p.tokens.forEach((t, i) => {
-      if (t.length !== lib.stages) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['primitives', name, 'tokens', i], message: `has ${t.length} codes, the library has ${lib.stages} stages` });
+      if (t.length !== lib.stages) ctx.addIssue({ code: 'custom', path: ['primitives', name, 'tokens', i], message: `has ${t.length} codes, the library has ${lib.stages} stages` });
       t.forEach((c, s) => {
-        if (c >= lib.codebookSize) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['primitives', name, 'tokens', i, s], message: `code ${c} is not below the codebook size ${lib.codebookSize}` });
+        if (c >= lib.codebookSize) ctx.addIssue({ code: 'custom', path: ['primitives', name, 'tokens', i, s], message: `code ${c} is not below the codebook size ${lib.codebookSize}` });
       });
     });
   }

@@ -19,7 +19,7 @@ export type ModeName = (typeof MODE_NAMES)[number];
 export const FAULT_REASONS = ['stale_state', 'tilt', 'non_finite_observation', 'non_finite_action', 'deadline_misses', 'inference_error'] as const;
 export type FaultReason = (typeof FAULT_REASONS)[number];
 
-const finite = z.number().finite();
+const finite = z.number(); // zod 4 numbers are finite: NaN and ±Infinity are refused
 
 export const JoyComboSchema = z.object({
   /** Button indices (sensor_msgs/Joy.buttons) that must all be held. */

@@ -12,7 +12,7 @@ import { ModesConfigSchema } from './modes.js';
 import { checkObservationSpec, observationWidth, ObservationSpecSchema, type ObservationSpec } from './observation-spec.js';
 import { checkReferenceConfig, EXTRA_OUTPUT_TARGETS, ReferenceConfigSchema } from './reference.js';
 
-const finite = z.number().finite();
+const finite = z.number(); // zod 4 numbers are finite: NaN and ±Infinity are refused
 /** Highest command (node tick) rate, Hz. */
 export const MAX_COMMAND_RATE_HZ = 2000;
 const topic = z.string().regex(/^\/?[A-Za-z_~{][A-Za-z0-9_/{}~]*$/, 'not a ROS topic name');

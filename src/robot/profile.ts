@@ -13,7 +13,7 @@ import { keyedRecord } from '../schema/keyed-record.js';
 import { nameOrRegexRecord } from '../schema/name-or-regex.js';
 import { actuatedJoints, type RobotModel } from './model.js';
 
-const finite = z.number().finite();
+const finite = z.number(); // zod 4 numbers are finite: NaN and ±Infinity are refused
 
 export const ProfileGainsSchema = z
   .object({

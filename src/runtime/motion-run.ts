@@ -33,7 +33,7 @@ import { setTimeNs, type PoseArray } from '../transport/messages.js';
 import { parseYamlStrict } from '../io/config-file.js';
 import { readFileSync } from 'node:fs';
 
-const finite = z.number().finite();
+const finite = z.number(); // zod 4 numbers are finite: NaN and ±Infinity are refused
 export const MotionDemoSchema = z.object({
   /** Embedded run config (sim, shield, policy in MOTION mode). */
   run: z.string().min(1),

@@ -8,7 +8,7 @@
  */
 import { z } from 'zod';
 
-const finite = z.number().finite();
+const finite = z.number(); // zod 4 numbers are finite: NaN and ±Infinity are refused
 const positive = finite.positive();
 const scale = (what: string) =>
   z.number().gt(0, `${what} must be > 0`).max(1, `${what} above 1 would loosen the URDF limit`);
@@ -91,7 +91,7 @@ export const ShieldLimitsConfigSchema = z
   .strict();
 export type ShieldLimitsConfig = z.infer<typeof ShieldLimitsConfigSchema>;
 
-const nullableBound = z.number().finite().nullable();
+const nullableBound = z.number().nullable();
 
 export const CollisionConfigSchema = z
   .object({

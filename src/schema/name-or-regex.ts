@@ -15,9 +15,9 @@ function compiles(key: string): boolean {
   }
 }
 
-export const nameOrRegexRecord = <T extends z.ZodTypeAny>(value: T) =>
+export const nameOrRegexRecord = <T extends z.ZodType>(value: T) =>
   keyedRecord(z.string().min(1), value).superRefine((rec, ctx) => {
     for (const key of Object.keys(rec)) {
-      if (!compiles(key)) ctx.addIssue({ code: z.ZodIssueCode.custom, path: [key], message: `'${key}' is not a valid regular expression` });
+      if (!compiles(key)) ctx.addIssue({ code: 'custom', path: [key], message: `'${key}' is not a valid regular expression` });
     }
   });

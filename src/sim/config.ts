@@ -9,7 +9,7 @@ import { keyedRecord } from '../schema/keyed-record.js';
 import { nameOrRegexRecord } from '../schema/name-or-regex.js';
 import { deepStrict } from '../schema/strict.js';
 
-const finite = z.number().finite();
+const finite = z.number(); // zod 4 numbers are finite: NaN and ±Infinity are refused
 
 export const PdGainsSchema = z.object({
   /** Position gain, N·m/rad (N/m for prismatic). */
@@ -93,7 +93,7 @@ export const SimConfigSchema = deepStrict(z
   .superRefine((c, ctx) => {
     if (c.integrator === 'Euler' && c.timestepS > 0.002) {
       ctx.addIssue({
-        code: z.ZodIssueCode.custom,
+        code: 'custom',
         path: ['timestepS'],
         message: `explicit PD with the Euler integrator needs timestepS <= 0.002 (got ${c.timestepS}); use a smaller step or integrator 'implicit'`,
       });

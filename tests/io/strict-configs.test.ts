@@ -28,7 +28,7 @@ const root = join(import.meta.dirname, '..', '..');
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'aegis-strict-'));
 
 /** Loads a shipped config, sets `value` at `path` (creating objects), writes it beside nothing else and loads it with `schema`. */
-function withKey(schema: z.ZodTypeAny, shipped: string, path: (string | number)[], value: unknown): string {
+function withKey(schema: z.ZodType, shipped: string, path: (string | number)[], value: unknown): string {
   const data = parse(readFileSync(join(root, shipped), 'utf8')) as Record<string, unknown>;
   let at: Record<string | number, unknown> = data;
   for (const step of path.slice(0, -1)) at = (at[step] ??= {}) as Record<string | number, unknown>;

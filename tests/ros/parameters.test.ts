@@ -24,7 +24,7 @@ const Schema = z
   })
   .superRefine((c, ctx) => {
     if (c.mode === 'trajectory' && c.rateHz > 500) {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['rateHz'], message: 'trajectory mode runs at most 500 Hz' });
+      ctx.addIssue({ code: 'custom', path: ['rateHz'], message: 'trajectory mode runs at most 500 Hz' });
     }
   });
 type Config = z.output<typeof Schema>;

@@ -53,7 +53,7 @@ export const DiffusionSamplingSchema = z
     /** DDIM steps T (η = 0). */
     steps: z.number().int().min(1).max(1000).default(10).describe('DDIM steps T (η = 0)'),
     /** Time budget per decision, ms: the plan is cut (harder filtering, then single-sample, then the safe action) to fit it; a result arriving later is discarded. */
-    deadlineMs: z.number().positive().finite().optional()
+    deadlineMs: z.number().positive().optional()
       .describe('Time budget per decision, ms: the plan is cut (harder filtering, then single-sample, then the safe action) to fit it; a result arriving later is discarded'),
     /** Seed of decision 0; decision i uses seed + i (deterministic). Absent: seeds from the clock. */
     seed: z.number().int().min(0).max(0xffffffff).optional().describe('Seed of decision 0; decision i uses seed + i (deterministic). Absent: seeds from the clock'),
