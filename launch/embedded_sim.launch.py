@@ -16,9 +16,19 @@ policy_prefix), e.g. real-time priority and a core of its own on a robot:
         shield_prefix:='chrt -f 80 taskset -c 1' sim_prefix:='chrt -f 70 taskset -c 1'
 
 (see docs/ros.md "Rates and CPU").
+
+policy_file names the policy slot's config file (absolute, or relative to the
+package share; empty: the params file's aegis_policy config_file). A file with
+`kind: diffusion` runs the diffusion node, with its sampling worker, in the
+policy node's place (docs/diffusion.md):
+
+    ros2 launch aegis_control embedded_sim.launch.py policy_file:=config/diffusion_arm_detour.yaml
 """
+import json
+import tempfile
+
 from launch import LaunchDescription
-from launch.actions import DeclareLaunchArgument
+from launch.actions import DeclareLaunchArgument, OpaqueFunction
 from launch.conditions import IfCondition
 from launch.substitutions import Command, LaunchConfiguration, PathJoinSubstitution
 from launch_ros.actions import Node
@@ -31,6 +41,21 @@ PKG = 'aegis_control'
 def pkg_file(relative_path):
     """A file installed in share/aegis_control (same layout as the source tree)."""
     return PathJoinSubstitution([FindPackageShare(PKG), relative_path])
+
+
+def policy_slot(context, *, params_file, sim_time, autostart, urdf, prefix):
+    """aegis_policy_node; with policy_file set, that file is its config_file (the node reads the file's kind).
+
+    The choice goes in a params file of its own, after params_file: a parameters dict or a `-p` is a
+    `/**` entry, which the params file's node-specific `aegis_policy: config_file` would override."""
+    policy_file = LaunchConfiguration('policy_file').perform(context)
+    parameters = [params_file, sim_time, {'autostart': autostart, 'urdf_file': urdf}]
+    if policy_file:
+        with tempfile.NamedTemporaryFile('w', prefix='aegis_policy_file_', suffix='.yaml', delete=False) as f:
+            f.write(f'aegis_policy:\n  ros__parameters:\n    config_file: {json.dumps(policy_file)}\n')
+        parameters.append(f.name)
+    return [Node(package=PKG, executable='aegis_policy_node', name='aegis_policy', output='screen', prefix=prefix,
+                 parameters=parameters, condition=IfCondition(LaunchConfiguration('policy')))]
 
 
 def generate_launch_description():
@@ -46,6 +71,9 @@ def generate_launch_description():
         DeclareLaunchArgument('params_file', default_value=pkg_file('config/ros/aegis.yaml')),
         DeclareLaunchArgument('autostart', default_value='true'),
         DeclareLaunchArgument('policy', default_value='true', description='start the policy node'),
+        DeclareLaunchArgument('policy_file', default_value='',
+                              description='config file of the policy slot (kind: diffusion runs the diffusion node); '
+                                          "empty: the params file's"),
         *[DeclareLaunchArgument(f'{kind}_prefix', default_value='',
                                 description=f'command prefix of the {kind} node (e.g. chrt -f 80 taskset -c 1)')
           for kind in ('sim', 'shield', 'policy')],
@@ -57,7 +85,6 @@ def generate_launch_description():
              parameters=[{'robot_description': ParameterValue(Command(['cat ', urdf]), value_type=str)}, sim_time]),
         Node(package=PKG, executable='aegis_shield_node', name='aegis_shield', output='screen', prefix=prefix['shield'],
              parameters=[params_file, sim_time, {'autostart': autostart, 'urdf_file': urdf}]),
-        Node(package=PKG, executable='aegis_policy_node', name='aegis_policy', output='screen', prefix=prefix['policy'],
-             parameters=[params_file, sim_time, {'autostart': autostart, 'urdf_file': urdf}],
-             condition=IfCondition(LaunchConfiguration('policy'))),
+        OpaqueFunction(function=policy_slot, kwargs={'params_file': params_file, 'sim_time': sim_time, 'autostart': autostart,
+                                                     'urdf': urdf, 'prefix': prefix['policy']}),
     ])

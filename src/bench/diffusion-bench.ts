@@ -19,7 +19,11 @@
  * worker and inline; and (timing only) the latency of single / best-of-N / FASTER
  * with a compute-heavy random-weight denoiser of the same I/O
  * (23-1024-1024-1024-16), where per-row compute rather than call overhead
- * dominates. Printed figures only.
+ * dominates. And the floor the batching rule puts on FASTER's latency ratio
+ * (./diffusion-floor.ts): per-call times of each model at 1, 4, 8, 16 and 32
+ * rows for the shipped and the heavy denoiser, t(N)/(N·t(1)), the floor per
+ * N next to the measured ratios and the 1/3 target, with the load average,
+ * and where the measured ratio leaves the floor. Printed figures only.
  */
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
@@ -38,6 +42,7 @@ import { encodeOnnxModel } from '../training/onnx-writer.js';
 import { ensembleScore } from '../policy/diffusion/filter.js';
 import { DiffusionSampler } from '../policy/diffusion/sampler.js';
 import { Rng } from '../training/rng.js';
+import { batchEfficiency, batchingFloor, FLOOR_ROWS, modelCallMs, type CallTimes } from './diffusion-floor.js';
 import { percentile } from './stats.js';
 
 const CONTRACT = 'models/arm_detour.diffusion.json';
@@ -193,6 +198,9 @@ export async function benchDiffusion(opts: { repoRoot: string; episodes?: number
   const samplingLagSamples = probe.all('idle').length;
   const idleLagSamples = probe.lags.get('idle')?.length ?? 0;
   const syncPath = client.synchronous;
+  // The batching floor, measured: per-call time of each model at 1 and N rows, in the worker (nothing else in flight).
+  const loadFloor = loadavg()[0]!;
+  const shippedCalls = await client.measureCallTimes({ repeats: 300, callsPerSample: 10 });
   const clientWork = [...client.nodeThreadWorkMs()];
   const idleLag = probe.p99('idle');
   probe.stop();
@@ -215,10 +223,11 @@ export async function benchDiffusion(opts: { repoRoot: string; episodes?: number
   const inlineBusyPerDecision = performance.eventLoopUtilization(eluInline0).active / inlineDecisions;
   const inlineLag = inlineProbe.p99('inline');
   inlineProbe.stop();
+
   await local.release();
 
   // Timing only: the same sampler with a compute-heavy denoiser of the same I/O (random weights,
-  // 23-1024-1024-1024-16), so that per-row compute, not call overhead, dominates.
+  // 23-1024-1024-1024-16), so that per-row compute, not call overhead, dominates: its per-call times and latencies.
   const heavy = await heavyLatency(root, config, files.contract, files.bytes, workerUrl, obs.slice(0, Math.min(episodes, 30)));
 
   const head = `  ${'strategy'.padEnd(14)} ${'denoiser'.padStart(9)} ${'critic'.padStart(7)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'comp p50'.padStart(8)} ${'lag p99'.padStart(8)} ${'sel. Q'.padStart(8)} ${'return'.padStart(8)} ${'success'.padStart(8)}`;
@@ -245,10 +254,7 @@ export async function benchDiffusion(opts: { repoRoot: string; episodes?: number
   const faster8 = by('faster/8');
   figures.faster8_return_gain_fraction = Number(((faster8.ret - single.ret) / (best8.ret - single.ret)).toFixed(3));
   figures.faster8_denoiser_evals_ratio = Number((faster8.denoiserEvals / best8.denoiserEvals).toFixed(3));
-  figures.faster8_latency_p50_ratio = Number((faster8.p50 / best8.p50).toFixed(3));
   figures.faster8_latency_p99_ratio = Number((faster8.p99 / best8.p99).toFixed(3));
-  // the same ratio without the round trip (worker compute only): what removing all transport overhead could reach
-  figures.faster8_compute_p50_ratio = Number((faster8.computeP50 / best8.computeP50).toFixed(3));
   figures.best_of_n8_round_trip_p50_ms = Number((best8.p50 - best8.computeP50).toFixed(3));
   figures.load_average_1min_start = Number(load0.toFixed(2));
   figures.load_average_1min_end = Number(load1.toFixed(2));
@@ -264,12 +270,112 @@ export async function benchDiffusion(opts: { repoRoot: string; episodes?: number
   figures.client_handler_ms_p99 = Number(percentile(clientWork, 0.99).toFixed(4));
   figures.client_handler_ms_max = Number(Math.max(...clientWork).toFixed(4));
   figures.inline_node_thread_busy_ms_per_best_of_32_decision = Number(inlineBusyPerDecision.toFixed(4));
-  for (const [k, v] of Object.entries(heavy)) figures[k] = Number(v.toFixed(3));
+  for (const [n, l] of heavy.latency) {
+    figures[`heavy_denoiser_single_n${n}_run_latency_p50_ms`] = Number(l.single.toFixed(3));
+    figures[`heavy_denoiser_best_of_n_n${n}_latency_p50_ms`] = Number(l.best.toFixed(3));
+    figures[`heavy_denoiser_faster_n${n}_latency_p50_ms`] = Number(l.faster.toFixed(3));
+    figures[`heavy_denoiser_faster${n}_latency_p50_ratio`] = Number((l.faster / l.best).toFixed(3));
+  }
+  Object.assign(figures, reportFloor(rows, shippedCalls, loadFloor, heavy));
   return figures;
 }
 
+const ms = (x: number): string => x.toFixed(3);
+
+/**
+ * Prints the batching floor next to the measured ratios (shipped and heavy denoiser) with the load it was
+ * measured at, and accounts for the gap between them; returns the figures.
+ */
+function reportFloor(rows: Row[], shipped: CallTimes, load: number, heavy: HeavyResult): Record<string, number> {
+  const T = 10;
+  const f: Record<string, number> = { floor_load_average_1min: Number(load.toFixed(2)), heavy_floor_load_average_1min: Number(heavy.load.toFixed(2)) };
+  const models: [string, string, Map<number, number>][] = [
+    ['denoiser', 'denoiser 23-128-128-16 (shipped)', shipped.denoiser],
+    ['q_noise', 'Q_dn critic (shipped)', shipped.qNoise],
+    ['q_action', 'Q_a critic (shipped)', shipped.qAction],
+    ['heavy_denoiser', 'denoiser 23-1024-1024-1024-16 (random, timing only)', heavy.calls.denoiser],
+  ];
+  const out: string[] = [];
+  out.push(`  batching floor on FASTER / best-of-N latency (T = ${T}, keep 1; both strategies make T + 1 model calls, best-of-N batching all N candidates per call as the issue requires):`);
+  out.push(`    floor(N) = (T·t_den(1) + t_Qdn(N)) / (T·t_den(N) + t_Qa(N)), t = median time per call on the sampler's synchronous native path, ms`);
+  out.push(`    per-call times measured in the sampling worker: shipped models at 1-min load ${load.toFixed(2)}, heavy denoiser at ${heavy.load.toFixed(2)}`);
+  out.push(`    ${'model'.padEnd(52)} ${FLOOR_ROWS.map((r) => `t(${r})`.padStart(8)).join('')}   t(N)/(N·t(1)) for N = ${NS.join(', ')}`);
+  for (const [key, label, m] of models) {
+    out.push(`    ${label.padEnd(52)} ${FLOOR_ROWS.map((r) => ms(m.get(r)!).padStart(8)).join('')}   ${NS.map((n) => batchEfficiency(m, n).toFixed(3)).join('  ')}`);
+    for (const r of FLOOR_ROWS) f[`${key}_call_ms_rows${r}`] = Number(m.get(r)!.toFixed(4));
+    for (const n of NS) f[`${key}_batch_efficiency_n${n}`] = Number(batchEfficiency(m, n).toFixed(3));
+  }
+  const heavyCalls: CallTimes = { ...shipped, denoiser: heavy.calls.denoiser };
+  out.push(`    ${'N'.padStart(4)} ${'floor'.padStart(7)} ${'latency'.padStart(8)} ${'compute'.padStart(8)}   ${'heavy floor'.padStart(11)} ${'heavy latency'.padStart(13)}   target`);
+  const by = (l: string): Row => rows.find((r) => r.label === l)!;
+  for (const n of NS) {
+    const fl = batchingFloor(shipped, T, n);
+    const hf = batchingFloor(heavyCalls, T, n);
+    const fa = by(`faster/${n}`);
+    const bo = by(`best_of_n/${n}`);
+    const lat = fa.p50 / bo.p50;
+    const comp = fa.computeP50 / bo.computeP50;
+    const hl = heavy.latency.get(n)!;
+    const hlat = hl.faster / hl.best;
+    out.push(`    ${String(n).padStart(4)} ${fl.toFixed(3).padStart(7)} ${lat.toFixed(3).padStart(8)} ${comp.toFixed(3).padStart(8)}   ${hf.toFixed(3).padStart(11)} ${hlat.toFixed(3).padStart(13)}   ≤ 0.333`);
+    const mc = modelCallMs(shipped, T, n);
+    const hmc = modelCallMs(heavyCalls, T, n);
+    f[`faster${n}_latency_floor`] = Number(fl.toFixed(3));
+    f[`faster${n}_latency_p50_ratio`] = Number(lat.toFixed(3));
+    f[`faster${n}_compute_p50_ratio`] = Number(comp.toFixed(3));
+    f[`faster${n}_model_call_ms`] = Number(mc.faster.toFixed(4));
+    f[`best_of_n${n}_model_call_ms`] = Number(mc.bestOfN.toFixed(4));
+    f[`heavy_denoiser_faster${n}_latency_floor`] = Number(hf.toFixed(3));
+    f[`heavy_denoiser_faster${n}_model_call_ms`] = Number(hmc.faster.toFixed(3));
+    f[`heavy_denoiser_best_of_n${n}_model_call_ms`] = Number(hmc.bestOfN.toFixed(3));
+  }
+  // Where the measured ratio and the floor part: per strategy, model-call time (predicted from the per-call
+  // figures), the rest of the sampling time inside the worker, and the round trip (latency − compute).
+  out.push('    where the measured latency ratio leaves the floor (ms per decision, p50, FASTER / best-of-N: model calls predicted from the per-call times; other = sampling time in the worker − model calls; round trip = latency − sampling time):');
+  const where = (label: string, calls: CallTimes, n: number, fa: { p50: number; computeP50: number }, bo: { p50: number; computeP50: number }): { restF: number; restB: number } => {
+    const mc = modelCallMs(calls, T, n);
+    const restF = fa.computeP50 - mc.faster;
+    const restB = bo.computeP50 - mc.bestOfN;
+    const gap = fa.p50 / bo.p50 - mc.faster / mc.bestOfN;
+    const why = Math.abs(gap) <= 0.05
+      ? 'measured ratio within 0.05 of the floor'
+      : gap > 0
+        ? `measured ratio ${gap.toFixed(3)} above the floor: time both strategies pay alike (round trip, sampling work besides the model calls) is added to both sides of the ratio`
+        : `measured ratio ${(-gap).toFixed(3)} below the floor: best-of-N's sampling took ${ms(restB)} ms more than its model calls, FASTER's ${ms(restF)} ms (per-row sampler work; on a loaded machine also preemption, which a longer decision meets more often than the median single call does)`;
+    out.push(`    ${label} N = ${String(n).padEnd(2)}: model calls ${ms(mc.faster)} / ${ms(mc.bestOfN)}; other ${ms(restF)} / ${ms(restB)}; round trip ${ms(fa.p50 - fa.computeP50)} / ${ms(bo.p50 - bo.computeP50)}: ${why}`);
+    return { restF, restB };
+  };
+  for (const n of NS) {
+    const { restF, restB } = where('shipped', shipped, n, by(`faster/${n}`), by(`best_of_n/${n}`));
+    f[`faster${n}_non_model_compute_ms`] = Number(restF.toFixed(4));
+    f[`best_of_n${n}_non_model_compute_ms`] = Number(restB.toFixed(4));
+  }
+  for (const n of NS) {
+    const l = heavy.latency.get(n)!;
+    const c = heavy.compute.get(n)!;
+    const { restF, restB } = where('heavy  ', heavyCalls, n, { p50: l.faster, computeP50: c.faster }, { p50: l.best, computeP50: c.best });
+    f[`heavy_denoiser_faster${n}_compute_p50_ms`] = Number(c.faster.toFixed(3));
+    f[`heavy_denoiser_best_of_n${n}_compute_p50_ms`] = Number(c.best.toFixed(3));
+    f[`heavy_denoiser_faster${n}_non_model_compute_ms`] = Number(restF.toFixed(3));
+    f[`heavy_denoiser_best_of_n${n}_non_model_compute_ms`] = Number(restB.toFixed(3));
+  }
+  process.stderr.write(`${out.join('\n')}\n`);
+  return f;
+}
+
+interface HeavyResult {
+  /** Per-call times of the heavy denoiser (and the shipped critics), measured in the worker. */
+  calls: CallTimes;
+  /** 1-min load average when its call times were measured. */
+  load: number;
+  /** Latency p50 through the worker, ms, by N: single (the same run), best-of-N, FASTER (keep 1). */
+  latency: Map<number, { single: number; best: number; faster: number }>;
+  /** Sampling time p50 inside the worker, ms, by N. */
+  compute: Map<number, { best: number; faster: number }>;
+}
+
 async function heavyLatency(root: string, config: DiffusionPolicyConfig, contract: DiffusionContract, bytes: DiffusionBundleBytes,
-  workerUrl: URL, obs: Float32Array[]): Promise<Record<string, number>> {
+  workerUrl: URL, obs: Float32Array[]): Promise<HeavyResult> {
   const dir = mkdtempSync(join(tmpdir(), 'aegis-heavy-denoiser-'));
   try {
     const net = createMlp([contract.obsWidth + contract.horizon * contract.actionDim + 1, 1024, 1024, 1024, contract.horizon * contract.actionDim], 'elu', new Rng(1));
@@ -287,27 +393,36 @@ async function heavyLatency(root: string, config: DiffusionPolicyConfig, contrac
     writeFileSync(join(dir, 'q_noise.onnx'), bytes.qNoise);
     const c = { ...contract, denoiser: { ...contract.denoiser, file: 'heavy_denoiser.onnx' }, qAction: { ...contract.qAction, file: 'q_action.onnx' }, qNoise: { ...contract.qNoise, file: 'q_noise.onnx' } };
     writeFileSync(join(dir, 'heavy.diffusion.json'), JSON.stringify(c));
-    const client = await DiffusionWorkerClient.start({ config: { ...config, contractPath: join(dir, 'heavy.diffusion.json') }, root, maxCandidates: 32, workerUrl });
-    const out: Record<string, number> = {};
+    const heavyConfig = { ...config, contractPath: join(dir, 'heavy.diffusion.json') };
+    const client = await DiffusionWorkerClient.start({ config: heavyConfig, root, maxCandidates: 32, workerUrl });
+    const latency = new Map<number, { single: number; best: number; faster: number }>();
+    const compute = new Map<number, { best: number; faster: number }>();
+    let calls: CallTimes;
+    let load: number;
     try {
-      for (const n of [8, 32]) {
-        const p50: Record<string, number> = {};
+      // per-call times in the worker, then the latencies
+      load = loadavg()[0]!;
+      calls = await client.measureCallTimes({ repeats: 40, callsPerSample: 3 });
+      for (const n of NS) {
         const plans = [['single', { kind: 'single' }], ['best', { kind: 'best_of_n', n }], ['faster', { kind: 'faster', n, keep: 1 }]] as [string, Strategy][];
         const lat = new Map<string, number[]>(plans.map(([name]) => [name, []]));
+        const comp = new Map<string, number[]>(plans.map(([name]) => [name, []]));
         for (const [, s] of plans) for (let i = 0; i < 3; i++) await client.decide(obs[0]!, { seed: i, strategy: s });
         for (let e = 0; e < obs.length; e++) {
-          for (const [name, s] of plans) lat.get(name)!.push((await client.decide(obs[e]!, { seed: 1000 + e, strategy: s })).latencyMs);
+          for (const [name, s] of plans) {
+            const d = await client.decide(obs[e]!, { seed: 1000 + e, strategy: s });
+            lat.get(name)!.push(d.latencyMs);
+            comp.get(name)!.push(d.computeMs);
+          }
         }
-        for (const [name] of plans) p50[name] = percentile(lat.get(name)!, 0.5);
-        out[`heavy_denoiser_single_n${n}_run_latency_p50_ms`] = p50.single!;
-        out[`heavy_denoiser_best_of_n_n${n}_latency_p50_ms`] = p50.best!;
-        out[`heavy_denoiser_faster_n${n}_latency_p50_ms`] = p50.faster!;
-        out[`heavy_denoiser_faster${n}_latency_p50_ratio`] = p50.faster! / p50.best!;
+        const p50 = (name: string): number => percentile(lat.get(name)!, 0.5);
+        latency.set(n, { single: p50('single'), best: p50('best'), faster: p50('faster') });
+        compute.set(n, { best: percentile(comp.get('best')!, 0.5), faster: percentile(comp.get('faster')!, 0.5) });
       }
     } finally {
       await client.close();
     }
-    return out;
+    return { calls, load, latency, compute };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

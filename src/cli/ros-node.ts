@@ -15,6 +15,13 @@
  *   while the node is active (the nodes take their config at activation).
  * - sim: a plain node stepping the embedded MuJoCo sim in real time and
  *   publishing /joint_states, /imu, /clock (its parameters are read-only).
+ * - policy with a `config_file` that says `kind: diffusion` (a diffusion
+ *   policy file, DiffusionPolicySchema): the diffusion node runs in the
+ *   policy node's place (src/runtime/diffusion-launch.ts). `prepare` loads
+ *   and checks the file and its bundle, declares its fields as read-only
+ *   parameters and starts the sampling worker (which checks the models
+ *   against the config: a mismatch ends start-up with the reason);
+ *   activate creates the node, deactivate stops it. See docs/diffusion.md.
  *
  * Without a sourced ROS 2 environment: one message, exit 1.
  * `AEGIS_ROS_CDR=0` in the environment turns the CDR codecs off (see
@@ -29,6 +36,9 @@ import { loadReferenceMotion } from '../io/reference-motion-file.js';
 import type { ReferenceMotion } from '../policy/reference.js';
 import { PolicyNode } from '../nodes/policy-node.js';
 import { admissionSource } from '../runtime/admission-source.js';
+import { createDiffusionNode, diffusionPolicy, isDiffusionPolicyFile, loadDiffusionPolicyFile, startDiffusionWorker, type DiffusionNodeWiring } from '../runtime/diffusion-launch.js';
+import type { DiffusionWorkerClient } from '../inference/diffusion-client.js';
+import { DiffusionPolicySchema } from '../policy/diffusion/config.js';
 import type { AdmissionSource } from '../nodes/admission-wiring.js';
 import { ShieldNode } from '../nodes/shield-node.js';
 import type { OnnxPolicy } from '../inference/onnx-policy.js';
@@ -161,7 +171,82 @@ function shieldHooks(node: RosTransportNode): ManagedNodeHooks {
   };
 }
 
-function policyHooks(node: RosTransportNode): ManagedNodeHooks {
+type NodeFiles = { config: string; urdf: string };
+
+/** The policy slot: the ONNX policy node, or the diffusion node when the config file says `kind: diffusion`. */
+function policySlotHooks(node: RosTransportNode): ManagedNodeHooks {
+  let inner: ManagedNodeHooks | undefined;
+  const on = (f: (h: ManagedNodeHooks) => ManagedResult) => (): ManagedResult => (inner ? f(inner) : ManagedResult.Failure);
+  return {
+    async prepare() {
+      const files = fileParameters(node, DEFAULT_CONFIG.policy, DEFAULT_URDF);
+      const diffusion = isDiffusionPolicyFile(files.config);
+      node.log.info({ config: files.config, policy: diffusion ? 'diffusion' : 'onnx' }, diffusion ? 'diffusion policy file: the diffusion node runs in the policy node\'s place' : 'policy file');
+      inner = diffusion ? diffusionHooks(node, files) : policyHooks(node, files);
+      await inner.prepare?.();
+    },
+    onConfigure: on((h) => h.onConfigure()),
+    onActivate: on((h) => h.onActivate()),
+    onDeactivate: on((h) => h.onDeactivate()),
+    onCleanup: on((h) => h.onCleanup()),
+    onShutdown: on((h) => h.onShutdown()),
+  };
+}
+
+/** Every field of the diffusion policy is fixed once the worker has checked the models against it (restart to change). */
+const DIFFUSION_READ_ONLY = Object.keys(DiffusionPolicySchema.shape).flatMap((k) => [k, `${k}.`]);
+
+/** The ONNX policy node's `admission.required` (declared here read-only, so a launch that sets it reaches the diffusion slot too). */
+function admissionRequired(node: RosTransportNode): boolean {
+  const { rcl, raw } = node;
+  const bool = PARAMETER_TYPE.bool;
+  const [p] = raw.declareParameters(
+    [new rcl.Parameter('admission.required', bool, false)],
+    [new rcl.ParameterDescriptor('admission.required', bool, 'the policy slot must hold a passing admission record; a diffusion policy has none, so true refuses to start it', true)],
+  );
+  return p?.value === true;
+}
+
+function diffusionHooks(node: RosTransportNode, files: NodeFiles): ManagedNodeHooks {
+  let client: DiffusionWorkerClient | undefined;
+  let loaded: ReturnType<typeof diffusionPolicy> | undefined;
+  let running: DiffusionNodeWiring | undefined;
+  const stop = (): void => {
+    running?.stop();
+    running = undefined;
+  };
+  return {
+    async prepare() {
+      if (admissionRequired(node)) {
+        throw new Error(`${files.config}: a diffusion policy has no admission record (docs/admission-record.md), and this node was started with admission.required: true (the hardware bringup sets it): run it in simulation (embedded_sim.launch.py policy_file:=…)`);
+      }
+      const initial = loadDiffusionPolicyFile(files.config, ROOT).config; // the file and its bundle's contract, checked
+      const params = new RosConfigParameters(node, DiffusionPolicySchema, initial, { readOnly: DIFFUSION_READ_ONLY });
+      loaded = diffusionPolicy(params.config, ROOT); // with the start-up overrides (-p, --params-file)
+      client = await startDiffusionWorker(loaded); // the models checked against the config: a mismatch rejects here
+      const c = loaded.config;
+      node.log.info({ contract: c.contractPath, strategy: c.sampling.strategy, steps: c.sampling.steps, synchronous: client.synchronous, standInObservation: c.embeddedObservation !== undefined }, 'diffusion policy loaded, sampling worker ready');
+    },
+    onConfigure: () => (client ? ManagedResult.Success : ManagedResult.Failure),
+    onActivate() {
+      if (!client || !loaded || !client.alive) return ManagedResult.Failure;
+      running = createDiffusionNode(loaded, client, { node, standIn: node });
+      return ManagedResult.Success;
+    },
+    onDeactivate() {
+      stop();
+      return ManagedResult.Success;
+    },
+    onCleanup: () => ManagedResult.Success,
+    onShutdown() {
+      stop();
+      void client?.close();
+      return ManagedResult.Success;
+    },
+  };
+}
+
+function policyHooks(node: RosTransportNode, files: NodeFiles): ManagedNodeHooks {
   let policy: OnnxPolicy | undefined;
   let running: PolicyNode | undefined;
   let params: RosConfigParameters<typeof PolicyConfigSchema> | undefined;
@@ -173,7 +258,6 @@ function policyHooks(node: RosTransportNode): ManagedNodeHooks {
   let fileConfig: PolicyConfig | undefined;
   return {
     async prepare() {
-      const files = fileParameters(node, DEFAULT_CONFIG.policy, DEFAULT_URDF);
       robotModel = loadUrdfFile(files.urdf);
       robotJointNames = actuatedJoints(robotModel).map((j) => j.name);
       const initial = loadConfigFile(PolicyConfigSchema, files.config);
@@ -276,7 +360,7 @@ async function main(argv: string[]): Promise<number> {
     throw error;
   }
   if (kind === 'sim') runSim(transport);
-  else await RosManagedNode.start(transport, KINDS[kind], kind === 'shield' ? shieldHooks : policyHooks);
+  else await RosManagedNode.start(transport, KINDS[kind], kind === 'shield' ? shieldHooks : policySlotHooks);
   return 0;
 }
 

@@ -10,7 +10,8 @@ import { Worker } from 'node:worker_threads';
 import type { Strategy } from '../policy/diffusion/config.js';
 import type { CostModel } from '../policy/diffusion/port.js';
 import { countDecision, makeCounters, type DecisionResult, type DiffusionCounters, type SafeReason } from '../policy/diffusion/sampler.js';
-import type { DecideRequest, WorkerInit } from './diffusion-worker.js';
+import type { CallTimes } from './diffusion-call-times.js';
+import type { DecideRequest, MeasureRequest, WorkerInit } from './diffusion-worker.js';
 
 export interface ClientDecision extends Omit<DecisionResult, 'action'> {
   /** The chunk (sampled) or null (safe). */
@@ -52,6 +53,7 @@ export class DiffusionWorkerClient {
   private readonly work = new Float64Array(WORK_RING);
   private workCount = 0;
   private readonly pending = new Map<number, Pending>();
+  private readonly measuring = new Map<number, { resolve: (t: CallTimes) => void; reject: (e: Error) => void }>();
   private nextId = 0;
   private dead = false;
 
@@ -61,7 +63,10 @@ export class DiffusionWorkerClient {
     /** Whether the worker's inference runs on onnxruntime-node's synchronous native path (else its public async API). */
     readonly synchronous: boolean,
   ) {
-    worker.on('message', (m: { type: string; id: number } & Partial<ClientDecision> & { failed?: string }) => this.onMessage(m));
+    worker.on('message', (m: { type: string; id: number; times?: CallTimes } & Partial<ClientDecision> & { failed?: string }) => {
+      if (m.type === 'callTimes') this.measured(m.id, m.times!);
+      else this.onMessage(m);
+    });
     worker.on('error', () => this.die());
     worker.on('exit', () => this.die());
   }
@@ -125,6 +130,25 @@ export class DiffusionWorkerClient {
   }
 
   /**
+   * Time per model call by row count, measured in the worker on the models its sampler uses (the
+   * bench's batching floor); queued behind the decisions in flight. Rejects if the worker dies.
+   */
+  measureCallTimes(opts: { repeats: number; callsPerSample: number }): Promise<CallTimes> {
+    if (this.dead) return Promise.reject(new Error('diffusion worker is gone'));
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.measuring.set(id, { resolve, reject });
+      const req: MeasureRequest = { type: 'measure', id, ...opts };
+      this.worker.postMessage(req);
+    });
+  }
+
+  private measured(id: number, times: CallTimes): void {
+    this.measuring.get(id)?.resolve(times);
+    this.measuring.delete(id);
+  }
+
+  /**
    * The node-thread time of each request and answer this client handled
    * (the last 4096), ms: how long this client's code kept the node's thread
    * from its other timers, apart from the OS's scheduling (Node's
@@ -173,6 +197,8 @@ export class DiffusionWorkerClient {
   private die(): void {
     if (this.dead) return;
     this.dead = true;
+    for (const m of this.measuring.values()) m.reject(new Error('diffusion worker is gone'));
+    this.measuring.clear();
     for (const [id, p] of this.pending) {
       if (p.timer) clearTimeout(p.timer);
       this.pending.delete(id);

@@ -5,13 +5,15 @@
  * answers each request with the chosen chunk and its counts. The main
  * thread's client is ./diffusion-client.ts.
  *
- * Messages in:  {type:'decide', id, obs, seed, strategy?, budgetMs?}
+ * Messages in:  {type:'decide', id, obs, seed, strategy?, budgetMs?} | {type:'measure', id, repeats, callsPerSample}
  * Messages out: {type:'ready', cost, shapes, synchronous} | {type:'error', message} | {type:'result', id, ...}
+ *               | {type:'callTimes', id, times} (time per model call by row count: the bench's batching floor)
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadDiffusionBundle } from '../io/diffusion-files.js';
 import { DiffusionPolicySchema, type Strategy } from '../policy/diffusion/config.js';
 import { DiffusionSampler } from '../policy/diffusion/sampler.js';
+import { measureCallTimes } from './diffusion-call-times.js';
 import { OnnxDiffusionModels } from './diffusion-onnx.js';
 
 export interface WorkerInit {
@@ -30,18 +32,26 @@ export interface DecideRequest {
   budgetMs?: number;
 }
 
+export interface MeasureRequest {
+  type: 'measure';
+  id: number;
+  repeats: number;
+  callsPerSample: number;
+}
+
 async function main(): Promise<void> {
   const port = parentPort;
   if (!port) throw new Error('diffusion-worker must run in a worker thread');
   const init = workerData as WorkerInit;
   let sampler: DiffusionSampler;
+  let models: OnnxDiffusionModels;
   let cost;
   let defaultPlan;
   let synchronous = false;
   try {
     const config = DiffusionPolicySchema.parse(init.config);
     const files = loadDiffusionBundle(config.contractPath, init.root);
-    const models = await OnnxDiffusionModels.create(config, files.contract, files.bytes, files.contractPath);
+    models = await OnnxDiffusionModels.create(config, files.contract, files.bytes, files.contractPath);
     const c = files.contract;
     sampler = new DiffusionSampler(models, {
       steps: config.sampling.steps, trainSteps: c.trainSteps, betaMin: c.betaMin, betaMax: c.betaMax,
@@ -58,7 +68,13 @@ async function main(): Promise<void> {
   }
   port.postMessage({ type: 'ready', cost, shapes: sampler.width, synchronous });
   let queue: Promise<void> = Promise.resolve();
-  port.on('message', (msg: DecideRequest) => {
+  port.on('message', (msg: DecideRequest | MeasureRequest) => {
+    if (msg?.type === 'measure') {
+      queue = queue.then(async () => {
+        port.postMessage({ type: 'callTimes', id: msg.id, times: await measureCallTimes(models, msg) });
+      });
+      return;
+    }
     if (msg?.type !== 'decide') return;
     queue = queue.then(async () => {
       const t0 = performance.now();

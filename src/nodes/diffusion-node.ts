@@ -10,7 +10,8 @@
  * last one. A safe outcome stops the stream, so the shield's candidate
  * watchdog brakes to a hold. One decision at a time: observations arriving
  * meanwhile are dropped (counted). Status on /diagnostics from the sampler's
- * counters ({@link diffusionStatus}).
+ * counters ({@link diffusionStatus}). {@link DiffusionNode.destroy} stops it
+ * (a managed node's deactivate).
  */
 import type { ClientDecision } from '../inference/diffusion-client.js';
 import { ChunkExecutor } from '../policy/diffusion/chunk-executor.js';
@@ -53,6 +54,7 @@ export class DiffusionNode {
   /** Single-point targets published. */
   published = 0;
   private busy = false;
+  private destroyed = false;
   private decisions = 0;
   private readonly obs: Float32Array;
   private readonly chunk: JointTrajectory;
@@ -63,6 +65,7 @@ export class DiffusionNode {
   private stateIndex: Int32Array | null = null;
   private readonly executor: ChunkExecutor;
   private lastReport: DiffusionCounters = makeCounters();
+  private readonly stoppers: (() => void)[] = [];
 
   constructor(node: TransportNode, private readonly source: DecisionSource, private readonly contract: DiffusionContract, private readonly options: DiffusionNodeOptions) {
     const { horizon: H, actionDim: D } = contract;
@@ -83,12 +86,12 @@ export class DiffusionNode {
     setTimeSeconds(this.target.points[0]!.time_from_start, periodS);
     const chunkPub = node.createPublisher('trajectory_msgs/msg/JointTrajectory', options.chunkTopic ?? '/diffusion/chunk');
     const pub = node.createPublisher('trajectory_msgs/msg/JointTrajectory', options.commandTopic ?? '/policy/joint_command');
-    node.createSubscription('sensor_msgs/msg/JointState', options.jointStateTopic ?? '/joint_states', (m: JointState) => {
+    const states = node.createSubscription('sensor_msgs/msg/JointState', options.jointStateTopic ?? '/joint_states', (m: JointState) => {
       this.stateIndex ??= Int32Array.from(contract.jointNames, (n) => m.name.indexOf(n));
       for (let j = 0; j < D; j++) this.pose[j] = m.position[this.stateIndex[j]!] ?? NaN;
       this.havePose = this.pose.every(Number.isFinite);
     }, { preset: 'sensor_data' });
-    node.createSubscription('std_msgs/msg/Float64MultiArray', options.observationTopic ?? '/diffusion/observation', async (m: Float64MultiArray) => {
+    const observations = node.createSubscription('std_msgs/msg/Float64MultiArray', options.observationTopic ?? '/diffusion/observation', async (m: Float64MultiArray) => {
       if (this.busy) {
         this.droppedBusy++;
         return;
@@ -101,6 +104,7 @@ export class DiffusionNode {
       this.obs.set(m.data);
       const d = await this.source.decide(this.obs, { seed: options.seed + this.decisions++, ...(options.deadlineMs !== undefined ? { deadlineMs: options.deadlineMs } : {}) });
       this.busy = false;
+      if (this.destroyed) return; // stopped while sampling: publish nothing
       if (d.outcome !== 'sampled' || !d.action) {
         this.executor.clear();
         return;
@@ -110,13 +114,13 @@ export class DiffusionNode {
       setTimeNs(this.chunk.header.stamp, node.nowNs());
       chunkPub.publish(this.chunk);
     });
-    node.createTimer(BigInt(Math.round(periodS * 1e9)), () => {
+    const timer = node.createTimer(BigInt(Math.round(periodS * 1e9)), () => {
       if (!this.executor.targetAt(node.nowSeconds() + periodS, this.target.points[0]!.positions)) return;
       setTimeNs(this.target.header.stamp, node.nowNs());
       pub.publish(this.target);
       this.published++;
     });
-    new DiagnosticsPublisher(node, { name: `${node.name}: diffusion sampling`, hardwareId: contract.name }, (s) => {
+    const diagnostics = new DiagnosticsPublisher(node, { name: `${node.name}: diffusion sampling`, hardwareId: contract.name }, (s) => {
       const st: DiffusionStatus = diffusionStatus(this.source.counters, this.lastReport);
       this.lastReport = structuredClone(this.source.counters);
       for (const [k, v] of st.values) s.set(k, v);
@@ -125,5 +129,12 @@ export class DiffusionNode {
       s.set('targets_published', this.published);
       s.summary(LEVEL[st.level], st.message);
     });
+    this.stoppers.push(() => states.destroy(), () => observations.destroy(), () => timer.cancel(), () => diagnostics.cancel());
+  }
+
+  /** Stops subscriptions, the target stream and diagnostics; a decision still in flight is dropped, never published. */
+  destroy(): void {
+    this.destroyed = true;
+    for (const stop of this.stoppers.splice(0)) stop();
   }
 }

@@ -167,6 +167,20 @@ describe('sampling worker', () => {
     }
   }, 60_000);
 
+  it('measures time per model call by row count in the worker (the bench\'s batching floor), queued with the decisions', async () => {
+    const c = client!;
+    const obs = new Float32Array(6).fill(0.2);
+    const before = c.decide(obs, { seed: 9, strategy: { kind: 'faster', n: 8, keep: 1 } });
+    const times = await c.measureCallTimes({ repeats: 2, callsPerSample: 1 });
+    const after = await c.decide(obs, { seed: 9, strategy: { kind: 'faster', n: 8, keep: 1 } });
+    for (const model of ['denoiser', 'qNoise', 'qAction'] as const) {
+      expect([...times[model].keys()]).toEqual([1, 4, 8, 16, 32]);
+      expect([...times[model].values()].every((ms) => ms > 0 && Number.isFinite(ms))).toBe(true);
+    }
+    // the measurement left the sampler as it was
+    expect(Array.from(after.action!)).toEqual(Array.from((await before).action!));
+  }, 60_000);
+
   it('a dying worker → the pending and every later decision fall back to the safe outcome, counted', async () => {
     const c = client!;
     const obs = new Float32Array(6);
@@ -179,5 +193,6 @@ describe('sampling worker', () => {
     expect(later.safeReason).toBe('worker');
     expect(c.alive).toBe(false);
     expect(c.counters.safe.worker).toBe(2);
+    await expect(c.measureCallTimes({ repeats: 1, callsPerSample: 1 })).rejects.toThrow(/worker is gone/);
   }, 60_000);
 });

@@ -111,4 +111,31 @@ describe('diffusion node', () => {
     expect(status.values).toContainEqual({ key: 'dropped_observations', value: '1' });
     expect(status.values).toContainEqual({ key: 'targets_published', value: String(n) });
   });
+
+  it('destroy (a managed node\'s deactivate) stops the stream, the subscriptions and diagnostics; a decision in flight is dropped, never published', async () => {
+    const bus = new EmbeddedBus({ validateMessages: true });
+    const chunk = new Float32Array(16).fill(0.1);
+    const source = new Scripted([chunk, chunk]);
+    const node = new DiffusionNode(bus.createNode('diffusion'), source, contract, { waypointS: 0.25, seed: 1 });
+    const out = { chunks: 0, targets: 0, diagnostics: 0 };
+    const obsNode = bus.createNode('obs');
+    obsNode.createSubscription('trajectory_msgs/msg/JointTrajectory', '/diffusion/chunk', () => void out.chunks++);
+    obsNode.createSubscription('trajectory_msgs/msg/JointTrajectory', '/policy/joint_command', () => void out.targets++);
+    obsNode.createSubscription('diagnostic_msgs/msg/DiagnosticArray', '/diagnostics', () => void out.diagnostics++);
+    const pub = obsNode.createPublisher('std_msgs/msg/Float64MultiArray', '/diffusion/observation');
+    pub.publish(makeFloat64MultiArray(6));
+    source.releaseAll();
+    await bus.settle();
+    for (let ms = 1; ms <= 1000; ms++) bus.advanceTo(BigInt(ms) * 1_000_000n);
+    expect(out).toEqual({ chunks: 1, targets: 50, diagnostics: 1 });
+    pub.publish(makeFloat64MultiArray(6)); // a second decision, in flight when the node stops
+    node.destroy();
+    source.releaseAll();
+    await bus.settle();
+    for (let ms = 1001; ms <= 3000; ms++) bus.advanceTo(BigInt(ms) * 1_000_000n);
+    pub.publish(makeFloat64MultiArray(6)); // no longer subscribed
+    await bus.settle();
+    expect(out).toEqual({ chunks: 1, targets: 50, diagnostics: 1 });
+    expect(source.seeds).toEqual([1, 2]);
+  });
 });

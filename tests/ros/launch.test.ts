@@ -6,7 +6,9 @@
  * time within the URDF limits, lifecycle and a parameter change, an e-stop
  * that holds, and Ctrl-C (SIGINT to the whole process group, as a terminal
  * sends it) and SIGTERM to the launch process alone bringing everything down
- * with a hold. Runs where ROS 2 is sourced and colcon is installed.
+ * with a hold; and with `policy_file:=` a diffusion policy file, the
+ * diffusion node in the policy slot driving the arm through the shield.
+ * Runs where ROS 2 is sourced and colcon is installed.
  */
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -64,8 +66,8 @@ suite('ros2 launch aegis_control embedded_sim.launch.py', () => {
   let transport: RosTransport;
   let obs: RosTransportNode;
 
-  function launch(): Launch {
-    const child = spawn('bash', ['-c', `source '${ws}/install/setup.bash' && exec ros2 launch aegis_control embedded_sim.launch.py`], {
+  function launch(args: string[] = []): Launch {
+    const child = spawn('bash', ['-c', `source '${ws}/install/setup.bash' && exec ros2 launch aegis_control embedded_sim.launch.py ${args.join(' ')}`], {
       env: { ...process.env, PATH, ROS_DOMAIN_ID: DOMAIN, AEGIS_LOG_LEVEL: 'info' },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true, // its own process group, as a terminal gives it
@@ -182,6 +184,47 @@ suite('ros2 launch aegis_control embedded_sim.launch.py', () => {
     expect(log).toMatch(/aegis_shield_node[^\n]*"msg":"shutdown on signal"/);
     expect(log).not.toMatch(/process has died/);
     expect(nodes.length).toBeGreaterThanOrEqual(4);
+  }, 300_000);
+
+  it('policy_file:= a diffusion policy: the diffusion node and its sampling worker run in the policy slot, not the ONNX policy node; the shield accepts every streamed target', async () => {
+    const l = launch(['policy_file:=config/diffusion_arm_detour.yaml']);
+    const pgid = l.child.pid!;
+    const chunks: string[][] = [];
+    const commands: number[][] = [];
+    const shield: { state: string; accepted: number; rejected: number }[] = [];
+    const policyStatuses = new Set<string>();
+    obs.createSubscription('trajectory_msgs/msg/JointTrajectory', '/diffusion/chunk', (m) => void chunks.push([...m.joint_names]), { preset: 'reliable' });
+    obs.createSubscription('std_msgs/msg/Float64MultiArray', '/forward_position_controller/commands', (m) => void commands.push(Array.from(m.data)), { preset: 'reliable' });
+    obs.createSubscription('diagnostic_msgs/msg/DiagnosticArray', '/diagnostics', (m) => {
+      for (const st of m.status) {
+        if (st.name.startsWith('aegis_policy')) policyStatuses.add(st.name);
+        if (!st.name.startsWith('aegis_shield:')) continue;
+        const v = (k: string) => st.values.find((kv) => kv.key === k)?.value;
+        const rejected = st.values.filter((kv) => kv.key.startsWith('candidate.rejected.')).reduce((a, kv) => a + Number(kv.value), 0);
+        shield.push({ state: v('state') ?? '?', accepted: Number(v('candidate.accepted') ?? NaN), rejected });
+      }
+    }, { preset: 'reliable' });
+    await waitUntil('the diffusion policy loaded', () => l.output.join('').includes('diffusion policy loaded, sampling worker ready'), 90_000, l);
+    // the policy file's stand-in publishes a task context every 1.5 s of sim time: each is one decision
+    await waitUntil('two sampled chunks', () => chunks.length >= 2, 120_000, l);
+    await waitUntil('the shield taking the streamed targets', () => shield.some((s) => s.state === 'ACTIVE' && s.accepted > 0), 60_000, l);
+    const log = l.output.join('');
+    expect(log).toMatch(/diffusion policy file: the diffusion node runs in the policy node's place/);
+    expect(log).not.toMatch(/"msg":"policy loaded"/); // the ONNX policy node's prepare never ran
+    expect([...policyStatuses]).toEqual(['aegis_policy: diffusion sampling']);
+    for (const c of chunks) expect(c).toEqual(['right_shoulder_pitch_joint', 'right_shoulder_roll_joint', 'right_shoulder_yaw_joint', 'right_elbow_joint']);
+    const last = shield.at(-1)!;
+    expect(last.state).toBe('ACTIVE');
+    expect(last.rejected).toBe(0);
+    for (const c of commands) {
+      c.forEach((v, i) => {
+        expect(v, limits.names[i]).toBeGreaterThanOrEqual(limits.lower[i]! - 1e-9);
+        expect(v, limits.names[i]).toBeLessThanOrEqual(limits.upper[i]! + 1e-9);
+      });
+    }
+    process.kill(-pgid, 'SIGINT');
+    expect(await l.exited).toBe(0);
+    await waitUntil('every node process to exit', () => groupProcesses(pgid).length === 0, 30_000, l);
   }, 300_000);
 
   it('SIGTERM to the launch process alone: our nodes notice and go down with a hold', async () => {

@@ -72,7 +72,7 @@ export const ChunkCommandSchema = z
   })
   .strict();
 
-/** Embedded runs only: a stand-in for perception that publishes sampled task contexts as the diffusion node's observation. */
+/** Simulation only: a stand-in for perception that publishes sampled task contexts as the diffusion node's observation. */
 export const EmbeddedObservationSchema = z
   .object({
     /** The task whose contexts are published (its observation encoding). */
@@ -86,9 +86,9 @@ export const EmbeddedObservationSchema = z
 
 export const DiffusionPolicySchema = z
   .object({
-    /** Marks the file as a diffusion policy: a run config whose `policy` names it launches the diffusion node instead of the ONNX policy node. */
+    /** Marks the file as a diffusion policy: a run config whose `policy` names it, or the ROS policy node's `config_file`, runs the diffusion node instead of the ONNX policy node. */
     kind: z.literal('diffusion').optional()
-      .describe('Marks the file as a diffusion policy: a run config whose `policy` names it launches the diffusion node instead of the ONNX policy node'),
+      .describe("Marks the file as a diffusion policy: a run config whose `policy` names it, or the ROS policy node's `config_file`, runs the diffusion node instead of the ONNX policy node"),
     /** Diffusion bundle contract JSON (names the denoiser and critic ONNX files beside it). */
     contractPath: z.string().min(1).describe('Diffusion bundle contract JSON (names the denoiser and critic ONNX files beside it)'),
     /** Observation width the policy feeds (checked against every model at configure time). */
@@ -101,9 +101,9 @@ export const DiffusionPolicySchema = z
     threads: z.number().int().min(1).max(16).default(1).describe('ONNX Runtime intra-op threads in the sampling worker'),
     sampling: DiffusionSamplingSchema.prefault({}),
     command: ChunkCommandSchema.prefault({}),
-    /** Embedded runs only: publish sampled task contexts as the observation (absent: another node publishes it). */
+    /** A stand-in for perception (simulation): publish sampled task contexts as the observation, in an embedded run or from the ROS policy node (absent: another node publishes it). */
     embeddedObservation: EmbeddedObservationSchema.optional()
-      .describe('Embedded runs only: publish sampled task contexts as the observation (absent: another node publishes it)'),
+      .describe('A stand-in for perception (simulation): publish sampled task contexts as the observation, in an embedded run or from the ROS policy node (absent: another node publishes it)'),
   })
   .strict();
 export type DiffusionPolicyConfig = z.infer<typeof DiffusionPolicySchema>;
