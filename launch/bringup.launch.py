@@ -9,6 +9,9 @@ the safety shield (the only path to the controller) and the policy.
     ros2 launch aegis_control bringup.launch.py
     ros2 launch aegis_control bringup.launch.py controller:=joint_trajectory_controller policy:=false
 """
+import os
+import sys
+
 from launch import LaunchDescription
 from launch.actions import DeclareLaunchArgument
 from launch.conditions import IfCondition
@@ -16,6 +19,9 @@ from launch.substitutions import Command, LaunchConfiguration, PathJoinSubstitut
 from launch_ros.actions import Node
 from launch_ros.parameter_descriptions import ParameterValue
 from launch_ros.substitutions import FindPackageShare
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from node_params import NodeParams  # noqa: E402  (beside this file: the launch's values beat the params file's)
 
 PKG = 'aegis_control'
 
@@ -76,7 +82,7 @@ def generate_launch_description():
              arguments=[controller, '--controller-manager', '/controller_manager']),
 
         Node(package=PKG, executable='aegis_shield_node', name='aegis_shield', output='screen',
-             parameters=[params_file, common, shield_output, shield_start]),
+             parameters=[params_file, NodeParams('aegis_shield', {**common, **shield_output, **shield_start})]),
         Node(package=PKG, executable='aegis_policy_node', name='aegis_policy', output='screen',
-             parameters=[params_file, common, policy_start], condition=IfCondition(LaunchConfiguration('policy'))),
+             parameters=[params_file, NodeParams('aegis_policy', {**common, **policy_start})], condition=IfCondition(LaunchConfiguration('policy'))),
     ])

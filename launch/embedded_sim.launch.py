@@ -24,8 +24,8 @@ policy node's place (docs/diffusion.md):
 
     ros2 launch aegis_control embedded_sim.launch.py policy_file:=config/diffusion_arm_detour.yaml
 """
-import json
-import tempfile
+import os
+import sys
 
 from launch import LaunchDescription
 from launch.actions import DeclareLaunchArgument, OpaqueFunction
@@ -35,6 +35,9 @@ from launch_ros.actions import Node
 from launch_ros.parameter_descriptions import ParameterValue
 from launch_ros.substitutions import FindPackageShare
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from node_params import NodeParams  # noqa: E402  (beside this file: the launch's values beat the params file's)
+
 PKG = 'aegis_control'
 
 
@@ -43,19 +46,14 @@ def pkg_file(relative_path):
     return PathJoinSubstitution([FindPackageShare(PKG), relative_path])
 
 
-def policy_slot(context, *, params_file, sim_time, autostart, urdf, prefix):
-    """aegis_policy_node; with policy_file set, that file is its config_file (the node reads the file's kind).
-
-    The choice goes in a params file of its own, after params_file: a parameters dict or a `-p` is a
-    `/**` entry, which the params file's node-specific `aegis_policy: config_file` would override."""
+def policy_slot(context, *, params_file, autostart, urdf, prefix):
+    """aegis_policy_node; with policy_file set, that file is its config_file (the node reads the file's kind)."""
+    values = {'use_sim_time': True, 'autostart': autostart, 'urdf_file': urdf}
     policy_file = LaunchConfiguration('policy_file').perform(context)
-    parameters = [params_file, sim_time, {'autostart': autostart, 'urdf_file': urdf}]
     if policy_file:
-        with tempfile.NamedTemporaryFile('w', prefix='aegis_policy_file_', suffix='.yaml', delete=False) as f:
-            f.write(f'aegis_policy:\n  ros__parameters:\n    config_file: {json.dumps(policy_file)}\n')
-        parameters.append(f.name)
+        values['config_file'] = policy_file
     return [Node(package=PKG, executable='aegis_policy_node', name='aegis_policy', output='screen', prefix=prefix,
-                 parameters=parameters, condition=IfCondition(LaunchConfiguration('policy')))]
+                 parameters=[params_file, NodeParams('aegis_policy', values)], condition=IfCondition(LaunchConfiguration('policy')))]
 
 
 def generate_launch_description():
@@ -80,11 +78,11 @@ def generate_launch_description():
 
         # The sim owns /clock: it runs on the wall clock itself.
         Node(package=PKG, executable='aegis_sim_node', name='aegis_sim', output='screen', prefix=prefix['sim'],
-             parameters=[params_file, {'use_sim_time': False, 'urdf_file': urdf}]),
+             parameters=[params_file, NodeParams('aegis_sim', {'use_sim_time': False, 'urdf_file': urdf})]),
         Node(package='robot_state_publisher', executable='robot_state_publisher', output='screen',
              parameters=[{'robot_description': ParameterValue(Command(['cat ', urdf]), value_type=str)}, sim_time]),
         Node(package=PKG, executable='aegis_shield_node', name='aegis_shield', output='screen', prefix=prefix['shield'],
-             parameters=[params_file, sim_time, {'autostart': autostart, 'urdf_file': urdf}]),
-        OpaqueFunction(function=policy_slot, kwargs={'params_file': params_file, 'sim_time': sim_time, 'autostart': autostart,
-                                                     'urdf': urdf, 'prefix': prefix['policy']}),
+             parameters=[params_file, NodeParams('aegis_shield', {'use_sim_time': True, 'autostart': autostart, 'urdf_file': urdf})]),
+        OpaqueFunction(function=policy_slot, kwargs={'params_file': params_file, 'autostart': autostart, 'urdf': urdf,
+                                                     'prefix': prefix['policy']}),
     ])

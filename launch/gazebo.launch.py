@@ -26,6 +26,7 @@ from launch_ros.substitutions import FindPackageShare
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from gz_description import gazebo_description  # noqa: E402  (beside this file)
+from node_params import NodeParams  # noqa: E402  (beside this file: the launch's values beat the params file's)
 
 PKG = 'aegis_control'
 
@@ -86,8 +87,8 @@ def generate_launch_description():
         OpaqueFunction(function=robot_nodes),
 
         Node(package=PKG, executable='aegis_shield_node', name='aegis_shield', output='screen',
-             parameters=[params_file, sim_time, {'autostart': autostart, 'urdf_file': urdf}]),
+             parameters=[params_file, NodeParams('aegis_shield', {**sim_time, 'autostart': autostart, 'urdf_file': urdf})]),
         Node(package=PKG, executable='aegis_policy_node', name='aegis_policy', output='screen',
-             parameters=[params_file, sim_time, {'autostart': autostart, 'urdf_file': urdf}],
+             parameters=[params_file, NodeParams('aegis_policy', {**sim_time, 'autostart': autostart, 'urdf_file': urdf})],
              condition=IfCondition(LaunchConfiguration('policy'))),
     ])

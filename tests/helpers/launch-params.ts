@@ -2,8 +2,8 @@
  * The parameters a launch file gives the policy node, read from the launch
  * files themselves (so a test composed with them fails when the launch file
  * changes): the Python launch's `policy_start` dict (evaluated with
- * python3's ast.literal_eval) and the XML launch's literal `<param>`s of the
- * policy node, values typed as ROS types them ("true" → bool, numbers → number).
+ * python3's ast.literal_eval); the XML twin includes the Python file
+ * ({@link xmlInclude}).
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -26,15 +26,11 @@ export function pythonPolicyParams(rel: string): LaunchParams {
   return JSON.parse(execFileSync('python3', ['-c', code, join(root, rel)], { encoding: 'utf8' })) as LaunchParams;
 }
 
-const typed = (v: string): boolean | number | string => (v === 'true' ? true : v === 'false' ? false : v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : v);
-
-/** Literal `<param name value>`s of the `aegis_policy_node` in an XML launch file (substitutions `$(...)` left out). */
-export function xmlPolicyParams(rel: string): LaunchParams {
-  const xml = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', isArray: (name) => name === 'node' || name === 'param' });
-  const launch = xml.parse(readFileSync(join(root, rel), 'utf8')).launch as { node: { exec: string; param?: { name?: string; value?: string }[] }[] };
-  const node = launch.node.find((n) => n.exec === 'aegis_policy_node');
-  if (!node) throw new Error(`${rel}: no aegis_policy_node`);
-  const out: LaunchParams = {};
-  for (const p of node.param ?? []) if (p.name && p.value !== undefined && !String(p.value).includes('$(')) out[p.name] = typed(String(p.value));
-  return out;
+/** The launch file an XML launch file includes (`<include file=".../launch/<name>">`), with the args it passes through as `$(var name)`. */
+export function xmlInclude(rel: string): { file: string; passed: string[] } {
+  const xml = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', isArray: (name) => name === 'include' || name === 'arg' });
+  const launch = xml.parse(readFileSync(join(root, rel), 'utf8')).launch as { arg?: { name: string }[]; include?: { file: string; arg?: { name: string; value: string }[] }[] };
+  const inc = launch.include?.[0];
+  if (!inc) throw new Error(`${rel}: no <include>`);
+  return { file: inc.file.split('/').at(-1)!, passed: (inc.arg ?? []).filter((a) => a.value === `$(var ${a.name})`).map((a) => a.name) };
 }

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
+import { xmlInclude } from '../helpers/launch-params.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const read = (rel: string): string => readFileSync(join(root, rel), 'utf8');
@@ -72,17 +73,31 @@ describe('launch files', () => {
   it('hardware bringup never starts motion by itself: shield autoActivate false, policy starts PASSIVE and needs an admission', () => {
     const py = read('launch/bringup.launch.py');
     expect(py).toMatch(/shield_start = \{'core\.autoActivate': False\}/);
-    expect(py).toMatch(/parameters=\[params_file, common, shield_output, shield_start\]/);
+    expect(py).toMatch(/parameters=\[params_file, NodeParams\('aegis_shield', \{\*\*common, \*\*shield_output, \*\*shield_start\}\)\]/);
     expect(py).toMatch(/policy_start = \{'modes\.initial': 'PASSIVE', 'admission\.required': True\}/);
-    expect(py).toMatch(/parameters=\[params_file, common, policy_start\]/);
-    const x = xml.parse(read('launch/bringup.launch.xml')).launch as { node: Array<{ exec: string; param: Array<{ name?: string; value?: string }> | { name?: string; value?: string } }> };
-    const params = (exec: string) => {
-      const node = x.node.find((n) => n.exec === exec)!;
-      return Object.fromEntries((Array.isArray(node.param) ? node.param : [node.param]).filter((p) => p.name).map((p) => [p.name, p.value]));
-    };
-    expect(params('aegis_shield_node')['core.autoActivate']).toBe('false');
-    expect(params('aegis_policy_node')['modes.initial']).toBe('PASSIVE');
-    expect(params('aegis_policy_node')['admission.required']).toBe('true');
+    expect(py).toMatch(/parameters=\[params_file, NodeParams\('aegis_policy', \{\*\*common, \*\*policy_start\}\)\]/);
+    // The XML twin includes the Python file and passes every one of its own arguments through.
+    const inc = xmlInclude('launch/bringup.launch.xml');
+    expect(inc.file).toBe('bringup.launch.py');
+    const own = (xml.parse(read('launch/bringup.launch.xml')).launch as { arg: { name: string }[] }).arg.map((a) => a.name);
+    expect(inc.passed.sort()).toEqual([...own].sort());
+  });
+
+  it.each(launchFiles)('%s gives our nodes their launch values under the node\'s name (NodeParams), never as a parameters dict', (file) => {
+    // rclnodejs lets a params file's entry under the node's name beat a dict or -p (a `/**` entry),
+    // so a dict would let any params file override urdf_file or the bringup's safe start.
+    const text = read(file);
+    if (file.endsWith('.xml')) {
+      expect(text).not.toMatch(/exec="aegis_/);
+      return;
+    }
+    const nodes = [...text.matchAll(/executable='aegis_[a-z]+_node', name='([^']+)'[^]*?parameters=(\[[^\]]*\]|parameters)/g)];
+    expect(nodes.length).toBeGreaterThan(0);
+    for (const [, name, params] of nodes) {
+      if (params === 'parameters') continue; // built above (embedded_sim's policy slot): checked by its own line
+      expect(params, `${file}: ${name}`).toMatch(new RegExp(`^\\[params_file, NodeParams\\('${name}', `));
+    }
+    expect(text).not.toMatch(/'urdf_file': urdf\}\]/);
   });
 
   it.each(pyLaunch)('%s compiles with python3 and defines generate_launch_description', (file) => {
@@ -120,7 +135,7 @@ describe('launch files', () => {
     }
   });
 
-  it.each(launchFiles)('%s starts only executables this package installs', (file) => {
+  it.each(pyLaunch)('%s starts only executables this package installs', (file) => {
     const exes = referencedExecutables(file);
     expect(exes.length).toBeGreaterThan(0);
     const cmake = read('CMakeLists.txt');
@@ -132,7 +147,7 @@ describe('launch files', () => {
     }
   });
 
-  it.each(launchFiles)('%s names only nodes the params file configures', (file) => {
+  it.each(pyLaunch)('%s names only nodes the params file configures', (file) => {
     const params = parseYaml(read('config/ros/aegis.yaml')) as Record<string, unknown>;
     const names = all(read(file), file.endsWith('.py') ? /executable='aegis_[a-z]+_node', name='([^']+)'/g : /exec="aegis_[a-z]+_node" name="([^"]+)"/g);
     expect(names.length).toBeGreaterThan(0);

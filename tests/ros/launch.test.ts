@@ -11,10 +11,11 @@
  * Runs where ROS 2 is sourced and colcon is installed.
  */
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { loadUrdfFile } from '../../src/io/urdf-file.js';
 import { jointLimitArrays } from '../../src/robot/model.js';
 import { checkRosEnvironment, RosTransport, type RosTransportNode } from '../../src/transport/ros/index.js';
@@ -112,7 +113,13 @@ suite('ros2 launch aegis_control embedded_sim.launch.py', () => {
   });
 
   it('drives the robot through the shield for 30 s of sim time; lifecycle, parameters and the e-stop work; Ctrl-C brings everything down with a hold', async () => {
-    const l = launch();
+    // A user's params file that names another URDF under each node's name: the launch's urdf:= must
+    // still win (rclnodejs lets such an entry beat a launch's parameters dict; launch/node_params.py).
+    const userParams = join(ws, 'user-params.yaml');
+    const shipped = parseYaml(readFileSync(join(root, 'config', 'ros', 'aegis.yaml'), 'utf8')) as Record<string, { ros__parameters: Record<string, unknown> }>;
+    for (const n of ['aegis_sim', 'aegis_shield', 'aegis_policy']) shipped[n] = { ros__parameters: { ...shipped[n]?.ros__parameters, urdf_file: join(root, 'urdf', 'g1_29dof.urdf') } };
+    writeFileSync(userParams, stringifyYaml(shipped));
+    const l = launch([`params_file:=${userParams}`]);
     const pgid = l.child.pid!;
     const clocks: number[] = [];
     const commands: number[][] = [];
@@ -165,6 +172,10 @@ suite('ros2 launch aegis_control embedded_sim.launch.py', () => {
     expect((await change.sendRequestAsync({ transition: { id: 3, label: '' } })).success).toBe(true); // activate
     expect((await getState.sendRequestAsync({})).current_state.label).toBe('active');
     expect((await params.getParameter('limits.velocityScale')).value).toBe(0.5);
+    for (const n of ['aegis_sim', 'aegis_shield', 'aegis_policy']) {
+      const client = n === 'aegis_shield' ? params : raw.createParameterClient(n, { timeout: 10_000 });
+      expect(String((await client.getParameter('urdf_file')).value), `${n}: urdf_file is the launch's urdf:=`).toMatch(/\/g1_29dof_fixed\.urdf$/);
+    }
 
     // An e-stop holds the command constant.
     obs.createPublisher('std_msgs/msg/Bool', '/estop', { preset: 'reliable' }).publish({ data: true });
