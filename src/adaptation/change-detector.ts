@@ -28,17 +28,17 @@ export const PageHinkleyConfigSchema = z
      * normalised error is ≈ 1 by construction), or 'running' (the running mean since the last reset:
      * classic Page–Hinkley, which cannot see a stream that is already high when it starts).
      */
-    reference: z.union([z.number().finite(), z.literal('running')]).default(1),
+    reference: z.union([z.number(), z.literal('running')]).default(1),
     /** Tolerated drift δ of the mean, stream units (normalised error: 1 = the noise level). */
-    delta: z.number().finite().nonnegative().default(0.5),
+    delta: z.number().nonnegative().default(0.5),
     /** Alarm threshold h, stream units × samples. Default 6: at δ 0.5 on unit-mean χ²-like noise, no alarm in 10⁴ samples in the tests; a 10× mean step alarms in 1–2 samples. */
-    threshold: z.number().finite().positive().default(6),
+    threshold: z.number().positive().default(6),
     /** Samples after a reset before an alarm can be raised (the running mean settles). */
     warmup: z.number().int().nonnegative().default(3),
     /** Samples are clipped to this, stream units: with clip − x̄ − δ < h (defaults: 6 − 1 − 0.5 < 6) one outlier alone cannot raise an alarm; a large step alarms on its 2nd sample. */
-    clip: z.number().finite().positive().default(6),
+    clip: z.number().positive().default(6),
     /** No fresh sample for this long → stalled, s. */
-    stallTimeoutS: z.number().finite().positive().default(0.2),
+    stallTimeoutS: z.number().positive().default(0.2),
     /** This many bit-identical samples in a row → stalled (frozen input). */
     repeatLimit: z.number().int().min(2).default(10),
   })

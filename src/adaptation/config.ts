@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { PageHinkleyConfigSchema } from './change-detector.js';
 import { PidLagrangianConfigSchema } from './pid-lagrangian.js';
 
-const finite = z.number().finite();
+const finite = z.number(); // zod 4 numbers are finite: NaN and ±Infinity are refused
 
 export const AdaptedGroupSchema = z
   .object({
@@ -80,7 +80,7 @@ export const AdaptationConfigSchema = z
      */
     detectPerGroup: z.boolean().default(false),
     /** The change-point detector on the normalised one-step error. */
-    detector: PageHinkleyConfigSchema.default({}),
+    detector: PageHinkleyConfigSchema.prefault({}),
     match: z
       .object({
         /** Post-switch samples (policy ticks) scored against every library entry before recall-or-create. */
@@ -89,7 +89,7 @@ export const AdaptationConfigSchema = z
         threshold: finite.positive().default(9),
       })
       .strict()
-      .default({}),
+      .prefault({}),
     /** Library size; eviction: least recently used, never the anchor nor the regime in use. */
     capacity: z.number().int().min(2).default(8),
     /** Per tick, the correction moves this fraction of the way to the model's (0, 1]: the adaptation loop's gain (1 oscillates against the servo lag). */
@@ -114,16 +114,16 @@ export const AdaptationConfigSchema = z
           .describe('one bound for every adapted joint, or per joint group: anchored regex → rad (first match; every adapted joint must match one), like the shield\'s limits.groups'),
       })
       .strict()
-      .default({}),
+      .prefault({}),
     cost: z
       .object({
         /** Near-limit cost starts this far from a position limit, rad. */
         limitMarginRad: finite.positive().default(0.1),
       })
       .strict()
-      .default({}),
+      .prefault({}),
     /** PID-Lagrangian multiplier on the measured safety cost (budget per tick). */
-    lagrangian: PidLagrangianConfigSchema.default({}),
+    lagrangian: PidLagrangianConfigSchema.prefault({}),
     /** Over budget: the command blends toward the hold pose by 1/rampTicks per tick (and back when under). */
     fallbackRampTicks: z.number().int().positive().default(10),
   })
@@ -132,7 +132,7 @@ export const AdaptationConfigSchema = z
     const seen = new Set<string>();
     c.groups.forEach((g, gi) =>
       g.joints.forEach((j, ji) => {
-        if (seen.has(j)) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['groups', gi, 'joints', ji], message: `'${j}' is adapted twice` });
+        if (seen.has(j)) ctx.addIssue({ code: 'custom', path: ['groups', gi, 'joints', ji], message: `'${j}' is adapted twice` });
         seen.add(j);
       }),
     );
@@ -153,7 +153,7 @@ export const AdaptationConfigSchema = z
     }
     if (c.dampingS > 0 && c.correctAt !== 'target') ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['dampingS'], message: "needs correctAt: 'target' (the damping acts on the velocity error to the target's rate)" });
     const widths = new Set(c.groups.map((g) => g.features.length));
-    if (widths.size > 1) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['groups'], message: 'every group needs the same number of feature joints (one feature layout)' });
+    if (widths.size > 1) ctx.addIssue({ code: 'custom', path: ['groups'], message: 'every group needs the same number of feature joints (one feature layout)' });
   });
 export type AdaptationConfig = z.infer<typeof AdaptationConfigSchema>;
 export type AdaptationConfigInput = z.input<typeof AdaptationConfigSchema>;

@@ -15,14 +15,14 @@ import { z } from 'zod';
 export const PidLagrangianConfigSchema = z
   .object({
     /** Cost budget d, cost units per tick (see AdaptationConfig.cost). */
-    budget: z.number().finite().nonnegative().default(0.05),
-    kp: z.number().finite().nonnegative().default(5),
-    ki: z.number().finite().nonnegative().default(0.5),
-    kd: z.number().finite().nonnegative().default(5),
+    budget: z.number().nonnegative().default(0.05),
+    kp: z.number().nonnegative().default(5),
+    ki: z.number().nonnegative().default(0.5),
+    kd: z.number().nonnegative().default(5),
     /** Upper bound of λ. */
-    lambdaMax: z.number().finite().positive().default(100),
+    lambdaMax: z.number().positive().default(100),
     /** EMA time constant of the measured cost J, ticks. */
-    costWindowTicks: z.number().finite().min(1).default(10),
+    costWindowTicks: z.number().min(1).default(10),
   })
   .strict();
 export type PidLagrangianConfig = z.infer<typeof PidLagrangianConfigSchema>;

@@ -197,7 +197,7 @@ function copyOf(a: ArrayLike<number>, n: number, what: string): Float64Array {
 export const REGIME_MEMORY_FORMAT = 'aegis-regime-memory';
 export const REGIME_MEMORY_VERSION = 1;
 
-const finiteArray = z.array(z.number().finite());
+const finiteArray = z.array(z.number());
 const EntrySchema = z
   .object({
     id: z.number().int().nonnegative(),
@@ -205,7 +205,7 @@ const EntrySchema = z
     signature: finiteArray,
     params: finiteArray,
     covariance: finiteArray,
-    noiseVar: z.array(z.number().finite().nonnegative()),
+    noiseVar: z.array(z.number().nonnegative()),
     visits: z.number().int().nonnegative(),
     lastUsed: z.number().int().nonnegative(),
     pinned: z.boolean(),
@@ -235,9 +235,9 @@ export const RegimeMemoryFileSchema = z
       const want = { signature: f.joints, params: f.joints * f.features, covariance: f.joints * f.features * f.features, noiseVar: f.joints };
       for (const [k, n] of Object.entries(want)) {
         const got = (e as unknown as Record<string, number[]>)[k]!.length;
-        if (got !== n) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['entries', i, k], message: `has ${got} values, expected ${n}` });
+        if (got !== n) ctx.addIssue({ code: 'custom', path: ['entries', i, k], message: `has ${got} values, expected ${n}` });
       }
-      if (ids.has(e.id)) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['entries', i, 'id'], message: `duplicate id ${e.id}` });
+      if (ids.has(e.id)) ctx.addIssue({ code: 'custom', path: ['entries', i, 'id'], message: `duplicate id ${e.id}` });
       ids.add(e.id);
     });
   });

@@ -10,8 +10,8 @@
 import { z } from 'zod';
 import { deepStrict } from '../schema/strict.js';
 
-const finite = z.number().finite();
-const interval = (lo: z.ZodNumber) => z.tuple([lo, lo]).refine(([a, b]) => a <= b, { message: 'range must be [lo, hi] with lo <= hi' });
+const finite = z.number(); // zod 4 numbers are finite: NaN and ±Infinity are refused
+const interval = (lo: z.ZodNumber) => z.tuple([lo, lo]).refine(([a, b]) => a <= b, { error: 'range must be [lo, hi] with lo <= hi' });
 
 /** Velocity scenarios, in the order they run (a failure of the first ones stops the rest unless every trial is asked for). */
 export const VELOCITY_SCENARIOS = ['stand', 'forward', 'backward', 'left', 'right', 'turn_left', 'turn_right'] as const;
@@ -53,7 +53,7 @@ export const AdmissionOptionsSchema = deepStrict(z.object({
     latencyS: interval(finite.nonnegative()).default([0, 0.01]).describe("Control latency: the shield's command reaches the servos this much later, s"),
     /** Impulse of one horizontal push per trial (random direction), N·s; 0: no push. */
     pushImpulseNs: finite.nonnegative().default(10).describe('Impulse of one horizontal push per trial (random direction), N·s; 0: no push'),
-  }).default({}),
+  }).prefault({}),
   /**
    * Pass criteria. Tracking catches a policy that does not respond or goes the wrong way, not a
    * sluggish one: the shared G1 policy makes 0.10–0.16 m/s of a 0.27 m/s sideways command under
@@ -71,7 +71,7 @@ export const AdmissionOptionsSchema = deepStrict(z.object({
       .describe('Largest share of shield ticks with a safety intervention (position, velocity, collision, workspace, effort, following)'),
     /** Largest share of policy ticks with a term (or the action) outside its envelope. */
     envelopeShare: finite.min(0).max(1).default(0.02).describe('Largest share of policy ticks with a term (or the action) outside its envelope'),
-  }).default({}),
+  }).prefault({}),
   /** Observation and action envelope (see envelope.ts). */
   envelope: z.object({
     /** Base angular rate bound per axis, rad/s. */
@@ -82,7 +82,7 @@ export const AdmissionOptionsSchema = deepStrict(z.object({
     jointMarginRad: finite.nonnegative().default(0.05).describe('Margin beyond the joint limits for joint positions, rad'),
     /** Margin beyond the joint limits for action targets (targets lead the joints by design), rad. */
     targetMarginRad: finite.nonnegative().default(0.5).describe('Margin beyond the joint limits for action targets (targets lead the joints by design), rad'),
-  }).default({}),
+  }).prefault({}),
   /** Wall-clock limit of one trial, s: a trial that cannot finish in it fails. */
   trialTimeLimitS: finite.positive().default(60).describe('Wall-clock limit of one trial, s: a trial that cannot finish in it fails'),
 }));

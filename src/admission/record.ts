@@ -76,11 +76,11 @@ export const AdmissionRecordSchema = z
   .superRefine((r, ctx) => {
     const seen = new Set<string>();
     r.files.forEach((f, i) => {
-      if (seen.has(f.role)) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['files', i, 'role'], message: `role '${f.role}' is listed twice` });
+      if (seen.has(f.role)) ctx.addIssue({ code: 'custom', path: ['files', i, 'role'], message: `role '${f.role}' is listed twice` });
       seen.add(f.role);
     });
     if (r.verdict === 'refused' && r.failures.length === 0) {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['failures'], message: 'a refused verdict names at least one failed criterion' });
+      ctx.addIssue({ code: 'custom', path: ['failures'], message: 'a refused verdict names at least one failed criterion' });
     }
   });
 export type AdmissionRecord = z.infer<typeof AdmissionRecordSchema>;

@@ -31,7 +31,7 @@ export class ConfigError extends Error {
 }
 
 /** Formats zod issues as `path.to.field: message` lines; with the schema, unknown keys get a did-you-mean hint. */
-export function formatIssues(error: z.ZodError, schema?: z.ZodTypeAny): string[] {
+export function formatIssues(error: z.ZodError, schema?: z.ZodType): string[] {
   return describeIssues(error, schema);
 }
 
@@ -81,7 +81,7 @@ class LineCounter {
 }
 
 /** Validates parsed data against a schema, reporting every field problem. */
-export function validateConfig<S extends z.ZodTypeAny>(schema: S, data: unknown, file: string): z.output<S> {
+export function validateConfig<S extends z.ZodType>(schema: S, data: unknown, file: string): z.output<S> {
   const result = schema.safeParse(data);
   if (!result.success) throw new ConfigError(file, formatIssues(result.error, schema));
   return result.data as z.output<S>;
@@ -107,7 +107,7 @@ export function readYamlFile(file: string): unknown {
 }
 
 /** Reads, parses and validates a YAML/JSON config file. */
-export function loadConfigFile<S extends z.ZodTypeAny>(schema: S, file: string): z.output<S> {
+export function loadConfigFile<S extends z.ZodType>(schema: S, file: string): z.output<S> {
   return validateConfig(schema, readYamlFile(file), file);
 }
 

@@ -18,6 +18,7 @@
  * result never violates a limit and never steps faster than allowed.
  */
 import { z } from 'zod';
+import { keyedRecord } from '../schema/keyed-record.js';
 import { jointMirror, mirrorJoints } from './chunks.js';
 
 export const PrimitiveSchema = z.object({
@@ -37,13 +38,13 @@ export const PrimitiveLibrarySchema = z.object({
   /** RVQ stages and codebook size the tokens are for (checked against the token contract). */
   stages: z.number().int().min(1),
   codebookSize: z.number().int().min(2),
-  primitives: z.record(z.string().regex(/^[a-z][a-z0-9_]*$/, 'primitive names are lower_snake_case'), PrimitiveSchema),
+  primitives: keyedRecord(z.string().regex(/^[a-z][a-z0-9_]*$/, 'primitive names are lower_snake_case'), PrimitiveSchema),
 }).strict().superRefine((lib, ctx) => {
   for (const [name, p] of Object.entries(lib.primitives)) {
     p.tokens.forEach((t, i) => {
-      if (t.length !== lib.stages) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['primitives', name, 'tokens', i], message: `has ${t.length} codes, the library has ${lib.stages} stages` });
+      if (t.length !== lib.stages) ctx.addIssue({ code: 'custom', path: ['primitives', name, 'tokens', i], message: `has ${t.length} codes, the library has ${lib.stages} stages` });
       t.forEach((c, s) => {
-        if (c >= lib.codebookSize) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['primitives', name, 'tokens', i, s], message: `code ${c} is not below the codebook size ${lib.codebookSize}` });
+        if (c >= lib.codebookSize) ctx.addIssue({ code: 'custom', path: ['primitives', name, 'tokens', i, s], message: `code ${c} is not below the codebook size ${lib.codebookSize}` });
       });
     });
   }

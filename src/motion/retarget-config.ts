@@ -53,8 +53,8 @@ export const RetargetMapSchema = z.object({
   /** Head link (the head point of the visual features); the torso link when absent. */
   headLink: name.optional(),
   /** Default pose by joint name, rad (missing: 0, clamped inside the limits). The reference glides here when input fails. */
-  defaultPose: z.record(z.number().finite()).default({}),
-  ik: IkSettingsSchema.default({}),
+  defaultPose: z.record(z.string(), z.number()).default({}),
+  ik: IkSettingsSchema.prefault({}),
 }).strict();
 export type RetargetMap = z.infer<typeof RetargetMapSchema>;
 export type RetargetMapInput = z.input<typeof RetargetMapSchema>;

@@ -42,7 +42,7 @@ import type { Retargeter } from './retarget.js';
 export const TELEOP_KEYPOINT_ORDER = KEYPOINTS;
 const K = KEYPOINTS.length;
 
-const finite = z.number().finite();
+const finite = z.number(); // zod 4 numbers are finite: NaN and ±Infinity are refused
 const Xyz = z.object({ x: finite, y: finite, z: finite }).strict();
 /** The teleop message: geometry_msgs/PoseArray with exactly one pose per keypoint. */
 export const TeleopPoseArraySchema = z.object({

@@ -14,7 +14,7 @@
  */
 import { z } from 'zod';
 
-const finite = z.number().finite();
+const finite = z.number(); // zod 4 numbers are finite: NaN and ±Infinity are refused
 const stats = z.object({ mean: z.array(finite), std: z.array(finite.positive()) }).strict();
 const net = z.object({
   /** ONNX file beside the contract. */
@@ -47,11 +47,11 @@ export const TokenContractSchema = z.object({
   /** Standardisation of visual features (decoder output). */
   visualStats: stats,
   /** Figures measured when the models were trained (informational). */
-  training: z.record(z.union([finite, z.string()])),
+  training: z.record(z.string(), z.union([finite, z.string()])),
 }).strict().superRefine((c, ctx) => {
   const F = c.chunkFrames;
   const want = (path: string, got: number, exp: number): void => {
-    if (got !== exp) ctx.addIssue({ code: z.ZodIssueCode.custom, path: path.split('.'), message: `is ${got}, expected ${exp}` });
+    if (got !== exp) ctx.addIssue({ code: 'custom', path: path.split('.'), message: `is ${got}, expected ${exp}` });
   };
   const n = c.jointNames.length;
   want('humanEncoder.inputWidth', c.humanEncoder.inputWidth, F * c.humanFrameWidth);
@@ -67,7 +67,7 @@ export const TokenContractSchema = z.object({
   want('visualStats.mean.length', c.visualStats.mean.length, F * c.visualFrameWidth);
   want('visualStats.std.length', c.visualStats.std.length, F * c.visualFrameWidth);
   c.codebooks.forEach((cb, s) => cb.forEach((code, k) => {
-    if (code.length !== c.latentDim) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['codebooks', s, k], message: `has ${code.length} values, latentDim is ${c.latentDim}` });
+    if (code.length !== c.latentDim) ctx.addIssue({ code: 'custom', path: ['codebooks', s, k], message: `has ${code.length} values, latentDim is ${c.latentDim}` });
   }));
 });
 export type TokenContract = z.infer<typeof TokenContractSchema>;

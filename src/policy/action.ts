@@ -11,7 +11,7 @@
  */
 import { z } from 'zod';
 
-const finite = z.number().finite();
+const finite = z.number(); // zod 4 numbers are finite: NaN and ±Infinity are refused
 
 export const ActionSpecSchema = z.object({
   /** Per-joint multiplier, rad per unit action: scalar or one per policy joint. */

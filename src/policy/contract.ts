@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { ActionSpecSchema } from './action.js';
 import { ObservationSpecSchema, observationWidth, termWidth } from './observation-spec.js';
 
-const finite = z.number().finite();
+const finite = z.number(); // zod 4 numbers are finite: NaN and ±Infinity are refused
 
 export const TensorContractSchema = z.object({
   name: z.string().min(1),

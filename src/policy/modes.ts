@@ -19,7 +19,7 @@ export type ModeName = (typeof MODE_NAMES)[number];
 export const FAULT_REASONS = ['stale_state', 'tilt', 'non_finite_observation', 'non_finite_action', 'deadline_misses', 'inference_error'] as const;
 export type FaultReason = (typeof FAULT_REASONS)[number];
 
-const finite = z.number().finite();
+const finite = z.number(); // zod 4 numbers are finite: NaN and ±Infinity are refused
 
 export const JoyComboSchema = z.object({
   /** Button indices (sensor_msgs/Joy.buttons) that must all be held. */
@@ -53,7 +53,7 @@ export const ModesConfigSchema = z.object({
       /** Fired on the message where the whole combo becomes held; more buttons win over fewer. */
       combos: z.array(JoyComboSchema).default([]).describe('Fired on the message where the whole combo becomes held; more buttons win over fewer'),
     })
-    .default({}),
+    .prefault({}),
   faults: z
     .object({
       /** Joint state or IMU older than this (receive time) → DAMP, s. */
@@ -65,7 +65,7 @@ export const ModesConfigSchema = z.object({
       /** An inference result later than this after its tick is dropped, s (default: one policy period). */
       inferenceBudgetS: finite.positive().optional().describe('An inference result later than this after its tick is dropped, s (default: one policy period)'),
     })
-    .default({}),
+    .prefault({}),
 });
 export type ModesConfig = z.infer<typeof ModesConfigSchema>;
 export type ModesConfigInput = z.input<typeof ModesConfigSchema>;

@@ -22,8 +22,8 @@
  */
 import { z } from 'zod';
 
-const finite = z.number().finite();
-const range = z.tuple([finite, finite]).refine(([lo, hi]) => lo <= hi, { message: 'range must be [lo, hi] with lo <= hi' });
+const finite = z.number(); // zod 4 numbers are finite: NaN and ±Infinity are refused
+const range = z.tuple([finite, finite]).refine(([lo, hi]) => lo <= hi, { error: 'range must be [lo, hi] with lo <= hi' });
 
 const termBase = {
   /** Term name (used for alphabetical ordering and in messages). */

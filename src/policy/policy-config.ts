@@ -12,7 +12,7 @@ import { ModesConfigSchema } from './modes.js';
 import { checkObservationSpec, observationWidth, ObservationSpecSchema, type ObservationSpec } from './observation-spec.js';
 import { checkReferenceConfig, EXTRA_OUTPUT_TARGETS, ReferenceConfigSchema } from './reference.js';
 
-const finite = z.number().finite();
+const finite = z.number(); // zod 4 numbers are finite: NaN and ±Infinity are refused
 /** Highest command (node tick) rate, Hz. */
 export const MAX_COMMAND_RATE_HZ = 2000;
 const topic = z.string().regex(/^\/?[A-Za-z_~{][A-Za-z0-9_/{}~]*$/, 'not a ROS topic name');
@@ -95,7 +95,7 @@ export const PolicyConfigSchema = deepStrict(z.object({
   warmupRuns: z.number().int().min(0).max(1000).default(10).describe('Inference runs before the policy may be armed (the first ONNX Runtime runs are slow)'),
   /** ONNX Runtime intra-op threads. */
   threads: z.number().int().min(1).max(64).default(1).describe('ONNX Runtime intra-op threads'),
-  topics: PolicyTopicsSchema.default({}),
+  topics: PolicyTopicsSchema.prefault({}),
   /** /diagnostics publishing rate, Hz (ROS convention 1–2 Hz). */
   diagnosticsRateHz: finite.positive().max(10).default(1).describe('/diagnostics publishing rate, Hz (ROS convention 1–2 Hz)'),
   /** Policy joint order (the order of the model's joint inputs and outputs). */
@@ -127,9 +127,9 @@ export const PolicyConfigSchema = deepStrict(z.object({
   velocityCommandTimeoutS: finite.positive().max(60).nullable().default(0.5)
     .describe('A velocity command (cmd_vel) older than this is zeroed, s; null keeps the last command until the next one. The default follows twist_mux: a teleop that stops publishing must not leave the robot walking'),
   /** Modes, Joy combos and fault thresholds. */
-  modes: ModesConfigSchema.default({}),
+  modes: ModesConfigSchema.prefault({}),
   /** Pre-arm admission gate (src/policy/admission-gate.ts, docs/admission-record.md). */
-  admission: AdmissionGateConfigSchema.default({}),
+  admission: AdmissionGateConfigSchema.prefault({}),
 }));
 export type PolicyConfig = z.infer<typeof PolicyConfigSchema>;
 export type PolicyConfigInput = z.input<typeof PolicyConfigSchema>;

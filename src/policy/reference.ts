@@ -30,7 +30,7 @@
  */
 import { z } from 'zod';
 
-const finite = z.number().finite();
+const finite = z.number(); // zod 4 numbers are finite: NaN and ±Infinity are refused
 
 const referenceBase = {
   /** Link whose orientation the reference_anchor_ori6d terms compare (e.g. torso_link); needs the robot model. */

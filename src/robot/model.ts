@@ -8,7 +8,7 @@
  */
 import { z } from 'zod';
 
-const finite = z.number().finite();
+const finite = z.number(); // zod 4 numbers are finite: NaN and ±Infinity are refused
 export const Vec3Schema = z.tuple([finite, finite, finite]);
 export type Vec3 = z.infer<typeof Vec3Schema>;
 

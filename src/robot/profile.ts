@@ -9,10 +9,11 @@
  * (resolved by the loader in src/io).
  */
 import { z } from 'zod';
+import { keyedRecord } from '../schema/keyed-record.js';
 import { nameOrRegexRecord } from '../schema/name-or-regex.js';
 import { actuatedJoints, type RobotModel } from './model.js';
 
-const finite = z.number().finite();
+const finite = z.number(); // zod 4 numbers are finite: NaN and ±Infinity are refused
 
 export const ProfileGainsSchema = z
   .object({
@@ -60,7 +61,7 @@ export const RobotProfileSchema = z
       })
       .strict(),
     /** Standing pose by joint name, rad (unlisted joints 0): the start pose when no policy gives one. */
-    standPose: z.record(z.string().min(1), finite).default({}).describe('Standing pose by joint name, rad (unlisted joints 0): the start pose when no policy gives one'),
+    standPose: keyedRecord(z.string().min(1), finite).default({}).describe('Standing pose by joint name, rad (unlisted joints 0): the start pose when no policy gives one'),
     /** Shield profile (ShieldNodeConfig YAML), relative to this profile. */
     shield: z.string().min(1).describe('Shield profile (ShieldNodeConfig YAML), relative to this profile'),
   })

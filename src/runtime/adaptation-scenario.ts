@@ -37,7 +37,7 @@ import { makeJointState } from '../transport/messages.js';
 import { nominalProfile, visitMetrics, type MetricSettings, type Series, type Visit, type VisitMetrics } from './adaptation-metrics.js';
 import { runEmbedded, type RunSummary } from './embedded-run.js';
 
-const finite = z.number().finite();
+const finite = z.number(); // zod 4 numbers are finite: NaN and ±Infinity are refused
 
 export const AdaptationScenarioSchema = z
   .object({
@@ -71,13 +71,13 @@ export const AdaptationScenarioSchema = z
         bins: z.number().int().positive().default(40),
       })
       .strict()
-      .default({}),
+      .prefault({}),
   })
   .strict()
   .superRefine((c, ctx) => {
-    if (c.regimes[0]!.startS !== 0) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['regimes', 0, 'startS'], message: 'the first regime starts at 0' });
+    if (c.regimes[0]!.startS !== 0) ctx.addIssue({ code: 'custom', path: ['regimes', 0, 'startS'], message: 'the first regime starts at 0' });
     for (let i = 1; i < c.regimes.length; i++) {
-      if (!(c.regimes[i]!.startS > c.regimes[i - 1]!.startS)) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['regimes', i, 'startS'], message: 'start times must increase' });
+      if (!(c.regimes[i]!.startS > c.regimes[i - 1]!.startS)) ctx.addIssue({ code: 'custom', path: ['regimes', i, 'startS'], message: 'start times must increase' });
     }
   });
 export type AdaptationScenario = z.infer<typeof AdaptationScenarioSchema>;

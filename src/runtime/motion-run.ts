@@ -33,7 +33,7 @@ import { setTimeNs, type PoseArray } from '../transport/messages.js';
 import { parseYamlStrict } from '../io/config-file.js';
 import { readFileSync } from 'node:fs';
 
-const finite = z.number().finite();
+const finite = z.number(); // zod 4 numbers are finite: NaN and ±Infinity are refused
 export const MotionDemoSchema = z.object({
   /** Embedded run config (sim, shield, policy in MOTION mode). */
   run: z.string().min(1),
@@ -64,7 +64,7 @@ export const MotionDemoSchema = z.object({
   /** Refuse reference frames whose self-collision clearance (the shield's capsule model and settings) is below the shield's minimum distance. */
   collisionCheck: z.boolean().default(true),
   /** Live teleop input on `/motion/teleop/keypoints` (geometry_msgs/PoseArray; src/motion/teleop.ts). */
-  teleop: TeleopSettingsSchema.default({}),
+  teleop: TeleopSettingsSchema.prefault({}),
 }).strict();
 
 /** Whether a YAML file is a motion scenario (this schema's `run` + `requests`) rather than a run config; `npm start -- --config` accepts both. */

@@ -9,7 +9,7 @@ import { SimConfigSchema } from '../sim/config.js';
 import { ScenarioEventSchema } from '../sim/scenario.js';
 import { SimNodeConfigSchema } from '../sim/sim-node.js';
 
-const finite = z.number().finite();
+const finite = z.number(); // zod 4 numbers are finite: NaN and ±Infinity are refused
 
 /** Scripted operator actions, done through the same topics and services an operator uses. */
 export const OperatorActionSchema = z.discriminatedUnion('action', [
@@ -47,9 +47,9 @@ export const RunConfigSchema = deepStrict(z
         packageDirs: z.record(z.string(), z.string()).default({}),
       })
       .strict()
-      .refine((r) => r.profile !== undefined || r.urdf !== undefined, { message: 'give robot.urdf or robot.profile' }),
-    sim: SimConfigSchema.default({}),
-    simNode: SimNodeConfigSchema.omit({ scenario: true }).default({}),
+      .refine((r) => r.profile !== undefined || r.urdf !== undefined, { error: 'give robot.urdf or robot.profile' }),
+    sim: SimConfigSchema.prefault({}),
+    simNode: SimNodeConfigSchema.omit({ scenario: true }).prefault({}),
     /** Policy node config file (YAML). */
     policy: z.string().min(1),
     /** Shield node config file (YAML); default: the robot profile's. */
@@ -63,7 +63,7 @@ export const RunConfigSchema = deepStrict(z
         operator: z.array(OperatorActionSchema).default([]),
       })
       .strict()
-      .default({}),
+      .prefault({}),
     /** Robot base below this height (m) counts as a fall in the summary (floating base only); default: the profile's, else 0.4. */
     fallHeightM: finite.positive().optional(),
   })

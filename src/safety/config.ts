@@ -8,7 +8,7 @@
  */
 import { z } from 'zod';
 
-const finite = z.number().finite();
+const finite = z.number(); // zod 4 numbers are finite: NaN and ±Infinity are refused
 const positive = finite.positive();
 const scale = (what: string) =>
   z.number().gt(0, `${what} must be > 0`).max(1, `${what} above 1 would loosen the URDF limit`);
@@ -91,7 +91,7 @@ export const ShieldLimitsConfigSchema = z
   .strict();
 export type ShieldLimitsConfig = z.infer<typeof ShieldLimitsConfigSchema>;
 
-const nullableBound = z.number().finite().nullable();
+const nullableBound = z.number().nullable();
 
 export const CollisionConfigSchema = z
   .object({
@@ -146,7 +146,7 @@ export const WorkspaceConfigSchema = z
           .describe('Root link orientation in the world frame as roll, pitch, yaw, rad (fixed base: exact; floating base: nominal)'),
       })
       .strict()
-      .default({}),
+      .prefault({}),
   })
   .strict();
 export type WorkspaceConfig = z.infer<typeof WorkspaceConfigSchema>;
@@ -182,7 +182,7 @@ export const ShieldCoreConfigSchema = z
         candidateTimeoutS: positive.default(0.1).describe('No fresh candidate for this long → decelerate to a hold, s'),
       })
       .strict()
-      .default({}),
+      .prefault({}),
     inputs: z
       .object({
         /** A message whose stamp is older than this on arrival is rejected, s. */
@@ -203,7 +203,7 @@ export const ShieldCoreConfigSchema = z
         ignoreUnknownMeasuredJoints: z.boolean().default(false).describe('Accept joint states that also name joints the shield does not command'),
       })
       .strict()
-      .default({}),
+      .prefault({}),
     interpolation: z
       .object({
         /**
@@ -215,7 +215,7 @@ export const ShieldCoreConfigSchema = z
           .describe('`linear`: a point with time_from_start > 0 is reached by a straight ramp from the current target at header.stamp + time_from_start (stamp 0 = arrival); a point with time_from_start 0 is a step target, taken at once. `none`: every point is a step target'),
       })
       .strict()
-      .default({}),
+      .prefault({}),
     /** Pass the candidate's feed-forward effort on (JointTrajectory output only); counts in the effort stage. */
     feedForwardEffort: z.boolean().default(false)
       .describe("Pass the candidate's feed-forward effort on (JointTrajectory output only); counts in the effort stage"),
@@ -245,18 +245,18 @@ export const ShieldNodeConfigSchema = z
           .describe("`fixed`: a fixed-base robot (e.g. the G1 arms demo); `floating`: a balancing robot. A floating profile refuses any limit that caps a servo's torque below its effort limit"),
       })
       .strict()
-      .default({}),
-    limits: ShieldLimitsConfigSchema.default({}),
-    core: ShieldCoreConfigSchema.default({}),
-    collision: CollisionConfigSchema.default({}),
-    workspace: WorkspaceConfigSchema.default({}),
+      .prefault({}),
+    limits: ShieldLimitsConfigSchema.prefault({}),
+    core: ShieldCoreConfigSchema.prefault({}),
+    collision: CollisionConfigSchema.prefault({}),
+    workspace: WorkspaceConfigSchema.prefault({}),
     topics: z
       .object({
         /** Candidate command topics with their priorities. */
         candidates: z
           .array(CandidateTopicSchema)
           .min(1)
-          .default([{ topic: '/policy/joint_command', priority: 0 }])
+          .prefault([{ topic: '/policy/joint_command', priority: 0 }])
           .describe('Candidate command topics with their priorities'),
         /** sensor_msgs/JointState of the measured joints. */
         jointStates: z.string().default('/joint_states').describe('sensor_msgs/JointState of the measured joints'),
@@ -275,7 +275,7 @@ export const ShieldNodeConfigSchema = z
         servicePrefix: z.string().default('/shield').describe('Prefix of the estop/reset/activate/hold Trigger services'),
       })
       .strict()
-      .default({}),
+      .prefault({}),
     /** `float64_multi_array` (forward_command_controller) or `joint_trajectory`. */
     outputFormat: z.enum(['float64_multi_array', 'joint_trajectory']).default('float64_multi_array')
       .describe('`float64_multi_array` (forward_command_controller) or `joint_trajectory`'),

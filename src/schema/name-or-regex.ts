@@ -4,6 +4,7 @@
  * a valid regular expression is refused by path.
  */
 import { z } from 'zod';
+import { keyedRecord } from './keyed-record.js';
 
 function compiles(key: string): boolean {
   try {
@@ -14,9 +15,9 @@ function compiles(key: string): boolean {
   }
 }
 
-export const nameOrRegexRecord = <T extends z.ZodTypeAny>(value: T) =>
-  z.record(z.string().min(1), value).superRefine((rec, ctx) => {
+export const nameOrRegexRecord = <T extends z.ZodType>(value: T) =>
+  keyedRecord(z.string().min(1), value).superRefine((rec, ctx) => {
     for (const key of Object.keys(rec)) {
-      if (!compiles(key)) ctx.addIssue({ code: z.ZodIssueCode.custom, path: [key], message: `'${key}' is not a valid regular expression` });
+      if (!compiles(key)) ctx.addIssue({ code: 'custom', path: [key], message: `'${key}' is not a valid regular expression` });
     }
   });

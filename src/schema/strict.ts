@@ -1,109 +1,109 @@
 /**
  * Strict config schemas: every object, however deeply nested (defaults,
- * optionals, arrays, records, unions, refinements), refuses unknown keys, and
- * an unknown key is reported by path with the nearest known key as a hint.
- * Pure zod (v3); usable by core and adapters alike.
+ * optionals, arrays, records, unions, refinements, pipes), refuses unknown
+ * keys, and an unknown key is reported by path with the nearest known key as
+ * a hint. Pure zod 4 (the classic `zod` API); usable by core and adapters alike.
+ *
+ * The walks use zod 4's public schema classes (`instanceof z.ZodObject`, …) and
+ * their accessors (`.shape`, `.element`, `.options`, `.unwrap()`, `.in`/`.out`,
+ * `.keyType`/`.valueType`); only a tuple's items and an object's catchall are
+ * read from the schema's `def`, which has no other public accessor.
  */
 import { z } from 'zod';
 
-type AnyDef = { typeName: string } & Record<string, unknown>;
-
-/** A copy of `schema` whose every nested object schema is `.strict()`; descriptions, defaults and refinements kept. */
-export function deepStrict<T extends z.ZodTypeAny>(schema: T): T {
+/** A copy of `schema` whose every nested object schema is strict; descriptions, defaults and refinements kept. */
+export function deepStrict<T extends z.ZodType>(schema: T): T {
   return strictOf(schema, new Map()) as T;
 }
 
-function strictOf(schema: z.ZodTypeAny, memo: Map<z.ZodTypeAny, z.ZodTypeAny>): z.ZodTypeAny {
+/**
+ * A copy of `schema` with `patch` merged into its definition. The copy keeps the
+ * original as its metadata parent, so `.describe()`/`.meta()` texts carry over
+ * (zod 4 keeps them in a registry keyed by schema instance, not in the def);
+ * refinements (checks) live in the def and are kept as they are. The def is
+ * copied by property descriptor, not spread: a default's value is a getter that
+ * hands out a fresh copy on every parse, and a spread would freeze one shared value.
+ */
+function rebuilt(schema: z.ZodType, patch: Record<string, unknown>): z.ZodType {
+  const def: unknown = Object.defineProperties({}, { ...Object.getOwnPropertyDescriptors(schema.def), ...Object.getOwnPropertyDescriptors(patch) });
+  return schema.clone(def as typeof schema.def, { parent: true });
+}
+
+function strictOf(schema: z.ZodType, memo: Map<z.ZodType, z.ZodType>): z.ZodType {
   const hit = memo.get(schema);
   if (hit) return hit;
-  const def = schema._def as AnyDef;
-  const clone = (patch: Record<string, unknown>): z.ZodTypeAny => {
-    const Ctor = schema.constructor as new (d: unknown) => z.ZodTypeAny;
-    return new Ctor({ ...def, ...patch });
-  };
-  const sub = (s: unknown): z.ZodTypeAny => strictOf(s as z.ZodTypeAny, memo);
-  let out: z.ZodTypeAny;
-  switch (def.typeName) {
-    case 'ZodObject': {
-      const shape = (schema as z.AnyZodObject).shape as Record<string, z.ZodTypeAny>;
-      const next = Object.fromEntries(Object.entries(shape).map(([k, v]) => [k, sub(v)]));
-      out = clone({ shape: () => next, unknownKeys: 'strict' });
-      break;
-    }
-    case 'ZodOptional':
-    case 'ZodNullable':
-    case 'ZodDefault':
-    case 'ZodCatch':
-    case 'ZodReadonly':
-      out = clone({ innerType: sub(def['innerType']) });
-      break;
-    case 'ZodEffects':
-      out = clone({ schema: sub(def['schema']) });
-      break;
-    case 'ZodArray':
-      out = clone({ type: sub(def['type']) });
-      break;
-    case 'ZodRecord':
-      out = clone({ valueType: sub(def['valueType']) });
-      break;
-    case 'ZodTuple':
-      out = clone({ items: (def['items'] as z.ZodTypeAny[]).map(sub), rest: def['rest'] ? sub(def['rest']) : null });
-      break;
-    case 'ZodUnion':
-      out = clone({ options: (def['options'] as z.ZodTypeAny[]).map(sub) });
-      break;
-    case 'ZodDiscriminatedUnion': {
-      const options = (def['options'] as z.AnyZodObject[]).map((o) => sub(o) as z.AnyZodObject);
-      const rebuilt = z.discriminatedUnion(def['discriminator'] as string, options as [z.AnyZodObject, ...z.AnyZodObject[]]);
-      out = def['description'] !== undefined ? rebuilt.describe(def['description'] as string) : rebuilt;
-      break;
-    }
-    default:
-      out = schema;
-  }
+  const sub = (s: z.core.SomeType): z.ZodType => strictOf(s as z.ZodType, memo);
+  let out: z.ZodType;
+  if (schema instanceof z.ZodObject) {
+    const next = Object.fromEntries(Object.entries(schema.shape).map(([k, v]) => [k, sub(v)]));
+    out = rebuilt(schema, { shape: next, catchall: z.never() });
+  } else if (
+    schema instanceof z.ZodOptional ||
+    schema instanceof z.ZodNullable ||
+    schema instanceof z.ZodDefault ||
+    schema instanceof z.ZodPrefault ||
+    schema instanceof z.ZodNonOptional ||
+    schema instanceof z.ZodCatch ||
+    schema instanceof z.ZodReadonly
+  ) {
+    out = rebuilt(schema, { innerType: sub(schema.unwrap()) });
+  } else if (schema instanceof z.ZodPipe) {
+    out = rebuilt(schema, { in: sub(schema.in), out: sub(schema.out) });
+  } else if (schema instanceof z.ZodArray) {
+    out = rebuilt(schema, { element: sub(schema.element) });
+  } else if (schema instanceof z.ZodRecord) {
+    out = rebuilt(schema, { valueType: sub(schema.valueType) });
+  } else if (schema instanceof z.ZodTuple) {
+    const def = schema.def;
+    out = rebuilt(schema, { items: def.items.map(sub), rest: def.rest ? sub(def.rest) : null });
+  } else if (schema instanceof z.ZodUnion) {
+    // A discriminated union is a ZodUnion too; its discriminator lookup is rebuilt from the new options.
+    out = rebuilt(schema, { options: schema.options.map(sub) });
+  } else if (schema instanceof z.ZodIntersection) {
+    out = rebuilt(schema, { left: sub(schema.def.left), right: sub(schema.def.right) });
+  } else out = schema;
   memo.set(schema, out);
   return out;
 }
 
+/** The schemas a value at the same place is checked by, through wrappers, pipes, unions and intersections. */
+function unwrapped(s: z.ZodType): z.ZodType[] {
+  if (
+    s instanceof z.ZodOptional ||
+    s instanceof z.ZodNullable ||
+    s instanceof z.ZodDefault ||
+    s instanceof z.ZodPrefault ||
+    s instanceof z.ZodNonOptional ||
+    s instanceof z.ZodCatch ||
+    s instanceof z.ZodReadonly
+  ) return unwrapped(s.unwrap() as z.ZodType);
+  if (s instanceof z.ZodPipe) return [...unwrapped(s.in as z.ZodType), ...unwrapped(s.out as z.ZodType)];
+  if (s instanceof z.ZodUnion) return (s.options as z.ZodType[]).flatMap(unwrapped);
+  if (s instanceof z.ZodIntersection) return [...unwrapped(s.def.left as z.ZodType), ...unwrapped(s.def.right as z.ZodType)];
+  if (s instanceof z.ZodLazy) return unwrapped(s.unwrap() as z.ZodType);
+  return [s];
+}
+
 /** Keys an object schema at `path` (through wrappers, arrays, records, unions) accepts. */
-export function knownKeysAt(schema: z.ZodTypeAny, path: readonly (string | number)[]): string[] {
-  let current: z.ZodTypeAny[] = [schema];
-  const unwrap = (s: z.ZodTypeAny): z.ZodTypeAny[] => {
-    const def = s._def as AnyDef;
-    switch (def.typeName) {
-      case 'ZodOptional':
-      case 'ZodNullable':
-      case 'ZodDefault':
-      case 'ZodCatch':
-      case 'ZodReadonly':
-        return unwrap(def['innerType'] as z.ZodTypeAny);
-      case 'ZodEffects':
-        return unwrap(def['schema'] as z.ZodTypeAny);
-      case 'ZodUnion':
-      case 'ZodDiscriminatedUnion':
-        return (def['options'] as z.ZodTypeAny[]).flatMap(unwrap);
-      default:
-        return [s];
-    }
-  };
+export function knownKeysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
+  let current: z.ZodType[] = [schema];
   for (const step of path) {
-    current = current.flatMap(unwrap).flatMap((s): z.ZodTypeAny[] => {
-      const def = s._def as AnyDef;
-      if (def.typeName === 'ZodObject' && typeof step === 'string') {
-        const v = ((s as z.AnyZodObject).shape as Record<string, z.ZodTypeAny>)[step];
+    current = current.flatMap(unwrapped).flatMap((s): z.ZodType[] => {
+      if (s instanceof z.ZodObject && typeof step === 'string') {
+        const v = (s.shape as Record<string, z.ZodType>)[step];
         return v ? [v] : [];
       }
-      if (def.typeName === 'ZodArray' && typeof step === 'number') return [def['type'] as z.ZodTypeAny];
-      if (def.typeName === 'ZodTuple' && typeof step === 'number') {
-        const it = (def['items'] as z.ZodTypeAny[])[step];
-        return it ? [it] : [];
+      if (s instanceof z.ZodArray && typeof step === 'number') return [s.element as z.ZodType];
+      if (s instanceof z.ZodTuple && typeof step === 'number') {
+        const it = s.def.items[step] ?? s.def.rest;
+        return it ? [it as z.ZodType] : [];
       }
-      if (def.typeName === 'ZodRecord') return [def['valueType'] as z.ZodTypeAny];
+      if (s instanceof z.ZodRecord) return [s.valueType as z.ZodType];
       return [];
     });
   }
   const keys = new Set<string>();
-  for (const s of current.flatMap(unwrap)) if ((s._def as AnyDef).typeName === 'ZodObject') for (const k of Object.keys((s as z.AnyZodObject).shape)) keys.add(k);
+  for (const s of current.flatMap(unwrapped)) if (s instanceof z.ZodObject) for (const k of Object.keys(s.shape)) keys.add(k);
   return [...keys];
 }
 
@@ -136,17 +136,21 @@ export function didYouMean(key: string, known: readonly string[]): string | unde
 const MAX_KEYS_PER_OBJECT = 20;
 
 /** `path: message` lines for zod issues; unknown keys name each key's full path and the nearest known key. */
-export function describeIssues(error: z.ZodError, schema?: z.ZodTypeAny): string[] {
+export function describeIssues(error: z.ZodError, schema?: z.ZodType): string[] {
   const lines: string[] = [];
+  // zod 4 runs length and size checks on any value that has a length, even after a type error at the same
+  // place (`regimes: 'x'` would also get "expected string to have >=2 characters"): the type error says it all.
+  const wrongType = new Set(error.issues.filter((i) => i.code === 'invalid_type').map((i) => i.path.map(String).join('.')));
   for (const i of error.issues) {
-    const at = i.path.length ? i.path.join('.') : '(root)';
+    const at = i.path.length ? i.path.map(String).join('.') : '(root)';
+    if (i.code !== 'invalid_type' && wrongType.has(i.path.map(String).join('.'))) continue;
     if (i.code === 'unrecognized_keys' && schema) {
       const known = knownKeysAt(schema, i.path);
       const shown = i.keys.slice(0, MAX_KEYS_PER_OBJECT);
       if (i.keys.length > shown.length) lines.push(`${at}: ${i.keys.length} unknown keys (the first ${shown.length} follow)`);
       for (const key of shown) {
         const near = didYouMean(key, known);
-        const full = [...i.path, key].join('.');
+        const full = [...i.path, key].map(String).join('.');
         lines.push(`${full}: unknown key${near ? ` (did you mean '${near}'?)` : known.length > 0 ? ` (known here: ${known.join(', ')})` : ''}`);
       }
     } else lines.push(`${at}: ${i.message}`);

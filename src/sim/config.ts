@@ -5,10 +5,11 @@
  * step, floor friction 1.
  */
 import { z } from 'zod';
+import { keyedRecord } from '../schema/keyed-record.js';
 import { nameOrRegexRecord } from '../schema/name-or-regex.js';
 import { deepStrict } from '../schema/strict.js';
 
-const finite = z.number().finite();
+const finite = z.number(); // zod 4 numbers are finite: NaN and ±Infinity are refused
 
 export const PdGainsSchema = z.object({
   /** Position gain, N·m/rad (N/m for prismatic). */
@@ -47,7 +48,7 @@ export const SimConfigSchema = deepStrict(z
     /** Gravity in the world frame, m/s². */
     gravity: z.tuple([finite, finite, finite]).default([0, 0, -9.81]).describe('Gravity in the world frame, m/s²'),
     /** PD servo gains by exact joint name or regex; exact names win, then regexes in key order. */
-    gains: nameOrRegexRecord(PdGainsSchema).default(DEFAULT_GAINS)
+    gains: nameOrRegexRecord(PdGainsSchema).prefault(DEFAULT_GAINS)
       .describe('PD servo gains by exact joint name or regex; exact names win, then regexes in key order'),
     /** Gains of joints no `gains` key matches. */
     defaultGains: PdGainsSchema.default({ kp: 50, kd: 1 }),
@@ -58,9 +59,9 @@ export const SimConfigSchema = deepStrict(z
         /** Per joint by exact name or regex, kg·m². */
         perJoint: nameOrRegexRecord(finite.nonnegative()).default({}).describe('Per joint by exact name or regex, kg·m²'),
       })
-      .default({}),
+      .prefault({}),
     /** Initial joint positions by exact joint name, rad (others start at 0); also the servo's initial target. */
-    initialPose: z.record(z.string().min(1), finite).default({})
+    initialPose: keyedRecord(z.string().min(1), finite).default({})
       .describe("Initial joint positions by exact joint name, rad (others start at 0); also the servo's initial target"),
     /** Link carrying the IMU site. Default: `imu_in_pelvis` if present, else `pelvis`, else the root link. */
     imuLink: z.string().min(1).optional().describe('Link carrying the IMU site. Default: `imu_in_pelvis` if present, else `pelvis`, else the root link'),
@@ -92,7 +93,7 @@ export const SimConfigSchema = deepStrict(z
   .superRefine((c, ctx) => {
     if (c.integrator === 'Euler' && c.timestepS > 0.002) {
       ctx.addIssue({
-        code: z.ZodIssueCode.custom,
+        code: 'custom',
         path: ['timestepS'],
         message: `explicit PD with the Euler integrator needs timestepS <= 0.002 (got ${c.timestepS}); use a smaller step or integrator 'implicit'`,
       });

@@ -11,7 +11,7 @@ import { SimNodeConfigSchema } from './sim-node.js';
 export const SimNodeFileSchema = deepStrict(
   z.object({
     robot: z.object({ urdf: z.string().min(1).describe('Robot URDF path (relative to the package root, or absolute)') }),
-    sim: SimConfigSchema.default({}),
-    simNode: SimNodeConfigSchema.omit({ scenario: true }).default({}),
+    sim: SimConfigSchema.prefault({}),
+    simNode: SimNodeConfigSchema.omit({ scenario: true }).prefault({}),
   }),
 );

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { deepStrict } from '../schema/strict.js';
 import type { MujocoSim } from './simulation.js';
 
-const finite = z.number().finite();
+const finite = z.number(); // zod 4 numbers are finite: NaN and ±Infinity are refused
 /** Sim time at which the event applies, s. */
 const atS = finite.nonnegative().default(0);
 const target = z.string().min(1);

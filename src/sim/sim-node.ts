@@ -32,11 +32,11 @@ import type { MujocoSim } from './simulation.js';
 
 export const SimNodeConfigSchema = deepStrict(z.object({
   /** /joint_states rate, Hz; rounded to a whole number of physics steps. */
-  jointStateRateHz: z.number().finite().positive().default(500).describe('/joint_states rate, Hz; rounded to a whole number of physics steps'),
+  jointStateRateHz: z.number().positive().default(500).describe('/joint_states rate, Hz; rounded to a whole number of physics steps'),
   /** /imu rate, Hz; rounded to a whole number of physics steps. */
-  imuRateHz: z.number().finite().positive().default(500).describe('/imu rate, Hz; rounded to a whole number of physics steps'),
+  imuRateHz: z.number().positive().default(500).describe('/imu rate, Hz; rounded to a whole number of physics steps'),
   /** /clock rate, Hz; rounded to a whole number of physics steps. */
-  clockRateHz: z.number().finite().positive().default(1000).describe('/clock rate, Hz; rounded to a whole number of physics steps'),
+  clockRateHz: z.number().positive().default(1000).describe('/clock rate, Hz; rounded to a whole number of physics steps'),
   /** Command in (std_msgs/Float64MultiArray, data in commandJointOrder); wrong lengths are dropped. */
   commandTopic: z
     .string()
@@ -54,7 +54,7 @@ export const SimNodeConfigSchema = deepStrict(z.object({
   /** diagnostic_msgs/DiagnosticArray status of the sim. */
   diagnosticsTopic: z.string().min(1).default('/diagnostics').describe('diagnostic_msgs/DiagnosticArray status of the sim'),
   /** /diagnostics rate, Hz (on the sim clock). */
-  diagnosticsRateHz: z.number().finite().positive().max(10).default(1).describe('/diagnostics rate, Hz (on the sim clock)'),
+  diagnosticsRateHz: z.number().positive().max(10).default(1).describe('/diagnostics rate, Hz (on the sim clock)'),
   /** Joint order of the command's data (the controller's joint list); default: the sim's target order. */
   commandJointOrder: z.array(z.string().min(1)).optional()
     .describe("Joint order of the command's data (the controller's joint list); default: the sim's target order"),

@@ -9,7 +9,7 @@
  */
 import { z } from 'zod';
 
-const finite = z.number().finite();
+const finite = z.number(); // zod 4 numbers are finite: NaN and ±Infinity are refused
 const f64Array = z.instanceof(Float64Array);
 const f32Array = z.instanceof(Float32Array);
 const i32Array = z.instanceof(Int32Array);
@@ -116,7 +116,7 @@ export const DiagnosticArraySchema = z.object({ header: HeaderSchema, status: z.
 export type DiagnosticArray = z.infer<typeof DiagnosticArraySchema>;
 
 // std_srvs
-export const TriggerRequestSchema = z.object({}).passthrough();
+export const TriggerRequestSchema = z.object({}).loose();
 export type TriggerRequest = z.infer<typeof TriggerRequestSchema>;
 export const TriggerResponseSchema = z.object({ success: z.boolean(), message: z.string() });
 export type TriggerResponse = z.infer<typeof TriggerResponseSchema>;
@@ -142,7 +142,7 @@ export interface MessageTypes {
 export type MessageTypeName = keyof MessageTypes;
 
 /** Zod schema of each message type, keyed like {@link MessageTypes}. */
-export const messageSchemas: { [K in MessageTypeName]: z.ZodType<MessageTypes[K], z.ZodTypeDef, unknown> } = {
+export const messageSchemas: { [K in MessageTypeName]: z.ZodType<MessageTypes[K], unknown> } = {
   'builtin_interfaces/msg/Time': TimeSchema,
   'std_msgs/msg/Bool': BoolSchema,
   'std_msgs/msg/String': StringMsgSchema,

@@ -1,40 +1,35 @@
 /**
- * Walks a zod (v3) schema and lists the paths of object schemas that accept
- * unknown keys (not `.strict()`): every config file kind must refuse typos.
+ * Walks a zod 4 schema and lists the paths of object schemas that accept
+ * unknown keys (not strict): every config file kind must refuse typos.
+ * Uses zod 4's public schema classes; an object is strict when its catchall
+ * is `z.never()` (what `.strict()` / `z.strictObject` set).
  */
 import { z } from 'zod';
 
-export function nonStrictObjects(schema: z.ZodTypeAny, path = '(root)', seen = new Set<z.ZodTypeAny>()): string[] {
+export function nonStrictObjects(schema: z.ZodType, path = '(root)', seen = new Set<z.ZodType>()): string[] {
   if (seen.has(schema)) return [];
   seen.add(schema);
-  const def = schema._def as { typeName: string } & Record<string, unknown>;
-  const walk = (s: unknown, p: string): string[] => nonStrictObjects(s as z.ZodTypeAny, p, seen);
-  switch (def.typeName) {
-    case 'ZodObject': {
-      const o = schema as z.AnyZodObject;
-      const own = o._def.unknownKeys === 'strict' ? [] : [path];
-      return [...own, ...Object.entries(o.shape as Record<string, z.ZodTypeAny>).flatMap(([k, v]) => walk(v, `${path}.${k}`))];
-    }
-    case 'ZodOptional':
-    case 'ZodNullable':
-      return walk(def['innerType'], path);
-    case 'ZodDefault':
-      return walk(def['innerType'], path);
-    case 'ZodEffects':
-      return walk(def['schema'], path);
-    case 'ZodArray':
-      return walk(def['type'], `${path}[]`);
-    case 'ZodRecord':
-      return walk(def['valueType'], `${path}.*`);
-    case 'ZodTuple':
-      return (def['items'] as z.ZodTypeAny[]).flatMap((it, i) => walk(it, `${path}[${i}]`));
-    case 'ZodUnion':
-      return (def['options'] as z.ZodTypeAny[]).flatMap((it, i) => walk(it, `${path}|${i}`));
-    case 'ZodDiscriminatedUnion':
-      return (def['options'] as z.ZodTypeAny[]).flatMap((it, i) => walk(it, `${path}|${i}`));
-    case 'ZodLazy':
-      return walk((def['getter'] as () => z.ZodTypeAny)(), path);
-    default:
-      return [];
+  const walk = (s: z.core.SomeType, p: string): string[] => nonStrictObjects(s as z.ZodType, p, seen);
+  if (schema instanceof z.ZodObject) {
+    const own = schema.def.catchall instanceof z.ZodNever ? [] : [path];
+    return [...own, ...Object.entries(schema.shape).flatMap(([k, v]) => walk(v, `${path}.${k}`))];
   }
+  if (
+    schema instanceof z.ZodOptional ||
+    schema instanceof z.ZodNullable ||
+    schema instanceof z.ZodDefault ||
+    schema instanceof z.ZodPrefault ||
+    schema instanceof z.ZodNonOptional ||
+    schema instanceof z.ZodCatch ||
+    schema instanceof z.ZodReadonly ||
+    schema instanceof z.ZodLazy
+  ) return walk(schema.unwrap(), path);
+  // refine/superRefine are checks on the schema itself; transform and preprocess are pipes.
+  if (schema instanceof z.ZodPipe) return [...walk(schema.in, path), ...walk(schema.out, path)];
+  if (schema instanceof z.ZodArray) return walk(schema.element, `${path}[]`);
+  if (schema instanceof z.ZodRecord) return walk(schema.valueType, `${path}.*`);
+  if (schema instanceof z.ZodTuple) return schema.def.items.flatMap((it, i) => walk(it, `${path}[${i}]`));
+  if (schema instanceof z.ZodUnion) return schema.options.flatMap((it, i) => walk(it, `${path}|${i}`));
+  if (schema instanceof z.ZodIntersection) return [...walk(schema.def.left, path), ...walk(schema.def.right, path)];
+  return [];
 }

@@ -34,6 +34,17 @@ describe('config files', () => {
     }
   });
 
+  it('a value of the wrong type is one problem (not also the length check zod 4 runs on anything with a length)', () => {
+    const f = write('joints: ab\n');
+    try {
+      loadConfigFile(z.object({ joints: z.array(z.string()).min(3) }).strict(), f);
+      expect.unreachable();
+    } catch (err) {
+      expect((err as ConfigError).problems).toHaveLength(1);
+      expect((err as ConfigError).problems[0]).toMatch(/^joints: .*expected array, received string$/);
+    }
+  });
+
   it('rejects unsafe YAML tags instead of executing them', () => {
     expect(() => parseYamlStrict('a: !!python/object/apply:os.system ["rm -rf /"]\n', 'evil.yaml')).toThrow(/unsupported YAML tag/);
     expect(() => parseYamlStrict('a: !js/function "function(){}"\n', 'evil.yaml')).toThrow(ConfigError);

@@ -9,13 +9,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { ConfigError, loadConfigFile, MAX_LISTED_PROBLEMS } from '../../src/io/config-file.js';
 import { loadPolicyFile } from '../../src/io/policy-files.js';
 import { PolicyConfigSchema } from '../../src/policy/policy-config.js';
 import { RobotProfileSchema } from '../../src/robot/profile.js';
 import { RunConfigSchema } from '../../src/runtime/run-config.js';
 import { ShieldNodeConfigSchema } from '../../src/safety/config.js';
+import { deepStrict } from '../../src/schema/strict.js';
 import { mujocoAvailability } from '../../src/sim/addon.js';
 import { SimConfigSchema } from '../../src/sim/config.js';
 import { SimNodeFileSchema } from '../../src/sim/node-file-config.js';
@@ -27,7 +28,7 @@ const root = join(import.meta.dirname, '..', '..');
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'aegis-strict-'));
 
 /** Loads a shipped config, sets `value` at `path` (creating objects), writes it beside nothing else and loads it with `schema`. */
-function withKey(schema: z.ZodTypeAny, shipped: string, path: (string | number)[], value: unknown): string {
+function withKey(schema: z.ZodType, shipped: string, path: (string | number)[], value: unknown): string {
   const data = parse(readFileSync(join(root, shipped), 'utf8')) as Record<string, unknown>;
   let at: Record<string | number, unknown> = data;
   for (const step of path.slice(0, -1)) at = (at[step] ??= {}) as Record<string | number, unknown>;
@@ -56,6 +57,18 @@ describe('strict configs', () => {
     ['robot profile', RobotProfileSchema],
   ] as const)('the %s schema refuses unknown keys in every nested object', (_, schema) => {
     expect(nonStrictObjects(schema)).toEqual([]);
+  });
+
+  it('a deepStrict schema keeps its descriptions and hands out fresh defaults (a parsed config never shares one with the next)', () => {
+    const S = deepStrict(z.object({
+      inner: z.object({ list: z.array(z.number()).default([]).describe('a list'), pose: z.tuple([z.number(), z.number()]).default([0, 0]) }).prefault({}),
+    }));
+    expect(() => S.parse({ inner: { extra: 1 } })).toThrow(/unrecognized/i);
+    expect((S.shape.inner.unwrap().shape.list as z.ZodType).description).toBe('a list');
+    const first = S.parse({});
+    first.inner.list.push(1);
+    first.inner.pose[0] = 9;
+    expect(S.parse({})).toEqual({ inner: { list: [], pose: [0, 0] } });
   });
 
   it.each([

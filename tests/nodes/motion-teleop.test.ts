@@ -179,7 +179,7 @@ describe('teleop stream → motion reference (embedded bus)', () => {
     expect(reasons[0]).toMatch(/rightWrist jumped 0\.[56]\d m since the previous message/);
     expect(reasons[1]).toMatch(/poses: 16 poses expected, one per keypoint in the order pelvis, head/);
     expect(reasons[2]).toMatch(/poses\.4\.position\.y/);
-    expect(reasons[3]).toMatch(/Unrecognized key\(s\) in object: 'twist'/);
+    expect(reasons[3]).toMatch(/Unrecognized key: "twist"/);
     // only jumps from now on: nothing accepted, so the watchdog fires and the reference glides home
     for (let i = 0; i < 20; i++) { keypoints.publish(toPoseArray(jumped)); advance(0.02); }
     expect(teleop.stats.staleEvents).toBe(1);

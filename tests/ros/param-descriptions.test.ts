@@ -39,14 +39,14 @@ const simNodeConfig = SimNodeConfigSchema.parse({
   jointStateOrder: ['left_shoulder_pitch_joint'],
 });
 
-const cases: ReadonlyArray<[string, z.ZodTypeAny, unknown]> = [
+const cases: ReadonlyArray<[string, z.ZodType, unknown]> = [
   ['shield', ShieldNodeConfigSchema, shieldConfig],
   ['policy', PolicyConfigSchema, policyConfig],
   ['sim', SimConfigSchema, simConfig],
   ['sim node', SimNodeConfigSchema, simNodeConfig],
 ];
 
-const specsOf = (schema: z.ZodTypeAny, config: unknown): Map<string, ParameterSpec> =>
+const specsOf = (schema: z.ZodType, config: unknown): Map<string, ParameterSpec> =>
   new Map(describeParameters(schema, config).specs.map((s) => [s.name, s]));
 
 const spec = (specs: Map<string, ParameterSpec>, name: string): ParameterSpec => {

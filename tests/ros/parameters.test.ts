@@ -24,7 +24,7 @@ const Schema = z
   })
   .superRefine((c, ctx) => {
     if (c.mode === 'trajectory' && c.rateHz > 500) {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['rateHz'], message: 'trajectory mode runs at most 500 Hz' });
+      ctx.addIssue({ code: 'custom', path: ['rateHz'], message: 'trajectory mode runs at most 500 Hz' });
     }
   });
 type Config = z.output<typeof Schema>;
@@ -104,7 +104,7 @@ describe('applyParameterChanges', () => {
 
   it('refuses a value the schema rejects, naming the field and reason', () => {
     const r = applyParameterChanges(Schema, initial, specs, [{ name: 'limits.velocityScale', value: 1.5 }]);
-    expect(r).toEqual({ ok: false, reason: 'refused limits.velocityScale: limits.velocityScale: Number must be less than or equal to 1' });
+    expect(r).toEqual({ ok: false, reason: 'refused limits.velocityScale: limits.velocityScale: Too big: expected number to be <=1' });
   });
 
   it('applies cross-field rules and is atomic: one refused change rejects the whole set', () => {

@@ -53,7 +53,7 @@ export const DiffusionSamplingSchema = z
     /** DDIM steps T (η = 0). */
     steps: z.number().int().min(1).max(1000).default(10).describe('DDIM steps T (η = 0)'),
     /** Time budget per decision, ms: the plan is cut (harder filtering, then single-sample, then the safe action) to fit it; a result arriving later is discarded. */
-    deadlineMs: z.number().positive().finite().optional()
+    deadlineMs: z.number().positive().optional()
       .describe('Time budget per decision, ms: the plan is cut (harder filtering, then single-sample, then the safe action) to fit it; a result arriving later is discarded'),
     /** Seed of decision 0; decision i uses seed + i (deterministic). Absent: seeds from the clock. */
     seed: z.number().int().min(0).max(0xffffffff).optional().describe('Seed of decision 0; decision i uses seed + i (deterministic). Absent: seeds from the clock'),
@@ -99,8 +99,8 @@ export const DiffusionPolicySchema = z
     actionDim: z.number().int().min(1).describe('Action dimension D per chunk step'),
     /** ONNX Runtime intra-op threads in the sampling worker. */
     threads: z.number().int().min(1).max(16).default(1).describe('ONNX Runtime intra-op threads in the sampling worker'),
-    sampling: DiffusionSamplingSchema.default({}),
-    command: ChunkCommandSchema.default({}),
+    sampling: DiffusionSamplingSchema.prefault({}),
+    command: ChunkCommandSchema.prefault({}),
     /** A stand-in for perception (simulation): publish sampled task contexts as the observation, in an embedded run or from the ROS policy node (absent: another node publishes it). */
     embeddedObservation: EmbeddedObservationSchema.optional()
       .describe('A stand-in for perception (simulation): publish sampled task contexts as the observation, in an embedded run or from the ROS policy node (absent: another node publishes it)'),

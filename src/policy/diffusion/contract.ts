@@ -26,14 +26,14 @@ export const DiffusionContractSchema = z
     horizon: z.number().int().min(1),
     actionDim: z.number().int().min(1),
     /** Bounds of the normalised action space; x̂_0 is clipped into them. */
-    actionBounds: z.tuple([z.number().finite(), z.number().finite()]),
+    actionBounds: z.tuple([z.number(), z.number()]),
     /** VP schedule the denoiser was trained with (β linear over trainSteps; time input τ/trainSteps). */
     trainSteps: z.number().int().min(1),
     betaMin: z.number().positive(),
     betaMax: z.number().positive(),
     /** Joints of the chunk's D dimensions and their normalisation q = centre + half·a, rad. */
     jointNames: z.array(z.string().min(1)).min(1),
-    jointCentre: z.array(z.number().finite()),
+    jointCentre: z.array(z.number()),
     jointHalfRange: z.array(z.number().positive()),
     denoiser: ModelEntrySchema,
     qAction: ModelEntrySchema,

@@ -19,7 +19,7 @@ import { z } from 'zod';
 import type { PolicyConfigInput } from '../policy-config.js';
 import type { ObservationSpecInput } from '../observation-spec.js';
 
-const finite = z.number().finite();
+const finite = z.number(); // zod 4 numbers are finite: NaN and ±Infinity are refused
 const pair = z.tuple([finite, finite]);
 const scaleSchema = z.union([finite, z.array(finite).min(1)]).nullable().optional();
 
@@ -32,11 +32,11 @@ export const UnitreeDeploySchema = z.object({
   commands: z
     .object({
       base_velocity: z
-        .object({ ranges: z.object({ lin_vel_x: pair.nullish(), lin_vel_y: pair.nullish(), ang_vel_z: pair.nullish() }).passthrough() })
-        .passthrough()
+        .object({ ranges: z.object({ lin_vel_x: pair.nullish(), lin_vel_y: pair.nullish(), ang_vel_z: pair.nullish() }).loose() })
+        .loose()
         .optional(),
     })
-    .passthrough()
+    .loose()
     .optional(),
   actions: z
     .object({
@@ -47,9 +47,9 @@ export const UnitreeDeploySchema = z.object({
           offset: z.union([finite, z.array(finite).min(1)]).nullable().optional(),
           joint_ids: z.array(z.number().int()).nullable().optional(),
         })
-        .passthrough(),
+        .loose(),
     })
-    .passthrough(),
+    .loose(),
   observations: z.record(
     z.string(),
     z
@@ -59,7 +59,7 @@ export const UnitreeDeploySchema = z.object({
         scale: scaleSchema,
         history_length: z.number().int().min(1).default(1),
       })
-      .passthrough(),
+      .loose(),
   ),
 });
 export type UnitreeDeploy = z.infer<typeof UnitreeDeploySchema>;

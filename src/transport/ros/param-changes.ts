@@ -104,7 +104,7 @@ function formatIssues(error: z.ZodError): string {
  * `allowReadOnly`: the start-up declaration, where read-only parameters take
  * their `-p`/params-file values.
  */
-export function applyParameterChanges<S extends z.ZodTypeAny>(
+export function applyParameterChanges<S extends z.ZodType>(
   schema: S,
   current: z.output<S>,
   specs: ReadonlyMap<string, ParameterSpec>,

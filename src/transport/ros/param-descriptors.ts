@@ -64,35 +64,42 @@ const matches = (name: string, patterns: readonly string[] | undefined): boolean
   (patterns ?? []).some((p) => (p.endsWith('.') ? name.startsWith(p) : name === p));
 
 /** Strips wrappers that do not change a field's ROS type; returns the inner schema and the first description found. */
-function unwrap(schema: z.ZodTypeAny): { inner: z.ZodTypeAny; description: string | undefined; optional: boolean } {
+function unwrap(schema: z.ZodType): { inner: z.ZodType; description: string | undefined; optional: boolean } {
   let s = schema;
   let description = s.description;
   let optional = false;
   for (;;) {
-    if (s instanceof z.ZodDefault) s = s._def.innerType;
+    if (s instanceof z.ZodDefault || s instanceof z.ZodPrefault) s = s.unwrap() as z.ZodType;
     else if (s instanceof z.ZodOptional || s instanceof z.ZodNullable) {
       optional = true;
-      s = s._def.innerType;
-    } else if (s instanceof z.ZodEffects) s = s._def.schema;
-    else if (s instanceof z.ZodBranded) s = s._def.type;
-    else if (s instanceof z.ZodCatch) s = s._def.innerType;
-    else if (s instanceof z.ZodReadonly) s = s._def.innerType;
-    else if (s instanceof z.ZodPipeline) s = s._def.in;
+      s = s.unwrap() as z.ZodType;
+    } else if (s instanceof z.ZodCatch || s instanceof z.ZodReadonly || s instanceof z.ZodNonOptional) s = s.unwrap() as z.ZodType;
+    // A transform or preprocess is a pipe; the parameter carries what the pipe takes in (a transform's own end has no ROS type).
+    else if (s instanceof z.ZodPipe) s = (s.in instanceof z.ZodTransform ? s.out : s.in) as z.ZodType;
     else break;
     description ??= s.description;
   }
   return { inner: s, description, optional };
 }
 
+/** Bounds `.int()` implies (the safe-integer range): not a bound the config's author wrote. */
+const IMPLIED_INT_BOUND = Number.MAX_SAFE_INTEGER;
+
 function numberLeaf(s: z.ZodNumber): Omit<Leaf, 'description'> {
-  let min: { value: number; inclusive: boolean } | undefined;
-  let max: { value: number; inclusive: boolean } | undefined;
-  let isInt = false;
-  for (const c of s._def.checks) {
-    if (c.kind === 'int') isInt = true;
-    else if (c.kind === 'min' && (min === undefined || c.value >= min.value)) min = { value: c.value, inclusive: c.inclusive };
-    else if (c.kind === 'max' && (max === undefined || c.value <= max.value)) max = { value: c.value, inclusive: c.inclusive };
-  }
+  // The bounds as zod 4 reports them in JSON Schema: minimum/maximum inclusive, exclusiveMinimum/exclusiveMaximum not.
+  const json = z.toJSONSchema(s, { unrepresentable: 'any' }) as {
+    type?: string;
+    minimum?: number;
+    maximum?: number;
+    exclusiveMinimum?: number;
+    exclusiveMaximum?: number;
+  };
+  const isInt = json.type === 'integer';
+  const implied = (v: number): boolean => isInt && Math.abs(v) === IMPLIED_INT_BOUND;
+  const bound = (inclusive: number | undefined, exclusive: number | undefined): { value: number; inclusive: boolean } | undefined =>
+    exclusive !== undefined ? { value: exclusive, inclusive: false } : inclusive !== undefined && !implied(inclusive) ? { value: inclusive, inclusive: true } : undefined;
+  const min = bound(json.minimum, json.exclusiveMinimum);
+  const max = bound(json.maximum, json.exclusiveMaximum);
   const constraints: string[] = [];
   if (min && !min.inclusive) constraints.push(`> ${min.value}`);
   if (max && !max.inclusive) constraints.push(`< ${max.value}`);
@@ -103,19 +110,25 @@ function numberLeaf(s: z.ZodNumber): Omit<Leaf, 'description'> {
   return range ? { kind, constraints, range } : { kind, constraints };
 }
 
-function scalarLeaf(s: z.ZodTypeAny): Omit<Leaf, 'description'> | string {
+function scalarLeaf(s: z.ZodType): Omit<Leaf, 'description'> | string {
   if (s instanceof z.ZodNumber) return numberLeaf(s);
   if (s instanceof z.ZodBoolean) return { kind: 'bool', constraints: [] };
   if (s instanceof z.ZodString) return { kind: 'string', constraints: [] };
-  if (s instanceof z.ZodEnum) return { kind: 'string', constraints: [`one of: ${(s.options as string[]).join(', ')}`] };
-  if (s instanceof z.ZodLiteral && typeof s.value === 'string') return { kind: 'string', constraints: [`must be '${s.value}'`] };
-  return `${s._def.typeName ?? 'this type'} is not representable as a ROS parameter`;
+  if (s instanceof z.ZodEnum) return { kind: 'string', constraints: [`one of: ${s.options.map(String).join(', ')}`] };
+  if (s instanceof z.ZodLiteral && s.values.size === 1 && typeof s.value === 'string') return { kind: 'string', constraints: [`must be '${s.value}'`] };
+  return `${typeLabel(s)} is not representable as a ROS parameter`;
 }
 
-function leafOf(schema: z.ZodTypeAny): { leaf: Leaf; optional: boolean } | string {
+/** `ZodRecord`, `ZodDiscriminatedUnion`, …: the schema's class name as zod names it (for skip reasons). */
+function typeLabel(s: z.ZodType): string {
+  if (s instanceof z.ZodDiscriminatedUnion) return 'ZodDiscriminatedUnion';
+  return s.type ? `Zod${s.type.replace(/(^|_)([a-z])/g, (_, __: string, c: string) => c.toUpperCase())}` : 'this type';
+}
+
+function leafOf(schema: z.ZodType): { leaf: Leaf; optional: boolean } | string {
   const { inner, description, optional } = unwrap(schema);
   if (inner instanceof z.ZodArray) {
-    const element = scalarLeaf(unwrap(inner.element).inner);
+    const element = scalarLeaf(unwrap(inner.element as z.ZodType).inner);
     if (typeof element === 'string') return `array element: ${element}`;
     const kind = `${element.kind}_array` as ParamKind;
     return { leaf: { kind, description, constraints: element.constraints.map((c) => `each ${c}`) }, optional };
@@ -126,7 +139,7 @@ function leafOf(schema: z.ZodTypeAny): { leaf: Leaf; optional: boolean } | strin
 }
 
 function walk(
-  schema: z.ZodTypeAny,
+  schema: z.ZodType,
   path: string[],
   value: unknown,
   options: DescribeOptions,
@@ -137,9 +150,9 @@ function walk(
   if (path.length > 0 && matches(name, options.exclude)) return;
   const { inner } = unwrap(schema);
   if (inner instanceof z.ZodObject) {
-    const shape = inner.shape as Record<string, z.ZodTypeAny>;
+    const shape = inner.shape as Record<string, z.ZodType>;
     const obj = value !== null && typeof value === 'object' ? (value as Record<string, unknown>) : {};
-    for (const key of Object.keys(shape)) walk(shape[key] as z.ZodTypeAny, [...path, key], obj[key], options, specs, skipped);
+    for (const key of Object.keys(shape)) walk(shape[key]!, [...path, key], obj[key], options, specs, skipped);
     return;
   }
   if (path.length === 0) throw new Error('a parameter schema must be a zod object');
@@ -171,7 +184,7 @@ function walk(
  * an object schema.
  */
 export function describeParameters(
-  schema: z.ZodTypeAny,
+  schema: z.ZodType,
   config: unknown,
   options: DescribeOptions = {},
 ): { specs: ParameterSpec[]; skipped: SkippedField[] } {

@@ -26,7 +26,7 @@ export interface ConfigParametersOptions<T> extends DescribeOptions {
 
 export type ConfigListener<T> = (config: T, changed: readonly string[]) => void;
 
-export class RosConfigParameters<S extends z.ZodTypeAny> {
+export class RosConfigParameters<S extends z.ZodType> {
   readonly specs: readonly ParameterSpec[];
   readonly skipped: readonly SkippedField[];
   private readonly byName: ReadonlyMap<string, ParameterSpec>;
