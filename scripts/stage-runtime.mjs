@@ -52,7 +52,10 @@ function excluded(rel) {
     if (parts[1] === 'build' && parts.includes('obj.target')) return true;
     if (parts[1] === 'src' || parts[1] === 'web' || parts[1] === 'rosocket') return true;
   }
-  return /\.(md|map)$/i.test(rel);
+  // zod's TypeScript sources (only its '@zod/source' export condition, which Node never sets)
+  if (parts[0] === 'zod' && parts[1] === 'src') return true;
+  // docs, source maps and type declarations: nothing a running node loads
+  return /\.(md|map)$/i.test(rel) || /\.d\.[cm]?ts$/i.test(rel);
 }
 
 rmSync(dest, { recursive: true, force: true });

@@ -182,7 +182,7 @@ suite('ROS 2: a diffusion policy file in the policy slot', () => {
       'out = {}',
       "for value in ['', sys.argv[2]]:",
       '    ctx = LaunchContext()',
-      "    ctx.launch_configurations.update({'policy_file': value, 'policy': 'true', 'params_file': 'PARAMS_FILE'})",
+      "    ctx.launch_configurations.update({'policy_file': value, 'policy': 'true', 'params_file': 'PARAMS_FILE', 'autostart': 'true', 'urdf': '/robot.urdf'})",
       '    ld = m.generate_launch_description()',
       '    opaque = [e for e in ld.entities if isinstance(e, OpaqueFunction)]',
       '    nodes = [n for o in opaque for n in o.execute(ctx)]',
@@ -194,8 +194,10 @@ suite('ROS 2: a diffusion policy file in the policy slot', () => {
     ].join('\n');
     const r = JSON.parse(execFileSync('python3', ['-c', code, join(root, 'launch', 'embedded_sim.launch.py'), POLICY_FILE], { encoding: 'utf8', env: { ...process.env, PATH } })) as
       Record<string, { exe: string; files: unknown[] }[]>;
-    // after the params file, node-specific: it overrides the params file's aegis_policy.config_file (a dict or -p would not)
-    expect(r[POLICY_FILE]).toEqual([{ exe: 'aegis_policy_node', files: ['PARAMS_FILE', { aegis_policy: { ros__parameters: { config_file: POLICY_FILE } } }] }]);
-    expect(r['empty']).toEqual([{ exe: 'aegis_policy_node', files: ['PARAMS_FILE'] }]);
+    // after the params file, under the node's name (launch/node_params.py): it overrides the params file's
+    // aegis_policy entries (a dict or -p would not, in rclnodejs)
+    const launchValues = { use_sim_time: true, autostart: true, urdf_file: '/robot.urdf' };
+    expect(r[POLICY_FILE]).toEqual([{ exe: 'aegis_policy_node', files: ['PARAMS_FILE', { aegis_policy: { ros__parameters: { ...launchValues, config_file: POLICY_FILE } } }] }]);
+    expect(r['empty']).toEqual([{ exe: 'aegis_policy_node', files: ['PARAMS_FILE', { aegis_policy: { ros__parameters: launchValues } }] }]);
   });
 });
