@@ -86,13 +86,22 @@ export interface BarrierWork {
   /** Nonzero gradient entries of each row (joint indices at j·n, count in nzCount[j]): sweeps touch only these. */
   readonly nz: Int32Array;
   readonly nzCount: Int32Array;
+  /** The gradient value of each nonzero entry, beside its joint index in `nz` (the same doubles, read without the indirection). */
+  readonly gnz: Float64Array;
+  /** clamp(s, lo, hi) of the current call's band, kept up to date as s changes (the same doubles rowSlack would compute). */
+  readonly x: Float64Array;
+  /** One row's solve (solveRow): t = s − λ_old·g and the two breakpoints per nonzero entry, constant over its Newton steps. */
+  readonly t: Float64Array;
+  readonly b1: Float64Array;
+  readonly b2: Float64Array;
 }
 
 export function makeBarrierWork(n: number, capacity: number): BarrierWork {
   return {
     lambda: new Float64Array(capacity), rhs: new Float64Array(capacity), s: new Float64Array(n), result: new Float64Array(2),
     active: new Int32Array(capacity), inSet: new Uint8Array(capacity), count: 0,
-    nz: new Int32Array(capacity * n), nzCount: new Int32Array(capacity),
+    nz: new Int32Array(capacity * n), nzCount: new Int32Array(capacity), gnz: new Float64Array(capacity * n),
+    x: new Float64Array(n), t: new Float64Array(n), b1: new Float64Array(n), b2: new Float64Array(n),
   };
 }
 
@@ -124,7 +133,7 @@ export function projectWithBarriers(
 ): void {
   const n = set.n;
   const gamma = set.gamma;
-  const { lambda, rhs, s, active, inSet, nz, nzCount } = work;
+  const { lambda, rhs, s, active, inSet, nz, nzCount, gnz, x } = work;
   const grad = set.grad;
   for (let j = 0; j < set.m; j++) {
     let gp = 0;
@@ -133,6 +142,7 @@ export function projectWithBarriers(
       const gi = grad[j * n + i]!;
       if (gi === 0) continue;
       gp += gi * p[i]!;
+      gnz[j * n + c] = gi;
       nz[j * n + c++] = i;
     }
     nzCount[j] = c;
@@ -145,13 +155,15 @@ export function projectWithBarriers(
     work.count = 0;
     s.set(target);
   }
+  // x = clamp(s) in this call's band (a warm call may come with another band), updated wherever s changes.
+  for (let i = 0; i < n; i++) x[i] = clamp(s[i]!, lo[i]!, hi[i]!);
   const r = work.result;
   // Working set: only rows violated so far take part in the sweeps (most rows never bind).
   let count = work.count;
   for (let outer = 0; outer < 8; outer++) {
     const before = count;
     for (let j = 0; j < set.m; j++) {
-      if (inSet[j] || rowSlack(set, nz, nzCount, j, rhs, s, lo, hi) <= 1e-12) continue;
+      if (inSet[j] || rowSlack(n, nz, gnz, nzCount, j, rhs, x) <= 1e-12) continue;
       inSet[j] = 1;
       active[count++] = j;
     }
@@ -160,13 +172,15 @@ export function projectWithBarriers(
       let worst = 0;
       for (let a = 0; a < count; a++) {
         const j = active[a]!;
-        solveRow(grad, j, n, nz, nzCount[j]!, s, lambda, rhs, lo, hi, r);
+        solveRow(gnz, j, n, nz, nzCount[j]!, s, lambda, rhs, lo, hi, r, work);
         const d = r[1]! - lambda[j]!;
         if (d !== 0) {
           const e = j * n + nzCount[j]!;
           for (let k = j * n; k < e; k++) {
             const i = nz[k]!;
-            s[i]! += d * grad[j * n + i]!;
+            const si = s[i]! + d * gnz[k]!;
+            s[i] = si;
+            x[i] = clamp(si, lo[i]!, hi[i]!);
           }
         }
         lambda[j] = r[1]!;
@@ -174,7 +188,7 @@ export function projectWithBarriers(
       // KKT residual: a violated row, or a row with a multiplier that is not tight.
       for (let a = 0; a < count; a++) {
         const j = active[a]!;
-        const v = rowSlack(set, nz, nzCount, j, rhs, s, lo, hi);
+        const v = rowSlack(n, nz, gnz, nzCount, j, rhs, x);
         const kkt = lambda[j]! > 0 ? (v > 0 ? v : -v) : v;
         if (kkt > worst) worst = kkt;
       }
@@ -182,30 +196,25 @@ export function projectWithBarriers(
     }
   }
   work.count = count;
-  violation(set, nz, nzCount, rhs, s, lo, hi, r);
-  for (let i = 0; i < n; i++) out[i] = clamp(s[i]!, lo[i]!, hi[i]!);
+  violation(set.m, n, nz, gnz, nzCount, rhs, x, r);
+  for (let i = 0; i < n; i++) out[i] = x[i]!;
 }
 
-/** rhs_j − g_j·clamp(s): how far row j is from being met (≤ 0 when met), m. */
-function rowSlack(set: BarrierSet, nz: Int32Array, nzCount: Int32Array, j: number, rhs: Float64Array, s: Float64Array,
-  lo: Float64Array, hi: Float64Array): number {
-  const n = set.n;
-  const g = set.grad;
+/** rhs_j − g_j·x with x = clamp(s) (work.x): how far row j is from being met (≤ 0 when met), m. */
+function rowSlack(n: number, nz: Int32Array, gnz: Float64Array, nzCount: Int32Array, j: number, rhs: Float64Array,
+  x: Float64Array): number {
   let gx = 0;
   const e = j * n + nzCount[j]!;
-  for (let k = j * n; k < e; k++) {
-    const i = nz[k]!;
-    gx += g[j * n + i]! * clamp(s[i]!, lo[i]!, hi[i]!);
-  }
+  for (let k = j * n; k < e; k++) gx += gnz[k]! * x[nz[k]!]!;
   return rhs[j]! - gx;
 }
 
-/** Largest row violation at clamp(s) into r[0], m. */
-function violation(set: BarrierSet, nz: Int32Array, nzCount: Int32Array, rhs: Float64Array, s: Float64Array, lo: Float64Array,
-  hi: Float64Array, r: Float64Array): void {
+/** Largest row violation at x = clamp(s) into r[0], m. */
+function violation(m: number, n: number, nz: Int32Array, gnz: Float64Array, nzCount: Int32Array, rhs: Float64Array,
+  x: Float64Array, r: Float64Array): void {
   let worst = 0;
-  for (let j = 0; j < set.m; j++) {
-    const v = rowSlack(set, nz, nzCount, j, rhs, s, lo, hi);
+  for (let j = 0; j < m; j++) {
+    const v = rowSlack(n, nz, gnz, nzCount, j, rhs, x);
     if (v > worst) worst = v;
   }
   r[0] = worst;
@@ -219,22 +228,24 @@ function violation(set: BarrierSet, nz: Int32Array, nzCount: Int32Array, rhs: Fl
  * (λ_old), kept inside a bracket [a, b] with φ(a) < rhs ≤ φ(b).
  */
 function solveRow(
-  g: Float64Array, j: number, n: number, nz: Int32Array, count: number, s: Float64Array, lambdas: Float64Array, rhsAll: Float64Array,
-  lo: Float64Array, hi: Float64Array, r: Float64Array,
+  gnz: Float64Array, j: number, n: number, nz: Int32Array, count: number, s: Float64Array, lambdas: Float64Array, rhsAll: Float64Array,
+  lo: Float64Array, hi: Float64Array, r: Float64Array, work: BarrierWork,
 ): void {
   const go = j * n;
   const lambdaOld = lambdas[j]!;
   const rhs = rhsAll[j]!;
   const tol = 1e-13 * (1 + Math.abs(rhs));
+  const tb = work.t;
   let a = 0;
   let b = -1; // −1: no upper bracket yet
   let lambda = 0;
   // φ(0) alone first (no breakpoints): most rows of the working set are met at λ = 0.
   let phi0 = 0;
-  for (let k = go; k < go + count; k++) {
-    const i = nz[k]!;
-    const gi = g[go + i]!;
+  for (let c = 0; c < count; c++) {
+    const i = nz[go + c]!;
+    const gi = gnz[go + c]!;
     const t = s[i]! - lambdaOld * gi;
+    tb[c] = t;
     const l = lo[i]!;
     const h = hi[i]!;
     const y = t + lambda * gi;
@@ -243,6 +254,19 @@ function solveRow(
   if (phi0 >= rhs) {
     r[1] = 0;
     return;
+  }
+  // The breakpoints in λ of each entry (t and g fixed over this row's Newton steps).
+  const b1s = work.b1;
+  const b2s = work.b2;
+  for (let c = 0; c < count; c++) {
+    const i = nz[go + c]!;
+    const gi = gnz[go + c]!;
+    const t = tb[c]!;
+    // Compared in λ, not in y, so that rounding at a breakpoint cannot stall the walk.
+    const bl = (lo[i]! - t) / gi;
+    const bh = (hi[i]! - t) / gi;
+    b1s[c] = bl < bh ? bl : bh;
+    b2s[c] = bl < bh ? bh : bl;
   }
   let start = 0;
   if (lambdaOld > 0) {
@@ -254,19 +278,16 @@ function solveRow(
     let slopeR = 0;
     let slopeL = 0;
     let nextR = -1;
-    for (let k = go; k < go + count; k++) {
-      const i = nz[k]!;
-      const gi = g[go + i]!;
-      const t = s[i]! - lambdaOld * gi;
+    for (let c = 0; c < count; c++) {
+      const i = nz[go + c]!;
+      const gi = gnz[go + c]!;
+      const t = tb[c]!;
       const l = lo[i]!;
       const h = hi[i]!;
       const y = t + lambda * gi;
       phi += gi * (y < l ? l : y > h ? h : y);
-      // Breakpoints in λ (compared in λ, not in y, so that rounding at a breakpoint cannot stall the walk).
-      const bl = (l - t) / gi;
-      const bh = (h - t) / gi;
-      const b1 = bl < bh ? bl : bh;
-      const b2 = bl < bh ? bh : bl;
+      const b1 = b1s[c]!;
+      const b2 = b2s[c]!;
       const g2 = gi * gi;
       if (lambda >= b1 && lambda < b2) slopeR += g2;
       if (lambda > b1 && lambda <= b2) slopeL += g2;
