@@ -94,6 +94,16 @@ export interface BarrierWork {
   readonly t: Float64Array;
   readonly b1: Float64Array;
   readonly b2: Float64Array;
+  /**
+   * Cache of g_j·x per row (rows 0..31): bit j of clean[0] says gx[j] is g_j·x for the current x (set where it is
+   * computed, for rows with finite gradients; cleared for every row sharing a joint with a row whose update moved s,
+   * and for all rows at the start of a call). rowsOf[i]: rows (bits) with joint i; nb[j]: rows sharing a joint with j.
+   */
+  readonly gx: Float64Array;
+  readonly clean: Int32Array;
+  readonly finite: Uint8Array;
+  readonly rowsOf: Int32Array;
+  readonly nb: Int32Array;
 }
 
 export function makeBarrierWork(n: number, capacity: number): BarrierWork {
@@ -102,6 +112,8 @@ export function makeBarrierWork(n: number, capacity: number): BarrierWork {
     active: new Int32Array(capacity), inSet: new Uint8Array(capacity), count: 0,
     nz: new Int32Array(capacity * n), nzCount: new Int32Array(capacity), gnz: new Float64Array(capacity * n),
     x: new Float64Array(n), t: new Float64Array(n), b1: new Float64Array(n), b2: new Float64Array(n),
+    gx: new Float64Array(capacity), clean: new Int32Array(1), finite: new Uint8Array(capacity), rowsOf: new Int32Array(n),
+    nb: new Int32Array(capacity),
   };
 }
 
@@ -133,21 +145,32 @@ export function projectWithBarriers(
 ): void {
   const n = set.n;
   const gamma = set.gamma;
-  const { lambda, rhs, s, active, inSet, nz, nzCount, gnz, x } = work;
+  const { lambda, rhs, s, active, inSet, nz, nzCount, gnz, x, finite, rowsOf, nb } = work;
   const grad = set.grad;
+  rowsOf.fill(0);
   for (let j = 0; j < set.m; j++) {
     let gp = 0;
     let c = 0;
+    let fin = 1;
     for (let i = 0; i < n; i++) {
       const gi = grad[j * n + i]!;
       if (gi === 0) continue;
       gp += gi * p[i]!;
       gnz[j * n + c] = gi;
       nz[j * n + c++] = i;
+      if (!Number.isFinite(gi)) fin = 0;
+      if (j < 32) rowsOf[i]! |= 1 << j;
     }
     nzCount[j] = c;
+    finite[j] = fin;
     rhs[j] = gp - gamma * set.h[j]! + set.shift[j]!;
   }
+  for (let j = 0; j < set.m; j++) {
+    let mask = 0;
+    for (let k = j * n; k < j * n + nzCount[j]!; k++) mask |= rowsOf[nz[k]!]!;
+    nb[j] = mask;
+  }
+  work.clean[0] = 0;
   // Cold: λ = 0. Warm: keep λ, s = target + Σλ·g and the working set (same target and rows).
   if (!warm) {
     lambda.fill(0);
@@ -163,7 +186,7 @@ export function projectWithBarriers(
   for (let outer = 0; outer < 8; outer++) {
     const before = count;
     for (let j = 0; j < set.m; j++) {
-      if (inSet[j] || rowSlack(n, nz, gnz, nzCount, j, rhs, x) <= 1e-12) continue;
+      if (inSet[j] || rowSlack(n, nz, gnz, nzCount, j, rhs, x, work) <= 1e-12) continue;
       inSet[j] = 1;
       active[count++] = j;
     }
@@ -182,13 +205,14 @@ export function projectWithBarriers(
             s[i] = si;
             x[i] = clamp(si, lo[i]!, hi[i]!);
           }
+          work.clean[0]! &= ~nb[j]!;
         }
         lambda[j] = r[1]!;
       }
       // KKT residual: a violated row, or a row with a multiplier that is not tight.
       for (let a = 0; a < count; a++) {
         const j = active[a]!;
-        const v = rowSlack(n, nz, gnz, nzCount, j, rhs, x);
+        const v = rowSlack(n, nz, gnz, nzCount, j, rhs, x, work);
         const kkt = lambda[j]! > 0 ? (v > 0 ? v : -v) : v;
         if (kkt > worst) worst = kkt;
       }
@@ -196,25 +220,30 @@ export function projectWithBarriers(
     }
   }
   work.count = count;
-  violation(set.m, n, nz, gnz, nzCount, rhs, x, r);
+  violation(set.m, n, nz, gnz, nzCount, rhs, x, r, work);
   for (let i = 0; i < n; i++) out[i] = x[i]!;
 }
 
 /** rhs_j − g_j·x with x = clamp(s) (work.x): how far row j is from being met (≤ 0 when met), m. */
 function rowSlack(n: number, nz: Int32Array, gnz: Float64Array, nzCount: Int32Array, j: number, rhs: Float64Array,
-  x: Float64Array): number {
+  x: Float64Array, work: BarrierWork): number {
+  if (j < 32 && ((work.clean[0]! >>> j) & 1) === 1) return rhs[j]! - work.gx[j]!;
   let gx = 0;
   const e = j * n + nzCount[j]!;
   for (let k = j * n; k < e; k++) gx += gnz[k]! * x[nz[k]!]!;
+  if (j < 32 && work.finite[j] === 1) {
+    work.gx[j] = gx;
+    work.clean[0]! |= 1 << j;
+  }
   return rhs[j]! - gx;
 }
 
 /** Largest row violation at x = clamp(s) into r[0], m. */
 function violation(m: number, n: number, nz: Int32Array, gnz: Float64Array, nzCount: Int32Array, rhs: Float64Array,
-  x: Float64Array, r: Float64Array): void {
+  x: Float64Array, r: Float64Array, work: BarrierWork): void {
   let worst = 0;
   for (let j = 0; j < m; j++) {
-    const v = rowSlack(n, nz, gnz, nzCount, j, rhs, x);
+    const v = rowSlack(n, nz, gnz, nzCount, j, rhs, x, work);
     if (v > worst) worst = v;
   }
   r[0] = worst;
@@ -236,6 +265,13 @@ function solveRow(
   const rhs = rhsAll[j]!;
   const tol = 1e-13 * (1 + Math.abs(rhs));
   const tb = work.t;
+  // λ_old = 0 and g_j·x cached (finite gradient): φ(0) is that same sum (each term g·clamp(s − 0·g + 0·g) differs
+  // from g·clamp(s) at most in the sign of a zero, which a sum starting at +0 does not keep), so the test is the same.
+  const cached = lambdaOld === 0 && j < 32 && ((work.clean[0]! >>> j) & 1) === 1;
+  if (cached && work.gx[j]! >= rhs) {
+    r[1] = 0;
+    return;
+  }
   let a = 0;
   let b = -1; // −1: no upper bracket yet
   let lambda = 0;
@@ -252,6 +288,10 @@ function solveRow(
     phi0 += gi * (y < l ? l : y > h ? h : y);
   }
   if (phi0 >= rhs) {
+    if (lambdaOld === 0 && j < 32 && work.finite[j] === 1) {
+      work.gx[j] = phi0;
+      work.clean[0]! |= 1 << j;
+    }
     r[1] = 0;
     return;
   }
