@@ -94,6 +94,10 @@ export interface BarrierWork {
   readonly t: Float64Array;
   readonly b1: Float64Array;
   readonly b2: Float64Array;
+  /** The same row's lo, hi and g² per nonzero entry (contiguous for its Newton steps). */
+  readonly lc: Float64Array;
+  readonly hc: Float64Array;
+  readonly g2: Float64Array;
   /**
    * Cache of g_j·x per row (rows 0..31): bit j of clean[0] says gx[j] is g_j·x for the current x (set where it is
    * computed, for rows with finite gradients; cleared for every row sharing a joint with a row whose update moved s,
@@ -112,6 +116,7 @@ export function makeBarrierWork(n: number, capacity: number): BarrierWork {
     active: new Int32Array(capacity), inSet: new Uint8Array(capacity), count: 0,
     nz: new Int32Array(capacity * n), nzCount: new Int32Array(capacity), gnz: new Float64Array(capacity * n),
     x: new Float64Array(n), t: new Float64Array(n), b1: new Float64Array(n), b2: new Float64Array(n),
+    lc: new Float64Array(n), hc: new Float64Array(n), g2: new Float64Array(n),
     gx: new Float64Array(capacity), clean: new Int32Array(1), finite: new Uint8Array(capacity), rowsOf: new Int32Array(n),
     nb: new Int32Array(capacity),
   };
@@ -298,13 +303,21 @@ function solveRow(
   // The breakpoints in λ of each entry (t and g fixed over this row's Newton steps).
   const b1s = work.b1;
   const b2s = work.b2;
+  const lcs = work.lc;
+  const hcs = work.hc;
+  const g2s = work.g2;
   for (let c = 0; c < count; c++) {
     const i = nz[go + c]!;
     const gi = gnz[go + c]!;
     const t = tb[c]!;
+    const l = lo[i]!;
+    const h = hi[i]!;
+    lcs[c] = l;
+    hcs[c] = h;
+    g2s[c] = gi * gi;
     // Compared in λ, not in y, so that rounding at a breakpoint cannot stall the walk.
-    const bl = (lo[i]! - t) / gi;
-    const bh = (hi[i]! - t) / gi;
+    const bl = (l - t) / gi;
+    const bh = (h - t) / gi;
     b1s[c] = bl < bh ? bl : bh;
     b2s[c] = bl < bh ? bh : bl;
   }
@@ -319,16 +332,15 @@ function solveRow(
     let slopeL = 0;
     let nextR = -1;
     for (let c = 0; c < count; c++) {
-      const i = nz[go + c]!;
       const gi = gnz[go + c]!;
       const t = tb[c]!;
-      const l = lo[i]!;
-      const h = hi[i]!;
+      const l = lcs[c]!;
+      const h = hcs[c]!;
       const y = t + lambda * gi;
       phi += gi * (y < l ? l : y > h ? h : y);
       const b1 = b1s[c]!;
       const b2 = b2s[c]!;
-      const g2 = gi * gi;
+      const g2 = g2s[c]!;
       if (lambda >= b1 && lambda < b2) slopeR += g2;
       if (lambda > b1 && lambda <= b2) slopeL += g2;
       const bp = lambda < b1 ? b1 : lambda < b2 ? b2 : -1;
