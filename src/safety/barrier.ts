@@ -280,46 +280,71 @@ function solveRow(
   let a = 0;
   let b = -1; // −1: no upper bracket yet
   let lambda = 0;
-  // φ(0) alone first (no breakpoints): most rows of the working set are met at λ = 0.
-  let phi0 = 0;
-  for (let c = 0; c < count; c++) {
-    const i = nz[go + c]!;
-    const gi = gnz[go + c]!;
-    const t = s[i]! - lambdaOld * gi;
-    tb[c] = t;
-    const l = lo[i]!;
-    const h = hi[i]!;
-    const y = t + lambda * gi;
-    phi0 += gi * (y < l ? l : y > h ? h : y);
-  }
-  if (phi0 >= rhs) {
-    if (lambdaOld === 0 && j < 32 && work.finite[j] === 1) {
-      work.gx[j] = phi0;
-      work.clean[0]! |= 1 << j;
-    }
-    r[1] = 0;
-    return;
-  }
-  // The breakpoints in λ of each entry (t and g fixed over this row's Newton steps).
   const b1s = work.b1;
   const b2s = work.b2;
   const lcs = work.lc;
   const hcs = work.hc;
   const g2s = work.g2;
-  for (let c = 0; c < count; c++) {
-    const i = nz[go + c]!;
-    const gi = gnz[go + c]!;
-    const t = tb[c]!;
-    const l = lo[i]!;
-    const h = hi[i]!;
-    lcs[c] = l;
-    hcs[c] = h;
-    g2s[c] = gi * gi;
-    // Compared in λ, not in y, so that rounding at a breakpoint cannot stall the walk.
-    const bl = (l - t) / gi;
-    const bh = (h - t) / gi;
-    b1s[c] = bl < bh ? bl : bh;
-    b2s[c] = bl < bh ? bh : bl;
+  let phi0 = 0;
+  if (lambdaOld > 0) {
+    // A row with a multiplier mostly keeps it: φ(0) and the breakpoints in one pass (the same values as the two passes below).
+    for (let c = 0; c < count; c++) {
+      const i = nz[go + c]!;
+      const gi = gnz[go + c]!;
+      const t = s[i]! - lambdaOld * gi;
+      tb[c] = t;
+      const l = lo[i]!;
+      const h = hi[i]!;
+      const y = t + lambda * gi;
+      phi0 += gi * (y < l ? l : y > h ? h : y);
+      lcs[c] = l;
+      hcs[c] = h;
+      g2s[c] = gi * gi;
+      const bl = (l - t) / gi;
+      const bh = (h - t) / gi;
+      b1s[c] = bl < bh ? bl : bh;
+      b2s[c] = bl < bh ? bh : bl;
+    }
+    if (phi0 >= rhs) {
+      r[1] = 0;
+      return;
+    }
+  } else {
+    // φ(0) alone first (no breakpoints): most rows of the working set are met at λ = 0.
+    for (let c = 0; c < count; c++) {
+      const i = nz[go + c]!;
+      const gi = gnz[go + c]!;
+      const t = s[i]! - lambdaOld * gi;
+      tb[c] = t;
+      const l = lo[i]!;
+      const h = hi[i]!;
+      const y = t + lambda * gi;
+      phi0 += gi * (y < l ? l : y > h ? h : y);
+    }
+    if (phi0 >= rhs) {
+      if (lambdaOld === 0 && j < 32 && work.finite[j] === 1) {
+        work.gx[j] = phi0;
+        work.clean[0]! |= 1 << j;
+      }
+      r[1] = 0;
+      return;
+    }
+    // The breakpoints in λ of each entry (t and g fixed over this row's Newton steps).
+    for (let c = 0; c < count; c++) {
+      const i = nz[go + c]!;
+      const gi = gnz[go + c]!;
+      const t = tb[c]!;
+      const l = lo[i]!;
+      const h = hi[i]!;
+      lcs[c] = l;
+      hcs[c] = h;
+      g2s[c] = gi * gi;
+      // Compared in λ, not in y, so that rounding at a breakpoint cannot stall the walk.
+      const bl = (l - t) / gi;
+      const bh = (h - t) / gi;
+      b1s[c] = bl < bh ? bl : bh;
+      b2s[c] = bl < bh ? bh : bl;
+    }
   }
   let start = 0;
   if (lambdaOld > 0) {
