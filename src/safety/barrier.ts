@@ -309,8 +309,38 @@ function solveRow(
       r[1] = 0;
       return;
     }
+  } else if (lambdaOld === 0 && work.finite[j] === 1) {
+    // φ(0) alone first (no breakpoints): most rows of the working set are met at λ = 0. With λ_old = 0 and a finite
+    // gradient, g·clamp(s − 0·g + 0·g) is g·x term by term up to the sign of a zero, which a sum from +0 does not keep.
+    const x = work.x;
+    for (let c = 0; c < count; c++) phi0 += gnz[go + c]! * x[nz[go + c]!]!;
+    if (phi0 >= rhs) {
+      if (j < 32) {
+        work.gx[j] = phi0;
+        work.clean[0]! |= 1 << j;
+      }
+      r[1] = 0;
+      return;
+    }
+    // t and the breakpoints in λ of each entry (fixed over this row's Newton steps).
+    for (let c = 0; c < count; c++) {
+      const i = nz[go + c]!;
+      const gi = gnz[go + c]!;
+      const t = s[i]! - lambdaOld * gi;
+      tb[c] = t;
+      const l = lo[i]!;
+      const h = hi[i]!;
+      lcs[c] = l;
+      hcs[c] = h;
+      g2s[c] = gi * gi;
+      // Compared in λ, not in y, so that rounding at a breakpoint cannot stall the walk.
+      const bl = (l - t) / gi;
+      const bh = (h - t) / gi;
+      b1s[c] = bl < bh ? bl : bh;
+      b2s[c] = bl < bh ? bh : bl;
+    }
   } else {
-    // φ(0) alone first (no breakpoints): most rows of the working set are met at λ = 0.
+    // A non-finite gradient entry (or λ_old not a number): the plain passes.
     for (let c = 0; c < count; c++) {
       const i = nz[go + c]!;
       const gi = gnz[go + c]!;
@@ -322,14 +352,9 @@ function solveRow(
       phi0 += gi * (y < l ? l : y > h ? h : y);
     }
     if (phi0 >= rhs) {
-      if (lambdaOld === 0 && j < 32 && work.finite[j] === 1) {
-        work.gx[j] = phi0;
-        work.clean[0]! |= 1 << j;
-      }
       r[1] = 0;
       return;
     }
-    // The breakpoints in λ of each entry (t and g fixed over this row's Newton steps).
     for (let c = 0; c < count; c++) {
       const i = nz[go + c]!;
       const gi = gnz[go + c]!;
@@ -339,7 +364,6 @@ function solveRow(
       lcs[c] = l;
       hcs[c] = h;
       g2s[c] = gi * gi;
-      // Compared in λ, not in y, so that rounding at a breakpoint cannot stall the walk.
       const bl = (l - t) / gi;
       const bh = (h - t) / gi;
       b1s[c] = bl < bh ? bl : bh;
