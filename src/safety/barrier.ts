@@ -379,7 +379,6 @@ function solveRow(
     let phi = 0;
     let slopeR = 0;
     let slopeL = 0;
-    let nextR = -1;
     for (let c = 0; c < count; c++) {
       const gi = gnz[go + c]!;
       const t = tb[c]!;
@@ -392,16 +391,24 @@ function solveRow(
       const g2 = g2s[c]!;
       if (lambda >= b1 && lambda < b2) slopeR += g2;
       if (lambda > b1 && lambda <= b2) slopeL += g2;
-      const bp = lambda < b1 ? b1 : lambda < b2 ? b2 : -1;
-      if (bp > lambda && (nextR < 0 || bp < nextR)) nextR = bp;
     }
     if (phi - rhs <= tol && rhs - phi <= tol) break; // converged
     let cand: number;
     if (phi < rhs) {
       a = lambda;
       if (slopeR > 0) cand = lambda + (rhs - phi) / slopeR;
-      else if (nextR > 0) cand = nextR;
-      else break; // saturated: no λ reaches rhs
+      else {
+        // Flat here: the next breakpoint to the right (only needed on this rare branch, so not found in the pass above).
+        let nextR = -1;
+        for (let c = 0; c < count; c++) {
+          const b1 = b1s[c]!;
+          const b2 = b2s[c]!;
+          const bp = lambda < b1 ? b1 : lambda < b2 ? b2 : -1;
+          if (bp > lambda && (nextR < 0 || bp < nextR)) nextR = bp;
+        }
+        if (nextR > 0) cand = nextR;
+        else break; // saturated: no λ reaches rhs
+      }
     } else {
       b = lambda;
       cand = slopeL > 0 ? lambda - (phi - rhs) / slopeL : (a + b) / 2;
