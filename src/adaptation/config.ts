@@ -14,6 +14,13 @@ export const AdaptedGroupSchema = z
     joints: z.array(z.string().min(1)).min(1),
     /** Joints whose sin/cos enter the features of every joint of the group (the gravity-relevant chain). */
     features: z.array(z.string().min(1)).default([]),
+    /**
+     * A link where a payload would act (e.g. the group's hand), or absent. Present: every joint of the group
+     * gets one more feature, the torque (N·m) its servo must supply to hold 1 kg at that link's centre of mass
+     * in the measured pose (from the robot model's kinematics), so a payload is one weight per joint (≈ m/kp)
+     * valid at every pose. Every group names one or none (one feature layout); needs the robot model.
+     */
+    loadLink: z.string().min(1).optional(),
   })
   .strict();
 
@@ -56,6 +63,8 @@ export const AdaptationConfigSchema = z
     groups: z.array(AdaptedGroupSchema).min(1),
     /** RLS forgetting factor per policy tick (1 = none; 0.999 ≈ a 20 s memory at 50 Hz). */
     forgetting: finite.gt(0).max(1).default(0.999),
+    /** RLS covariance while the anchor (first, nominal) regime is learnt from zero (prior variance of every weight). */
+    anchorVariance: finite.positive().default(1),
     /** RLS covariance after a switch (prior variance of every weight, rad²): larger → faster, noisier re-fit. */
     resetVariance: finite.positive().default(1),
     /**
@@ -64,6 +73,14 @@ export const AdaptationConfigSchema = z
      * the shape weights (which need a good part of the motion cycle to separate).
      */
     resetVarianceOffset: finite.positive().nullable().default(null),
+    /** Prior variance of the load weight (groups' `loadLink`) after a switch, (kg·rad/(N·m))²: ≈ (payload kg / kp)² for the largest payload expected. */
+    resetVarianceLoad: finite.positive().default(0.01),
+    /**
+     * Prior variance of a common scale of the previous regime's weights after a switch (dimensionless; 0 = none):
+     * the re-fit's covariance gets σ²·w wᵀ added, so a servo that became uniformly weaker or stronger
+     * (every term of c − q = (I·q̈ + b·q̇ + g(q))/kp scaled by the change of kp) is one direction, fitted in a few ticks.
+     */
+    resetVarianceScale: finite.nonnegative().default(0),
     /** Cap of every RLS covariance diagonal entry. */
     maxVariance: finite.positive().default(100),
     /** A recalled regime's covariance is multiplied by this (>= 1) so it can still refine. */
@@ -79,6 +96,12 @@ export const AdaptationConfigSchema = z
      * over every adapted joint: a shift that affects one group (one arm) is not diluted by the others.
      */
     detectPerGroup: z.boolean().default(false),
+    /**
+     * With `detectPerGroup`: a detected switch re-fits (covariance reset) only the groups whose error on the
+     * alarm's tick is at least half the worst group's; the others keep their model and keep learning as before.
+     * An announced switch re-fits every group.
+     */
+    refitAlarmedOnly: z.boolean().default(false),
     /** The change-point detector on the normalised one-step error. */
     detector: PageHinkleyConfigSchema.prefault({}),
     match: z
@@ -154,6 +177,8 @@ export const AdaptationConfigSchema = z
     if (c.dampingS > 0 && c.correctAt !== 'target') ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['dampingS'], message: "needs correctAt: 'target' (the damping acts on the velocity error to the target's rate)" });
     const widths = new Set(c.groups.map((g) => g.features.length));
     if (widths.size > 1) ctx.addIssue({ code: 'custom', path: ['groups'], message: 'every group needs the same number of feature joints (one feature layout)' });
+    const loads = new Set(c.groups.map((g) => g.loadLink !== undefined));
+    if (loads.size > 1) ctx.addIssue({ code: 'custom', path: ['groups'], message: 'every group names a loadLink, or none does (one feature layout)' });
   });
 export type AdaptationConfig = z.infer<typeof AdaptationConfigSchema>;
 export type AdaptationConfigInput = z.input<typeof AdaptationConfigSchema>;

@@ -32,7 +32,9 @@
  */
 import { PageHinkley } from './change-detector.js';
 import { AdaptationConfigSchema, leadBoundOf, type AdaptationConfig, type AdaptationConfigInput } from './config.js';
+import { LoadTorque } from './load-torque.js';
 import { PidLagrangian } from './pid-lagrangian.js';
+import type { RobotModel } from '../robot/model.js';
 import { RegimeMemory, type RegimeEntry, type RegimeMemoryFile } from './regime-memory.js';
 import { Rls } from './rls.js';
 import { addCorrection, blendToward, nearLimitCostWith, trustRegionWith } from './safety-gate.js';
@@ -41,6 +43,12 @@ import { addCorrection, blendToward, nearLimitCostWith, trustRegionWith } from '
 const ABSURD_RAD = 0.5;
 /** A measured speed above this is absurd (bad input), rad/s. */
 const ABSURD_RAD_S = 100;
+
+/** P += s·w wᵀ (P: d×d row-major, w: d). */
+function addOuter(P: Float64Array, w: Float64Array, s: number): void {
+  const d = w.length;
+  for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) P[i * d + j] = P[i * d + j]! + s * w[i]! * w[j]!;
+}
 
 export type AdapterState = 'disabled' | 'learning_anchor' | 'tracking' | 'searching' | 'fallback' | 'stalled' | 'bad_input';
 
@@ -108,9 +116,16 @@ export class ResidualAdapter {
   private readonly groupOf: Int32Array;
   private readonly gScore: Float64Array;
   private readonly gUsed: Float64Array;
+  /** Per group: 1 when the coming switch re-fits it (every group, unless `refitAlarmedOnly`). */
+  private readonly refit: Uint8Array;
   private readonly velCol: number;
   /** Column of the acceleration feature (-1: none). */
   private readonly accCol: number;
+  /** Column of the load feature (-1: none) and its kinematics (groups' `loadLink`). */
+  private readonly loadCol: number;
+  private readonly load: LoadTorque | null;
+  /** Scratch: per adapted joint, the rate given to the load feature. */
+  private readonly loadRate: Float64Array;
   /** Previous measured velocity per adapted joint and [its time, 1 when valid]: the measured acceleration. */
   private readonly prevQd: Float64Array;
   private readonly prevQdAt = new Float64Array(2);
@@ -159,6 +174,8 @@ export class ResidualAdapter {
     policyJoints: readonly string[],
     /** Position limits [lower, upper] (rad) of every adapted joint, by name. */
     limits: Readonly<Record<string, readonly [number, number]>>,
+    /** The robot model: needed when the groups name a `loadLink` (its kinematics give the load feature). */
+    model?: RobotModel,
   ) {
     const c = AdaptationConfigSchema.parse(config);
     this.config = c;
@@ -181,12 +198,18 @@ export class ResidualAdapter {
     this.groupOf = Int32Array.from(c.groups.flatMap((g, gi) => g.joints.map(() => gi)));
     this.gScore = new Float64Array(c.groups.length);
     this.gUsed = new Float64Array(c.groups.length);
+    this.refit = new Uint8Array(c.groups.length).fill(1);
     this.n = adapted.length;
     const nf = c.groups[0]!.features.length;
-    this.features = 2 + 2 * nf + (c.acceleration ? 1 : 0);
+    const withLoad = c.groups[0]!.loadLink !== undefined;
+    this.features = 2 + 2 * nf + (c.acceleration ? 1 : 0) + (withLoad ? 1 : 0);
     this.velCol = 1 + 2 * nf;
     this.accCol = c.acceleration ? 2 + 2 * nf : -1;
+    this.loadCol = withLoad ? this.features - 1 : -1;
+    if (withLoad && !model) throw new Error('adaptation: groups name a loadLink, which needs the robot model');
+    this.load = withLoad ? new LoadTorque(model!, policyJoints, c.groups.flatMap((g) => g.joints.map((joint) => ({ joint, loadLink: g.loadLink! })))) : null;
     this.prevQd = new Float64Array(this.n);
+    this.loadRate = new Float64Array(this.n);
     this.prevRate = new Float64Array(this.n);
     this.lower = new Float64Array(this.n);
     this.upper = new Float64Array(this.n);
@@ -197,10 +220,10 @@ export class ResidualAdapter {
       this.lower[k] = lim[0];
       this.upper[k] = lim[1];
     });
-    this.fingerprint = `residual-rls/1 [${c.groups.map((g) => `${g.joints.join(',')} | ${g.features.join(',')}`).join('; ')}]${c.acceleration ? ' +acc' : ''}`;
+    this.fingerprint = `residual-rls/1 [${c.groups.map((g) => `${g.joints.join(',')} | ${g.features.join(',')}`).join('; ')}]${c.acceleration ? ' +acc' : ''}${withLoad ? ` +load(${c.groups.map((g) => g.loadLink).join(',')})` : ''}`;
     const d = this.features;
     this.rls = Array.from({ length: this.n }, () => new Rls(d, c.forgetting, c.maxVariance));
-    for (const r of this.rls) r.reset(null, c.resetVariance);
+    for (const r of this.rls) r.reset(null, c.anchorVariance);
     this.anchorW = new Float64Array(this.n * d);
     this.memory = new RegimeMemory({ joints: this.n, features: d }, c.capacity);
     this.detector = new PageHinkley(c.detector);
@@ -250,6 +273,7 @@ export class ResidualAdapter {
     this.havePrev = false;
     this.prevTargetAt[1] = 0;
     this.prevQdAt[1] = 0;
+    this.load?.restart();
     this.correction.fill(0);
     this.beta = 0;
     this.holdLatched = false;
@@ -308,6 +332,11 @@ export class ResidualAdapter {
         this.phi[o + 2 + 2 * i] = Math.cos(a);
       }
       this.phi[o + this.velCol] = qd[this.idx[k]!]!;
+    }
+    if (this.load) {
+      for (let k = 0; k < n; k++) this.loadRate[k] = qd[this.idx[k]!]!;
+      this.load.clock[0] = this.clock[0]!;
+      this.load.compute(q, this.loadRate, 0, this.phi, this.loadCol, d);
     }
     if (this.accCol >= 0) this.measuredAcceleration(qd);
     if (this.phiC !== this.phi) this.targetFeatures(qd, policyTarget);
@@ -441,6 +470,10 @@ export class ResidualAdapter {
         this.prevRate[k] = v;
       }
     }
+    if (this.load) {
+      for (let k = 0; k < this.n; k++) this.loadRate[k] = this.phiC[k * d + this.velCol]!;
+      this.load.compute(policyTarget, this.loadRate, 1, this.phiC, this.loadCol, d);
+    }
     for (let i = 0; i < this.prevTarget.length; i++) this.prevTarget[i] = policyTarget[i]!;
     this.prevTargetAt[0] = now;
     this.prevTargetAt[2] = rate ? 1 : 0;
@@ -523,6 +556,7 @@ export class ResidualAdapter {
       this.stats.detectedSwitches++;
       this.event('detected', this.active?.label);
       this.leaveRegime();
+      if (c.detectPerGroup && c.refitAlarmedOnly) this.markAlarmedGroups();
       this.beginSearch(null);
     }
   }
@@ -556,12 +590,26 @@ export class ResidualAdapter {
    * Re-fit with a reset covariance (fast), starting from the current weights
    * (a false alarm then costs nothing), and collect the post-switch window.
    */
+  /**
+   * `refitAlarmedOnly`: marks for re-fit the groups whose error this tick is at least half the worst
+   * group's (the one that raised the alarm, and any that changed with it); the others keep learning as before.
+   */
+  private markAlarmedGroups(): void {
+    let worst = 0;
+    for (let g = 0; g < this.gScore.length; g++) if (this.gUsed[g]! > 0) worst = Math.max(worst, this.gScore[g]! / this.gUsed[g]!);
+    for (let g = 0; g < this.gScore.length; g++) this.refit[g] = this.gUsed[g]! > 0 && this.gScore[g]! / this.gUsed[g]! >= 0.5 * worst ? 1 : 0;
+  }
+
   private beginSearch(label: string | null): void {
     const c = this.config;
     for (let k = 0; k < this.n; k++) {
+      if (this.refit[this.groupOf[k]!] === 0) continue;
       this.rls[k]!.reset(this.rls[k]!.w, c.resetVariance);
       if (c.resetVarianceOffset !== null) this.rls[k]!.P[0] = c.resetVarianceOffset; // φ[0] = 1: the offset
+      if (this.loadCol >= 0) this.rls[k]!.P[this.loadCol * (this.features + 1)] = c.resetVarianceLoad;
+      if (c.resetVarianceScale > 0) addOuter(this.rls[k]!.P, this.rls[k]!.w, c.resetVarianceScale);
     }
+    this.refit.fill(1);
     this.searching = true;
     this.winCount = 0;
     this.pendingLabel = label;
@@ -681,6 +729,7 @@ export class ResidualAdapter {
       this.havePrev = false; // no sample spans a bad tick
       this.prevTargetAt[1] = 0; // nor a target rate
       this.prevQdAt[1] = 0;
+      this.load?.restart();
     }
     else this.prevCmd.set(out);
     this.atLead.fill(0);

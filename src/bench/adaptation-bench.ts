@@ -7,17 +7,22 @@
  * bytes per step; the shield's limits tick is the peer (the stage right after
  * it on every command), measured in its own suite.
  */
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { ResidualAdapter } from '../adaptation/residual-adapter.js';
 import { loadConfigFile } from '../io/config-file.js';
+import { loadUrdfFile } from '../io/urdf-file.js';
+import { resolveRunSetup } from '../runtime/run-setup.js';
 import { AdaptationScenarioSchema } from '../runtime/adaptation-scenario.js';
 import { G1_JOINTS, jointLimits } from '../training/g1-upper-body.js';
 import { heapBytesPerCall } from './heap.js';
 import { percentile } from './stats.js';
 
 export async function benchAdaptation(opts: { repoRoot: string }): Promise<Record<string, number>> {
-  const sc = loadConfigFile(AdaptationScenarioSchema, join(opts.repoRoot, 'config', 'adaptation.yaml'));
-  const ad = new ResidualAdapter(sc.adapter, G1_JOINTS, Object.fromEntries(G1_JOINTS.map((j) => [j, jointLimits(j)] as const)));
+  const file = join(opts.repoRoot, 'config', 'adaptation.yaml');
+  const sc = loadConfigFile(AdaptationScenarioSchema, file);
+  const setup = resolveRunSetup(resolve(dirname(file), sc.run)); // the robot model: the load feature's kinematics
+  const model = setup.profile ? setup.profile.model : loadUrdfFile(setup.urdfPath, { packageDirs: setup.packageDirs });
+  const ad = new ResidualAdapter(sc.adapter, G1_JOINTS, Object.fromEntries(G1_JOINTS.map((j) => [j, jointLimits(j)] as const)), model);
   const n = G1_JOINTS.length;
   const q = new Float64Array(n);
   const qd = new Float64Array(n);

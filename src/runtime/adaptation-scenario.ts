@@ -28,6 +28,8 @@ import { AdaptationConfigSchema } from '../adaptation/config.js';
 import { ResidualAdapter } from '../adaptation/residual-adapter.js';
 import { nearLimitCost } from '../adaptation/safety-gate.js';
 import { loadConfigFile } from '../io/config-file.js';
+import { loadUrdfFile } from '../io/urdf-file.js';
+import { resolveRunSetup } from './run-setup.js';
 import { CONSTRAINT_NAMES } from '../safety/band.js';
 import { loadRegimeMemoryFile, saveRegimeMemoryFile } from '../io/regime-memory-file.js';
 import type { PolicyNode } from '../nodes/policy-node.js';
@@ -153,6 +155,8 @@ export async function runAdaptationScenario(opts: ScenarioOptions): Promise<Adap
   const sc = loadConfigFile(AdaptationScenarioSchema, opts.configPath);
   const here = (p: string): string => (isAbsolute(p) ? p : resolve(dirname(resolve(opts.configPath)), p));
   const runPath = here(sc.run);
+  const setup = resolveRunSetup(runPath);
+  const model = setup.profile ? setup.profile.model : loadUrdfFile(setup.urdfPath, { packageDirs: setup.packageDirs });
   const tracked = Int32Array.from(sc.trackedJoints, (j) => {
     const i = G1_JOINTS.indexOf(j);
     if (i < 0) throw new Error(`${opts.configPath}: trackedJoints: '${j}' is not a policy joint`);
@@ -178,6 +182,7 @@ export async function runAdaptationScenario(opts: ScenarioOptions): Promise<Adap
             },
             G1_JOINTS,
             limits,
+            model,
           );
     if (adapter && variant === 'oracle' && memoryFile) adapter.loadMemory(loadRegimeMemoryFile(memoryFile));
     const series: Series = { t: [], e2: [], bin: [], cost: [], clamp: [], jointE2: [], jointErr: [], joints: tracked.length };
