@@ -93,8 +93,23 @@ export class PageHinkley {
     return Math.max(1, this.n - this.minAt);
   }
 
+  /**
+   * Scalar slots of {@link PageHinkley.updateSlot}: [0] the sample x, [1] its time tS (s). Typed slots, so
+   * no float crosses a call boundary (a boxed heap number per argument when the call is not inlined).
+   */
+  readonly io = new Float64Array(2);
+
   /** Feeds one sample x taken at time tS; says whether it raised an alarm (the detector then resets). */
   update(x: number, tS: number): DetectorVerdict {
+    this.io[0] = x;
+    this.io[1] = tS;
+    return this.updateSlot();
+  }
+
+  /** {@link PageHinkley.update} with x and tS read from `io` (the allocation-free form). */
+  updateSlot(): DetectorVerdict {
+    const x = this.io[0]!;
+    const tS = this.io[1]!;
     const c = this.config;
     if (!Number.isFinite(x) || !Number.isFinite(tS)) {
       this.stats.nonFinite++;
@@ -135,5 +150,10 @@ export class PageHinkley {
   /** True when the stream is frozen or has had no fresh sample for `stallTimeoutS` at time nowS. */
   stalledAt(nowS: number): boolean {
     return this.frozen || (this.lastT > -Infinity && nowS - this.lastT > this.config.stallTimeoutS);
+  }
+
+  /** {@link PageHinkley.stalledAt} at the time in clock[0] (s): no float argument to box. */
+  stalledAtClock(clock: Float64Array): boolean {
+    return this.frozen || (this.lastT > -Infinity && clock[0]! - this.lastT > this.config.stallTimeoutS);
   }
 }

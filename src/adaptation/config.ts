@@ -102,6 +102,34 @@ export const AdaptationConfigSchema = z
      * An announced switch re-fits every group.
      */
     refitAlarmedOnly: z.boolean().default(false),
+    /**
+     * The dynamics context (src/adaptation/context-estimator.ts), or null: per group, (a, m, b) — the servo's
+     * compliance change, a payload at the group's `loadLink` (kg), an added damping (N·m·s/rad) — shared by the
+     * group's joints and re-fitted from all of them after every switch, while the per-joint servo models keep
+     * their consolidated covariance (no reset at a switch: the slow, EWC-anchored part). Needs every group's `loadLink`.
+     */
+    context: z
+      .object({
+        /** Nominal servo stiffness per joint group (anchored regex → N·m/rad, first match; every adapted joint must match one): the robot's (the sim's) kp. */
+        kp: z.record(z.string().min(1), finite.positive()),
+        /** Prior variance of the context after a switch: (a, m kg, b N·m·s/rad); their squares ≈ the largest changes expected. */
+        priorVariance: z
+          .object({
+            /** Of a (dimensionless): 1 ≈ a servo at half its kp. */
+            compliance: finite.positive().default(1),
+            /** Of m, kg²: 4 ≈ payloads up to 2 kg. */
+            massKg: finite.positive().default(4),
+            /** Of b, (N·m·s/rad)². */
+            damping: finite.positive().default(1),
+          })
+          .strict()
+          .prefault({}),
+        /** Forgetting factor of the context's RLS per joint sample (7 samples per tick for an arm). */
+        forgetting: finite.gt(0).max(1).default(0.999),
+      })
+      .strict()
+      .nullable()
+      .default(null),
     /** The change-point detector on the normalised one-step error. */
     detector: PageHinkleyConfigSchema.prefault({}),
     match: z
@@ -177,16 +205,33 @@ export const AdaptationConfigSchema = z
     if (c.dampingS > 0 && c.correctAt !== 'target') ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['dampingS'], message: "needs correctAt: 'target' (the damping acts on the velocity error to the target's rate)" });
     const widths = new Set(c.groups.map((g) => g.features.length));
     if (widths.size > 1) ctx.addIssue({ code: 'custom', path: ['groups'], message: 'every group needs the same number of feature joints (one feature layout)' });
+    if (c.context) {
+      if (c.groups.some((g) => g.loadLink === undefined)) ctx.addIssue({ code: 'custom', path: ['context'], message: 'needs a loadLink in every group (the payload regressor)' });
+      const res = Object.keys(c.context.kp).map((k) => {
+        try {
+          return new RegExp(`^(?:${k})$`);
+        } catch {
+          ctx.addIssue({ code: 'custom', path: ['context', 'kp', k], message: `'${k}' is not a regular expression` });
+          return null;
+        }
+      });
+      for (const j of seen) if (!res.some((re) => re?.test(j))) ctx.addIssue({ code: 'custom', path: ['context', 'kp'], message: `no entry matches adapted joint '${j}'` });
+    }
     const loads = new Set(c.groups.map((g) => g.loadLink !== undefined));
     if (loads.size > 1) ctx.addIssue({ code: 'custom', path: ['groups'], message: 'every group names a loadLink, or none does (one feature layout)' });
   });
 export type AdaptationConfig = z.infer<typeof AdaptationConfigSchema>;
 export type AdaptationConfigInput = z.input<typeof AdaptationConfigSchema>;
 
+/** The value of the first entry of a regex record (anchored) matching `joint`, or undefined. */
+export function groupValueOf(record: Readonly<Record<string, number>>, joint: string): number | undefined {
+  for (const [key, v] of Object.entries(record)) if (new RegExp(`^(?:${key})$`).test(joint)) return v;
+  return undefined;
+}
+
 /** The command-lead bound of each joint (`trustRegion.maxLeadRad`; Infinity = none), rad. */
 export function leadBoundOf(lead: AdaptationConfig['trustRegion']['maxLeadRad'], joint: string): number {
   if (lead === null) return Infinity;
   if (typeof lead === 'number') return lead;
-  for (const [key, v] of Object.entries(lead)) if (new RegExp(`^(?:${key})$`).test(joint)) return v;
-  return Infinity;
+  return groupValueOf(lead, joint) ?? Infinity;
 }

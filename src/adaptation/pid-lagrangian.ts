@@ -40,8 +40,19 @@ export class PidLagrangian {
     this.config = PidLagrangianConfigSchema.parse(config);
   }
 
+  /** Scalar slots of {@link PidLagrangian.updateSlot}: [0] the cost in, [1] λ out (no float crosses a call boundary). */
+  readonly io = new Float64Array(2);
+
   /** Feeds one tick's measured cost c ≥ 0 (non-finite counts as the budget exceeded ×10); returns λ. */
   update(c: number): number {
+    this.io[0] = c;
+    this.updateSlot();
+    return this.lambda;
+  }
+
+  /** {@link PidLagrangian.update} with the cost read from `io[0]` and λ written to `io[1]` (the allocation-free form). */
+  updateSlot(): void {
+    const c = this.io[0]!;
     const cfg = this.config;
     const x = Number.isFinite(c) && c >= 0 ? c : 10 * Math.max(cfg.budget, 1e-3);
     const a = 1 / cfg.costWindowTicks;
@@ -51,7 +62,7 @@ export class PidLagrangian {
     this.integral = Math.max(0, this.integral + cfg.ki * e);
     const d = cfg.kd * Math.max(0, this.cost - this.prevCost);
     this.lambda = Math.min(cfg.lambdaMax, Math.max(0, cfg.kp * e + this.integral + d));
-    return this.lambda;
+    this.io[1] = this.lambda;
   }
 
   /** True while the smoothed cost is above the budget. */

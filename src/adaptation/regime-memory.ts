@@ -31,6 +31,8 @@ export interface RegimeEntry {
   covariance: Float64Array;
   /** One-step residual variance per joint, rad². */
   noiseVar: Float64Array;
+  /** The dynamics context of the regime (per group (a, m, b); empty without a context estimator). */
+  context: Float64Array;
   /** Times this regime was entered (created or recalled). */
   visits: number;
   /** The library's use counter when last entered or consolidated (LRU). */
@@ -42,6 +44,8 @@ export interface RegimeEntry {
 export interface RegimeShape {
   joints: number;
   features: number;
+  /** Context values per entry (0: none). */
+  context?: number;
 }
 
 export class RegimeMemory {
@@ -56,6 +60,11 @@ export class RegimeMemory {
     readonly capacity: number,
   ) {
     if (!Number.isInteger(capacity) || capacity < 1) throw new Error(`RegimeMemory: capacity must be a positive integer (got ${capacity})`);
+  }
+
+  /** Context values per entry. */
+  get contextSize(): number {
+    return this.shape.context ?? 0;
   }
 
   get entries(): readonly RegimeEntry[] {
@@ -74,7 +83,7 @@ export class RegimeMemory {
    * A new entry (copies of the arrays), evicting the LRU unpinned entry other
    * than `protectId` if full; null when nothing can be evicted.
    */
-  create(init: { label?: string; params: ArrayLike<number>; covariance: ArrayLike<number>; noiseVar: ArrayLike<number>; signature?: ArrayLike<number>; pinned?: boolean }, protectId = -1): RegimeEntry | null {
+  create(init: { label?: string; params: ArrayLike<number>; covariance: ArrayLike<number>; noiseVar: ArrayLike<number>; signature?: ArrayLike<number>; context?: ArrayLike<number>; pinned?: boolean }, protectId = -1): RegimeEntry | null {
     if (this.list.length >= this.capacity) {
       let victim = -1;
       for (let i = 0; i < this.list.length; i++) {
@@ -95,6 +104,7 @@ export class RegimeMemory {
       params: copyOf(init.params, joints * features, 'params'),
       covariance: copyOf(init.covariance, joints * features * features, 'covariance'),
       noiseVar: copyOf(init.noiseVar, joints, 'noiseVar'),
+      context: copyOf(init.context ?? new Float64Array(this.contextSize), this.contextSize, 'context'),
       visits: 1,
       lastUsed: ++this.useCounter,
       pinned: init.pinned ?? false,
@@ -114,9 +124,10 @@ export class RegimeMemory {
   }
 
   /** Stores what was learnt in a regime when it is left (arrays copied in place). */
-  consolidate(id: number, params: ArrayLike<number>, covariance: ArrayLike<number>, noiseVar: ArrayLike<number>, signature?: ArrayLike<number>): boolean {
+  consolidate(id: number, params: ArrayLike<number>, covariance: ArrayLike<number>, noiseVar: ArrayLike<number>, signature?: ArrayLike<number>, context?: ArrayLike<number>): boolean {
     const e = this.get(id);
     if (!e) return false;
+    if (context) e.context.set(context as ArrayLike<number>);
     e.params.set(params as ArrayLike<number>);
     e.covariance.set(covariance as ArrayLike<number>);
     e.noiseVar.set(noiseVar as ArrayLike<number>);
@@ -144,6 +155,7 @@ export class RegimeMemory {
       fingerprint,
       joints: this.shape.joints,
       features: this.shape.features,
+      context: this.contextSize,
       capacity: this.capacity,
       nextId: this.nextId,
       useCounter: this.useCounter,
@@ -154,6 +166,7 @@ export class RegimeMemory {
         params: Array.from(e.params),
         covariance: Array.from(e.covariance),
         noiseVar: Array.from(e.noiseVar),
+        context: Array.from(e.context),
         visits: e.visits,
         lastUsed: e.lastUsed,
         pinned: e.pinned,
@@ -165,8 +178,8 @@ export class RegimeMemory {
   static fromJSON(f: RegimeMemoryFile, expected: { fingerprint: string; shape: RegimeShape; capacity: number }): RegimeMemory {
     const problems: string[] = [];
     if (f.fingerprint !== expected.fingerprint) problems.push(`fingerprint '${f.fingerprint}' is not this adapter's '${expected.fingerprint}' (another robot, joint set or feature layout)`);
-    if (f.joints !== expected.shape.joints || f.features !== expected.shape.features) {
-      problems.push(`shape ${f.joints} joints × ${f.features} features, expected ${expected.shape.joints} × ${expected.shape.features}`);
+    if (f.joints !== expected.shape.joints || f.features !== expected.shape.features || f.context !== (expected.shape.context ?? 0)) {
+      problems.push(`shape ${f.joints} joints × ${f.features} features + ${f.context} context values, expected ${expected.shape.joints} × ${expected.shape.features} + ${expected.shape.context ?? 0}`);
     }
     if (problems.length > 0) throw new Error(`regime memory does not fit this adapter:\n  - ${problems.join('\n  - ')}`);
     const m = new RegimeMemory(expected.shape, Math.max(expected.capacity, 1));
@@ -179,6 +192,7 @@ export class RegimeMemory {
         params: Float64Array.from(e.params),
         covariance: Float64Array.from(e.covariance),
         noiseVar: Float64Array.from(e.noiseVar),
+        context: Float64Array.from(e.context),
       });
     }
     m.nextId = Math.max(f.nextId, ...f.entries.map((e) => e.id + 1));
@@ -206,6 +220,8 @@ const EntrySchema = z
     params: finiteArray,
     covariance: finiteArray,
     noiseVar: z.array(z.number().nonnegative()),
+    /** The regime's dynamics context (absent in files without one). */
+    context: finiteArray.default([]),
     visits: z.number().int().nonnegative(),
     lastUsed: z.number().int().nonnegative(),
     pinned: z.boolean(),
@@ -223,6 +239,8 @@ export const RegimeMemoryFileSchema = z
     fingerprint: z.string().min(1),
     joints: z.number().int().positive(),
     features: z.number().int().positive(),
+    /** Context values per entry (absent = 0). */
+    context: z.number().int().nonnegative().default(0),
     capacity: z.number().int().positive(),
     nextId: z.number().int().nonnegative(),
     useCounter: z.number().int().nonnegative(),
@@ -232,7 +250,7 @@ export const RegimeMemoryFileSchema = z
   .superRefine((f, ctx) => {
     const ids = new Set<number>();
     f.entries.forEach((e, i) => {
-      const want = { signature: f.joints, params: f.joints * f.features, covariance: f.joints * f.features * f.features, noiseVar: f.joints };
+      const want = { signature: f.joints, params: f.joints * f.features, covariance: f.joints * f.features * f.features, noiseVar: f.joints, context: f.context };
       for (const [k, n] of Object.entries(want)) {
         const got = (e as unknown as Record<string, number[]>)[k]!.length;
         if (got !== n) ctx.addIssue({ code: 'custom', path: ['entries', i, k], message: `has ${got} values, expected ${n}` });

@@ -31,12 +31,13 @@
  * Disabled: the output is the policy target, unchanged, from the next call.
  */
 import { PageHinkley } from './change-detector.js';
-import { AdaptationConfigSchema, leadBoundOf, type AdaptationConfig, type AdaptationConfigInput } from './config.js';
+import { CONTEXT_SIZE, ContextEstimator } from './context-estimator.js';
+import { AdaptationConfigSchema, groupValueOf, leadBoundOf, type AdaptationConfig, type AdaptationConfigInput } from './config.js';
 import { LoadTorque } from './load-torque.js';
 import { PidLagrangian } from './pid-lagrangian.js';
 import type { RobotModel } from '../robot/model.js';
 import { RegimeMemory, type RegimeEntry, type RegimeMemoryFile } from './regime-memory.js';
-import { Rls } from './rls.js';
+import { asFloat, Rls } from './rls.js';
 import { addCorrection, blendToward, nearLimitCostWith, trustRegionWith } from './safety-gate.js';
 
 /** A measured position beyond a limit by more than this is absurd (bad input), rad. */
@@ -124,6 +125,12 @@ export class ResidualAdapter {
   /** Column of the load feature (-1: none) and its kinematics (groups' `loadLink`). */
   private readonly loadCol: number;
   private readonly load: LoadTorque | null;
+  /** The dynamics context (config `context`), or null. */
+  readonly context: ContextEstimator | null;
+  /** This tick's label per adapted joint: the servo offset c(t−1) − q(t), rad. */
+  private readonly label: Float64Array;
+  /** Post-switch window of the context's regressors [window × n × 3] (matching with an entry's context). */
+  private readonly winZ: Float64Array;
   /** Scratch: per adapted joint, the rate given to the load feature. */
   private readonly loadRate: Float64Array;
   /** Previous measured velocity per adapted joint and [its time, 1 when valid]: the measured acceleration. */
@@ -210,6 +217,7 @@ export class ResidualAdapter {
     this.load = withLoad ? new LoadTorque(model!, policyJoints, c.groups.flatMap((g) => g.joints.map((joint) => ({ joint, loadLink: g.loadLink! })))) : null;
     this.prevQd = new Float64Array(this.n);
     this.loadRate = new Float64Array(this.n);
+    this.label = new Float64Array(this.n);
     this.prevRate = new Float64Array(this.n);
     this.lower = new Float64Array(this.n);
     this.upper = new Float64Array(this.n);
@@ -220,12 +228,17 @@ export class ResidualAdapter {
       this.lower[k] = lim[0];
       this.upper[k] = lim[1];
     });
-    this.fingerprint = `residual-rls/1 [${c.groups.map((g) => `${g.joints.join(',')} | ${g.features.join(',')}`).join('; ')}]${c.acceleration ? ' +acc' : ''}${withLoad ? ` +load(${c.groups.map((g) => g.loadLink).join(',')})` : ''}`;
+    this.fingerprint = `residual-rls/1 [${c.groups.map((g) => `${g.joints.join(',')} | ${g.features.join(',')}`).join('; ')}]${c.acceleration ? ' +acc' : ''}${withLoad ? ` +load(${c.groups.map((g) => g.loadLink).join(',')})` : ''}${c.context ? ' +context' : ''}`;
     const d = this.features;
     this.rls = Array.from({ length: this.n }, () => new Rls(d, c.forgetting, c.maxVariance));
     for (const r of this.rls) r.reset(null, c.anchorVariance);
     this.anchorW = new Float64Array(this.n * d);
-    this.memory = new RegimeMemory({ joints: this.n, features: d }, c.capacity);
+    this.context = c.context
+      ? new ContextEstimator(this.groupOf, c.groups.length, Float64Array.from(c.groups.flatMap((g) => g.joints), (j) => 1 / groupValueOf(c.context!.kp, j)!),
+        // RLS assumes a unit label noise: the physical prior variances are scaled by 1/σ² (σ = noiseFloorRad)
+        [c.context.priorVariance.compliance / c.noiseFloorRad ** 2, c.context.priorVariance.massKg / c.noiseFloorRad ** 2, c.context.priorVariance.damping / c.noiseFloorRad ** 2], c.context.forgetting)
+      : null;
+    this.memory = new RegimeMemory(this.shape(), c.capacity);
     this.detector = new PageHinkley(c.detector);
     this.lagrangian = new PidLagrangian(c.lagrangian);
     this.correction = new Float64Array(this.n);
@@ -242,6 +255,7 @@ export class ResidualAdapter {
     this.scratchOut = new Float64Array(policyJoints.length);
     this.winPhi = new Float64Array(c.match.windowTicks * this.n * d);
     this.winY = new Float64Array(c.match.windowTicks * this.n);
+    this.winZ = new Float64Array(this.context ? c.match.windowTicks * this.n * CONTEXT_SIZE : 0);
     this.params = new Float64Array(this.n * d);
     this.cov = new Float64Array(this.n * d * d);
     this.limitCost = nearLimitCostWith(this.idx, this.lower, this.upper, c.cost.limitMarginRad);
@@ -347,7 +361,7 @@ export class ResidualAdapter {
     const fresh = qs !== this.lastStateSum;
     this.lastStateSum = qs;
     if (this.havePrev && fresh) this.learn(q);
-    if (this.detector.stalledAt(this.clock[0]!) && this.anchorLearnt) {
+    if (this.detector.stalledAtClock(this.clock) && this.anchorLearnt) {
       this.stats.stalledTicks++;
       return this.consolidatedOnly(policyTarget, out, 'stalled');
     }
@@ -357,7 +371,9 @@ export class ResidualAdapter {
     const cost = costs[0]! + (Number.isFinite(this.externalCost) ? Math.max(0, this.externalCost) : 1);
     this.externalCost = 0;
     this.lastCost = cost;
-    const lambda = this.lagrangian.update(cost);
+    this.lagrangian.io[0] = cost;
+    this.lagrangian.updateSlot();
+    const lambda = this.lagrangian.io[1]!;
     if (!this.enabled) {
       this.state = 'disabled';
       for (let i = 0; i < out.length; i++) out[i] = policyTarget[i]!;
@@ -368,11 +384,17 @@ export class ResidualAdapter {
     const shrink = 1 / (1 + lambda);
     const servo = this.config.compensate === 'servo';
     for (let k = 0; k < n; k++) {
-      let s = 0;
+      let s = asFloat(0); // a float from the start: a Smi-started accumulator live across calls is boxed (16 B per tick)
       if (this.anchorLearnt) {
         const w = this.rls[k]!.w;
         if (servo) for (let i = 0; i < d; i++) s += w[i]! * this.phiC[k * d + i]!;
         else for (let i = 0; i < d; i++) s += (w[i]! - this.anchorW[k * d + i]!) * this.phiC[k * d + i]!;
+        const ctx = this.context;
+        if (ctx) {
+          ctx.regress(1, k, this.phiC, k * d, this.anchorW, d, this.loadCol, this.velCol);
+          ctx.predict(1, k);
+          s += ctx.out[0]!;
+        }
       }
       // first-order approach to the model's correction: the closed loop (correction → servo → label)
       // is an integral loop, and a deadbeat one (gain 1 per tick) oscillates against the servo's lag
@@ -429,7 +451,7 @@ export class ResidualAdapter {
 
   /** Replaces the library with a loaded one (validated file data); adopts its anchor (the pinned entry) if any. */
   loadMemory(file: RegimeMemoryFile): void {
-    this.memory = RegimeMemory.fromJSON(file, { fingerprint: this.fingerprint, shape: { joints: this.n, features: this.features }, capacity: this.config.capacity });
+    this.memory = RegimeMemory.fromJSON(file, { fingerprint: this.fingerprint, shape: this.shape(), capacity: this.config.capacity });
     const anchor = this.memory.entries.find((e) => e.pinned);
     if (anchor) {
       this.anchorW.set(anchor.params);
@@ -496,26 +518,28 @@ export class ResidualAdapter {
   }
 
   private learn(q: ArrayLike<number>): void {
-    const nowS = this.clock[0]!;
     const n = this.n;
     const d = this.features;
     const c = this.config;
-    let score = 0;
+    let score = asFloat(0); // see `s` in stepAtClock
     const w = this.searching && this.winCount < c.match.windowTicks ? this.winCount : -1;
     let used = 0;
     this.gScore.fill(0);
     this.gUsed.fill(0);
     for (let k = 0; k < n; k++) {
       const j = this.idx[k]!;
-      const y = this.prevCmd[j]! - q[j]!;
+      this.label[k] = this.prevCmd[j]! - q[j]!; // a slot, not a float local: it would be boxed across the calls below
       if (this.atLead[k] === 1) {
         if (w >= 0) this.winY[w * n + k] = NaN; // not scored in the match
         continue; // the shield clamped that command: censored sample
       }
       used++;
       const r = this.rls[k]!;
-      r.io[0] = y;
+      const withContext = this.context !== null && this.anchorLearnt;
+      if (withContext) this.contextLabel(k); // the per-joint model learns what the context does not explain
+      else r.io[0] = this.label[k]!;
       r.updateSlot(this.phi, k * d);
+      if (withContext && Number.isFinite(r.io[1]!)) this.learnContext(k, w);
       const e = r.io[1]!;
       const sk = (e * e) / this.noiseVar[k]!;
       score += sk;
@@ -528,10 +552,10 @@ export class ResidualAdapter {
       // anchor-model residual: the regime's signature
       let pa = 0;
       for (let i = 0; i < d; i++) pa += this.anchorW[k * d + i]! * this.phi[k * d + i]!;
-      this.signature[k] = this.signature[k]! + 0.05 * (y - pa - this.signature[k]!);
+      this.signature[k] = this.signature[k]! + 0.05 * (this.label[k]! - pa - this.signature[k]!);
       if (w >= 0) {
         for (let i = 0; i < d; i++) this.winPhi[(w * n + k) * d + i] = this.phi[k * d + i]!;
-        this.winY[w * n + k] = y;
+        this.winY[w * n + k] = this.label[k]!;
       }
     }
     score = used > 0 ? score / used : 1;
@@ -540,19 +564,22 @@ export class ResidualAdapter {
       for (let g = 0; g < this.gScore.length; g++) if (this.gUsed[g]! > 0) score = Math.max(score, this.gScore[g]! / this.gUsed[g]!);
     }
     if (w >= 0 && ++this.winCount === c.match.windowTicks) this.finishSearch();
+    // the detector's sample and time through its slots: a float argument is boxed when the call is not inlined
+    this.detector.io[0] = score;
+    this.detector.io[1] = this.clock[0]!;
     if (!this.anchorLearnt) {
       if (this.tickCount >= c.anchorTicks) this.learnAnchor();
-      this.detector.update(score, nowS); // keeps the stall watch fed
+      this.detector.updateSlot(); // keeps the stall watch fed
       this.detector.reset();
       return;
     }
     if (this.holdoff > 0) {
       this.holdoff--;
-      this.detector.update(score, nowS);
+      this.detector.updateSlot();
       this.detector.reset();
       return;
     }
-    if (this.detector.update(score, nowS) === 'alarm') {
+    if (this.detector.updateSlot() === 'alarm') {
       this.stats.detectedSwitches++;
       this.event('detected', this.active?.label);
       this.leaveRegime();
@@ -561,12 +588,33 @@ export class ResidualAdapter {
     }
   }
 
+  /** Joint k's per-joint label with a context: the servo offset minus the context's share, into the joint's `Rls.io[0]`. */
+  private contextLabel(k: number): void {
+    const ctx = this.context!;
+    const d = this.features;
+    ctx.regress(0, k, this.phi, k * d, this.anchorW, d, this.loadCol, this.velCol);
+    ctx.predict(0, k);
+    this.rls[k]!.io[0] = this.label[k]! - ctx.out[0]!;
+  }
+
+  /** One context sample of joint k: the servo offset minus the (updated) per-joint model's prediction; window row `w` (-1: none). */
+  private learnContext(k: number, w: number): void {
+    const ctx = this.context!;
+    const d = this.features;
+    const r = this.rls[k]!;
+    let pj = asFloat(0);
+    for (let i = 0; i < d; i++) pj += r.w[i]! * this.phi[k * d + i]!;
+    ctx.io[0] = this.label[k]! - pj;
+    ctx.learn(k);
+    if (w >= 0) for (let i = 0; i < CONTEXT_SIZE; i++) this.winZ[(w * this.n + k) * CONTEXT_SIZE + i] = ctx.reg[0][k * CONTEXT_SIZE + i]!;
+  }
+
   private learnAnchor(): void {
     const d = this.features;
     for (let k = 0; k < this.n; k++) this.anchorW.set(this.rls[k]!.w, k * d);
     this.anchorLearnt = true;
     this.gather();
-    this.active = this.memory.create({ label: 'anchor', params: this.params, covariance: this.cov, noiseVar: this.noiseVar, pinned: true });
+    this.active = this.memory.create({ label: 'anchor', params: this.params, covariance: this.cov, noiseVar: this.noiseVar, ...(this.context ? { context: this.context.z } : {}), pinned: true });
     this.detector.reset();
     this.holdoff = this.config.holdoffTicks;
     this.event('anchor', 'anchor');
@@ -582,7 +630,7 @@ export class ResidualAdapter {
   private consolidateActive(): void {
     const a = this.active!;
     this.gather();
-    this.memory.consolidate(a.id, this.params, this.cov, this.noiseVar, this.signature);
+    this.memory.consolidate(a.id, this.params, this.cov, this.noiseVar, this.signature, this.context?.z);
     if (a.pinned) this.anchorW.set(this.params);
   }
 
@@ -602,8 +650,12 @@ export class ResidualAdapter {
 
   private beginSearch(label: string | null): void {
     const c = this.config;
+    if (this.context) {
+      // the context re-fits; the per-joint models keep their consolidated covariance (the slow, anchored part)
+      for (let g = 0; g < this.refit.length; g++) if (this.refit[g] === 1) this.context.reset(g);
+    }
     for (let k = 0; k < this.n; k++) {
-      if (this.refit[this.groupOf[k]!] === 0) continue;
+      if (this.context || this.refit[this.groupOf[k]!] === 0) continue;
       this.rls[k]!.reset(this.rls[k]!.w, c.resetVariance);
       if (c.resetVarianceOffset !== null) this.rls[k]!.P[0] = c.resetVarianceOffset; // φ[0] = 1: the offset
       if (this.loadCol >= 0) this.rls[k]!.P[this.loadCol * (this.features + 1)] = c.resetVarianceLoad;
@@ -634,6 +686,7 @@ export class ResidualAdapter {
           m++;
           let p = 0;
           for (let i = 0; i < d; i++) p += e.params[k * d + i]! * this.winPhi[(t * n + k) * d + i]!;
+          if (this.context) p += this.context.predictWith(e.context, this.winZ, (t * n + k) * CONTEXT_SIZE, k);
           const r = this.winY[t * n + k]! - p;
           s += (r * r) / Math.max(floor, e.noiseVar[k]!);
         }
@@ -649,7 +702,7 @@ export class ResidualAdapter {
 
   private createEntry(): void {
     this.gather();
-    const e = this.memory.create({ ...(this.pendingLabel ? { label: this.pendingLabel } : {}), params: this.params, covariance: this.cov, noiseVar: this.noiseVar });
+    const e = this.memory.create({ ...(this.pendingLabel ? { label: this.pendingLabel } : {}), params: this.params, covariance: this.cov, noiseVar: this.noiseVar, ...(this.context ? { context: this.context.z } : {}) });
     if (e) {
       this.active = e;
       this.stats.created++;
@@ -677,6 +730,7 @@ export class ResidualAdapter {
     }
     this.noiseVar.set(e.noiseVar);
     this.signature.set(e.signature);
+    this.context?.set(e.context);
   }
 
   private gather(): void {
@@ -716,6 +770,10 @@ export class ResidualAdapter {
         this.stats.leadLimited++;
       }
     }
+  }
+
+  private shape(): { joints: number; features: number; context: number } {
+    return { joints: this.n, features: this.features, context: this.context ? this.context.z.length : 0 };
   }
 
   /** The consolidated policy's target, unchanged; correction dropped (counted by the caller's state). */

@@ -179,6 +179,8 @@ export async function runAdaptationScenario(opts: ScenarioOptions): Promise<Adap
               ...sc.adapter,
               memory: variant !== 'no_memory',
               ...(announce ? { detector: { ...sc.adapter.detector, threshold: 1e12 } } : {}),
+              // the oracle's context is the calibrated regime's, as told at the switch: not re-fitted from its own samples
+              ...(variant === 'oracle' && sc.adapter.context ? { context: { ...sc.adapter.context, priorVariance: { compliance: 1e-12, massKg: 1e-12, damping: 1e-12 } } } : {}),
             },
             G1_JOINTS,
             limits,
