@@ -162,6 +162,35 @@ describe('load feature: where it is evaluated (a frozen model whose only weight 
       for (let i = 0; i < POLICY.length; i++) if (!ARM_IDX.includes(i)) expect(out[i]).toBe(T[2]![i]); // not adapted
     }
   });
+
+  it('no acceleration spans a restart() or a bad-input tick: the next tick\'s load feature is the static one', () => {
+    const rng = new Rng(29);
+    const pose = (): Float64Array => Float64Array.from(JOINTS, (j) => {
+      const m = 0.25 * (j.limit!.upper - j.limit!.lower);
+      return rng.uniform(j.limit!.lower + m, j.limit!.upper - m);
+    });
+    const Q = [pose(), pose(), pose()];
+    const QD = Q.map(() => Float64Array.from(POLICY, () => rng.uniform(-1.5, 1.5)));
+    const staticTau = (q: Float64Array): number[] => ARM_IDX.map((i) => G * handAlong(q, unit(i))[2]);
+    for (const mode of ['state', 'target'] as const) {
+      for (const gap of ['restart', 'bad input'] as const) {
+        const ad = frozen(mode);
+        const out = new Float64Array(POLICY.length);
+        ad.step(Q[0]!, QD[0]!, Q[0]!, out, 1);
+        ad.step(Q[1]!, QD[1]!, Q[1]!, out, 1 + DT);
+        if (gap === 'restart') ad.restart();
+        else {
+          const bad = Float64Array.from(Q[1]!);
+          bad[ARM_IDX[0]!] = NaN;
+          expect(ad.step(bad, QD[1]!, Q[1]!, out, 1 + 1.5 * DT)).toBe('bad_input');
+        }
+        // 0.02 s later, another pose and velocity: without the reset the load point's acceleration would count
+        ad.step(Q[2]!, QD[2]!, Q[2]!, out, 1 + 2 * DT);
+        const tau = staticTau(Q[2]!);
+        RIGHT_ARM.forEach((j, k) => expect(out[ARM_IDX[k]!]! - Q[2]![ARM_IDX[k]!]!, `${mode}, ${gap}: ${j}`).toBeCloseTo(WLOAD[k]! * tau[k]!, 8));
+      }
+    }
+  });
 });
 
 /** Solves A x = b in place (A: n×n row-major, Gaussian elimination with partial pivoting); returns x in b. */
