@@ -73,10 +73,15 @@ export const AdaptationConfigSchema = z
      * the shape weights (which need a good part of the motion cycle to separate).
      */
     resetVarianceOffset: finite.positive().nullable().default(null),
-    /** Prior variance of the load weight (groups' `loadLink`) after a switch, (kg·rad/(N·m))²: ≈ (payload kg / kp)² for the largest payload expected. */
+    /**
+     * Without `context`: prior variance of the load weight (groups' `loadLink`) after a switch. Like every RLS
+     * prior here it is relative to a unit label variance (1 rad²): a physical (kg/kp)² must be divided by the
+     * label noise σ² (≈ noiseFloorRad²) to weigh against the data as intended.
+     */
     resetVarianceLoad: finite.positive().default(0.01),
     /**
-     * Prior variance of a common scale of the previous regime's weights after a switch (dimensionless; 0 = none):
+     * Without `context`: prior variance of a common scale of the previous regime's weights after a switch (0 = none;
+     * relative to a unit label variance, like `resetVarianceLoad`):
      * the re-fit's covariance gets σ²·w wᵀ added, so a servo that became uniformly weaker or stronger
      * (every term of c − q = (I·q̈ + b·q̇ + g(q))/kp scaled by the change of kp) is one direction, fitted in a few ticks.
      */

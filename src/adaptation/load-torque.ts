@@ -9,11 +9,13 @@
  * For revolute joint i with world axis aᵢ through the point oᵢ, the load
  * point p moves with Jᵢ = aᵢ × (p − oᵢ) per rad, and the torque the servo must
  * supply to hold and accelerate 1 kg there is τᵢ = Jᵢ·(a_p − g) (N·m per kg),
- * g = (0, 0, −9.81) m/s². The point's acceleration a_p is the change over the
- * last call of its velocity v_p = Σ Jᵢ q̇ᵢ over the chain's joints (the same
- * backward difference as the adapter's joint acceleration); 0 on a channel's
- * first call. Two channels keep their own previous velocity: the measured
- * state and the commanded trajectory.
+ * g = (0, 0, −9.80665) m/s². The point's acceleration a_p is the change over
+ * the last call of its velocity v_p = Σ Jᵢ q̇ᵢ over the outputs that carry the
+ * same load link (the adapted joints of the group: joints above them, e.g. the
+ * waist, and a moving base are not counted, and the root link is taken as the
+ * world frame — right for a fixed base) — the same backward difference as the
+ * adapter's joint acceleration; 0 on a channel's first call. Two channels keep
+ * their own previous velocity: the measured state and the commanded trajectory.
  */
 import { KinematicTree } from '../robot/kinematics.js';
 import { actuatedJoints, type RobotModel } from '../robot/model.js';

@@ -82,7 +82,8 @@ function solve(A: Float64Array, b: Float64Array, n: number): Float64Array {
 /**
  * The G1 right arm as a servo plant that, each tick, reaches the pose where its servo identity holds:
  *   kp·(c(t−1) − q(t)) = kp·s_nom(q(t)) + kd·q̇(t) + m·J(q(t))ᵀ(a_hand(t) − g_vec)
- * on the 7 arm joints (solved for q(t) by quasi-Newton iterations), the rest of the body following its
+ * on the 7 arm joints (solved for q(t) by quasi-Newton iterations; with `compliance` a, the right-hand side
+ * is multiplied by 1 + a: a servo at kp/(1 + a)), the rest of the body following its
  * command. s_nom: a generic sin/cos shape of the feature joints; kd/kp = 0.05 s; the payload: m kg at the
  * hand's centre of mass, kp = 40 N·m/rad, J its Jacobian (finite differences of the forward kinematics) and
  * a_hand the backward difference of its velocity J·q̇ over the last tick, q̇ = (q(t) − q(t−1))/DT: the
@@ -104,6 +105,8 @@ export class ArmPlant {
   damping = 0.05;
   t = 0;
   payloadKg = 0;
+  /** Servo compliance change a: the servo at kp/(1 + a) (and kd/(1 + a)); 1 = half gain. */
+  compliance = 0;
   /** The hand's velocity at the last tick (m/s). */
   private readonly vHand = new Float64Array(3);
   private readonly x = new Float64Array(POLICY.length);
@@ -163,7 +166,7 @@ export class ArmPlant {
       let worst = 0;
       ARM_IDX.forEach((i, k) => {
         const tau = this.J[k]! * a[0]! + this.J[7 + k]! * a[1]! + this.J[14 + k]! * a[2]!;
-        this.F[k] = x[i]! - c[i]! + this.nominal(x, k) + this.damping * ((x[i]! - this.q[i]!) / DT) + mk * tau;
+        this.F[k] = x[i]! - c[i]! + (1 + this.compliance) * (this.nominal(x, k) + this.damping * ((x[i]! - this.q[i]!) / DT) + mk * tau);
         worst = Math.max(worst, Math.abs(this.F[k]!));
       });
       if (worst < 1e-9) break;
@@ -171,7 +174,7 @@ export class ArmPlant {
       for (let r = 0; r < 7; r++) for (let k = 0; k < 7; k++) {
         let s = 0;
         for (let d = 0; d < 3; d++) s += this.J[d * 7 + r]! * this.J[d * 7 + k]!;
-        this.A[r * 7 + k] = (r === k ? 1 + this.damping / DT : 0) + (mk * s) / (DT * DT);
+        this.A[r * 7 + k] = (r === k ? 1 + ((1 + this.compliance) * this.damping) / DT : 0) + ((1 + this.compliance) * mk * s) / (DT * DT);
       }
       solve(this.A, this.F, 7);
       ARM_IDX.forEach((i, k) => (x[i] = x[i]! - this.F[k]!));

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfigFile } from '../../src/io/config-file.js';
 import { loadUrdfFile } from '../../src/io/urdf-file.js';
-import { leadBoundOf } from '../../src/adaptation/config.js';
+import { groupValueOf, leadBoundOf } from '../../src/adaptation/config.js';
 import { jointLimitArrays } from '../../src/robot/model.js';
 import { AdaptationScenarioSchema } from '../../src/runtime/adaptation-scenario.js';
 import { ShieldNodeConfigSchema } from '../../src/safety/config.js';
@@ -60,5 +60,10 @@ describe.each(['adaptation.yaml', 'adaptation-following.yaml', 'adaptation-dampi
     const adapted = sc.adapter.groups.flatMap((g) => g.joints);
     expect(adapted.length).toBeGreaterThan(0);
     for (const j of adapted) expect(leadBoundOf(sc.adapter.trustRegion.maxLeadRad, j), j).toBe(r.data.followingError[names.indexOf(j)]);
+  });
+
+  it("the context's kp of every adapted joint is the sim's servo kp of that joint (it normalises payload and damping between the joints)", () => {
+    if (!sc.adapter.context) return expect(file).not.toBe('adaptation.yaml'); // the shipped scenario has one
+    for (const j of sc.adapter.groups.flatMap((g) => g.joints)) expect(groupValueOf(sc.adapter.context.kp, j), j).toBe(gainsFor(run.sim, j).kp);
   });
 });
