@@ -94,6 +94,8 @@ export interface VariantResult {
   adapter: ResidualAdapter['stats'] | null;
   /** Regime library at the end (labels), when the variant has one. */
   library: string[] | null;
+  /** The adapter's dynamics context at the end of each regime visit (per group (a, m kg, b)), when it has one. */
+  contextAtEnd: number[][] | null;
   events: ResidualAdapter['events'];
 }
 
@@ -105,6 +107,8 @@ export interface AdaptationReport {
   /** Start of the revisit window of the alternative forgetting, s after the switch (metrics.settleS), and its length (metrics.settleWindowS). */
   settleS: number;
   settleWindowS: number;
+  /** Names of the adapter's groups (their first joint), the order of each context's (a, m, b) triples. */
+  contextGroups: string[];
   variants: VariantResult[];
   /** Summary vs `none` (the issue's done-when figures). */
   summary: Record<Exclude<Variant, 'none'>, {
@@ -169,7 +173,7 @@ export async function runAdaptationScenario(opts: ScenarioOptions): Promise<Adap
   const results: VariantResult[] = [];
   let durationS = opts.durationS ?? NaN;
 
-  const once = async (variant: Variant | 'calibration', memoryFile: string | null): Promise<{ series: Series; summary: RunSummary; adapter: ResidualAdapter | null }> => {
+  const once = async (variant: Variant | 'calibration', memoryFile: string | null): Promise<{ series: Series; summary: RunSummary; adapter: ResidualAdapter | null; contextAtEnd: number[][] | null }> => {
     const announce = variant === 'oracle' || variant === 'calibration';
     const adapter =
       variant === 'none'
@@ -206,6 +210,8 @@ export async function runAdaptationScenario(opts: ScenarioOptions): Promise<Adap
     let sampleClamps = 0;
     let steps = 0;
     let nextRegime = 1;
+    let endOfVisit = 1; // the next regime start at which the context is recorded
+    const contextAtEnd: number[][] = [];
     const summary = await runEmbedded({
       configPath: runPath,
       root: opts.root,
@@ -237,6 +243,10 @@ export async function runAdaptationScenario(opts: ScenarioOptions): Promise<Adap
         sampleShieldTicks += dT;
         // the adapter's external cost: the fraction of the policy period's shield ticks with a limit-type intervention
         if (adapter && dI > 0) adapter.externalCost += (dI * UPPER_BODY.policyRateHz) / shield!.config.core.rateHz;
+        if (adapter?.context && endOfVisit < sc.regimes.length && t >= sc.regimes[endOfVisit]!.startS) {
+          contextAtEnd.push(Array.from(adapter.context.z)); // before this step's dynamics reach the adapter
+          endOfVisit++;
+        }
         if (announce && nextRegime < sc.regimes.length && t >= sc.regimes[nextRegime]!.startS) {
           adapter!.announceSwitch(label(sc.regimes[nextRegime]!.name));
           nextRegime++;
@@ -270,7 +280,8 @@ export async function runAdaptationScenario(opts: ScenarioOptions): Promise<Adap
         sampleClamps = 0;
       },
     });
-    return { series, summary, adapter };
+    if (adapter?.context) contextAtEnd.push(Array.from(adapter.context.z));
+    return { series, summary, adapter, contextAtEnd: adapter?.context ? contextAtEnd : null };
   };
 
   const memoryFile = resolve(opts.memoryDir, 'adaptation-calibration-memory.json');
@@ -280,7 +291,7 @@ export async function runAdaptationScenario(opts: ScenarioOptions): Promise<Adap
   }
   let policyNominal: Float64Array | undefined; // the unadapted policy's nominal profile (from `none`, run first)
   for (const v of [...variants].sort((a, b) => (a === 'none' ? -1 : b === 'none' ? 1 : 0))) {
-    const { series, summary, adapter } = await once(v, memoryFile);
+    const { series, summary, adapter, contextAtEnd } = await once(v, memoryFile);
     opts.onSeries?.(v, series);
     const end = summary.lockstep.simTimeS;
     const visits: Visit[] = sc.regimes
@@ -302,10 +313,11 @@ export async function runAdaptationScenario(opts: ScenarioOptions): Promise<Adap
       adapter: adapter ? { ...adapter.stats } : null,
       library: adapter && adapter.config.memory ? adapter.memory.entries.map((e) => e.label) : null,
       events: adapter ? [...adapter.events] : [],
+      contextAtEnd,
     });
   }
   const budget = sc.adapter.lagrangian.budget;
-  return { durationS, trackedJoints: [...sc.trackedJoints], costBudget: budget, settleS: sc.metrics.settleS, settleWindowS: sc.metrics.settleWindowS, variants: results, summary: summarise(results, firstNominal, budget) };
+  return { durationS, trackedJoints: [...sc.trackedJoints], costBudget: budget, settleS: sc.metrics.settleS, settleWindowS: sc.metrics.settleWindowS, contextGroups: sc.adapter.groups.map((g) => g.loadLink ?? g.joints[0]!), variants: results, summary: summarise(results, firstNominal, budget) };
 }
 
 function summarise(results: VariantResult[], nominalName: string, budget: number): AdaptationReport['summary'] {
@@ -353,15 +365,18 @@ const f = (x: number | null, d: number, unit = ''): string => (x === null ? 'nev
 /** The report as a table (one block per variant, one row per regime visit) plus the summary. */
 export function formatAdaptationReport(r: AdaptationReport): string {
   const lines: string[] = [`== adaptation scenario: ${r.durationS} s of sim time per variant; cost budget ${r.costBudget} ==`];
-  const head = `${'regime'.padEnd(16)} ${'t (s)'.padEnd(11)} ${'RMSE mrad'.padStart(9)} ${'cost'.padStart(7)} ${'clamp'.padStart(6)} ${'adapt s'.padStart(7)} ${'vs pol.'.padStart(7)} ${'err/nom start→end'.padStart(18)} ${'forgetting'.padStart(10)} ${`${r.settleWindowS} s from +${r.settleS}`.padStart(14)}`;
+  const groups = r.contextGroups;
+  const head = `${'regime'.padEnd(16)} ${'t (s)'.padEnd(11)} ${'RMSE mrad'.padStart(9)} ${'cost'.padStart(7)} ${'clamp'.padStart(6)} ${'adapt s'.padStart(7)} ${'vs pol.'.padStart(7)} ${'err/nom start→end'.padStart(18)} ${'forgetting'.padStart(10)} ${`${r.settleWindowS} s from +${r.settleS}`.padStart(14)}${r.variants.some((v) => v.contextAtEnd) ? `  context at the end (a, m kg, b N·m·s/rad): ${groups.join(' | ')}` : ''}`;
   for (const v of r.variants) {
     lines.push('', `-- ${v.variant} --  limit violations ${v.run.limitViolations} in ${v.run.publishedCommands} commands; shield intervention ticks ${v.run.shieldInterventionTicks}/${v.run.shieldTicks} (${Object.entries(v.run.interventions).map(([k, n]) => `${k} ${n}`).join(', ') || 'none'})${v.adapter ? `; detected ${v.adapter.detectedSwitches}, announced ${v.adapter.announcedSwitches}, recalls ${v.adapter.recalls}, created ${v.adapter.created}, rejected ${v.adapter.rejectedUpdates}, fallback ticks ${v.adapter.fallbackTicks}` : ''}${v.library ? `; library [${v.library.join(', ')}]` : ''}`);
     lines.push(head);
-    for (const x of v.visits) {
+    v.visits.forEach((x, i) => {
+      const z = v.contextAtEnd?.[i];
+      const ctx = z ? `  ${groups.map((_, g) => z.slice(3 * g, 3 * g + 3).map((c) => c.toFixed(2).padStart(5)).join(' ')).join(' | ')}` : '';
       lines.push(
-        `${x.name.padEnd(16)} ${`${f(x.startS, 0)}-${f(x.endS, 0)}`.padEnd(11)} ${f(x.rmseRad * 1000, 1).padStart(9)} ${f(x.meanCost, 3).padStart(7)} ${f(x.clampRate, 2).padStart(6)} ${(x.startS === 0 ? '-' : f(x.adaptS, 1)).padStart(7)} ${(x.startS === 0 || x.adaptVsPolicyS === null ? '-' : f(x.adaptVsPolicyS, 1)).padStart(7)} ${`${f(x.startRatio, 2)}→${f(x.endRatio, 2)}`.padStart(18)} ${(x.forgetting === null ? '-' : f(x.forgetting * 100, 1, ' %')).padStart(10)} ${(x.forgettingSettled === null ? '-' : f(x.forgettingSettled * 100, 1, ' %')).padStart(14)}`,
+        `${x.name.padEnd(16)} ${`${f(x.startS, 0)}-${f(x.endS, 0)}`.padEnd(11)} ${f(x.rmseRad * 1000, 1).padStart(9)} ${f(x.meanCost, 3).padStart(7)} ${f(x.clampRate, 2).padStart(6)} ${(x.startS === 0 ? '-' : f(x.adaptS, 1)).padStart(7)} ${(x.startS === 0 || x.adaptVsPolicyS === null ? '-' : f(x.adaptVsPolicyS, 1)).padStart(7)} ${`${f(x.startRatio, 2)}→${f(x.endRatio, 2)}`.padStart(18)} ${(x.forgetting === null ? '-' : f(x.forgetting * 100, 1, ' %')).padStart(10)} ${(x.forgettingSettled === null ? '-' : f(x.forgettingSettled * 100, 1, ' %')).padStart(14)}${ctx}`,
       );
-    }
+    });
   }
   lines.push('', 'summary vs none (targets: RMSE reduction ≥ 50 %, adapt ≤ 1 s, recall ≤ 0.2 s, forgetting ≤ 5 %, 0 violations, cost ≤ budget):');
   for (const [k, s] of Object.entries(r.summary)) {
