@@ -6,42 +6,19 @@
 import { describe, expect, it } from 'vitest';
 import { ResidualAdapter } from '../../src/adaptation/residual-adapter.js';
 import type { AdaptationConfigInput } from '../../src/adaptation/config.js';
-import { Rng } from '../../src/training/rng.js';
+import { DT, Plant2, nominal2 } from '../helpers/adaptation-plants.js';
 
 const JOINTS = ['a', 'b', 'c'];
 const LIMITS = { a: [-2, 2], b: [-2, 2] } as const;
 /** The synthetic plant has no servo lag, so the deadbeat loop gain (1) is stable here; the sim needs the default 0.1. */
 const CFG: AdaptationConfigInput = { groups: [{ joints: ['a', 'b'], features: ['a'] }], correctionGain: 1 };
-const DT = 0.02;
-
 type Regime = (q: Float64Array, j: number) => number;
-const nominal: Regime = (q, j) => 0.02 + 0.03 * Math.sin(q[0]!) * (j + 1);
+const nominal: Regime = nominal2;
 const payload: Regime = (q, j) => 0.12 + 0.1 * Math.sin(q[0]!) * (j + 1);
 const weak: Regime = (q, j) => -0.08 + 0.06 * Math.cos(q[0]!) * (j + 1);
-
-class Plant {
-  q = Float64Array.from([0.1, -0.1, 0]);
-  qd = new Float64Array(3);
-  t = 0;
-  regime: Regime = nominal;
-  readonly rng = new Rng(11);
-  readonly pol = new Float64Array(3);
-  readonly out = new Float64Array(3);
-  policyTarget(): Float64Array {
-    const w = (2 * Math.PI) / 4;
-    this.pol[0] = 0.6 * Math.sin(w * this.t);
-    this.pol[1] = -0.4 + 0.5 * Math.cos(w * this.t);
-    this.pol[2] = 0.1;
-    return this.pol;
-  }
-  apply(c: ArrayLike<number>): void {
-    const prev = Float64Array.from(this.q);
-    for (let j = 0; j < 2; j++) this.q[j] = c[j]! - this.regime(prev, j) + 0.002 * this.rng.normal();
-    this.q[2] = c[2]!;
-    for (let j = 0; j < 3; j++) this.qd[j] = (this.q[j]! - prev[j]!) / DT;
-    this.t += DT;
-  }
-}
+/** The synthetic plant: q(t+1) = c(t) − s_R(q(t)) + noise (tests/helpers/adaptation-plants.ts). */
+const Plant = Plant2;
+type Plant = Plant2;
 
 /** Runs `ticks` ticks; returns the RMS error of q vs what the nominal plant would reach (c_pol − s_nom). */
 function run(ad: ResidualAdapter | null, p: Plant, ticks: number, skip = 0): number {
