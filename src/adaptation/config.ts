@@ -131,6 +131,23 @@ export const AdaptationConfigSchema = z
           .prefault({}),
         /** Forgetting factor of the context's RLS per joint sample (7 samples per tick for an arm). */
         forgetting: finite.gt(0).max(1).default(0.999),
+        /**
+         * Plausible range of each context value, [low, high]: an estimate outside is clamped to it (and counted),
+         * so bad data cannot ask for the correction of, say, a 50 kg payload. The defaults never clamp in the
+         * scenario (transients swing to −0.5…−1 in the first ticks after a switch; [−0.5, 3] clamped 8 samples). The correction is bounded again by
+         * the trust region and the command-lead bound, and the shield filters the command as always.
+         */
+        bounds: z
+          .object({
+            /** Of a: [−0.9, 3] = a servo from 10× stiffer (a > −1 keeps kp/(1 + a) positive) to 4× softer than nominal. */
+            compliance: z.tuple([finite, finite]).default([-0.9, 3]),
+            /** Of m, kg: the payloads the robot may carry, and the estimate's swing below 0 in a switch's first ticks. */
+            massKg: z.tuple([finite, finite]).default([-1, 3]),
+            /** Of b, N·m·s/rad. */
+            damping: z.tuple([finite, finite]).default([-3, 5]),
+          })
+          .strict()
+          .prefault({}),
       })
       .strict()
       .nullable()
@@ -211,6 +228,9 @@ export const AdaptationConfigSchema = z
     const widths = new Set(c.groups.map((g) => g.features.length));
     if (widths.size > 1) ctx.addIssue({ code: 'custom', path: ['groups'], message: 'every group needs the same number of feature joints (one feature layout)' });
     if (c.context) {
+      for (const [k, [lo, hi]] of Object.entries(c.context.bounds)) {
+        if (!(lo < 0 && hi > 0)) ctx.addIssue({ code: 'custom', path: ['context', 'bounds', k], message: `[${lo}, ${hi}] must contain 0 (the nominal regime) strictly inside` });
+      }
       if (c.groups.some((g) => g.loadLink === undefined)) ctx.addIssue({ code: 'custom', path: ['context'], message: 'needs a loadLink in every group (the payload regressor)' });
       const res = Object.keys(c.context.kp).map((k) => {
         try {

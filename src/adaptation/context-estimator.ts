@@ -36,8 +36,12 @@ export class ContextEstimator {
   readonly io = new Float64Array(2);
   /** Output slot of {@link ContextEstimator.predict}. */
   readonly out = new Float64Array(1);
+  /** Samples after which an estimate was clamped into the bounds. */
+  clamped = 0;
   private readonly rls: Rls[];
   private readonly prior: Float64Array;
+  private readonly lo: Float64Array;
+  private readonly hi: Float64Array;
 
   constructor(
     /** Group index of each adapted joint. */
@@ -48,7 +52,11 @@ export class ContextEstimator {
     /** Prior variance of (a, m, b) after a switch. */
     prior: readonly [number, number, number],
     forgetting: number,
+    /** [low, high] of (a, m, b): an estimate outside is clamped (counted in {@link ContextEstimator.clamped}). */
+    bounds: readonly (readonly [number, number])[] = [[-Infinity, Infinity], [-Infinity, Infinity], [-Infinity, Infinity]],
   ) {
+    this.lo = Float64Array.from(bounds, (b) => b[0]);
+    this.hi = Float64Array.from(bounds, (b) => b[1]);
     this.z = new Float64Array(groups * CONTEXT_SIZE);
     this.rls = Array.from({ length: groups }, () => new Rls(CONTEXT_SIZE, forgetting));
     this.prior = Float64Array.from(prior);
@@ -94,8 +102,25 @@ export class ContextEstimator {
     r.io[0] = this.io[0]!;
     r.updateSlot(this.reg[0], k * CONTEXT_SIZE);
     this.io[1] = r.io[1]!;
+    if (this.clampInto(r.w)) this.clamped++;
     const zo = g * CONTEXT_SIZE;
     for (let i = 0; i < CONTEXT_SIZE; i++) this.z[zo + i] = r.w[i]!;
+  }
+
+  /** Clamps (a, m, b) into the bounds in place; true when something was outside. */
+  private clampInto(w: Float64Array): boolean {
+    let out = false;
+    for (let i = 0; i < CONTEXT_SIZE; i++) {
+      const v = w[i]!;
+      if (v < this.lo[i]!) {
+        w[i] = this.lo[i]!;
+        out = true;
+      } else if (v > this.hi[i]!) {
+        w[i] = this.hi[i]!;
+        out = true;
+      }
+    }
+    return out;
   }
 
   /** Group g's covariance back to the prior (a switch): the next samples re-fit its context from the current value. */
@@ -110,8 +135,9 @@ export class ContextEstimator {
     for (let g = 0; g < this.rls.length; g++) {
       const r = this.rls[g]!;
       for (let i = 0; i < CONTEXT_SIZE; i++) r.w[i] = ctx[g * CONTEXT_SIZE + i]!;
+      if (this.clampInto(r.w)) this.clamped++;
       this.reset(g);
+      for (let i = 0; i < CONTEXT_SIZE; i++) this.z[g * CONTEXT_SIZE + i] = r.w[i]!;
     }
-    for (let i = 0; i < this.z.length; i++) this.z[i] = ctx[i]!;
   }
 }

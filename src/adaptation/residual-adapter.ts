@@ -73,6 +73,8 @@ export interface AdapterStats {
   stalledTicks: number;
   /** Ticks blended toward the hold pose (cost over budget). */
   fallbackTicks: number;
+  /** Context samples (or recalls) whose estimate was clamped into `context.bounds`. */
+  contextClamped: number;
 }
 
 export interface AdapterEvent {
@@ -83,7 +85,7 @@ export interface AdapterEvent {
 
 export class ResidualAdapter {
   readonly config: AdaptationConfig;
-  readonly stats: AdapterStats = { ticks: 0, detectedSwitches: 0, announcedSwitches: 0, recalls: 0, created: 0, rejectedUpdates: 0, trustLimitedTicks: 0, leadLimited: 0, badInputTicks: 0, stalledTicks: 0, fallbackTicks: 0 };
+  readonly stats: AdapterStats = { ticks: 0, detectedSwitches: 0, announcedSwitches: 0, recalls: 0, created: 0, rejectedUpdates: 0, trustLimitedTicks: 0, leadLimited: 0, badInputTicks: 0, stalledTicks: 0, fallbackTicks: 0, contextClamped: 0 };
   /** Policy-order indices of the adapted joints. */
   readonly idx: Int32Array;
   readonly features: number;
@@ -236,7 +238,8 @@ export class ResidualAdapter {
     this.context = c.context
       ? new ContextEstimator(this.groupOf, c.groups.length, Float64Array.from(c.groups.flatMap((g) => g.joints), (j) => 1 / groupValueOf(c.context!.kp, j)!),
         // RLS assumes a unit label noise: the physical prior variances are scaled by 1/σ² (σ = noiseFloorRad)
-        [c.context.priorVariance.compliance / c.noiseFloorRad ** 2, c.context.priorVariance.massKg / c.noiseFloorRad ** 2, c.context.priorVariance.damping / c.noiseFloorRad ** 2], c.context.forgetting)
+        [c.context.priorVariance.compliance / c.noiseFloorRad ** 2, c.context.priorVariance.massKg / c.noiseFloorRad ** 2, c.context.priorVariance.damping / c.noiseFloorRad ** 2], c.context.forgetting,
+        [c.context.bounds.compliance, c.context.bounds.massKg, c.context.bounds.damping])
       : null;
     this.memory = new RegimeMemory(this.shape(), c.capacity);
     this.detector = new PageHinkley(c.detector);
@@ -606,6 +609,7 @@ export class ResidualAdapter {
     for (let i = 0; i < d; i++) pj += r.w[i]! * this.phi[k * d + i]!;
     ctx.io[0] = this.label[k]! - pj;
     ctx.learn(k);
+    this.stats.contextClamped = ctx.clamped;
     if (w >= 0) for (let i = 0; i < CONTEXT_SIZE; i++) this.winZ[(w * this.n + k) * CONTEXT_SIZE + i] = ctx.reg[0][k * CONTEXT_SIZE + i]!;
   }
 
@@ -730,7 +734,10 @@ export class ResidualAdapter {
     }
     this.noiseVar.set(e.noiseVar);
     this.signature.set(e.signature);
-    this.context?.set(e.context);
+    if (this.context) {
+      this.context.set(e.context);
+      this.stats.contextClamped = this.context.clamped;
+    }
   }
 
   private gather(): void {

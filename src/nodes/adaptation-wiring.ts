@@ -7,7 +7,8 @@
  * - `/policy/adaptation/regime` (std_msgs/String): an operator-announced
  *   switch; `data` names a regime of the library to recall, or is empty for
  *   "something changed" (match or create);
- * - `/diagnostics` keys `adaptation_*`; WARN while the adapter blends toward the
+ * - `/diagnostics` keys `adaptation_*` (with a dynamics context: `adaptation_context_<group>`, the
+ *   identified compliance change, payload and damping, and how often an estimate was clamped); WARN while the adapter blends toward the
  *   hold pose (cost over budget), runs on the consolidated policy after bad
  *   input, or sees a stalled state stream.
  */
@@ -41,7 +42,15 @@ export function attachAdaptation(node: TransportNode, controller: PolicyControll
       b.set('adaptation_cost', adapter.lagrangian.cost);
       b.set('adaptation_cost_budget', adapter.lagrangian.config.budget);
       b.set('adaptation_fallback_blend', adapter.beta);
-      for (const k of ['detectedSwitches', 'announcedSwitches', 'recalls', 'created', 'rejectedUpdates', 'badInputTicks', 'stalledTicks', 'fallbackTicks'] as const) b.set(`adaptation_${k}`, st[k]);
+      for (const k of ['detectedSwitches', 'announcedSwitches', 'recalls', 'created', 'rejectedUpdates', 'badInputTicks', 'stalledTicks', 'fallbackTicks', 'contextClamped'] as const) b.set(`adaptation_${k}`, st[k]);
+      const ctx = adapter.context;
+      if (ctx) {
+        // the identified dynamics per group: e.g. the payload the robot holds in a hand
+        adapter.config.groups.forEach((g, i) => {
+          const [a, m, d] = ctx.z.subarray(3 * i, 3 * i + 3);
+          b.set(`adaptation_context_${g.loadLink ?? g.joints[0]}`, `compliance ${a!.toFixed(2)}, payload ${m!.toFixed(2)} kg, damping ${d!.toFixed(2)} N·m·s/rad`);
+        });
+      }
       const why =
         adapter.state === 'fallback'
           ? `adaptation: safety cost ${adapter.lagrangian.cost.toFixed(3)} over budget ${adapter.lagrangian.config.budget}, blending toward hold (β ${adapter.beta.toFixed(2)})`

@@ -11,6 +11,10 @@ import { AdaptationConfigSchema } from '../../src/adaptation/config.js';
 import { RegimeMemoryFileSchema } from '../../src/adaptation/regime-memory.js';
 import { ResidualAdapter } from '../../src/adaptation/residual-adapter.js';
 import { Rng } from '../../src/training/rng.js';
+import { attachAdaptation } from '../../src/nodes/adaptation-wiring.js';
+import { StatusBuilder } from '../../src/nodes/diagnostics.js';
+import { PolicyController } from '../../src/policy/controller.js';
+import { EmbeddedBus } from '../../src/transport/bus/index.js';
 import { ArmPlant, HAND, LIMITS, MODEL, POLICY, RIGHT_GROUP, rms, runArm } from '../helpers/adaptation-plants.js';
 
 /** (ZᵀZ + P0⁻¹)⁻¹ (Zᵀy + P0⁻¹ z0) for a 3-parameter ridge problem, by Cramer's rule (independent of the RLS). */
@@ -76,6 +80,31 @@ describe('ContextEstimator', () => {
     expect(ce.out[0]).toBeCloseTo(before.reduce((s, v, i) => s + v * ce.reg[0][4 * 3 + i]!, 0), 12);
   });
 
+  it('bounds: an estimate outside the plausible range is clamped to it and counted (bad data cannot ask for a 50 kg payload); a recalled context too', () => {
+    const bounds: [number, number][] = [[-0.5, 3], [-0.5, 3], [-2, 5]];
+    const ce = new ContextEstimator(groupOf, 2, invKp, prior, 1, bounds);
+    const phi = Float64Array.from([0, 0, 40, 0]); // load/kp = 1 for k = 0: the label is the mass
+    for (let n = 0; n < 20; n++) {
+      ce.regress(0, 0, phi, 0, new Float64Array(20), 4, 2, 3);
+      ce.io[0] = 50;
+      ce.learn(0);
+    }
+    expect(ce.z[1]).toBe(3);
+    expect(ce.clamped).toBeGreaterThan(0);
+    const before = ce.clamped;
+    ce.set([10, -7, 0.5, 0, 0, 0]);
+    expect(Array.from(ce.z.subarray(0, 3))).toEqual([3, -0.5, 0.5]);
+    expect(ce.clamped).toBe(before + 1);
+    // unbounded (the default of the class) the same data gives the absurd estimate: the bounds are what stop it
+    const free = new ContextEstimator(groupOf, 2, invKp, prior, 1);
+    for (let n = 0; n < 20; n++) {
+      free.regress(0, 0, phi, 0, new Float64Array(20), 4, 2, 3);
+      free.io[0] = 50;
+      free.learn(0);
+    }
+    expect(free.z[1]).toBeGreaterThan(40);
+  });
+
   it('reset() keeps the context and restores the prior (a re-fit starts from it); set() replaces every group\'s context', () => {
     const ce = new ContextEstimator(groupOf, 2, invKp, prior, 1);
     ce.set([1, 2, 3, 4, 5, 6]);
@@ -120,6 +149,30 @@ describe('the context in the adapter (G1 right arm plant)', () => {
     const bad2 = AdaptationConfigSchema.safeParse({ ...CTX, context: { kp: { '.*_shoulder_.*': 40 } } });
     expect(JSON.stringify(bad2.error?.issues)).toMatch(/no entry matches adapted joint 'right_elbow_joint'/);
     expect(AdaptationConfigSchema.safeParse({ ...CTX, context: { kp: { '.*': 40 }, extra: 1 } }).success).toBe(false);
+  });
+
+  it('bounds must contain 0 strictly inside (a config error naming the path); the scenario-sized defaults hold the shipped regimes', () => {
+    const bad = AdaptationConfigSchema.safeParse({ ...CTX, context: { kp: { '.*': 40 }, bounds: { massKg: [0.5, 3] } } });
+    expect(JSON.stringify(bad.error?.issues)).toMatch(/"context","bounds","massKg".*must contain 0/);
+    const ok = AdaptationConfigSchema.parse(CTX);
+    expect(ok.context!.bounds).toEqual({ compliance: [-0.9, 3], massKg: [-1, 3], damping: [-3, 5] });
+  });
+
+  it('/diagnostics carry each group\'s identified context and the clamp count', async () => {
+    const p = new ArmPlant();
+    const ad = new ResidualAdapter(CTX, POLICY, LIMITS, MODEL);
+    runArm(ad, p, 300);
+    p.payloadKg = 1.5;
+    runArm(ad, p, 50);
+    const bus = new EmbeddedBus();
+    const w = attachAdaptation(bus.createNode('policy'), { adapter: null } as unknown as PolicyController, ad);
+    const b = new StatusBuilder('policy', 'test');
+    w.report(b);
+    const kv = Object.fromEntries(b.status.values.map((v) => [v.key, v.value]));
+    expect(kv[`adaptation_context_${HAND}`]).toMatch(/^compliance -?\d+\.\d\d, payload 1\.[3-6]\d kg, damping -?\d+\.\d\d N·m·s\/rad$/);
+    expect(kv['adaptation_contextClamped']).toBe(String(ad.stats.contextClamped));
+    w.destroy();
+    await bus.shutdown();
   });
 
   it('a 1.5 kg payload: the arm\'s context mass is ≈ 1.5 kg within 0.5 s of the switch, and the tracking error far lower than without the context', () => {
