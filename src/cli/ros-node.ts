@@ -36,6 +36,7 @@ import { loadReferenceMotion } from '../io/reference-motion-file.js';
 import type { ReferenceMotion } from '../policy/reference.js';
 import { PolicyNode } from '../nodes/policy-node.js';
 import { admissionSource } from '../runtime/admission-source.js';
+import { setupAdaptation, type AdaptationSetup } from '../runtime/adaptation-setup.js';
 import { createDiffusionNode, diffusionPolicy, isDiffusionPolicyFile, loadDiffusionPolicyFile, startDiffusionWorker, type DiffusionNodeWiring } from '../runtime/diffusion-launch.js';
 import type { DiffusionWorkerClient } from '../inference/diffusion-client.js';
 import { DiffusionPolicySchema } from '../policy/diffusion/config.js';
@@ -207,6 +208,17 @@ function admissionRequired(node: RosTransportNode): boolean {
   return p?.value === true;
 }
 
+/** The ONNX policy node's `adaptation_file` (read-only; '' = no online adaptation): see src/io/adaptation-file.ts. */
+function adaptationFileParameter(node: RosTransportNode): string {
+  const { rcl, raw } = node;
+  const str = PARAMETER_TYPE.string;
+  const [p] = raw.declareParameters(
+    [new rcl.Parameter('adaptation_file', str, '')],
+    [new rcl.ParameterDescriptor('adaptation_file', str, 'online adaptation of the policy (YAML: adapter settings and regime library file); empty: none', true)],
+  );
+  return typeof p?.value === 'string' && p.value !== '' ? fromRoot(p.value) : '';
+}
+
 function diffusionHooks(node: RosTransportNode, files: NodeFiles): ManagedNodeHooks {
   let client: DiffusionWorkerClient | undefined;
   let loaded: ReturnType<typeof diffusionPolicy> | undefined;
@@ -256,9 +268,11 @@ function policyHooks(node: RosTransportNode, files: NodeFiles): ManagedNodeHooks
   /** The admission source, its files hashed right after loading them; the config file's own values. */
   let admission: (AdmissionSource & { recordPath: string }) | undefined;
   let fileConfig: PolicyConfig | undefined;
+  let adaptation: AdaptationSetup | null = null;
   return {
     async prepare() {
       robotModel = loadUrdfFile(files.urdf);
+      const adaptationFile = adaptationFileParameter(node);
       robotJointNames = actuatedJoints(robotModel).map((j) => j.name);
       const initial = loadConfigFile(PolicyConfigSchema, files.config);
       params = new RosConfigParameters(node, PolicyConfigSchema, initial, {
@@ -271,6 +285,10 @@ function policyHooks(node: RosTransportNode, files: NodeFiles): ManagedNodeHooks
       fileConfig = initial;
       admission = admissionSource({ policyConfigPath: files.config, config: params.config, fileConfig: initial, urdfPath: files.urdf, loadedModelSha256: loaded.modelSha256 });
       node.log.info({ model: loaded.modelPath, warmupMsPerRun: policy.warmupMsPerRun, admissionRecord: admission.recordPath }, 'policy loaded');
+      if (adaptationFile !== '') {
+        adaptation = setupAdaptation(adaptationFile, params.config.joints, robotModel); // a bad file or library: configure fails, naming it
+        node.log.info({ adaptationFile, memoryFile: adaptation.memoryFile, regimes: adaptation.adapter.memory.size }, 'online adaptation on');
+      }
     },
     onConfigure: () => (policy ? ManagedResult.Success : ManagedResult.Failure),
     onActivate() {
@@ -284,22 +302,31 @@ function policyHooks(node: RosTransportNode, files: NodeFiles): ManagedNodeHooks
       }
       // Parameters changed since prepare may void the admission of the config file: compared again now.
       const gate = admission && fileConfig ? { ...admission, overrides: voidingOverrides(fileConfig, params.config) } : undefined;
-      running = new PolicyNode({ node, config, policy, robotJointNames, ...(robotModel ? { robotModel } : {}), ...(referenceMotion ? { referenceMotion } : {}), ...(gate ? { admission: gate } : {}) });
+      running = new PolicyNode({ node, config, policy, robotJointNames, ...(robotModel ? { robotModel } : {}), ...(referenceMotion ? { referenceMotion } : {}), ...(gate ? { admission: gate } : {}), ...(adaptation ? { adapter: adaptation.adapter } : {}) });
       return ManagedResult.Success;
     },
     onDeactivate() {
       running?.destroy();
       running = undefined;
+      saveLibrary();
       return ManagedResult.Success;
     },
     onCleanup: () => ManagedResult.Success,
     onShutdown() {
       running?.destroy();
       running = undefined;
+      saveLibrary();
       void policy?.release();
       return ManagedResult.Success;
     },
   };
+  function saveLibrary(): void {
+    try {
+      if (adaptation?.save()) node.log.info({ memoryFile: adaptation.memoryFile, regimes: adaptation.adapter.memory.size }, 'regime library saved');
+    } catch (err) {
+      node.log.error({ memoryFile: adaptation?.memoryFile, err: (err as Error).message }, 'regime library not saved (the previous file is kept)');
+    }
+  }
 }
 
 const RosSimConfigSchema = SimNodeFileSchema;

@@ -37,6 +37,7 @@ import { InterventionPhases, type InterventionPhase } from './intervention-phase
 import { runLockstep, type LockstepResult } from './lockstep.js';
 import { OutcomeTracker, REFERENCE_FALL_MARGIN_M, referenceRootHeightAt, runVerdict, type RunOutcome } from './outcome.js';
 import type { OperatorAction, RunConfig } from './run-config.js';
+import { setupAdaptation, type AdaptationSetup } from './adaptation-setup.js';
 import { loadShieldConfig, resolveRunSetup } from './run-setup.js';
 import { isDiffusionPolicyFile, loadDiffusionPolicyFile, startDiffusionPolicy, type LoadedDiffusionPolicy } from './diffusion-launch.js';
 
@@ -146,6 +147,8 @@ interface Loaded {
   motorOrder: string[];
   /** The robot description file (URDF). */
   urdfPath: string;
+  /** The policy's online adapter from the run config's adaptation file (null: none, or `opts.adapter` given). */
+  adaptation: AdaptationSetup | null;
 }
 
 /** Loads and validates every input of a run; throws a clear error naming the file and field. */
@@ -166,12 +169,21 @@ export async function loadRun(opts: EmbeddedRunOptions): Promise<Loaded> {
       : await loadPolicyFile(setup.policyPath, dirname(setup.policyPath));
   const motorOrder = setup.profile ? [...setup.profile.profile.motorOrder] : actuatedJoints(model).map((j) => j.name);
   const referenceMotion = policy ? loadReferenceMotion(policy.config.config, dirname(setup.policyPath), motorOrder) : undefined;
-  return { config, model, policy, diffusion, shieldConfig, servoGains, fallHeightM: setup.fallHeightM, motorOrder, urdfPath: setup.urdfPath, ...(referenceMotion ? { referenceMotion } : {}) };
+  if (setup.adaptationPath !== undefined && !policy) throw new Error(`${opts.configPath}: adaptation needs the ONNX policy node (this run has ${diffusion ? 'a diffusion policy' : 'a custom candidate source'})`);
+  let adaptation: AdaptationSetup | null = null;
+  try {
+    adaptation = setup.adaptationPath !== undefined && policy && !opts.adapter ? setupAdaptation(setup.adaptationPath, policy.config.joints, model) : null;
+  } catch (err) {
+    await policy?.policy.release(); // the ONNX session is not handed to anyone
+    throw err;
+  }
+  return { config, model, policy, diffusion, shieldConfig, servoGains, fallHeightM: setup.fallHeightM, motorOrder, urdfPath: setup.urdfPath, adaptation, ...(referenceMotion ? { referenceMotion } : {}) };
 }
 
 export async function runEmbedded(opts: EmbeddedRunOptions): Promise<RunSummary> {
   const log = nodeLogger('embedded_run');
-  const { config, model, policy, diffusion, shieldConfig, servoGains, fallHeightM, referenceMotion, urdfPath } = await loadRun(opts);
+  const { config, model, policy, diffusion, shieldConfig, servoGains, fallHeightM, referenceMotion, urdfPath, adaptation } = await loadRun(opts);
+  const adapter = opts.adapter ?? adaptation?.adapter;
   const durationS = opts.durationS ?? config.scenario.durationS;
   if (!(durationS >= config.sim.timestepS)) {
     throw new Error(`duration ${durationS} s is shorter than one physics step (${config.sim.timestepS} s)`);
@@ -193,7 +205,7 @@ export async function runEmbedded(opts: EmbeddedRunOptions): Promise<RunSummary>
       ? new PolicyNode({
         node: bus.createNode('policy'), config: policy.config, policy: policy.policy, robotJointNames: jointNames, robotModel: model,
         ...(referenceMotion ? { referenceMotion } : {}),
-        ...(opts.adapter ? { adapter: opts.adapter } : {}),
+        ...(adapter ? { adapter } : {}),
       })
       : null;
     opts.onNodes?.({ policy: policyNode, shield, sim });
@@ -296,7 +308,7 @@ export async function runEmbedded(opts: EmbeddedRunOptions): Promise<RunSummary>
       ? await McapRecorder.start(bus, {
         path: opts.recordPath,
         shield: { core: shield.shield, commandTopic: shield.config.topics.output, jointNames: controllerJoints },
-        metadata: { robot: model.name, controller_joints: controllerJoints.join(','), config: resolve(opts.configPath), duration_s: String(durationS), ...(policy ? { policy_model_sha256: fileSha256(policy.modelPath) } : {}), ...(opts.adapter ? { policy_adaptation: 'on' } : {}) },
+        metadata: { robot: model.name, controller_joints: controllerJoints.join(','), config: resolve(opts.configPath), duration_s: String(durationS), ...(policy ? { policy_model_sha256: fileSha256(policy.modelPath) } : {}), ...(adapter ? { policy_adaptation: 'on' } : {}) },
       })
       : null;
     const live = opts.livePort !== undefined
@@ -340,6 +352,7 @@ export async function runEmbedded(opts: EmbeddedRunOptions): Promise<RunSummary>
     await bus.shutdown();
     await policy?.policy.release();
     await diffusionPolicy?.close();
+    if (adaptation?.save()) log.info({ memoryFile: adaptation.memoryFile, regimes: adaptation.adapter.memory.size }, 'regime library saved');
 
     const st = shield.shield.status;
     const ps = policyNode?.stats;

@@ -52,6 +52,8 @@ export const RunConfigSchema = deepStrict(z
     simNode: SimNodeConfigSchema.omit({ scenario: true }).prefault({}),
     /** Policy node config file (YAML). */
     policy: z.string().min(1),
+    /** Adaptation file of the policy node (YAML, src/io/adaptation-file.ts): its online adapter and regime library; absent = no adaptation. */
+    adaptation: z.string().min(1).optional(),
     /** Shield node config file (YAML); default: the robot profile's. */
     shield: z.string().min(1).optional(),
     scenario: z

@@ -20,6 +20,8 @@ export interface RunSetup {
   urdfPath: string;
   packageDirs: Record<string, string>;
   policyPath: string;
+  /** The policy's adaptation file, when the run config names one. */
+  adaptationPath?: string;
   shieldPath: string;
   fallHeightM: number;
 }
@@ -51,6 +53,7 @@ export function resolveRunSetup(configPath: string, urdfOverride?: string): RunS
     urdfPath: profile ? profile.urdfPath : runUrdf!,
     packageDirs: profile ? profile.packageDirs : Object.fromEntries(Object.entries(parsed.robot.packageDirs).map(([k, v]) => [k, at(v)])),
     policyPath: at(parsed.policy),
+    ...(parsed.adaptation !== undefined ? { adaptationPath: at(parsed.adaptation) } : {}),
     shieldPath: shield,
     fallHeightM: parsed.fallHeightM ?? profile?.profile.fallHeightM ?? DEFAULT_FALL_HEIGHT_M,
   };
