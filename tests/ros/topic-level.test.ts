@@ -7,8 +7,11 @@
  * printed. How to run them on Jazzy or Humble: docs/ros.md.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parse, stringify } from 'yaml';
+import { RegimeMemoryFileSchema } from '../../src/adaptation/regime-memory.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadUrdfFile } from '../../src/io/urdf-file.js';
 import { jointLimitArrays } from '../../src/robot/model.js';
@@ -270,5 +273,34 @@ suite('ROS 2 topic level (nodes in separate processes)', () => {
     const distinct = new Set(driven.map((c) => c.join(','))).size;
     expect(distinct).toBeGreaterThanOrEqual(25 * span);
     expectWithinUrdfLimits(driven);
+  }, 240_000);
+
+  it.skipIf(!existsSync(addon))('online adaptation on ROS: the policy node with an adaptation_file learns its anchor in the closed loop, reports it on /diagnostics and saves the regime library on shutdown', async () => {
+    const fixed = join(root, 'urdf', 'g1_29dof_fixed.urdf');
+    const paramsFile = join(root, 'config', 'ros', 'aegis.yaml');
+    const dir = mkdtempSync(join(tmpdir(), 'aegis-ros-adaptation-'));
+    const adapter = (parse(readFileSync(join(root, 'config', 'adaptation.yaml'), 'utf8')) as { adapter: unknown }).adapter;
+    const adaptationFile = join(dir, 'adaptation.yaml');
+    writeFileSync(adaptationFile, stringify({ adapter, memoryFile: 'library.json' }));
+    startNode('sim', 'aegis_sim', { urdf_file: fixed }, paramsFile);
+    startNode('shield', 'aegis_shield', { autostart: true, use_sim_time: true, urdf_file: fixed }, paramsFile);
+    const policy = startNode('policy', 'aegis_policy', { autostart: true, use_sim_time: true, urdf_file: fixed, adaptation_file: adaptationFile }, paramsFile);
+    const adaptation: string[] = [];
+    obs.createSubscription('diagnostic_msgs/msg/DiagnosticArray', '/diagnostics', (m) => {
+      for (const st of m.status) {
+        if (!st.name.startsWith('aegis_policy:')) continue;
+        const state = st.values.find((kv) => kv.key === 'adaptation_state')?.value;
+        if (state) adaptation.push(state);
+      }
+    }, { preset: 'reliable' });
+    // 150 policy ticks (3 s) of the nominal regime learn the anchor; then the adapter corrects ("tracking")
+    await waitUntil('the adapter tracking after its anchor', () => adaptation.includes('tracking'), 120_000);
+    expect(adaptation[0]).toBe('learning_anchor');
+    expect(await stopNode(policy)).toBe(0);
+    const lib = RegimeMemoryFileSchema.parse(JSON.parse(readFileSync(join(dir, 'library.json'), 'utf8')));
+    expect(lib.entries.map((e) => e.label)).toEqual(['anchor']);
+    expect(lib.context).toBe(6);
+    expect(policy.output.join('')).toMatch(/"msg":"regime library saved"/);
+    rmSync(dir, { recursive: true, force: true });
   }, 240_000);
 });
