@@ -53,7 +53,8 @@ def generate_launch_description():
     # POLICY and MOTION need a passing admission record of the loaded model and config files
     # (docs/admission-record.md; admission.override: true in a params_file is the logged development override).
     shield_start = {'core.autoActivate': False}
-    policy_start = {'modes.initial': 'PASSIVE', 'admission.required': True}
+    policy_start = {'modes.initial': 'PASSIVE', 'admission.required': True,
+                    'adaptation_file': LaunchConfiguration('adaptation_file')}
 
     return LaunchDescription([
         DeclareLaunchArgument('urdf', default_value=pkg_file('urdf/g1_29dof.urdf'),
@@ -69,6 +70,8 @@ def generate_launch_description():
         DeclareLaunchArgument('autostart', default_value='true',
                               description='configure and activate the managed nodes at start'),
         DeclareLaunchArgument('policy', default_value='true', description='start the policy node'),
+        DeclareLaunchArgument('adaptation_file', default_value='',
+                              description='online adaptation of the policy (YAML, docs/adaptation.md); empty: none'),
 
         Node(package='robot_state_publisher', executable='robot_state_publisher', output='screen',
              parameters=[{'robot_description': robot_description, 'use_sim_time': use_sim_time}]),

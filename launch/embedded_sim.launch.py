@@ -52,6 +52,9 @@ def policy_slot(context, *, params_file, autostart, urdf, prefix):
     policy_file = LaunchConfiguration('policy_file').perform(context)
     if policy_file:
         values['config_file'] = policy_file
+    adaptation_file = LaunchConfiguration('adaptation_file').perform(context)
+    if adaptation_file:
+        values['adaptation_file'] = adaptation_file
     return [Node(package=PKG, executable='aegis_policy_node', name='aegis_policy', output='screen', prefix=prefix,
                  parameters=[params_file, NodeParams('aegis_policy', values)], condition=IfCondition(LaunchConfiguration('policy')))]
 
@@ -72,6 +75,8 @@ def generate_launch_description():
         DeclareLaunchArgument('policy_file', default_value='',
                               description='config file of the policy slot (kind: diffusion runs the diffusion node); '
                                           "empty: the params file's"),
+        DeclareLaunchArgument('adaptation_file', default_value='',
+                              description='online adaptation of the ONNX policy (YAML, docs/adaptation.md); empty: none'),
         *[DeclareLaunchArgument(f'{kind}_prefix', default_value='',
                                 description=f'command prefix of the {kind} node (e.g. chrt -f 80 taskset -c 1)')
           for kind in ('sim', 'shield', 'policy')],

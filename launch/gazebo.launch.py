@@ -81,6 +81,8 @@ def generate_launch_description():
         DeclareLaunchArgument('params_file', default_value=pkg_file('config/ros/aegis.yaml')),
         DeclareLaunchArgument('autostart', default_value='true'),
         DeclareLaunchArgument('policy', default_value='true', description='start the policy node'),
+        DeclareLaunchArgument('adaptation_file', default_value='',
+                              description='online adaptation of the policy (YAML, docs/adaptation.md); empty: none'),
 
         gazebo,
         bridge,
@@ -89,6 +91,7 @@ def generate_launch_description():
         Node(package=PKG, executable='aegis_shield_node', name='aegis_shield', output='screen',
              parameters=[params_file, NodeParams('aegis_shield', {**sim_time, 'autostart': autostart, 'urdf_file': urdf})]),
         Node(package=PKG, executable='aegis_policy_node', name='aegis_policy', output='screen',
-             parameters=[params_file, NodeParams('aegis_policy', {**sim_time, 'autostart': autostart, 'urdf_file': urdf})],
+             parameters=[params_file, NodeParams('aegis_policy', {**sim_time, 'autostart': autostart, 'urdf_file': urdf,
+                                                                  'adaptation_file': LaunchConfiguration('adaptation_file')})],
              condition=IfCondition(LaunchConfiguration('policy'))),
     ])

@@ -119,17 +119,24 @@ suite('ros2 launch aegis_control embedded_sim.launch.py', () => {
     const shipped = parseYaml(readFileSync(join(root, 'config', 'ros', 'aegis.yaml'), 'utf8')) as Record<string, { ros__parameters: Record<string, unknown> }>;
     for (const n of ['aegis_sim', 'aegis_shield', 'aegis_policy']) shipped[n] = { ros__parameters: { ...shipped[n]?.ros__parameters, urdf_file: join(root, 'urdf', 'g1_29dof.urdf') } };
     writeFileSync(userParams, stringifyYaml(shipped));
-    const l = launch([`params_file:=${userParams}`]);
+    // the online adapter through the launch argument (the shipped scenario's adapter settings)
+    const adaptationFile = join(ws, 'adaptation.yaml');
+    const adapter = (parseYaml(readFileSync(join(root, 'config', 'adaptation.yaml'), 'utf8')) as { adapter: unknown }).adapter;
+    writeFileSync(adaptationFile, stringifyYaml({ adapter, memoryFile: 'library.json' }));
+    const l = launch([`params_file:=${userParams}`, `adaptation_file:=${adaptationFile}`]);
     const pgid = l.child.pid!;
     const clocks: number[] = [];
     const commands: number[][] = [];
     const states: { t: number; state: string }[] = [];
+    const adaptation: string[] = [];
     const now = () => clocks.at(-1) ?? 0;
     obs.createSubscription('rosgraph_msgs/msg/Clock', '/clock', (m) => void clocks.push(m.clock.sec + m.clock.nanosec * 1e-9), { preset: 'sensor_data' });
     obs.createSubscription('std_msgs/msg/Float64MultiArray', '/forward_position_controller/commands', (m) => void commands.push(Array.from(m.data)), { preset: 'reliable' });
     obs.createSubscription('diagnostic_msgs/msg/DiagnosticArray', '/diagnostics', (m) => {
       for (const st of m.status) {
         if (st.name.startsWith('aegis_shield:')) states.push({ t: now(), state: st.values.find((kv) => kv.key === 'state')?.value ?? '?' });
+        const a = st.name.startsWith('aegis_policy:') ? st.values.find((kv) => kv.key === 'adaptation_state')?.value : undefined;
+        if (a) adaptation.push(a);
       }
     }, { preset: 'reliable' });
 
@@ -175,7 +182,10 @@ suite('ros2 launch aegis_control embedded_sim.launch.py', () => {
     for (const n of ['aegis_sim', 'aegis_shield', 'aegis_policy']) {
       const client = n === 'aegis_shield' ? params : raw.createParameterClient(n, { timeout: 10_000 });
       expect(String((await client.getParameter('urdf_file')).value), `${n}: urdf_file is the launch's urdf:=`).toMatch(/\/g1_29dof_fixed\.urdf$/);
+      if (n === 'aegis_policy') expect(String((await client.getParameter('adaptation_file')).value)).toBe(adaptationFile);
     }
+    // the policy ran with the adapter: anchor learnt in the first 3 s, then correcting
+    expect(adaptation).toContain('tracking');
 
     // An e-stop holds the command constant.
     obs.createPublisher('std_msgs/msg/Bool', '/estop', { preset: 'reliable' }).publish({ data: true });
