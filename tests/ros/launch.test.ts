@@ -205,6 +205,8 @@ suite('ros2 launch aegis_control embedded_sim.launch.py', () => {
     expect(log).toMatch(/aegis_shield_node[^\n]*"msg":"shutdown on signal"/);
     expect(log).not.toMatch(/process has died/);
     expect(nodes.length).toBeGreaterThanOrEqual(4);
+    // the policy saved its regime library on the way down (memoryFile beside the adaptation file)
+    expect(JSON.parse(readFileSync(join(ws, 'library.json'), 'utf8')).entries.map((e: { label: string }) => e.label)).toContain('anchor');
   }, 300_000);
 
   it('policy_file:= a diffusion policy: the diffusion node and its sampling worker run in the policy slot, not the ONNX policy node; the shield accepts every streamed target', async () => {
