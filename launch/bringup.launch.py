@@ -53,8 +53,7 @@ def generate_launch_description():
     # POLICY and MOTION need a passing admission record of the loaded model and config files
     # (docs/admission-record.md; admission.override: true in a params_file is the logged development override).
     shield_start = {'core.autoActivate': False}
-    policy_start = {'modes.initial': 'PASSIVE', 'admission.required': True,
-                    'adaptation_file': LaunchConfiguration('adaptation_file')}
+    policy_start = {'modes.initial': 'PASSIVE', 'admission.required': True}
 
     return LaunchDescription([
         DeclareLaunchArgument('urdf', default_value=pkg_file('urdf/g1_29dof.urdf'),
@@ -87,5 +86,7 @@ def generate_launch_description():
         Node(package=PKG, executable='aegis_shield_node', name='aegis_shield', output='screen',
              parameters=[params_file, NodeParams('aegis_shield', {**common, **shield_output, **shield_start})]),
         Node(package=PKG, executable='aegis_policy_node', name='aegis_policy', output='screen',
-             parameters=[params_file, NodeParams('aegis_policy', {**common, **policy_start})], condition=IfCondition(LaunchConfiguration('policy'))),
+             parameters=[params_file, NodeParams('aegis_policy', {**common, **policy_start,
+                                                                  'adaptation_file': LaunchConfiguration('adaptation_file')})],
+             condition=IfCondition(LaunchConfiguration('policy'))),
     ])
