@@ -52,7 +52,7 @@ def policy_slot(context, *, params_file, autostart, urdf, prefix):
     policy_file = LaunchConfiguration('policy_file').perform(context)
     if policy_file:
         values['config_file'] = policy_file
-    adaptation_file = LaunchConfiguration('adaptation_file').perform(context)
+    adaptation_file = LaunchConfiguration('adaptation_file', default='').perform(context)
     if adaptation_file:
         values['adaptation_file'] = adaptation_file
     return [Node(package=PKG, executable='aegis_policy_node', name='aegis_policy', output='screen', prefix=prefix,
