@@ -69,8 +69,6 @@ def generate_launch_description():
         DeclareLaunchArgument('autostart', default_value='true',
                               description='configure and activate the managed nodes at start'),
         DeclareLaunchArgument('policy', default_value='true', description='start the policy node'),
-        DeclareLaunchArgument('adaptation_file', default_value='',
-                              description='online adaptation of the policy (YAML, docs/adaptation.md); empty: none'),
 
         Node(package='robot_state_publisher', executable='robot_state_publisher', output='screen',
              parameters=[{'robot_description': robot_description, 'use_sim_time': use_sim_time}]),
@@ -86,7 +84,5 @@ def generate_launch_description():
         Node(package=PKG, executable='aegis_shield_node', name='aegis_shield', output='screen',
              parameters=[params_file, NodeParams('aegis_shield', {**common, **shield_output, **shield_start})]),
         Node(package=PKG, executable='aegis_policy_node', name='aegis_policy', output='screen',
-             parameters=[params_file, NodeParams('aegis_policy', {**common, **policy_start,
-                                                                  'adaptation_file': LaunchConfiguration('adaptation_file')})],
-             condition=IfCondition(LaunchConfiguration('policy'))),
+             parameters=[params_file, NodeParams('aegis_policy', {**common, **policy_start})], condition=IfCondition(LaunchConfiguration('policy'))),
     ])

@@ -102,12 +102,6 @@ export const AdaptationConfigSchema = z
      */
     detectPerGroup: z.boolean().default(false),
     /**
-     * With `detectPerGroup`: a detected switch re-fits (covariance reset) only the groups whose error on the
-     * alarm's tick is at least half the worst group's; the others keep their model and keep learning as before.
-     * An announced switch re-fits every group.
-     */
-    refitAlarmedOnly: z.boolean().default(false),
-    /**
      * The dynamics context (src/adaptation/context-estimator.ts), or null: per group, (a, m, b) — the servo's
      * compliance change, a payload at the group's `loadLink` (kg), an added damping (N·m·s/rad) — shared by the
      * group's joints and re-fitted from all of them after every switch, while the per-joint servo models keep
@@ -230,6 +224,7 @@ export const AdaptationConfigSchema = z
     if (c.context) {
       for (const [k, [lo, hi]] of Object.entries(c.context.bounds)) {
         if (!(lo < 0 && hi > 0)) ctx.addIssue({ code: 'custom', path: ['context', 'bounds', k], message: `[${lo}, ${hi}] must contain 0 (the nominal regime) strictly inside` });
+        if (k === 'compliance' && !(lo > -1)) ctx.addIssue({ code: 'custom', path: ['context', 'bounds', k], message: `low ${lo} must be above −1 (a servo at kp/(1 + a) needs 1 + a > 0)` });
       }
       if (c.groups.some((g) => g.loadLink === undefined)) ctx.addIssue({ code: 'custom', path: ['context'], message: 'needs a loadLink in every group (the payload regressor)' });
       const res = Object.keys(c.context.kp).map((k) => {

@@ -86,8 +86,13 @@ export class LoadTorque {
 
   /** Forgets both channels' previous velocities (no acceleration spans a restart). */
   restart(): void {
-    this.prevAt[0]![1] = 0;
-    this.prevAt[1]![1] = 0;
+    this.forget(0);
+    this.forget(1);
+  }
+
+  /** Forgets one channel's previous velocity: its next call has no acceleration. */
+  forget(channel: number): void {
+    this.prevAt[channel]![1] = 0;
   }
 
   /**

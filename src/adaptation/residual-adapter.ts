@@ -119,8 +119,6 @@ export class ResidualAdapter {
   private readonly groupOf: Int32Array;
   private readonly gScore: Float64Array;
   private readonly gUsed: Float64Array;
-  /** Per group: 1 when the coming switch re-fits it (every group, unless `refitAlarmedOnly`). */
-  private readonly refit: Uint8Array;
   private readonly velCol: number;
   /** Column of the acceleration feature (-1: none). */
   private readonly accCol: number;
@@ -207,7 +205,6 @@ export class ResidualAdapter {
     this.groupOf = Int32Array.from(c.groups.flatMap((g, gi) => g.joints.map(() => gi)));
     this.gScore = new Float64Array(c.groups.length);
     this.gUsed = new Float64Array(c.groups.length);
-    this.refit = new Uint8Array(c.groups.length).fill(1);
     this.n = adapted.length;
     const nf = c.groups[0]!.features.length;
     const withLoad = c.groups[0]!.loadLink !== undefined;
@@ -498,6 +495,8 @@ export class ResidualAdapter {
     if (this.load) {
       for (let k = 0; k < this.n; k++) this.loadRate[k] = this.phiC[k * d + this.velCol]!;
       this.load.compute(policyTarget, this.loadRate, 1, this.phiC, this.loadCol, d);
+      // a tick without a target rate (first, after a restart) used the measured velocity: not differenced against the next target rate
+      if (!rate) this.load.forget(1);
     }
     for (let i = 0; i < this.prevTarget.length; i++) this.prevTarget[i] = policyTarget[i]!;
     this.prevTargetAt[0] = now;
@@ -586,7 +585,6 @@ export class ResidualAdapter {
       this.stats.detectedSwitches++;
       this.event('detected', this.active?.label);
       this.leaveRegime();
-      if (c.detectPerGroup && c.refitAlarmedOnly) this.markAlarmedGroups();
       this.beginSearch(null);
     }
   }
@@ -642,30 +640,19 @@ export class ResidualAdapter {
    * Re-fit with a reset covariance (fast), starting from the current weights
    * (a false alarm then costs nothing), and collect the post-switch window.
    */
-  /**
-   * `refitAlarmedOnly`: marks for re-fit the groups whose error this tick is at least half the worst
-   * group's (the one that raised the alarm, and any that changed with it); the others keep learning as before.
-   */
-  private markAlarmedGroups(): void {
-    let worst = 0;
-    for (let g = 0; g < this.gScore.length; g++) if (this.gUsed[g]! > 0) worst = Math.max(worst, this.gScore[g]! / this.gUsed[g]!);
-    for (let g = 0; g < this.gScore.length; g++) this.refit[g] = this.gUsed[g]! > 0 && this.gScore[g]! / this.gUsed[g]! >= 0.5 * worst ? 1 : 0;
-  }
-
   private beginSearch(label: string | null): void {
     const c = this.config;
     if (this.context) {
       // the context re-fits; the per-joint models keep their consolidated covariance (the slow, anchored part)
-      for (let g = 0; g < this.refit.length; g++) if (this.refit[g] === 1) this.context.reset(g);
+      for (let g = 0; g < this.gScore.length; g++) this.context.reset(g);
     }
     for (let k = 0; k < this.n; k++) {
-      if (this.context || this.refit[this.groupOf[k]!] === 0) continue;
+      if (this.context) continue;
       this.rls[k]!.reset(this.rls[k]!.w, c.resetVariance);
       if (c.resetVarianceOffset !== null) this.rls[k]!.P[0] = c.resetVarianceOffset; // φ[0] = 1: the offset
       if (this.loadCol >= 0) this.rls[k]!.P[this.loadCol * (this.features + 1)] = c.resetVarianceLoad;
       if (c.resetVarianceScale > 0) addOuter(this.rls[k]!.P, this.rls[k]!.w, c.resetVarianceScale);
     }
-    this.refit.fill(1);
     this.searching = true;
     this.winCount = 0;
     this.pendingLabel = label;

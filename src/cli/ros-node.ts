@@ -286,7 +286,15 @@ function policyHooks(node: RosTransportNode, files: NodeFiles): ManagedNodeHooks
       admission = admissionSource({ policyConfigPath: files.config, config: params.config, fileConfig: initial, urdfPath: files.urdf, loadedModelSha256: loaded.modelSha256 });
       node.log.info({ model: loaded.modelPath, warmupMsPerRun: policy.warmupMsPerRun, admissionRecord: admission.recordPath }, 'policy loaded');
       if (adaptationFile !== '') {
-        adaptation = setupAdaptation(adaptationFile, params.config.joints, robotModel); // a bad file or library: configure fails, naming it
+        try {
+          // the admission record covers the model and config files, not an adapter that changes the commands
+          if (params.config.admission.required) throw new Error(`${adaptationFile}: this node requires an admission record (admission.required: true, the hardware bringup sets it), which does not cover online adaptation: run it in simulation (embedded_sim.launch.py adaptation_file:=…)`);
+          adaptation = setupAdaptation(adaptationFile, params.config.joints, robotModel); // a bad file or library: configure fails, naming it
+        } catch (err) {
+          await policy.release(); // the session is handed to no node
+          policy = undefined;
+          throw err;
+        }
         node.log.info({ adaptationFile, memoryFile: adaptation.memoryFile, regimes: adaptation.adapter.memory.size }, 'online adaptation on');
       }
     },
@@ -313,9 +321,10 @@ function policyHooks(node: RosTransportNode, files: NodeFiles): ManagedNodeHooks
     },
     onCleanup: () => ManagedResult.Success,
     onShutdown() {
+      const wasRunning = running !== undefined;
       running?.destroy();
       running = undefined;
-      saveLibrary();
+      if (wasRunning) saveLibrary(); // once per activation (deactivate saved otherwise): `.prev` keeps the previous session's
       void policy?.release();
       return ManagedResult.Success;
     },

@@ -169,7 +169,8 @@ export async function loadRun(opts: EmbeddedRunOptions): Promise<Loaded> {
       : await loadPolicyFile(setup.policyPath, dirname(setup.policyPath));
   const motorOrder = setup.profile ? [...setup.profile.profile.motorOrder] : actuatedJoints(model).map((j) => j.name);
   const referenceMotion = policy ? loadReferenceMotion(policy.config.config, dirname(setup.policyPath), motorOrder) : undefined;
-  if (setup.adaptationPath !== undefined && !policy) throw new Error(`${opts.configPath}: adaptation needs the ONNX policy node (this run has ${diffusion ? 'a diffusion policy' : 'a custom candidate source'})`);
+  // a diffusion policy cannot take the adapter; a custom candidate source (e.g. a replay) stands in for the policy node
+  if (setup.adaptationPath !== undefined && diffusion) throw new Error(`${opts.configPath}: adaptation needs the ONNX policy node (this run has a diffusion policy)`);
   let adaptation: AdaptationSetup | null = null;
   try {
     adaptation = setup.adaptationPath !== undefined && policy && !opts.adapter ? setupAdaptation(setup.adaptationPath, policy.config.joints, model) : null;
@@ -352,7 +353,7 @@ export async function runEmbedded(opts: EmbeddedRunOptions): Promise<RunSummary>
     await bus.shutdown();
     await policy?.policy.release();
     await diffusionPolicy?.close();
-    if (adaptation?.save()) log.info({ memoryFile: adaptation.memoryFile, regimes: adaptation.adapter.memory.size }, 'regime library saved');
+    if (adaptation) saveLibrary(adaptation, outcome?.fell ?? false, log);
 
     const st = shield.shield.status;
     const ps = policyNode?.stats;
@@ -450,4 +451,17 @@ function makeCollector(
   });
   for (const d of config.scenario.dynamics) r.mark(d.atS, 'dynamics', `${d.kind} ${d.target}`);
   return r;
+}
+
+/** Saves the run's regime library, unless the robot fell (a library learnt in a failure is not the next run's start); a failed save is logged, the previous file kept. */
+function saveLibrary(adaptation: AdaptationSetup, fell: boolean, log: ReturnType<typeof nodeLogger>): void {
+  if (fell) {
+    log.warn({ memoryFile: adaptation.memoryFile }, 'regime library not saved: the robot fell');
+    return;
+  }
+  try {
+    if (adaptation.save()) log.info({ memoryFile: adaptation.memoryFile, regimes: adaptation.adapter.memory.size }, 'regime library saved');
+  } catch (err) {
+    log.error({ memoryFile: adaptation.memoryFile, err: (err as Error).message }, 'regime library not saved (the previous file is kept)');
+  }
 }

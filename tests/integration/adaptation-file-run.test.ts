@@ -54,6 +54,12 @@ describe('a run config naming an adaptation file', () => {
     await loaded.policy?.policy.release();
   }, 60_000);
 
+  it('a run whose candidates come from elsewhere (a replay) has no policy node and no adapter: its adaptation file is not set up', async () => {
+    const loaded = await loadRun({ configPath: f.run, root: ROOT, candidateSource: () => ({ destroy: () => undefined }) });
+    expect(loaded.policy).toBeNull();
+    expect(loaded.adaptation).toBeNull();
+  });
+
   it('a corrupt library is a start-up error naming the file, and the file is left as it is', async () => {
     writeFileSync(f.memory, '{"format": "aegis-regime-memory", "version": 1, "trunc');
     const before = readFileSync(f.memory, 'utf8');

@@ -75,7 +75,7 @@ describe('launch files', () => {
     expect(py).toMatch(/shield_start = \{'core\.autoActivate': False\}/);
     expect(py).toMatch(/parameters=\[params_file, NodeParams\('aegis_shield', \{\*\*common, \*\*shield_output, \*\*shield_start\}\)\]/);
     expect(py).toMatch(/policy_start = \{'modes\.initial': 'PASSIVE', 'admission\.required': True\}/);
-    expect(py).toMatch(/parameters=\[params_file, NodeParams\('aegis_policy', \{\*\*common, \*\*policy_start[,}]/); // (then the adaptation_file argument)
+    expect(py).toMatch(/parameters=\[params_file, NodeParams\('aegis_policy', \{\*\*common, \*\*policy_start\}\)\]/);
     // The XML twin includes the Python file and passes every one of its own arguments through.
     const inc = xmlInclude('launch/bringup.launch.xml');
     expect(inc.file).toBe('bringup.launch.py');

@@ -303,4 +303,15 @@ suite('ROS 2 topic level (nodes in separate processes)', () => {
     expect(policy.output.join('')).toMatch(/"msg":"regime library saved"/);
     rmSync(dir, { recursive: true, force: true });
   }, 240_000);
+
+  it('a policy node that requires an admission record (the hardware bringup) refuses an adaptation_file: the record does not cover it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aegis-ros-adaptation-'));
+    const adapter = (parse(readFileSync(join(root, 'config', 'adaptation.yaml'), 'utf8')) as { adapter: unknown }).adapter;
+    const adaptationFile = join(dir, 'adaptation.yaml');
+    writeFileSync(adaptationFile, stringify({ adapter, memoryFile: null }));
+    const p = startNode('policy', 'aegis_policy_t7', { autostart: true, 'admission.required': true, adaptation_file: adaptationFile, urdf_file: join(root, 'urdf', 'g1_29dof_fixed.urdf') });
+    expect(await p.exited).toBe(1);
+    expect(p.output.join('')).toMatch(/does not cover online adaptation/);
+    rmSync(dir, { recursive: true, force: true });
+  }, 60_000);
 });
