@@ -197,26 +197,24 @@ function policySlotHooks(node: RosTransportNode): ManagedNodeHooks {
 /** Every field of the diffusion policy is fixed once the worker has checked the models against it (restart to change). */
 const DIFFUSION_READ_ONLY = Object.keys(DiffusionPolicySchema.shape).flatMap((k) => [k, `${k}.`]);
 
+/** Declares one read-only parameter of the policy slot and returns its value. */
+function readOnlyParameter(node: RosTransportNode, name: string, type: number, value: unknown, description: string): unknown {
+  const { rcl, raw } = node;
+  const [p] = raw.declareParameters([new rcl.Parameter(name, type, value)], [new rcl.ParameterDescriptor(name, type, description, true)]);
+  return p?.value;
+}
+
 /** The ONNX policy node's `admission.required` (declared here read-only, so a launch that sets it reaches the diffusion slot too). */
 function admissionRequired(node: RosTransportNode): boolean {
-  const { rcl, raw } = node;
-  const bool = PARAMETER_TYPE.bool;
-  const [p] = raw.declareParameters(
-    [new rcl.Parameter('admission.required', bool, false)],
-    [new rcl.ParameterDescriptor('admission.required', bool, 'the policy slot must hold a passing admission record; a diffusion policy has none, so true refuses to start it', true)],
-  );
-  return p?.value === true;
+  return readOnlyParameter(node, 'admission.required', PARAMETER_TYPE.bool, false,
+    'the policy slot must hold a passing admission record; a diffusion policy has none, so true refuses to start it') === true;
 }
 
 /** The ONNX policy node's `adaptation_file` (read-only; '' = no online adaptation): see src/io/adaptation-file.ts. */
 function adaptationFileParameter(node: RosTransportNode): string {
-  const { rcl, raw } = node;
-  const str = PARAMETER_TYPE.string;
-  const [p] = raw.declareParameters(
-    [new rcl.Parameter('adaptation_file', str, '')],
-    [new rcl.ParameterDescriptor('adaptation_file', str, 'online adaptation of the policy (YAML: adapter settings and regime library file); empty: none', true)],
-  );
-  return typeof p?.value === 'string' && p.value !== '' ? fromRoot(p.value) : '';
+  const v = readOnlyParameter(node, 'adaptation_file', PARAMETER_TYPE.string, '',
+    'online adaptation of the policy (YAML: adapter settings and regime library file); empty: none');
+  return typeof v === 'string' && v !== '' ? fromRoot(v) : '';
 }
 
 function diffusionHooks(node: RosTransportNode, files: NodeFiles): ManagedNodeHooks {
