@@ -336,15 +336,9 @@ export class ResidualAdapter {
       if (absurd) return this.consolidatedOnly(policyTarget, out, 'bad_input');
     }
     // features at the current state
+    this.poseFeatures(q, this.phi);
     for (let k = 0; k < n; k++) {
-      const f = this.featIdx[k]!;
       const o = k * d;
-      this.phi[o] = 1;
-      for (let i = 0; i < f.length; i++) {
-        const a = q[f[i]!]!;
-        this.phi[o + 1 + 2 * i] = Math.sin(a);
-        this.phi[o + 2 + 2 * i] = Math.cos(a);
-      }
       this.phi[o + this.velCol] = qd[this.idx[k]!]!;
     }
     if (this.load) {
@@ -475,15 +469,9 @@ export class ResidualAdapter {
     const now = this.clock[0]!;
     const dt = now - this.prevTargetAt[0]!;
     const rate = this.prevTargetAt[1] === 1 && dt > 1e-4 && dt < 0.2;
+    this.poseFeatures(policyTarget, this.phiC);
     for (let k = 0; k < this.n; k++) {
-      const f = this.featIdx[k]!;
       const o = k * d;
-      this.phiC[o] = 1;
-      for (let i = 0; i < f.length; i++) {
-        const a = policyTarget[f[i]!]!;
-        this.phiC[o + 1 + 2 * i] = Math.sin(a);
-        this.phiC[o + 2 + 2 * i] = Math.cos(a);
-      }
       const j = this.idx[k]!;
       const v = rate ? (policyTarget[j]! - this.prevTarget[j]!) / dt : qd[j]!;
       this.phiC[o + this.velCol] = v;
@@ -502,6 +490,21 @@ export class ResidualAdapter {
     this.prevTargetAt[0] = now;
     this.prevTargetAt[2] = rate ? 1 : 0;
     this.prevTargetAt[1] = 1;
+  }
+
+  /** Every adapted joint's pose features at `pose` (policy order) into `out`: [1, sin q_f, cos q_f] of its group's feature joints. */
+  private poseFeatures(pose: ArrayLike<number>, out: Float64Array): void {
+    const d = this.features;
+    for (let k = 0; k < this.n; k++) {
+      const f = this.featIdx[k]!;
+      const o = k * d;
+      out[o] = 1;
+      for (let i = 0; i < f.length; i++) {
+        const a = pose[f[i]!]!;
+        out[o + 1 + 2 * i] = Math.sin(a);
+        out[o + 2 + 2 * i] = Math.cos(a);
+      }
+    }
   }
 
   /** The acceleration feature at the measured state: the change of the measured velocity over the last tick (0 without one). */
