@@ -100,8 +100,10 @@ export class ResidualAdapter {
   beta = 0;
   /** Recent events (bounded), oldest first. */
   readonly events: AdapterEvent[] = [];
-  /** Safety cost reported from outside for the coming tick (shield interventions, tilt), cost units. */
+  /** Safety cost reported from outside for the coming tick only (shield interventions, tilt margin), cost units; reset after each tick. */
   externalCost = 0;
+  /** A cost charged on every tick until a time ({@link ResidualAdapter.chargeUntil}): [cost per tick, until s]. */
+  private readonly sustained = new Float64Array([0, -Infinity]);
   /** The node's time for {@link ResidualAdapter.stepAtClock}, s (written by the caller before each tick). */
   readonly clock = new Float64Array(1);
   /** Last tick's measured cost, cost units. */
@@ -362,7 +364,8 @@ export class ResidualAdapter {
     // measured safety cost and λ
     const costs = this.costs;
     this.limitCost(q, costs, 0);
-    const cost = costs[0]! + (Number.isFinite(this.externalCost) ? Math.max(0, this.externalCost) : 1);
+    const sustained = this.clock[0]! <= this.sustained[1]! ? this.sustained[0]! : 0;
+    const cost = costs[0]! + sustained + (Number.isFinite(this.externalCost) ? Math.max(0, this.externalCost) : 1);
     this.externalCost = 0;
     this.lastCost = cost;
     this.lagrangian.io[0] = cost;
@@ -435,6 +438,17 @@ export class ResidualAdapter {
     this.state = this.beta > 0 ? 'fallback' : !this.anchorLearnt ? 'learning_anchor' : this.searching ? 'searching' : 'tracking';
     this.remember(out, q);
     return this.state;
+  }
+
+  /**
+   * Charge `costPerTick` on every tick up to `untilS` (the adapter's clock): a cost measured
+   * as a rate over a report period, e.g. the shield's limit interventions read from its
+   * `/diagnostics` (ShieldCostMeter). Past `untilS` (no fresh report) nothing is charged. A
+   * non-finite cost charges 1 per tick (the budget's "unknown is unsafe"), like `externalCost`.
+   */
+  chargeUntil(costPerTick: number, untilS: number): void {
+    this.sustained[0] = Number.isFinite(costPerTick) ? Math.max(0, costPerTick) : 1;
+    this.sustained[1] = untilS;
   }
 
   /** The library as plain data (persistence), with the current regime consolidated first. */

@@ -82,3 +82,27 @@ export function trustRegionWith(maxStep: number, maxAbs: number): (prev: Float64
 export function nearLimitCostWith(idx: Int32Array, lower: Float64Array, upper: Float64Array, marginRad: number): (q: ArrayLike<number>, out: Float64Array, slot: number) => void {
   return (q, out, slot) => nearLimitCostInto(q, idx, lower, upper, marginRad, out, slot);
 }
+
+/** Where the tilt margin cost starts, as a fraction of the fault's maximum tilt. */
+export const TILT_COST_START = 0.5;
+
+/**
+ * The base's tilt margin as a safety cost: 0 below {@link TILT_COST_START}·`maxTiltRad`, then
+ * ((tilt − start)/(max − start))², 1 at the tilt fault (the controller's DAMP), growing past it.
+ * Tilt = the angle between the base's z axis and the world's, from the base orientation
+ * quaternion (x, y, z, w; need not be normalised). Written into `out[slot]`; a degenerate
+ * quaternion (zero or non-finite norm) costs 1. Allocation-free: the cost stays in the slot.
+ */
+export function tiltMarginCostInto(quatXyzw: ArrayLike<number>, maxTiltRad: number, out: Float64Array, slot: number): void {
+  const x = quatXyzw[0]!, y = quatXyzw[1]!, z = quatXyzw[2]!, w = quatXyzw[3]!;
+  const n2 = x * x + y * y + z * z + w * w;
+  if (!(n2 > 0 && n2 < Infinity)) {
+    out[slot] = 1;
+    return;
+  }
+  const cosTilt = 1 - (2 * (x * x + y * y)) / n2; // base z · world z
+  const tilt = Math.acos(Math.min(1, Math.max(-1, cosTilt)));
+  const start = TILT_COST_START * maxTiltRad;
+  const r = tilt > start ? (tilt - start) / (maxTiltRad - start) : 0;
+  out[slot] = r * r;
+}

@@ -10,9 +10,14 @@
  * - `/diagnostics` keys `adaptation_*` (with a dynamics context: `adaptation_context_<group>`, the
  *   identified compliance change, payload and damping, and how often an estimate was clamped); WARN while the adapter blends toward the
  *   hold pose (cost over budget), runs on the consolidated policy after bad
- *   input, or sees a stalled state stream.
+ *   input, or sees a stalled state stream;
+ * - `/diagnostics` in: the shield's status (`<node>: safety shield`) — its limit
+ *   interventions since its previous report are charged to the adapter's cost
+ *   budget on every tick for up to {@link SHIELD_COST_HOLD_S} (ShieldCostMeter);
+ *   `adaptation_shield_*` say what was read.
  */
 import type { ResidualAdapter } from '../adaptation/residual-adapter.js';
+import { SHIELD_STATUS_SUFFIX, ShieldCostMeter } from '../adaptation/shield-cost.js';
 import type { PolicyController } from '../policy/controller.js';
 import { DiagnosticLevel } from '../transport/messages.js';
 import type { ServiceServer, Subscription, TransportNode } from '../transport/port.js';
@@ -20,19 +25,28 @@ import type { StatusBuilder } from './diagnostics.js';
 
 export const ADAPTATION_ENABLE_SERVICE = '/policy/adaptation/enable';
 export const ADAPTATION_REGIME_TOPIC = '/policy/adaptation/regime';
+/** How long one shield report's intervention rate is charged: 3 periods of the shield's default 1 Hz diagnostics. */
+export const SHIELD_COST_HOLD_S = 3;
 
 export interface AdaptationWiring {
   report(b: StatusBuilder): void;
   destroy(): void;
 }
 
-export function attachAdaptation(node: TransportNode, controller: PolicyController, adapter: ResidualAdapter): AdaptationWiring {
+export function attachAdaptation(node: TransportNode, controller: PolicyController, adapter: ResidualAdapter, diagnosticsTopic = '/diagnostics'): AdaptationWiring {
   controller.adapter = adapter;
   const srv: ServiceServer = node.createService('std_srvs/srv/SetBool', ADAPTATION_ENABLE_SERVICE, (req) => {
     controller.setAdaptation(req.data);
     return { success: true, message: `adaptation ${req.data ? 'on' : 'off (consolidated policy)'}` };
   });
   const sub: Subscription = node.createSubscription('std_msgs/msg/String', ADAPTATION_REGIME_TOPIC, (m) => adapter.announceSwitch(m.data === '' ? undefined : m.data), { preset: 'reliable' });
+  const shieldCost = new ShieldCostMeter();
+  const diag: Subscription = node.createSubscription('diagnostic_msgs/msg/DiagnosticArray', diagnosticsTopic, (m) => {
+    const nowS = node.nowSeconds();
+    for (const s of m.status) {
+      if (s.name.endsWith(SHIELD_STATUS_SUFFIX) && shieldCost.update(s.values, nowS)) adapter.chargeUntil(shieldCost.rate, nowS + SHIELD_COST_HOLD_S);
+    }
+  });
   return {
     report(b) {
       const st = adapter.stats;
@@ -42,6 +56,10 @@ export function attachAdaptation(node: TransportNode, controller: PolicyControll
       b.set('adaptation_cost', adapter.lagrangian.cost);
       b.set('adaptation_cost_budget', adapter.lagrangian.config.budget);
       b.set('adaptation_fallback_blend', adapter.beta);
+      b.set('adaptation_shield_cost', shieldCost.rate);
+      b.set('adaptation_shield_reports', shieldCost.reports);
+      if (shieldCost.malformed > 0) b.set('adaptation_shield_reports_malformed', shieldCost.malformed);
+      b.set('adaptation_shield_report_age_s', shieldCost.reports > 0 ? node.nowSeconds() - shieldCost.lastReportS : 'none yet');
       for (const k of ['detectedSwitches', 'announcedSwitches', 'recalls', 'created', 'rejectedUpdates', 'badInputTicks', 'stalledTicks', 'fallbackTicks', 'contextClamped'] as const) b.set(`adaptation_${k}`, st[k]);
       const ctx = adapter.context;
       if (ctx) {
@@ -62,6 +80,7 @@ export function attachAdaptation(node: TransportNode, controller: PolicyControll
     destroy() {
       srv.destroy();
       sub.destroy();
+      diag.destroy();
     },
   };
 }

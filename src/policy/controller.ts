@@ -19,6 +19,7 @@
  * target), a non-finite action is a fault; repeated misses are a fault.
  */
 import type { ResidualAdapter } from '../adaptation/residual-adapter.js';
+import { tiltMarginCostInto } from '../adaptation/safety-gate.js';
 import { ActionMapper } from './action.js';
 import { TargetLowPass } from './low-pass.js';
 import { StandInterpolator } from './stand.js';
@@ -97,6 +98,9 @@ export class PolicyController {
   private readonly periodS: number;
   private readonly budgetS: number;
   private readonly cosMaxTilt: number;
+  private readonly maxTiltRad: number;
+  /** The base tilt's margin cost at the last fault check (charged to the adapter's budget), cost units. */
+  private readonly tiltCost = new Float64Array(1);
   private readonly maxMisses: number;
   private inFlight = false;
   /** A policy result has set the target since POLICY was entered. */
@@ -143,6 +147,7 @@ export class PolicyController {
     this.dampLowPass = new TargetLowPass(modes.dampLowPassS, commandPeriodS);
     this.budgetS = modes.faults.inferenceBudgetS ?? this.periodS;
     this.cosMaxTilt = Math.cos(modes.faults.maxTiltRad);
+    this.maxTiltRad = modes.faults.maxTiltRad;
     this.maxMisses = modes.faults.maxConsecutiveMisses;
     const buffer = (map: ReadonlyMap<string, Float32Array> | undefined, name: string, what: string): Float32Array => {
       const b = map?.get(name);
@@ -240,6 +245,7 @@ export class PolicyController {
     this.haveResult = true;
     if (this.adapter) {
       this.adapter.clock[0] = this.clock[0]!; // the time through a typed slot: no boxed float per tick
+      this.adapter.externalCost += this.tiltCost[0]!; // fall/tilt events are safety cost: the margin to the tilt fault
       this.adapter.stepAtClock(this.inputs.jointPos, this.inputs.jointVel, this.action.target, this.target);
     }
     else this.target.set(this.action.target);
@@ -334,6 +340,7 @@ export class PolicyController {
     const n2 = q[0]! * q[0]! + q[1]! * q[1]! + q[2]! * q[2]! + q[3]! * q[3]!;
     const cosTilt = 1 - (2 * (q[0]! * q[0]! + q[1]! * q[1]!)) / n2; // base z · world z
     if (cosTilt < this.cosMaxTilt) this.fault('tilt', nowS);
+    else if (this.adapter) tiltMarginCostInto(q, this.maxTiltRad, this.tiltCost, 0);
   }
 
   private fault(reason: FaultReason, nowS: number): void {

@@ -15,8 +15,9 @@
  * motion (src/training/g1-upper-body.ts) at the policy's own clock.
  * Safety cost per 10 ms sample: the fraction of shield ticks on which a
  * limit-type constraint intervened (position, velocity, collision, workspace)
- * + the near-limit cost of the measured tracked joints; the same fraction is
- * fed to the adapter as its external cost. The shield's shaping constraints
+ * + the near-limit cost of the measured tracked joints. The adapter reads the
+ * same fraction as the robot does: from the shield's `/diagnostics` on the bus
+ * (ShieldCostMeter, averaged over the shield's 1 s report period). The shield's shaping constraints
  * (acceleration, jerk: it smooths every 50 Hz step of the policy; effort,
  * following error: holding a payload needs a servo lead of τ/kp whoever
  * commands it) are counted and reported as the clamp rate but not charged:
@@ -26,6 +27,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { AdaptationConfigSchema } from '../adaptation/config.js';
 import { ResidualAdapter } from '../adaptation/residual-adapter.js';
+import { CHARGED_CONSTRAINTS, SHAPING_CONSTRAINTS } from '../adaptation/shield-cost.js';
 import { nearLimitCost } from '../adaptation/safety-gate.js';
 import { loadConfigFile } from '../io/config-file.js';
 import { loadUrdfFile } from '../io/urdf-file.js';
@@ -151,9 +153,9 @@ export interface ScenarioOptions {
 
 const NOMINAL_LABEL = 'anchor';
 /** Shield constraints whose interventions are charged as safety cost (indices into CONSTRAINT_NAMES). */
-const LIMIT_CONSTRAINTS = (['position', 'velocity', 'collision', 'workspace'] as const).map((n) => CONSTRAINT_NAMES.indexOf(n));
+const LIMIT_CONSTRAINTS = CHARGED_CONSTRAINTS.map((n) => CONSTRAINT_NAMES.indexOf(n));
 /** Shaping constraints (reported as the clamp rate, not charged): the shield smooths every 50 Hz step (acceleration, jerk) and bounds servo torque and lead (effort, following). */
-const CLAMP_CONSTRAINTS = (['acceleration', 'jerk', 'effort', 'following'] as const).map((n) => CONSTRAINT_NAMES.indexOf(n));
+const CLAMP_CONSTRAINTS = SHAPING_CONSTRAINTS.map((n) => CONSTRAINT_NAMES.indexOf(n));
 
 export async function runAdaptationScenario(opts: ScenarioOptions): Promise<AdaptationReport> {
   const sc = loadConfigFile(AdaptationScenarioSchema, opts.configPath);
@@ -230,9 +232,9 @@ export async function runAdaptationScenario(opts: ScenarioOptions): Promise<Adap
         const t = sim.time;
         const st = shield!.shield.status;
         let limitCount = 0;
-        for (const c of LIMIT_CONSTRAINTS) limitCount += st.interventions[c]!;
+        for (const c of LIMIT_CONSTRAINTS) limitCount += st.interventionTicksBy[c]!;
         let clampCount = 0;
-        for (const c of CLAMP_CONSTRAINTS) clampCount += st.interventions[c]!;
+        for (const c of CLAMP_CONSTRAINTS) clampCount += st.interventionTicksBy[c]!;
         sampleClamps += Math.min(st.ticks - lastShieldTicks, clampCount - lastClamps);
         lastClamps = clampCount;
         const dT = st.ticks - lastShieldTicks;
@@ -241,8 +243,6 @@ export async function runAdaptationScenario(opts: ScenarioOptions): Promise<Adap
         lastShieldTicks = st.ticks;
         sampleInterventions += dI;
         sampleShieldTicks += dT;
-        // the adapter's external cost: the fraction of the policy period's shield ticks with a limit-type intervention
-        if (adapter && dI > 0) adapter.externalCost += (dI * UPPER_BODY.policyRateHz) / shield!.config.core.rateHz;
         if (adapter?.context && endOfVisit < sc.regimes.length && t >= sc.regimes[endOfVisit]!.startS) {
           contextAtEnd.push(Array.from(adapter.context.z)); // before this step's dynamics reach the adapter
           endOfVisit++;

@@ -77,6 +77,7 @@ export function describeStatus(
   set('last_intervention_l2_rad', st.lastIntervention.l2Rad);
   for (let c = 1; c < CONSTRAINT_NAMES.length; c++) {
     set(`interventions.${CONSTRAINT_NAMES[c]}`, st.interventions[c]!);
+    set(`intervention_ticks.${CONSTRAINT_NAMES[c]}`, st.interventionTicksBy[c]!);
     set(`relaxations.${CONSTRAINT_NAMES[c]}`, st.relaxations[c]!);
   }
   inputs('measured', st.measured, set);

@@ -25,7 +25,7 @@
  * Every value stays finite: inputs beyond `inputs.maxMagnitude` are rejected.
  * Time enters through `clock` (see ./clock.ts); a tick allocates nothing.
  */
-import { Constraint, makeBand, openBand, projectOntoBand, type Band } from './band.js';
+import { Constraint, CONSTRAINT_COUNT, makeBand, openBand, projectOntoBand, type Band } from './band.js';
 import { BarrierStage, type ShieldBarriers } from './barrier-stage.js';
 import { makeClock, type TickClock } from './clock.js';
 import type { ShieldCoreConfig } from './config.js';
@@ -61,6 +61,8 @@ export class Shield {
 
   private readonly acc: Float64Array;
   private readonly next: Float64Array;
+  /** `status.interventions` before this tick's projection (per-constraint intervention ticks). */
+  private readonly interventionsBefore = new Uint32Array(CONSTRAINT_COUNT);
   private readonly lastPassTarget: Float64Array;
   private readonly band: Band;
   private readonly inputs: InputStage;
@@ -161,12 +163,14 @@ export class Shield {
       rel[Constraint.Jerk]! += jerkStage(band, lim, p, v, this.acc, clock);
     }
     // Projection: the nearest admissible command; the target itself when admissible.
+    this.interventionsBefore.set(st.interventions);
     const size = projectOntoBand(this.target, band, this.next, st.interventions, st.lastIntervention);
     // Barriers: the nearest command in the band that keeps them (unchanged when it already does).
     if (this.barriers) this.barriers.enforce(this.target, band, p, this.next, st.interventions, rel, size);
     advanceTrajectory(p, v, this.acc, this.next, clock);
     if (size.joints > 0) {
       st.interventionTicks++;
+      for (let c = 0; c < CONSTRAINT_COUNT; c++) if (st.interventions[c]! !== this.interventionsBefore[c]!) st.interventionTicksBy[c]!++;
       if (size.linfRad > st.maxInterventionRad) st.maxInterventionRad = size.linfRad;
     }
     return active ? (size.joints > 0 ? 'intervened' : 'passed') : 'holding';

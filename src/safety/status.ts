@@ -98,6 +98,8 @@ export interface ShieldStatus {
   interventionTicks: number;
   /** Joint-ticks changed, per constraint (index = Constraint). */
   interventions: Uint32Array;
+  /** Ticks on which a constraint changed at least one joint, per constraint (index = Constraint). */
+  interventionTicksBy: Uint32Array;
   /** Joint-ticks where a lower-priority constraint could not be met and was relaxed, per constraint. */
   relaxations: Uint32Array;
   /** Size of this tick's intervention. */
@@ -142,6 +144,7 @@ class StatusRecord implements ShieldStatus {
   outputs = 0;
   interventionTicks = 0;
   readonly interventions = new Uint32Array(CONSTRAINT_COUNT);
+  readonly interventionTicksBy = new Uint32Array(CONSTRAINT_COUNT);
   readonly relaxations = new Uint32Array(CONSTRAINT_COUNT);
   readonly lastIntervention: Intervention = makeIntervention();
   maxInterventionRad = Number.NaN;

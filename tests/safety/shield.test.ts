@@ -307,6 +307,24 @@ describe('clock and interpolation', () => {
     expect(sh.status.interventions[Constraint.Velocity]).toBe(0);
   });
 
+  it('counts intervention ticks per constraint once per tick, however many joints it changed', () => {
+    const sh = makeShield();
+    run(sh, 0, 200, [1.5, 0.9, 0]); // two joints asked beyond their upper limits (1, 0.5), every tick
+    const st = sh.status;
+    expect(st.interventionTicksBy[Constraint.Position]).toBeGreaterThan(100);
+    let joints = 0;
+    let ticks = 0;
+    for (let c = 0; c < st.interventions.length; c++) {
+      expect(st.interventionTicksBy[c]).toBeLessThanOrEqual(Math.min(st.interventions[c]!, st.interventionTicks));
+      joints += st.interventions[c]!;
+      ticks += st.interventionTicksBy[c]!;
+    }
+    expect(joints).toBeGreaterThan(ticks); // some tick changed both joints under one constraint: counted once there
+    const calm = makeShield();
+    run(calm, 0, 200, [0, 0, 0]);
+    expect(calm.status.interventionTicksBy.every((n) => n === 0)).toBe(true);
+  });
+
   it('accumulates time in each state and records each transition with its reason', () => {
     const sh = makeShield();
     run(sh, 0, 100, [0, 0, 0]);
