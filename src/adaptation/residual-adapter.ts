@@ -350,6 +350,8 @@ export class ResidualAdapter {
     }
     if (this.accCol >= 0) this.measuredAcceleration(qd);
     if (this.phiC !== this.phi) this.targetFeatures(qd, policyTarget);
+    // a non-finite feature: a feature joint's (e.g. the waist's) state or target, or the load chain's, was not finite
+    if (!allFinite(this.phi) || !allFinite(this.phiC)) return this.consolidatedOnly(policyTarget, out, 'bad_input');
     // a state that does not change at all is not a fresh sample: nothing is learnt from it,
     // and after detector.stallTimeoutS without a fresh one the stream counts as stalled
     let qs = 0;
@@ -810,4 +812,10 @@ export class ResidualAdapter {
     if (this.events.length >= 256) this.events.shift();
     this.events.push({ tick: this.tickCount, kind, ...(regime ? { regime } : {}) });
   }
+}
+
+/** Every entry finite (NaN and ±Infinity fail). */
+function allFinite(a: Float64Array): boolean {
+  for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i]!)) return false;
+  return true;
 }

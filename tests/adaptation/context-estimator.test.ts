@@ -228,4 +228,31 @@ describe('the context in the adapter (G1 right arm plant)', () => {
     const oldParsed = RegimeMemoryFileSchema.parse({ ...old, entries: old.entries.map(({ context: _e, ...e }) => e) });
     expect(oldParsed.context).toBe(0);
   });
+  it('a non-finite feature joint (the waist) or load-chain state, or a non-finite target there: bad input, the policy target unchanged, counted; learning resumes after', () => {
+    const waist = 'waist_yaw_joint';
+    const W = POLICY.indexOf(waist);
+    const cfg: AdaptationConfigInput = { ...CTX, groups: [{ ...RIGHT_GROUP, features: [...RIGHT_GROUP.features, waist], loadLink: HAND }] };
+    const p = new ArmPlant();
+    const ad = new ResidualAdapter(cfg, POLICY, LIMITS, MODEL);
+    runArm(ad, p, 300);
+    p.payloadKg = 1.5;
+    runArm(ad, p, 50);
+    expect(ad.state).toBe('tracking');
+    const pol = Float64Array.from(p.policyTarget());
+    const q = Float64Array.from(p.q);
+    q[W] = NaN;
+    expect(ad.step(q, p.qd, pol, p.out, p.t + 0.02)).toBe('bad_input');
+    expect(Array.from(p.out)).toEqual(Array.from(pol));
+    const badPol = Float64Array.from(pol);
+    badPol[W] = Infinity;
+    expect(ad.step(p.q, p.qd, badPol, p.out, p.t + 0.04)).toBe('bad_input');
+    expect(p.out.every((v, j) => j === W || v === pol[j])).toBe(true); // nothing added to the adapted joints
+    expect(ad.stats.badInputTicks).toBe(2);
+    const ticks = ad.stats.ticks;
+    runArm(ad, p, 50);
+    expect(ad.state).toBe('tracking');
+    expect(ad.stats.badInputTicks).toBe(2);
+    expect(ad.stats.ticks).toBe(ticks + 50);
+    expect(ad.context!.z[1]).toBeGreaterThan(1.2); // the payload still known
+  });
 });
