@@ -126,6 +126,12 @@ export const AdaptationConfigSchema = z
         /** Forgetting factor of the context's RLS per joint sample (7 samples per tick for an arm). */
         forgetting: finite.gt(0).max(1).default(0.999),
         /**
+         * Who identifies z: `rls` — the adapter itself, by least squares on its servo-offset samples (re-fitted
+         * after every switch); `module` — the adaptation file's learnt adaptation module (ONNX, on its own timer;
+         * src/adaptation/context-module.ts): z is its latest accepted output (clamped into `bounds`), not learnt here.
+         */
+        source: z.enum(['rls', 'module']).default('rls'),
+        /**
          * Plausible range of each context value, [low, high]: an estimate outside is clamped to it (and counted),
          * so bad data cannot ask for the correction of, say, a 50 kg payload. The defaults never clamp in the
          * scenario (transients swing to −0.5…−1 in the first ticks after a switch; [−0.5, 3] clamped 8 samples). The correction is bounded again by

@@ -130,6 +130,19 @@ export class ContextEstimator {
     for (let i = 0; i < CONTEXT_SIZE; i++) r.P[i * CONTEXT_SIZE + i] = this.prior[i]!;
   }
 
+  /**
+   * An external estimate of every group's context (the adaptation module's output, group-major), clamped into
+   * the bounds (counted); the RLS weights follow it.
+   */
+  setExternal(ctx: ArrayLike<number>): void {
+    for (let g = 0; g < this.rls.length; g++) {
+      const r = this.rls[g]!;
+      for (let i = 0; i < CONTEXT_SIZE; i++) r.w[i] = ctx[g * CONTEXT_SIZE + i]!;
+      if (this.clampInto(r.w)) this.clamped++;
+      for (let i = 0; i < CONTEXT_SIZE; i++) this.z[g * CONTEXT_SIZE + i] = r.w[i]!;
+    }
+  }
+
   /** Sets every group's context (a recalled regime's), covariances at the prior. */
   set(ctx: ArrayLike<number>): void {
     for (let g = 0; g < this.rls.length; g++) {

@@ -143,6 +143,8 @@ export class ResidualAdapter {
   private readonly phi: Float64Array;
   /** Features of the correction (`correctAt: 'target'`: at the policy target and its rate; else = phi). */
   private readonly phiC: Float64Array;
+  /** The context is identified here (`context.source: rls`), not set from the adaptation module. */
+  private readonly contextLearns: boolean;
   /** The previous tick's policy target (policy order) and [time of it, 1 when valid]: the target's rate. */
   private readonly prevTarget: Float64Array;
   private readonly prevTargetAt = new Float64Array(3);
@@ -240,6 +242,7 @@ export class ResidualAdapter {
         [c.context.priorVariance.compliance / c.noiseFloorRad ** 2, c.context.priorVariance.massKg / c.noiseFloorRad ** 2, c.context.priorVariance.damping / c.noiseFloorRad ** 2], c.context.forgetting,
         [c.context.bounds.compliance, c.context.bounds.massKg, c.context.bounds.damping])
       : null;
+    this.contextLearns = c.context?.source !== 'module';
     this.memory = new RegimeMemory(this.shape(), c.capacity);
     this.detector = new PageHinkley(c.detector);
     this.lagrangian = new PidLagrangian(c.lagrangian);
@@ -453,6 +456,17 @@ export class ResidualAdapter {
     this.sustained[1] = untilS;
   }
 
+  /**
+   * The adaptation module's latest context (group-major, (a, m, b) per group) for `context.source: module`;
+   * refused (false) when the adapter has no context, learns its own, or the width differs.
+   */
+  setContextFromModule(z: ArrayLike<number>): boolean {
+    if (!this.context || this.contextLearns || z.length !== this.context.z.length) return false;
+    this.context.setExternal(z);
+    this.stats.contextClamped = this.context.clamped;
+    return true;
+  }
+
   /** The library as plain data (persistence), with the current regime consolidated first. */
   snapshot(): RegimeMemoryFile {
     if (this.active && this.config.memory) this.consolidateActive();
@@ -560,7 +574,7 @@ export class ResidualAdapter {
       if (withContext) this.contextLabel(k); // the per-joint model learns what the context does not explain
       else r.io[0] = this.label[k]!;
       r.updateSlot(this.phi, k * d);
-      if (withContext && Number.isFinite(r.io[1]!)) this.learnContext(k, w);
+      if (withContext && this.contextLearns && Number.isFinite(r.io[1]!)) this.learnContext(k, w);
       const e = r.io[1]!;
       const sk = (e * e) / this.noiseVar[k]!;
       score += sk;
@@ -740,7 +754,7 @@ export class ResidualAdapter {
     }
     this.noiseVar.set(e.noiseVar);
     this.signature.set(e.signature);
-    if (this.context) {
+    if (this.context && this.contextLearns) { // with the module as the source, its latest estimate stands
       this.context.set(e.context);
       this.stats.contextClamped = this.context.clamped;
     }

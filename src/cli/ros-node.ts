@@ -287,7 +287,7 @@ function policyHooks(node: RosTransportNode, files: NodeFiles): ManagedNodeHooks
         try {
           // the admission record covers the model and config files, not an adapter that changes the commands
           if (params.config.admission.required) throw new Error(`${adaptationFile}: this node requires an admission record (admission.required: true, the hardware bringup sets it), which does not cover online adaptation: run it in simulation (embedded_sim.launch.py adaptation_file:=…)`);
-          adaptation = setupAdaptation(adaptationFile, params.config.joints, robotModel); // a bad file or library: configure fails, naming it
+          adaptation = await setupAdaptation(adaptationFile, loaded.config, robotModel); // a bad file, library or module: configure fails, naming it
         } catch (err) {
           await policy.release(); // the session is handed to no node
           policy = undefined;
@@ -308,7 +308,7 @@ function policyHooks(node: RosTransportNode, files: NodeFiles): ManagedNodeHooks
       }
       // Parameters changed since prepare may void the admission of the config file: compared again now.
       const gate = admission && fileConfig ? { ...admission, overrides: voidingOverrides(fileConfig, params.config) } : undefined;
-      running = new PolicyNode({ node, config, policy, robotJointNames, ...(robotModel ? { robotModel } : {}), ...(referenceMotion ? { referenceMotion } : {}), ...(gate ? { admission: gate } : {}), ...(adaptation ? { adapter: adaptation.adapter } : {}) });
+      running = new PolicyNode({ node, config, policy, robotJointNames, ...(robotModel ? { robotModel } : {}), ...(referenceMotion ? { referenceMotion } : {}), ...(gate ? { admission: gate } : {}), ...(adaptation ? { adapter: adaptation.adapter, ...(adaptation.module ? { contextModule: adaptation.module } : {}) } : {}) });
       return ManagedResult.Success;
     },
     onDeactivate() {
@@ -324,6 +324,7 @@ function policyHooks(node: RosTransportNode, files: NodeFiles): ManagedNodeHooks
       running = undefined;
       if (wasRunning) saveLibrary(); // once per activation (deactivate saved otherwise): `.prev` keeps the previous session's
       void policy?.release();
+      void adaptation?.release();
       return ManagedResult.Success;
     },
   };

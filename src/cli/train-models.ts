@@ -2,9 +2,10 @@
  * `npm run models`: regenerates every model in models/ from the repo's own
  * code (deterministic; no Python). Currently: g1_upper_body.onnx and its
  * contract; the motion-token models (src/cli/train-motion-tokens.ts); the
- * arm-detour diffusion bundle (denoiser, Q_a, Q_dn, contract; docs/diffusion.md).
+ * arm-detour diffusion bundle (denoiser, Q_a, Q_dn, contract; docs/diffusion.md); the G1 arms'
+ * adaptation module and its contract (src/training/context-module.ts; docs/adaptation.md).
  * Usage: node dist/cli/train-models.js [--out models] [--steps N] [--seed S]
- * [--only upper_body,motion_tokens,arm_detour]
+ * [--only upper_body,motion_tokens,arm_detour,context_module]
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -16,15 +17,16 @@ import { DEFAULT_ARM_DIFFUSION, trainArmDiffusion } from '../training/diffusion-
 import { ARM_DIFFUSION_CONTRACT_FILE, armDiffusionContract, armDiffusionOnnx } from '../training/diffusion-arm-export.js';
 import { UPPER_BODY_CONTRACT_FILE, UPPER_BODY_MODEL_FILE, upperBodyContract, upperBodyOnnx } from '../training/upper-body-export.js';
 import { trainMotionTokenModels } from './train-motion-tokens.js';
+import { armContextContract, collectContextData, concatContextData, CONTEXT_MODULE_CONTRACT_FILE, CONTEXT_MODULE_DEFAULTS, CONTEXT_MODULE_FILE, contextModuleOnnx, evaluateContextModule, trainContextModule } from '../training/context-module.js';
 
-function main(): void {
+async function main(): Promise<void> {
   const { values } = parseArgs({
     args: joinNegativeValues(process.argv.slice(2), ['steps', 'seed']),
     options: {
       out: { type: 'string', default: 'models' },
       steps: { type: 'string', default: String(DEFAULT_TRAIN_OPTIONS.steps) },
       seed: { type: 'string', default: String(DEFAULT_TRAIN_OPTIONS.seed) },
-      only: { type: 'string', default: 'upper_body,motion_tokens,arm_detour' },
+      only: { type: 'string', default: 'upper_body,motion_tokens,arm_detour,context_module' },
     },
   });
   const outDir = resolve(values.out);
@@ -43,6 +45,32 @@ function main(): void {
   // motion tokens: needs the shared CMU clips, skips (keeping the committed models) without them
   if (only.has('motion_tokens')) trainMotionTokenModels(outDir);
   if (only.has('arm_detour')) trainArmDetour(outDir);
+  if (only.has('context_module')) await trainArmContextModule(outDir);
+}
+
+async function trainArmContextModule(outDir: string): Promise<void> {
+  const t0 = performance.now();
+  const o = CONTEXT_MODULE_DEFAULTS;
+  const log = (line: string): void => console.log(`${line}  ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  log(`adaptation module: ${o.episodes} + ${o.daggerEpisodes} (DAgger) + ${o.heldOut} held-out randomised episodes in the embedded sim (seed ${o.seed})`);
+  const root = resolve('.');
+  const first = await collectContextData(root, 0, o.episodes, o, log);
+  log(`${first.n} windows; training the first student (${o.steps} Adam steps)`);
+  const student = trainContextModule(first, o, log);
+  // DAgger: episodes on the first student's own estimates, labelled by the teacher, added to the data
+  const onPolicy = await collectContextData(root, o.episodes, o.daggerEpisodes, o, log, student);
+  const train = concatContextData(first, onPolicy);
+  log(`${train.n} windows (${onPolicy.n} on the student's estimates); training the module`);
+  const net = trainContextModule(train, o, log);
+  const held = await collectContextData(root, 1_000_000, o.heldOut, o, () => {}, net); // held out, half of it on the module's own estimates
+  const ev = evaluateContextModule(net, held);
+  const names = armContextContract(o).output.names;
+  const heldOutRmse = Object.fromEntries(names.map((n, i) => [n, Number(ev.rmse[i]!.toPrecision(3))]));
+  const heldOutTargetRms = Object.fromEntries(names.map((n, i) => [n, Number(ev.targetRms[i]!.toPrecision(3))]));
+  const contract = armContextContract(o, { seed: o.seed, episodes: o.episodes, daggerEpisodes: o.daggerEpisodes, heldOutEpisodes: o.heldOut, episodeS: o.episodeS, switchS: o.switchS, ranges: o.ranges, windows: train.n, heldOutRmse, heldOutTargetRms, latency: 'not randomised: the sim has no command latency' });
+  writeFileSync(join(outDir, CONTEXT_MODULE_FILE), contextModuleOnnx(net, contract));
+  writeFileSync(join(outDir, CONTEXT_MODULE_CONTRACT_FILE), JSON.stringify(contract, null, 2) + '\n');
+  log(`wrote ${CONTEXT_MODULE_FILE}: held-out RMSE ${names.map((n, i) => `${n} ${ev.rmse[i]!.toFixed(3)} (targets' RMS ${ev.targetRms[i]!.toFixed(3)})`).join(', ')}`);
 }
 
 function trainArmDetour(outDir: string): void {
@@ -72,4 +100,7 @@ function trainUpperBodyModel(outDir: string, steps: number, seed: number): void 
   console.log(`wrote ${join(outDir, UPPER_BODY_MODEL_FILE)} and ${UPPER_BODY_CONTRACT_FILE} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 }
 
-main();
+main().catch((err: unknown) => {
+  console.error((err as Error).message);
+  process.exit(1);
+});

@@ -16,6 +16,12 @@ export const AdaptationFileSchema = z
      * is left as it is — and saved (atomic replace, the previous good file kept as `.prev`) when it stops.
      */
     memoryFile: z.string().min(1).nullable().default(null),
+    /**
+     * The adaptation module's contract (JSON; absolute, or relative to this file; it names its ONNX model), or
+     * null (none). Its output is the adapter's context with `adapter.context.source: module`, and the policy's
+     * `context_latent` when the policy's observation has one; a module nothing reads is refused.
+     */
+    module: z.string().min(1).nullable().default(null),
   })
   .strict();
 export type AdaptationFile = z.infer<typeof AdaptationFileSchema>;

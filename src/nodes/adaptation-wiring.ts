@@ -14,13 +14,18 @@
  * - `/diagnostics` in: the shield's status (`<node>: safety shield`) — its limit
  *   interventions since its previous report are charged to the adapter's cost
  *   budget on every tick for up to {@link SHIELD_COST_HOLD_S} (ShieldCostMeter);
- *   `adaptation_shield_*` say what was read.
+ *   `adaptation_shield_*` say what was read;
+ * - with an adaptation module (the adaptation file's `module`): its window is filled by the controller at
+ *   each policy tick, and a timer at the module's rate runs it; an accepted output becomes the adapter's
+ *   context (`context.source: module`) and the policy's `context_latent` (when its observation has one);
+ *   `adaptation_module_*` on `/diagnostics`.
  */
 import type { ResidualAdapter } from '../adaptation/residual-adapter.js';
+import type { ContextModuleRunner, ContextNet } from '../adaptation/context-module.js';
 import { SHIELD_STATUS_SUFFIX, ShieldCostMeter } from '../adaptation/shield-cost.js';
 import type { PolicyController } from '../policy/controller.js';
 import { DiagnosticLevel } from '../transport/messages.js';
-import type { ServiceServer, Subscription, TransportNode } from '../transport/port.js';
+import type { ServiceServer, Subscription, Timer, TransportNode } from '../transport/port.js';
 import type { StatusBuilder } from './diagnostics.js';
 
 export const ADAPTATION_ENABLE_SERVICE = '/policy/adaptation/enable';
@@ -33,7 +38,13 @@ export interface AdaptationWiring {
   destroy(): void;
 }
 
-export function attachAdaptation(node: TransportNode, controller: PolicyController, adapter: ResidualAdapter, diagnosticsTopic = '/diagnostics'): AdaptationWiring {
+/** An adaptation module ready to run: its checks and window (core) and its network (the ONNX session). */
+export interface ContextModule {
+  runner: ContextModuleRunner;
+  net: ContextNet;
+}
+
+export function attachAdaptation(node: TransportNode, controller: PolicyController, adapter: ResidualAdapter, module: ContextModule | null = null, diagnosticsTopic = '/diagnostics'): AdaptationWiring {
   controller.adapter = adapter;
   const srv: ServiceServer = node.createService('std_srvs/srv/SetBool', ADAPTATION_ENABLE_SERVICE, (req) => {
     controller.setAdaptation(req.data);
@@ -47,6 +58,7 @@ export function attachAdaptation(node: TransportNode, controller: PolicyControll
       if (s.name.endsWith(SHIELD_STATUS_SUFFIX) && shieldCost.update(s.values, nowS)) adapter.chargeUntil(shieldCost.rate, nowS + SHIELD_COST_HOLD_S);
     }
   });
+  const moduleTimer = module ? attachContextModule(node, controller, adapter, module) : null;
   return {
     report(b) {
       const st = adapter.stats;
@@ -69,6 +81,7 @@ export function attachAdaptation(node: TransportNode, controller: PolicyControll
           b.set(`adaptation_context_${g.loadLink ?? g.joints[0]}`, `compliance ${a!.toFixed(2)}, payload ${m!.toFixed(2)} kg, damping ${d!.toFixed(2)} N·m·s/rad`);
         });
       }
+      if (module) reportContextModule(b, module.runner, node.nowSeconds());
       const why =
         adapter.state === 'fallback'
           ? `adaptation: safety cost ${adapter.lagrangian.cost.toFixed(3)} over budget ${adapter.lagrangian.config.budget}, blending toward hold (β ${adapter.beta.toFixed(2)})`
@@ -81,6 +94,40 @@ export function attachAdaptation(node: TransportNode, controller: PolicyControll
       srv.destroy();
       sub.destroy();
       diag.destroy();
+      moduleTimer?.cancel();
+      if (module) controller.contextWindow = null;
     },
   };
+}
+
+/** The module's timer: runs the network when a window is due and hands an accepted context to its readers. */
+function attachContextModule(node: TransportNode, controller: PolicyController, adapter: ResidualAdapter, m: ContextModule): Timer {
+  const { runner, net } = m;
+  controller.contextWindow = runner.window;
+  const latent = controller.inputs.contextLatent;
+  const feedsPolicy = latent.length === runner.z.length; // checked at set-up: a policy reads it with this width, or not at all
+  return node.createTimer(BigInt(Math.round(runner.periodS * 1e9)), () => {
+    const nowS = node.nowSeconds();
+    if (!runner.prepare(nowS)) return;
+    const use = (out: ArrayLike<number>): void => {
+      if (runner.accept(out, nowS) !== null) return; // refused: counted, the last good context stands
+      adapter.setContextFromModule(runner.z);
+      if (feedsPolicy) latent.set(runner.z);
+    };
+    const out = net.run(runner.input);
+    if (out instanceof Float32Array) return use(out);
+    return out.then(use, () => { runner.accept(NAN_OUTPUT, nowS); }); // an inference error counts as a non-finite output
+  });
+}
+
+const NAN_OUTPUT = [NaN];
+
+function reportContextModule(b: StatusBuilder, r: ContextModuleRunner, nowS: number): void {
+  b.set('adaptation_module', r.contract.name);
+  b.set('adaptation_module_runs', r.runs);
+  b.set('adaptation_module_accepted', r.accepted);
+  b.set('adaptation_module_refused_not_finite', r.refused.not_finite);
+  b.set('adaptation_module_refused_out_of_bounds', r.refused.out_of_bounds);
+  b.set('adaptation_module_age_s', r.accepted > 0 ? nowS - r.acceptedAtS : 'none yet');
+  b.set('adaptation_module_context', r.contract.output.names.map((n, i) => `${n} ${r.z[i]!.toFixed(2)}`).join(', '));
 }

@@ -23,7 +23,7 @@ import type { RobotModel } from '../robot/model.js';
 import type { JointTrajectory } from '../transport/messages.js';
 import type { Timer, TransportNode } from '../transport/port.js';
 import type { ResidualAdapter } from '../adaptation/residual-adapter.js';
-import { attachAdaptation, type AdaptationWiring } from './adaptation-wiring.js';
+import { attachAdaptation, type AdaptationWiring, type ContextModule } from './adaptation-wiring.js';
 import { AdmissionWiring, type AdmissionSource } from './admission-wiring.js';
 import { DiagnosticsPublisher, type StatusBuilder } from './diagnostics.js';
 import { attachModeRequests } from './mode-requests.js';
@@ -42,8 +42,9 @@ export interface PolicyNodeOptions {
   robotModel?: RobotModel;
   /** The parsed reference motion (reference.source: file; src/io/reference-motion-file.ts). */
   referenceMotion?: ReferenceMotion;
-  /** Online adaptation of the policy's targets (optional; see src/nodes/adaptation-wiring.ts). */
+  /** Online adaptation of the policy's targets (optional; see src/nodes/adaptation-wiring.ts), and its adaptation module. */
   adapter?: ResidualAdapter;
+  contextModule?: ContextModule;
   /** The admission record of the loaded files (needed with `admission.required`; see src/nodes/admission-wiring.ts). */
   admission?: AdmissionSource;
 }
@@ -89,7 +90,7 @@ export class PolicyNode {
     this.inference = new PolicyInference(policy, this.controller, () => { this.clock[0] = node.nowSeconds(); }, this.output.publish, this.log);
     this.subs.push(...subscribePolicyInputs(node, config, this.messages, this.clock, this.log));
     this.subs.push(...attachModeRequests(node, config.config, (mode, source) => this.request(mode, source), () => this.controller.mode, this.log));
-    this.adaptation = opts.adapter ? attachAdaptation(node, this.controller, opts.adapter) : null;
+    this.adaptation = opts.adapter ? attachAdaptation(node, this.controller, opts.adapter, opts.contextModule ?? null) : null;
     this.admission.attach(node, this.controller);
     this.timer = node.createTimer(config.commandPeriodNs, () => this.tick());
     this.diagnostics = new DiagnosticsPublisher(

@@ -18,6 +18,7 @@
  * An inference result is dropped when later than the budget (counted; held
  * target), a non-finite action is a fault; repeated misses are a fault.
  */
+import type { ContextWindow } from '../adaptation/context-module.js';
 import type { ResidualAdapter } from '../adaptation/residual-adapter.js';
 import { tiltMarginCostInto } from '../adaptation/safety-gate.js';
 import { ActionMapper } from './action.js';
@@ -84,6 +85,8 @@ export class PolicyController {
    * It only changes what the policy asks for: the command still goes to the shield.
    */
   adapter: ResidualAdapter | null = null;
+  /** The adaptation module's window, filled once per policy tick with the state and the published command (src/adaptation/context-module.ts). */
+  contextWindow: ContextWindow | null = null;
   /** Extra veto on requested modes (the admission gate, src/policy/admission-gate.ts): a reason to refuse, or null. */
   gate: ((to: ModeName) => string | null) | null = null;
   private readonly stand: StandInterpolator;
@@ -249,6 +252,7 @@ export class PolicyController {
       this.adapter.stepAtClock(this.inputs.jointPos, this.inputs.jointVel, this.action.target, this.target);
     }
     else this.target.set(this.action.target);
+    this.contextWindow?.push(this.inputs.jointPos, this.inputs.jointVel, this.target);
     this.copyExtraOutputs();
     return 'publish';
   }
@@ -354,6 +358,7 @@ export class PolicyController {
       this.target.set(this.inputs.jointPos); // the STAND low-pass starts from the pose at entry
     }
     if (t.to === 'POLICY') this.resetPolicy();
+    this.contextWindow?.restart(); // no window spans a mode change
     if (t.to === 'DAMP') this.target.set(this.inputs.jointPos);
     this.onTransition(t);
   }

@@ -6,6 +6,8 @@
  *   none       no adaptation (the consolidated policy)
  *   no_memory  the adapter without its regime library (re-fit after every switch)
  *   full       the adapter as configured (detection, library, cost budget)
+ *   module     the full method with its context from the learnt adaptation module
+ *              (`module`, context.source: module) instead of its own least squares
  *   oracle     told the truth: switch times and regime identities announced at
  *              the true times, detection off, and a library whose entries were
  *              fitted in a calibration pass over the same sequence with the
@@ -26,6 +28,10 @@
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { AdaptationConfigSchema } from '../adaptation/config.js';
+import { contextModuleReaders, ContextModuleRunner } from '../adaptation/context-module.js';
+import { OnnxContextNet } from '../inference/onnx-context-module.js';
+import { loadContextModuleFile } from '../io/context-module-file.js';
+import type { ContextModule } from '../nodes/adaptation-wiring.js';
 import { ResidualAdapter } from '../adaptation/residual-adapter.js';
 import { CHARGED_CONSTRAINTS, SHAPING_CONSTRAINTS } from '../adaptation/shield-cost.js';
 import { nearLimitCost } from '../adaptation/safety-gate.js';
@@ -36,7 +42,7 @@ import { CONSTRAINT_NAMES } from '../safety/band.js';
 import { loadRegimeMemoryFile, saveRegimeMemoryFile } from '../io/regime-memory-file.js';
 import type { PolicyNode } from '../nodes/policy-node.js';
 import type { ShieldNode } from '../nodes/shield-node.js';
-import { G1_JOINTS, jointLimits, referenceMotion, UPPER_BODY } from '../training/g1-upper-body.js';
+import { defaultPoseArray, G1_JOINTS, jointLimits, referenceMotion, UPPER_BODY } from '../training/g1-upper-body.js';
 import { makeJointState } from '../transport/messages.js';
 import { nominalProfile, visitMetrics, type MetricSettings, type Series, type Visit, type VisitMetrics } from './adaptation-metrics.js';
 import { runEmbedded, type RunSummary } from './embedded-run.js';
@@ -55,6 +61,8 @@ export const AdaptationScenarioSchema = z
     trackedJoints: z.array(z.string().min(1)).min(1),
     /** The adapter (AdaptationConfigSchema). */
     adapter: AdaptationConfigSchema,
+    /** The adaptation module's contract (JSON) for the `module` variant: the full method with the context from the module (`context.source: module`). */
+    module: z.string().min(1).optional(),
     metrics: z
       .object({
         /** The first regime's first seconds are not part of the nominal level (start-up, anchor learning), s. */
@@ -86,7 +94,7 @@ export const AdaptationScenarioSchema = z
   });
 export type AdaptationScenario = z.infer<typeof AdaptationScenarioSchema>;
 
-export const VARIANTS = ['none', 'no_memory', 'full', 'oracle'] as const;
+export const VARIANTS = ['none', 'no_memory', 'full', 'module', 'oracle'] as const;
 export type Variant = (typeof VARIANTS)[number];
 
 export interface VariantResult {
@@ -175,6 +183,16 @@ export async function runAdaptationScenario(opts: ScenarioOptions): Promise<Adap
   const results: VariantResult[] = [];
   let durationS = opts.durationS ?? NaN;
 
+  /** The `module` variant's adaptation module, checked against the adapter's context (a fresh runner per run). */
+  const scenarioModule = async (): Promise<ContextModule> => {
+    if (!sc.module || !sc.adapter.context) throw new Error(`${opts.configPath}: the 'module' variant needs \`module\` and \`adapter.context\``);
+    const m = loadContextModuleFile(here(sc.module));
+    const problems = contextModuleReaders(m.contract, { adapterContextWidth: 3 * sc.adapter.groups.length, policyLatentWidth: 0 });
+    if (problems.length > 0) throw new Error(`${m.modelPath}: ${problems.join('; ')}`);
+    const runner = new ContextModuleRunner(m.contract, G1_JOINTS, defaultPoseArray());
+    return { runner, net: await OnnxContextNet.create(m.model, m.contract, runner.input, m.modelPath) };
+  };
+
   const once = async (variant: Variant | 'calibration', memoryFile: string | null): Promise<{ series: Series; summary: RunSummary; adapter: ResidualAdapter | null; contextAtEnd: number[][] | null }> => {
     const announce = variant === 'oracle' || variant === 'calibration';
     const adapter =
@@ -187,11 +205,13 @@ export async function runAdaptationScenario(opts: ScenarioOptions): Promise<Adap
               ...(announce ? { detector: { ...sc.adapter.detector, threshold: 1e12 } } : {}),
               // the oracle's context is the calibrated regime's, as told at the switch: not re-fitted from its own samples
               ...(variant === 'oracle' && sc.adapter.context ? { context: { ...sc.adapter.context, priorVariance: { compliance: 1e-12, massKg: 1e-12, damping: 1e-12 } } } : {}),
+              ...(variant === 'module' && sc.adapter.context ? { context: { ...sc.adapter.context, source: 'module' as const } } : {}),
             },
             G1_JOINTS,
             limits,
             model,
           );
+    const contextModule = variant === 'module' ? await scenarioModule() : undefined;
     if (adapter && variant === 'oracle' && memoryFile) adapter.loadMemory(loadRegimeMemoryFile(memoryFile));
     const series: Series = { t: [], e2: [], bin: [], cost: [], clamp: [], jointE2: [], jointErr: [], joints: tracked.length };
     const msg = makeJointState(sc.trackedJoints);
@@ -220,6 +240,7 @@ export async function runAdaptationScenario(opts: ScenarioOptions): Promise<Adap
       ...(sc.shield ? { shieldPath: here(sc.shield) } : {}),
       ...(opts.durationS !== undefined ? { durationS: opts.durationS } : {}),
       ...(adapter ? { adapter } : {}),
+      ...(contextModule ? { contextModule } : {}),
       onNodes: (n) => {
         policy = n.policy;
         shield = n.shield;

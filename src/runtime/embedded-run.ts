@@ -38,6 +38,7 @@ import { runLockstep, type LockstepResult } from './lockstep.js';
 import { OutcomeTracker, REFERENCE_FALL_MARGIN_M, referenceRootHeightAt, runVerdict, type RunOutcome } from './outcome.js';
 import type { OperatorAction, RunConfig } from './run-config.js';
 import { setupAdaptation, type AdaptationSetup } from './adaptation-setup.js';
+import type { ContextModule } from '../nodes/adaptation-wiring.js';
 import { loadShieldConfig, resolveRunSetup } from './run-setup.js';
 import { isDiffusionPolicyFile, loadDiffusionPolicyFile, startDiffusionPolicy, type LoadedDiffusionPolicy } from './diffusion-launch.js';
 
@@ -73,6 +74,8 @@ export interface EmbeddedRunOptions {
   liveMaxRateHz?: number;
   /** Online adaptation of the policy's targets (the adaptation scenario, src/runtime/adaptation-scenario.ts). */
   adapter?: ResidualAdapter;
+  /** With `adapter`: its adaptation module (the scenario's `module` variant). */
+  contextModule?: ContextModule;
   /** Called once the nodes exist, before the sim starts (scenario harnesses: metrics, operator hooks). */
   onNodes?: (nodes: { policy: PolicyNode | null; shield: ShieldNode; sim: MujocoSim }) => void;
   /** Adds nodes beside the standard ones (e.g. the motion node); each gets its own bus node from `createNode`. */
@@ -173,7 +176,7 @@ export async function loadRun(opts: EmbeddedRunOptions): Promise<Loaded> {
   if (setup.adaptationPath !== undefined && diffusion) throw new Error(`${opts.configPath}: adaptation needs the ONNX policy node (this run has a diffusion policy)`);
   let adaptation: AdaptationSetup | null = null;
   try {
-    adaptation = setup.adaptationPath !== undefined && policy && !opts.adapter ? setupAdaptation(setup.adaptationPath, policy.config.joints, model) : null;
+    adaptation = setup.adaptationPath !== undefined && policy && !opts.adapter ? await setupAdaptation(setup.adaptationPath, policy.config, model) : null;
   } catch (err) {
     await policy?.policy.release(); // the ONNX session is not handed to anyone
     throw err;
@@ -185,6 +188,7 @@ export async function runEmbedded(opts: EmbeddedRunOptions): Promise<RunSummary>
   const log = nodeLogger('embedded_run');
   const { config, model, policy, diffusion, shieldConfig, servoGains, fallHeightM, referenceMotion, urdfPath, adaptation } = await loadRun(opts);
   const adapter = opts.adapter ?? adaptation?.adapter;
+  const contextModule = opts.adapter ? opts.contextModule : adaptation?.module;
   const durationS = opts.durationS ?? config.scenario.durationS;
   if (!(durationS >= config.sim.timestepS)) {
     throw new Error(`duration ${durationS} s is shorter than one physics step (${config.sim.timestepS} s)`);
@@ -207,6 +211,7 @@ export async function runEmbedded(opts: EmbeddedRunOptions): Promise<RunSummary>
         node: bus.createNode('policy'), config: policy.config, policy: policy.policy, robotJointNames: jointNames, robotModel: model,
         ...(referenceMotion ? { referenceMotion } : {}),
         ...(adapter ? { adapter } : {}),
+        ...(adapter && contextModule ? { contextModule } : {}),
       })
       : null;
     opts.onNodes?.({ policy: policyNode, shield, sim });
@@ -354,6 +359,7 @@ export async function runEmbedded(opts: EmbeddedRunOptions): Promise<RunSummary>
     await policy?.policy.release();
     await diffusionPolicy?.close();
     if (adaptation) saveLibrary(adaptation, outcome?.fell ?? false, log);
+    await adaptation?.release();
 
     const st = shield.shield.status;
     const ps = policyNode?.stats;

@@ -11,6 +11,7 @@ import { parse, stringify } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RegimeMemoryFileSchema } from '../../src/adaptation/regime-memory.js';
 import { RegimeMemoryFileError } from '../../src/io/regime-memory-file.js';
+import type { PolicyNode } from '../../src/nodes/policy-node.js';
 import { loadRun, runEmbedded } from '../../src/runtime/embedded-run.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -66,6 +67,35 @@ describe('a run config naming an adaptation file', () => {
     await expect(loadRun({ configPath: f.run, root: ROOT })).rejects.toThrow(RegimeMemoryFileError);
     await expect(loadRun({ configPath: f.run, root: ROOT })).rejects.toThrow(f.memory);
     expect(readFileSync(f.memory, 'utf8')).toBe(before);
+  });
+
+  it('with the adaptation module as the context source: the module runs in the policy node (its own timer) and its context identifies the payload', async () => {
+    const adapter = (parse(readFileSync(join(ROOT, 'config', 'adaptation.yaml'), 'utf8')) as { adapter: { context: object } }).adapter;
+    writeFileSync(f.adaptation, stringify({ adapter: { ...adapter, context: { ...adapter.context, source: 'module' } }, memoryFile: null, module: join(ROOT, 'models', 'g1_arm_context.contract.json') }));
+    let policy: PolicyNode | null = null;
+    const seen: { t: number; z: number[] }[] = [];
+    const s = await runEmbedded({
+      configPath: f.run, root: ROOT, durationS: 14,
+      onNodes: (n) => { policy = n.policy; },
+      onStep: (sim) => {
+        if (Math.round(sim.time * 1000) % 500 === 0) seen.push({ t: sim.time, z: Array.from(policy!.controller.adapter!.context!.z) });
+      },
+    });
+    expect(s.monitor.violations).toBe(0);
+    const at = (t: number): number[] => seen.find((x) => Math.abs(x.t - t) < 1e-6)!.z;
+    // before the payload (12 s) the right hand holds nothing; 1 s after, the module says ≈ 1.5 kg (the adapter's context is the module's)
+    expect(Math.abs(at(11.5)[4]!)).toBeLessThan(0.3);
+    expect(at(13.5)[4]).toBeGreaterThan(1.1);
+    expect(at(13.5)[4]).toBeLessThan(1.9);
+    expect(Math.abs(at(13.5)[1]!)).toBeLessThan(0.3); // the left hand: nothing
+  }, 60_000);
+
+  it('a module that nothing reads, or a module source without a module, is refused at start naming the file', async () => {
+    const adapter = (parse(readFileSync(join(ROOT, 'config', 'adaptation.yaml'), 'utf8')) as { adapter: { context: object } }).adapter;
+    writeFileSync(f.adaptation, stringify({ adapter, module: join(ROOT, 'models', 'g1_arm_context.contract.json') }));
+    await expect(loadRun({ configPath: f.run, root: ROOT })).rejects.toThrow(/adaptation\.yaml: module .*\n.*nothing reads its output/);
+    writeFileSync(f.adaptation, stringify({ adapter: { ...adapter, context: { ...adapter.context, source: 'module' } } }));
+    await expect(loadRun({ configPath: f.run, root: ROOT })).rejects.toThrow(/adaptation\.yaml: adapter\.context\.source is 'module' but no module is given/);
   });
 
   it('an adaptation file with an unknown key is a config error naming the file and the key', async () => {
