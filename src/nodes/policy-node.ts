@@ -79,6 +79,7 @@ export class PolicyNode {
       ...(policy.extraOutputs ? { outputs: policy.extraOutputs } : {}),
       ...(opts.robotModel ? { robot: opts.robotModel } : {}),
       ...(opts.referenceMotion ? { referenceMotion: opts.referenceMotion } : {}),
+      contextLatentFed: opts.contextModule !== undefined,
     });
     this.controller.onTransition = (t) => this.onTransition(t);
     this.status = new PolicyStatusReport(this.controller);

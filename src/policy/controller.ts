@@ -123,12 +123,12 @@ export class PolicyController {
     private readonly cfg: ResolvedPolicyConfig,
     /** The buffer the observation is assembled into (the policy's input). */
     policyInput: Float32Array,
-    /** The policy's extra input and output buffers by tensor name (see the config's extraInputs/extraOutputs), the robot model and a loaded reference motion. */
-    extras: { inputs?: ReadonlyMap<string, Float32Array>; outputs?: ReadonlyMap<string, Float32Array> } & ReferenceSources = {},
+    /** The policy's extra input and output buffers by tensor name (see the config's extraInputs/extraOutputs), the robot model, a loaded reference motion, and whether an adaptation module feeds context_latent. */
+    extras: { inputs?: ReadonlyMap<string, Float32Array>; outputs?: ReadonlyMap<string, Float32Array>; contextLatentFed?: boolean } & ReferenceSources = {},
   ) {
     const n = cfg.joints.length;
     const modes = cfg.config.modes;
-    const unfed = unfedTerms(cfg.observation, { anchorOrientation: cfg.config.reference?.anchorBody !== undefined });
+    const unfed = unfedTerms(cfg.observation, { anchorOrientation: cfg.config.reference?.anchorBody !== undefined, contextLatent: extras.contextLatentFed === true });
     if (unfed.length > 0) throw new Error(`policy '${cfg.config.name}': observation terms without an input (refusing to feed the model constants):\n  - ${unfed.join('\n  - ')}`);
     this.inputs = createObservationInputs(n, latentWidthOf(cfg.observation));
     this.inputs.jointPos.set(cfg.defaultJointPos);

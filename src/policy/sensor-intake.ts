@@ -20,16 +20,17 @@ import type { ObservationSpec } from './observation-spec.js';
  */
 export const UNFED_SOURCES: Readonly<Partial<Record<ObservationSpec['terms'][number]['source'], string>>> = {
   reference_anchor_ori6d: 'the robot and reference anchor body orientations (config reference.anchorBody and the robot model)',
-  context_latent: 'the adaptation module',
+  context_latent: "the adaptation module (an adaptation file naming a `module`)",
 };
 
 /**
  * One line per term of `spec` whose source has no input (empty when every term is fed).
- * `anchorOrientation`: the config names an anchor body, so reference_anchor_ori6d is fed.
+ * `anchorOrientation`: the config names an anchor body, so reference_anchor_ori6d is fed;
+ * `contextLatent`: an adaptation module feeds context_latent.
  */
-export function unfedTerms(spec: ObservationSpec, fed: { anchorOrientation?: boolean } = {}): string[] {
+export function unfedTerms(spec: ObservationSpec, fed: { anchorOrientation?: boolean; contextLatent?: boolean } = {}): string[] {
   return spec.terms
-    .filter((t) => UNFED_SOURCES[t.source] !== undefined && !(t.source === 'reference_anchor_ori6d' && fed.anchorOrientation))
+    .filter((t) => UNFED_SOURCES[t.source] !== undefined && !(t.source === 'reference_anchor_ori6d' && fed.anchorOrientation) && !(t.source === 'context_latent' && fed.contextLatent))
     .map((t) => `'${t.name}' (${t.source}) needs ${UNFED_SOURCES[t.source]}`);
 }
 

@@ -6,7 +6,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CONTEXT_MODULE_FORMAT, contextModuleReaders, ContextModuleContractSchema, ContextModuleRunner, ContextWindow, type ContextModuleContract } from '../../src/adaptation/context-module.js';
+import { CONTEXT_MODULE_FORMAT, contextModuleReaders, ContextModuleContractSchema, ContextModuleRunner, ContextWindow, type ContextModuleContract, type ContextNet } from '../../src/adaptation/context-module.js';
+import { ResidualAdapter } from '../../src/adaptation/residual-adapter.js';
+import { attachAdaptation } from '../../src/nodes/adaptation-wiring.js';
+import { PolicyController } from '../../src/policy/controller.js';
+import { PolicyConfigSchema, resolvePolicyConfig } from '../../src/policy/policy-config.js';
+import { G1_JOINTS, jointLimits } from '../../src/training/g1-upper-body.js';
+import { EmbeddedBus } from '../../src/transport/bus/index.js';
+import { shippedConfig } from '../policy/helpers.js';
 import { OnnxContextNet } from '../../src/inference/onnx-context-module.js';
 import { loadContextModuleFile } from '../../src/io/context-module-file.js';
 import { ConfigError } from '../../src/io/config-file.js';
@@ -117,5 +124,61 @@ describe('the committed module (ONNX)', () => {
     const m = loadContextModuleFile(CONTRACT_FILE);
     const c = ContextModuleContractSchema.parse({ ...m.contract, windowTicks: 5, input: { ...m.contract.input, width: 5 * m.contract.joints.length * m.contract.signals.length } });
     await expect(OnnxContextNet.create(m.model, c, new Float32Array(c.input.width), m.modelPath)).rejects.toThrow(/input 'window' has shape \[.*\], the contract says \[1, 280\]/);
+  });
+});
+
+describe('the module in the policy node (attachAdaptation): a policy with a context_latent term reads its latest accepted output', () => {
+  /** A stand-in network (the port): answers what `next` holds, so the test knows what the policy must read. */
+  class FixedNet implements ContextNet {
+    next: number[] = [];
+    calls = 0;
+    run(): Float32Array {
+      this.calls++;
+      return Float32Array.from(this.next);
+    }
+  }
+
+  it('fills the window at each policy tick, runs at its rate, and the observation carries the accepted context; a refused output leaves the last good one', async () => {
+    const m = loadContextModuleFile(CONTRACT_FILE);
+    const width = m.contract.output.names.length;
+    const cfg = resolvePolicyConfig(PolicyConfigSchema.parse({
+      ...shippedConfig(),
+      modes: { ...shippedConfig().modes, initial: 'POLICY' },
+      observation: { ...shippedConfig().observation, terms: [...shippedConfig().observation.terms, { name: 'ctx', source: 'context_latent', width, scale: 1, history: 1 }] },
+    }));
+    const obs = new Float32Array(cfg.observationWidth);
+    expect(() => new PolicyController(cfg, obs)).toThrow(/'ctx' \(context_latent\) needs the adaptation module/); // nothing feeds it
+    const c = new PolicyController(cfg, obs, { contextLatentFed: true });
+    const runner = new ContextModuleRunner(m.contract, cfg.joints, cfg.defaultJointPos);
+    const net = new FixedNet();
+    const bus = new EmbeddedBus();
+    const node = bus.createNode('policy');
+    const adapter = new ResidualAdapter({ groups: [{ joints: ['right_elbow_joint'], features: ['right_elbow_joint'] }] }, G1_JOINTS, Object.fromEntries(G1_JOINTS.map((j) => [j, jointLimits(j)] as const)));
+    const w = attachAdaptation(node, c, adapter, { runner, net });
+    expect(c.contextWindow).toBe(runner.window);
+    const q = Float64Array.from(cfg.defaultJointPos);
+    const tick = (k: number): void => {
+      c.clock[0] = 0.02 * k;
+      c.intake.acceptJointState(q.map((v, j) => v + 1e-3 * Math.sin(k + j)), new Float64Array(q.length));
+      c.intake.acceptImu({ x: 0, y: 0, z: 0, w: 1 }, { x: 0, y: 0, z: 0 });
+      expect(c.tick()).toBe('infer');
+      c.finishInference(new Float32Array(cfg.joints.length));
+    };
+    net.next = [0.5, 1.25, -0.5, 0, 2, 0.25];
+    for (let k = 0; k <= m.contract.windowTicks; k++) tick(k);
+    expect(runner.window.ready).toBe(true);
+    bus.advanceTo(BigInt(Math.round(0.25e9))); // the module's timer (10 Hz) runs
+    expect(net.calls).toBeGreaterThan(0);
+    expect(Array.from(c.inputs.contextLatent)).toEqual(net.next);
+    // the next observation carries it, at the term's place (the last term)
+    tick(m.contract.windowTicks + 1);
+    expect(Array.from(obs.subarray(obs.length - width))).toEqual(net.next.map(Math.fround));
+    net.next = [0.5, 9, -0.5, 0, 2, 0.25]; // a payload of 9 kg: outside the contract's bounds
+    bus.advanceTo(BigInt(Math.round(0.45e9)));
+    expect(runner.refused.out_of_bounds).toBeGreaterThan(0);
+    expect(Array.from(c.inputs.contextLatent)).toEqual([0.5, 1.25, -0.5, 0, 2, 0.25]);
+    w.destroy();
+    expect(c.contextWindow).toBeNull();
+    await bus.shutdown();
   });
 });
