@@ -275,24 +275,28 @@ suite('ROS 2 topic level (nodes in separate processes)', () => {
     expectWithinUrdfLimits(driven);
   }, 240_000);
 
-  it.skipIf(!existsSync(addon))('online adaptation on ROS: the policy node with an adaptation_file learns its anchor in the closed loop, reads the shield\'s interventions from /diagnostics, reports on /diagnostics and saves the regime library on shutdown', async () => {
+  it.skipIf(!existsSync(addon))('online adaptation on ROS: the policy node with an adaptation_file learns its anchor in the closed loop, reads the shield\'s interventions from /diagnostics, runs its adaptation module, reports on /diagnostics and saves the regime library on shutdown', async () => {
     const fixed = join(root, 'urdf', 'g1_29dof_fixed.urdf');
     const paramsFile = join(root, 'config', 'ros', 'aegis.yaml');
     const dir = mkdtempSync(join(tmpdir(), 'aegis-ros-adaptation-'));
     const adapter = (parse(readFileSync(join(root, 'config', 'adaptation.yaml'), 'utf8')) as { adapter: unknown }).adapter;
     const adaptationFile = join(dir, 'adaptation.yaml');
-    writeFileSync(adaptationFile, stringify({ adapter, memoryFile: 'library.json' }));
+    // the context from the learnt adaptation module (ONNX, its own 10 Hz timer in the node)
+    const ctx = (adapter as { context: object }).context;
+    writeFileSync(adaptationFile, stringify({ adapter: { ...(adapter as object), context: { ...ctx, source: 'module' } }, memoryFile: 'library.json', module: join(root, 'models', 'g1_arm_context.contract.json') }));
     startNode('sim', 'aegis_sim', { urdf_file: fixed }, paramsFile);
     startNode('shield', 'aegis_shield', { autostart: true, use_sim_time: true, urdf_file: fixed }, paramsFile);
     const policy = startNode('policy', 'aegis_policy', { autostart: true, use_sim_time: true, urdf_file: fixed, adaptation_file: adaptationFile }, paramsFile);
     const adaptation: string[] = [];
     let shieldReports = 0;
+    let moduleAccepted = 0;
     obs.createSubscription('diagnostic_msgs/msg/DiagnosticArray', '/diagnostics', (m) => {
       for (const st of m.status) {
         if (!st.name.startsWith('aegis_policy:')) continue;
         const state = st.values.find((kv) => kv.key === 'adaptation_state')?.value;
         if (state) adaptation.push(state);
         shieldReports = Math.max(shieldReports, Number(st.values.find((kv) => kv.key === 'adaptation_shield_reports')?.value ?? 0));
+        moduleAccepted = Math.max(moduleAccepted, Number(st.values.find((kv) => kv.key === 'adaptation_module_accepted')?.value ?? 0));
       }
     }, { preset: 'reliable' });
     // 150 policy ticks (3 s) of the nominal regime learn the anchor; then the adapter corrects ("tracking")
@@ -300,6 +304,7 @@ suite('ROS 2 topic level (nodes in separate processes)', () => {
     expect(adaptation[0]).toBe('learning_anchor');
     // the shield's /diagnostics reach the adapter's cost budget (its limit interventions are charged)
     await waitUntil('the shield status read by the adapter', () => shieldReports >= 2, 30_000);
+    await waitUntil('the adaptation module running', () => moduleAccepted >= 10, 30_000);
     expect(await stopNode(policy)).toBe(0);
     const lib = RegimeMemoryFileSchema.parse(JSON.parse(readFileSync(join(dir, 'library.json'), 'utf8')));
     expect(lib.entries.map((e) => e.label)).toEqual(['anchor']);
