@@ -5,15 +5,20 @@
  * own commands with a small offset (the anchor is learnt in the warm-up, then
  * it tracks). Figures: time per step (p50/p99 over single calls) and heap
  * bytes per step; the shield's limits tick is the peer (the stage right after
- * it on every command), measured in its own suite.
+ * it on every command), measured in its own suite. The adaptation module: the
+ * heap its window's per-tick fill adds, and one run (assemble + ONNX Runtime,
+ * the asynchronous API as the node calls it) at its 10 Hz.
  */
 import { dirname, join, resolve } from 'node:path';
+import { ContextModuleRunner } from '../adaptation/context-module.js';
 import { ResidualAdapter } from '../adaptation/residual-adapter.js';
+import { OnnxContextNet } from '../inference/onnx-context-module.js';
+import { loadContextModuleFile } from '../io/context-module-file.js';
 import { loadConfigFile } from '../io/config-file.js';
 import { loadUrdfFile } from '../io/urdf-file.js';
 import { resolveRunSetup } from '../runtime/run-setup.js';
 import { AdaptationScenarioSchema } from '../runtime/adaptation-scenario.js';
-import { G1_JOINTS, jointLimits } from '../training/g1-upper-body.js';
+import { defaultPoseArray, G1_JOINTS, jointLimits } from '../training/g1-upper-body.js';
 import { heapBytesPerCall } from './heap.js';
 import { percentile } from './stats.js';
 
@@ -47,11 +52,33 @@ export async function benchAdaptation(opts: { repoRoot: string }): Promise<Recor
     samples[k] = Number(process.hrtime.bigint() - t0) / 1e3;
   }
   const heap = await heapBytesPerCall(step, 2_000);
+  // the adaptation module: its window is filled on the policy tick (hot path), its network runs at 10 Hz
+  const m = loadContextModuleFile(join(opts.repoRoot, 'models', 'g1_arm_context.contract.json'));
+  const runner = new ContextModuleRunner(m.contract, G1_JOINTS, defaultPoseArray());
+  const push = (): void => {
+    step();
+    runner.window.push(q, qd, out);
+  };
+  for (let k = 0; k < 2_000; k++) push();
+  const pushHeap = (await heapBytesPerCall(push, 2_000)) - heap; // the window's share beyond the adapter's step
+  const net = await OnnxContextNet.create(m.model, m.contract, runner.input, m.modelPath);
+  const runs = new Float64Array(2_000);
+  for (let k = 0; k < 200; k++) await net.run(runner.input);
+  for (let k = 0; k < runs.length; k++) {
+    const t0 = process.hrtime.bigint();
+    runner.window.assemble(runner.input);
+    await net.run(runner.input);
+    runs[k] = Number(process.hrtime.bigint() - t0) / 1e3;
+  }
+  await net.release();
   return {
     adaptation_step_p50_us: Number(percentile(samples, 0.5).toFixed(2)),
     adaptation_step_p99_us: Number(percentile(samples, 0.99).toFixed(2)),
     adaptation_step_heap_bytes_per_tick: Number(heap.toFixed(2)),
     adaptation_adapted_joints: ad.idx.length,
     adaptation_state_tracking: ad.state === 'tracking' ? 1 : 0,
+    adaptation_module_window_heap_bytes_per_tick: Number(Math.max(0, pushHeap).toFixed(2)),
+    adaptation_module_run_p50_us: Number(percentile(runs, 0.5).toFixed(1)),
+    adaptation_module_run_p99_us: Number(percentile(runs, 0.99).toFixed(1)),
   };
 }

@@ -71,6 +71,7 @@ const TARGETS: Record<string, [number, string, 'max' | 'min']> = {
   record_isolated_share_of_tick: [0.05, 'of the 2 ms tick', 'max'],
   record_in_run_share_of_tick: [0.05, 'of the 2 ms tick', 'max'],
   adaptation_step_heap_bytes_per_tick: [0.5, 'B', 'max'],
+  adaptation_module_window_heap_bytes_per_tick: [0.5, 'B', 'max'],
 };
 
 function show(value: number): string {
