@@ -44,7 +44,14 @@ export const ContextModuleContractSchema = z
     joints: z.array(z.string().min(1)).min(1),
     /** Per-joint signals per tick, in this order, each with its scale (value × scale is fed). */
     signals: z.array(z.object({ signal: z.enum(WINDOW_SIGNALS), scale: finite.positive() }).strict()).min(1),
-    input: z.object({ name: z.string().min(1), width: z.number().int().positive() }).strict(),
+    input: z
+      .object({
+        name: z.string().min(1),
+        width: z.number().int().positive(),
+        /** The largest |value| (after scaling) a plausible window holds: a window beyond it is absurd and not run (counted). */
+        maxAbs: finite.positive().default(100),
+      })
+      .strict(),
     output: z
       .object({
         name: z.string().min(1),
@@ -168,8 +175,8 @@ export class ContextWindow {
   }
 }
 
-/** Why the latest output was not used. */
-export type ContextRefusal = 'not_finite' | 'out_of_bounds';
+/** Why the latest output was not used (or, `absurd_window`, the module not run). */
+export type ContextRefusal = 'not_finite' | 'out_of_bounds' | 'absurd_window';
 
 /**
  * Runs the module at its rate: `due(now)` says when, `input` holds the assembled window, `accept`
@@ -184,9 +191,13 @@ export class ContextModuleRunner {
   readonly periodS: number;
   runs = 0;
   accepted = 0;
-  refused: Record<ContextRefusal, number> = { not_finite: 0, out_of_bounds: 0 };
+  refused: Record<ContextRefusal, number> = { not_finite: 0, out_of_bounds: 0, absurd_window: 0 };
   /** Time of the latest accepted output, s (NaN before the first). */
   acceptedAtS = NaN;
+  /** Times the context went stale (no accepted output for `staleAfterS`) and was set back to the nominal (zeros). */
+  staleResets = 0;
+  /** No accepted output for this long: the context is no longer trusted, s (10 module periods). */
+  readonly staleAfterS: number;
   private nextS = -Infinity;
 
   constructor(readonly contract: ContextModuleContract, policyJoints: readonly string[], defaultPos: ArrayLike<number>) {
@@ -194,13 +205,38 @@ export class ContextModuleRunner {
     this.input = new Float32Array(this.window.width);
     this.z = new Float64Array(contract.output.names.length);
     this.periodS = 1 / contract.rateHz;
+    this.staleAfterS = 10 * this.periodS;
   }
 
-  /** True when a run is due at `nowS` and the window is full; then the input is assembled and the next run scheduled. */
+  /**
+   * True once, when the latest accepted output is older than `staleAfterS` at `nowS` (the window not
+   * filling, absurd or refused outputs): `z` is set back to the nominal context (zeros) and counted, so its
+   * readers fall back to the consolidated policy instead of holding an old estimate.
+   */
+  expire(nowS: number): boolean {
+    if (!(nowS - this.acceptedAtS > this.staleAfterS)) return false;
+    this.z.fill(0);
+    this.acceptedAtS = NaN; // stale until the next accepted output
+    this.staleResets++;
+    return true;
+  }
+
+  /**
+   * True when a run is due at `nowS` and the window is full and plausible; then the input is assembled and
+   * the next run scheduled. A window with a value beyond `input.maxAbs` is not run (counted as
+   * `absurd_window`): the last good context stands.
+   */
   prepare(nowS: number): boolean {
     if (!this.window.ready || nowS < this.nextS) return false;
     this.window.assemble(this.input);
     this.nextS = nowS + this.periodS - 1e-9;
+    const max = this.contract.input.maxAbs;
+    for (let i = 0; i < this.input.length; i++) {
+      if (!(Math.abs(this.input[i]!) <= max)) {
+        this.refused.absurd_window++;
+        return false;
+      }
+    }
     return true;
   }
 

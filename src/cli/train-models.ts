@@ -17,7 +17,7 @@ import { DEFAULT_ARM_DIFFUSION, trainArmDiffusion } from '../training/diffusion-
 import { ARM_DIFFUSION_CONTRACT_FILE, armDiffusionContract, armDiffusionOnnx } from '../training/diffusion-arm-export.js';
 import { UPPER_BODY_CONTRACT_FILE, UPPER_BODY_MODEL_FILE, upperBodyContract, upperBodyOnnx } from '../training/upper-body-export.js';
 import { trainMotionTokenModels } from './train-motion-tokens.js';
-import { armContextContract, collectContextData, concatContextData, CONTEXT_MODULE_CONTRACT_FILE, CONTEXT_MODULE_DEFAULTS, CONTEXT_MODULE_FILE, contextModuleOnnx, evaluateContextModule, trainContextModule } from '../training/context-module.js';
+import { armContextContract, collectContextData, concatContextData, windowBound, CONTEXT_MODULE_CONTRACT_FILE, CONTEXT_MODULE_DEFAULTS, CONTEXT_MODULE_FILE, contextModuleOnnx, evaluateContextModule, trainContextModule } from '../training/context-module.js';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -67,7 +67,7 @@ async function trainArmContextModule(outDir: string): Promise<void> {
   const names = armContextContract(o).output.names;
   const heldOutRmse = Object.fromEntries(names.map((n, i) => [n, Number(ev.rmse[i]!.toPrecision(3))]));
   const heldOutTargetRms = Object.fromEntries(names.map((n, i) => [n, Number(ev.targetRms[i]!.toPrecision(3))]));
-  const contract = armContextContract(o, { seed: o.seed, episodes: o.episodes, daggerEpisodes: o.daggerEpisodes, heldOutEpisodes: o.heldOut, episodeS: o.episodeS, switchS: o.switchS, ranges: o.ranges, windows: train.n, heldOutRmse, heldOutTargetRms, latency: 'not randomised: the sim has no command latency' });
+  const contract = armContextContract(o, { seed: o.seed, episodes: o.episodes, daggerEpisodes: o.daggerEpisodes, heldOutEpisodes: o.heldOut, episodeS: o.episodeS, switchS: o.switchS, ranges: o.ranges, windows: train.n, heldOutRmse, heldOutTargetRms, latency: 'not randomised: the sim has no command latency' }, windowBound(train));
   writeFileSync(join(outDir, CONTEXT_MODULE_FILE), contextModuleOnnx(net, contract));
   writeFileSync(join(outDir, CONTEXT_MODULE_CONTRACT_FILE), JSON.stringify(contract, null, 2) + '\n');
   log(`wrote ${CONTEXT_MODULE_FILE}: held-out RMSE ${names.map((n, i) => `${n} ${ev.rmse[i]!.toFixed(3)} (targets' RMS ${ev.targetRms[i]!.toFixed(3)})`).join(', ')}`);

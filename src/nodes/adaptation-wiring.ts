@@ -108,11 +108,14 @@ function attachContextModule(node: TransportNode, controller: PolicyController, 
   const feedsPolicy = latent.length === runner.z.length; // checked at set-up: a policy reads it with this width, or not at all
   return node.createTimer(BigInt(Math.round(runner.periodS * 1e9)), () => {
     const nowS = node.nowSeconds();
-    if (!runner.prepare(nowS)) return;
-    const use = (out: ArrayLike<number>): void => {
-      if (runner.accept(out, nowS) !== null) return; // refused: counted, the last good context stands
+    const publish = (): void => {
       adapter.setContextFromModule(runner.z);
       if (feedsPolicy) latent.set(runner.z);
+    };
+    if (runner.expire(nowS)) publish(); // nothing accepted for 10 periods: back to the nominal context
+    if (!runner.prepare(nowS)) return;
+    const use = (out: ArrayLike<number>): void => {
+      if (runner.accept(out, nowS) === null) publish(); // refused: counted, the last good context stands (until it expires)
     };
     const out = net.run(runner.input);
     if (out instanceof Float32Array) return use(out);
@@ -128,6 +131,8 @@ function reportContextModule(b: StatusBuilder, r: ContextModuleRunner, nowS: num
   b.set('adaptation_module_accepted', r.accepted);
   b.set('adaptation_module_refused_not_finite', r.refused.not_finite);
   b.set('adaptation_module_refused_out_of_bounds', r.refused.out_of_bounds);
-  b.set('adaptation_module_age_s', r.accepted > 0 ? nowS - r.acceptedAtS : 'none yet');
+  b.set('adaptation_module_refused_absurd_window', r.refused.absurd_window);
+  b.set('adaptation_module_age_s', Number.isFinite(r.acceptedAtS) ? nowS - r.acceptedAtS : 'none (nominal context)');
+  b.set('adaptation_module_stale_resets', r.staleResets);
   b.set('adaptation_module_context', r.contract.output.names.map((n, i) => `${n} ${r.z[i]!.toFixed(2)}`).join(', '));
 }

@@ -66,7 +66,7 @@ export const CONTEXT_MODULE_DEFAULTS = {
   ranges: { gainScale: { p: 0.6, range: [0.5, 1.2] }, dampingNmsPerRad: { p: 0.5, range: [0, 1.5] }, payloadKg: { p: 0.6, range: [0.2, 2] }, frictionNm: { p: 0.4, range: [0, 0.3] } },
 } as const;
 
-export function armContextContract(opts = CONTEXT_MODULE_DEFAULTS, training: Record<string, unknown> = {}): ContextModuleContract {
+export function armContextContract(opts = CONTEXT_MODULE_DEFAULTS, training: Record<string, unknown> = {}, maxAbs = 100): ContextModuleContract {
   const joints = SIDES.flatMap((s) => ARM.map((j) => `${s}_${j}_joint`));
   const signals = [
     { signal: 'lead' as const, scale: 10 },
@@ -83,7 +83,7 @@ export function armContextContract(opts = CONTEXT_MODULE_DEFAULTS, training: Rec
     windowTicks: opts.windowTicks,
     joints,
     signals,
-    input: { name: 'window', width: opts.windowTicks * joints.length * signals.length },
+    input: { name: 'window', width: opts.windowTicks * joints.length * signals.length, maxAbs },
     output: {
       name: 'context',
       names: SIDES.flatMap((s) => [`${s}_compliance`, `${s}_payload_kg`, `${s}_damping`]),
@@ -220,6 +220,13 @@ export async function collectContextData(root: string, first: number, episodes: 
   const x = new Float32Array(xs.length * inWidth);
   xs.forEach((row, i) => x.set(row, i * inWidth));
   return { x, y: Float32Array.from(ys), n: xs.length, inWidth, outWidth };
+}
+
+/** The plausible bound of a window: 4 × the largest |value| in the training windows, rounded up to an integer. */
+export function windowBound(data: ContextDataset): number {
+  let m = 0;
+  for (let i = 0; i < data.x.length; i++) m = Math.max(m, Math.abs(data.x[i]!));
+  return Math.ceil(4 * m);
 }
 
 export function concatContextData(a: ContextDataset, b: ContextDataset): ContextDataset {

@@ -95,8 +95,20 @@ describe('ContextModuleRunner', () => {
     expect(r.accept([NaN], 1.2)).toBe('not_finite');
     expect(r.accept([7], 1.3)).toBe('out_of_bounds');
     expect(Array.from(r.z)).toEqual([1.5]);
-    expect(r.refused).toEqual({ not_finite: 1, out_of_bounds: 1 });
+    expect(r.refused).toEqual({ not_finite: 1, out_of_bounds: 1, absurd_window: 0 });
     expect(r.acceptedAtS).toBe(1.1);
+  });
+
+  it('an absurd window (a value beyond the contract\'s input.maxAbs) is not run: counted, the last good context stands', () => {
+    const r = new ContextModuleRunner(contract({ input: { name: 'window', width: 24, maxAbs: 50 } }), JOINTS, [0, 0, 0]);
+    for (let k = 0; k < 4; k++) r.window.push([0.1 * k, 0, 0], [0, 0, 0], [0.1 * k, 0, 0]);
+    expect(r.prepare(0)).toBe(true);
+    r.accept([1], 0);
+    r.window.push([0.4, 0, 0], [1e3, 0, 0], [0.4, 0, 0]); // 1000 rad/s: scaled 500 > 50
+    expect(r.prepare(1)).toBe(false);
+    expect(r.refused.absurd_window).toBe(1);
+    expect(Array.from(r.z)).toEqual([1]);
+    expect(ContextModuleContractSchema.parse(JSON.parse(readFileSync(CONTRACT_FILE, 'utf8'))).input.maxAbs).toBeGreaterThan(10); // set from the training windows
   });
 
   it('the readers must agree with its width, and something must read it', () => {
@@ -138,7 +150,7 @@ describe('the module in the policy node (attachAdaptation): a policy with a cont
     }
   }
 
-  it('fills the window at each policy tick, runs at its rate, and the observation carries the accepted context; a refused output leaves the last good one', async () => {
+  it('fills the window at each policy tick, runs at its rate, and the observation carries the accepted context; a refused output leaves the last good one until it expires to the nominal', async () => {
     const m = loadContextModuleFile(CONTRACT_FILE);
     const width = m.contract.output.names.length;
     const cfg = resolvePolicyConfig(PolicyConfigSchema.parse({
@@ -177,6 +189,13 @@ describe('the module in the policy node (attachAdaptation): a policy with a cont
     bus.advanceTo(BigInt(Math.round(0.45e9)));
     expect(runner.refused.out_of_bounds).toBeGreaterThan(0);
     expect(Array.from(c.inputs.contextLatent)).toEqual([0.5, 1.25, -0.5, 0, 2, 0.25]);
+    // refused for longer than 10 module periods: the context expires to the nominal (zeros), counted
+    bus.advanceTo(BigInt(Math.round(1.6e9)));
+    expect(runner.staleResets).toBe(1);
+    expect(Array.from(c.inputs.contextLatent)).toEqual([0, 0, 0, 0, 0, 0]);
+    net.next = [0.5, 1.25, -0.5, 0, 2, 0.25];
+    bus.advanceTo(BigInt(Math.round(1.75e9)));
+    expect(Array.from(c.inputs.contextLatent)).toEqual(net.next); // back once an output is accepted
     w.destroy();
     expect(c.contextWindow).toBeNull();
     await bus.shutdown();
