@@ -199,6 +199,9 @@ export class ContextModuleRunner {
   /** No accepted output for this long: the context is no longer trusted, s (10 module periods). */
   readonly staleAfterS: number;
   private nextS = -Infinity;
+  /** `window.count` at the last run: a run needs fresh rows (a window that stopped filling is not re-run). */
+  private countAtRun = -1;
+  private lastRunS = -Infinity;
 
   constructor(readonly contract: ContextModuleContract, policyJoints: readonly string[], defaultPos: ArrayLike<number>) {
     this.window = new ContextWindow(contract, policyJoints, defaultPos);
@@ -210,10 +213,18 @@ export class ContextModuleRunner {
 
   /**
    * True once, when the latest accepted output is older than `staleAfterS` at `nowS` (the window not
-   * filling, absurd or refused outputs): `z` is set back to the nominal context (zeros) and counted, so its
-   * readers fall back to the consolidated policy instead of holding an old estimate.
+   * filling, absurd windows or refused outputs), or when the clock went back: `z` is set back to the
+   * nominal context (zeros) and counted, so its readers stop holding an old estimate (the adapter's
+   * context term then adds nothing; its per-joint corrections stay).
    */
   expire(nowS: number): boolean {
+    if (nowS < this.lastRunS) {
+      // the clock went back (a sim reset): a new run of the robot, whose context is not known yet
+      this.nextS = -Infinity;
+      this.lastRunS = -Infinity;
+      this.window.restart();
+      this.acceptedAtS = -Infinity; // expires below
+    }
     if (!(nowS - this.acceptedAtS > this.staleAfterS)) return false;
     this.z.fill(0);
     this.acceptedAtS = NaN; // stale until the next accepted output
@@ -227,9 +238,11 @@ export class ContextModuleRunner {
    * `absurd_window`): the last good context stands.
    */
   prepare(nowS: number): boolean {
-    if (!this.window.ready || nowS < this.nextS) return false;
+    if (!this.window.ready || nowS < this.nextS || this.window.count === this.countAtRun) return false;
     this.window.assemble(this.input);
     this.nextS = nowS + this.periodS - 1e-9;
+    this.countAtRun = this.window.count;
+    this.lastRunS = nowS;
     const max = this.contract.input.maxAbs;
     for (let i = 0; i < this.input.length; i++) {
       if (!(Math.abs(this.input[i]!) <= max)) {

@@ -289,6 +289,7 @@ export class ResidualAdapter {
 
   /** Forgets the previous command (call when the policy (re)starts: no sample spans a restart). */
   restart(): void {
+    this.externalCost = 0; // a one-tick cost does not carry over a restart
     this.havePrev = false;
     this.prevTargetAt[1] = 0;
     this.prevQdAt[1] = 0;
@@ -806,6 +807,7 @@ export class ResidualAdapter {
   /** The consolidated policy's target, unchanged; correction dropped (counted by the caller's state). */
   private consolidatedOnly(policyTarget: ArrayLike<number>, out: Float64Array, state: AdapterState): AdapterState {
     if (state === 'bad_input') this.stats.badInputTicks++;
+    this.externalCost = 0; // charged for this tick only, not piled up over the ticks without a cost update
     for (let i = 0; i < out.length; i++) out[i] = policyTarget[i]!;
     this.correction.fill(0);
     this.beta = 0;

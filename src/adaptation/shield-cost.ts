@@ -79,3 +79,62 @@ function count(text: string): number {
   const v = Number(text);
   return Number.isInteger(v) && v >= 0 && text.trim() !== '' ? v : NaN;
 }
+
+/** How long one shield report's rate is charged at least, s: 3 periods of the shield's default 1 Hz diagnostics. */
+export const SHIELD_COST_HOLD_S = 3;
+
+/**
+ * The shields' statuses in a `/diagnostics` message: one meter per shield status name (a second shield
+ * or a replayed log keeps its own baseline), the charge the largest of their rates, held for three
+ * report intervals (at least {@link SHIELD_COST_HOLD_S}), so a shield reporting slower than 1 Hz is
+ * charged over its whole period.
+ */
+export class ShieldCosts {
+  readonly meters = new Map<string, ShieldCostMeter>();
+  /** The charge per policy tick: the largest rate among the shields' latest reports. */
+  rate = 0;
+  /** How long the charge holds after the latest report, s. */
+  holdS = SHIELD_COST_HOLD_S;
+  private prevReportS = NaN;
+
+  /** Reads a message's statuses at `nowS`; true when a shield report was used (then charge `rate` for `holdS`). */
+  read(statuses: readonly { name: string; values: readonly { key: string; value: string }[] }[], nowS: number): boolean {
+    let used = false;
+    for (const s of statuses) {
+      if (!s.name.endsWith(SHIELD_STATUS_SUFFIX)) continue;
+      let m = this.meters.get(s.name);
+      if (!m) this.meters.set(s.name, (m = new ShieldCostMeter()));
+      if (m.update(s.values, nowS)) used = true;
+    }
+    if (!used) return false;
+    if (nowS - this.prevReportS > 0) this.holdS = Math.max(SHIELD_COST_HOLD_S, 3 * (nowS - this.prevReportS));
+    this.prevReportS = nowS;
+    this.rate = 0;
+    for (const m of this.meters.values()) if (nowS - m.lastReportS <= this.holdS) this.rate = Math.max(this.rate, m.rate);
+    return true;
+  }
+
+  get reports(): number {
+    let n = 0;
+    for (const m of this.meters.values()) n += m.reports;
+    return n;
+  }
+
+  get malformed(): number {
+    let n = 0;
+    for (const m of this.meters.values()) n += m.malformed;
+    return n;
+  }
+
+  /** Time of the latest report used, s (NaN before the first). */
+  get lastReportS(): number {
+    return this.prevReportS;
+  }
+
+  /** Why the budget is not seeing the shield at `nowS` (null when it is): no report used for longer than the hold, or only malformed ones. */
+  silence(nowS: number): string | null {
+    if (this.reports === 0) return this.malformed > 0 ? `${this.malformed} malformed shield reports, none used: its interventions are not charged` : null;
+    const age = nowS - this.prevReportS;
+    return age > this.holdS ? `no shield report for ${age.toFixed(1)} s: its interventions are not charged` : null;
+  }
+}

@@ -13,8 +13,9 @@
  *   input, or sees a stalled state stream;
  * - `/diagnostics` in: the shield's status (`<node>: safety shield`) — its limit
  *   interventions since its previous report are charged to the adapter's cost
- *   budget on every tick for up to {@link SHIELD_COST_HOLD_S} (ShieldCostMeter);
- *   `adaptation_shield_*` say what was read;
+ *   budget on every tick for three report intervals (ShieldCosts); `adaptation_shield_*`
+ *   say what was read, and the status goes WARN while adapting when the shield
+ *   has fallen silent (or only sent malformed reports);
  * - with an adaptation module (the adaptation file's `module`): its window is filled by the controller at
  *   each policy tick, and a timer at the module's rate runs it; an accepted output becomes the adapter's
  *   context (`context.source: module`) and the policy's `context_latent` (when its observation has one);
@@ -22,7 +23,7 @@
  */
 import type { ResidualAdapter } from '../adaptation/residual-adapter.js';
 import type { ContextModuleRunner, ContextNet } from '../adaptation/context-module.js';
-import { SHIELD_STATUS_SUFFIX, ShieldCostMeter } from '../adaptation/shield-cost.js';
+import { ShieldCosts } from '../adaptation/shield-cost.js';
 import type { PolicyController } from '../policy/controller.js';
 import { DiagnosticLevel } from '../transport/messages.js';
 import type { ServiceServer, Subscription, Timer, TransportNode } from '../transport/port.js';
@@ -30,8 +31,6 @@ import type { StatusBuilder } from './diagnostics.js';
 
 export const ADAPTATION_ENABLE_SERVICE = '/policy/adaptation/enable';
 export const ADAPTATION_REGIME_TOPIC = '/policy/adaptation/regime';
-/** How long one shield report's intervention rate is charged: 3 periods of the shield's default 1 Hz diagnostics. */
-export const SHIELD_COST_HOLD_S = 3;
 
 export interface AdaptationWiring {
   report(b: StatusBuilder): void;
@@ -51,12 +50,10 @@ export function attachAdaptation(node: TransportNode, controller: PolicyControll
     return { success: true, message: `adaptation ${req.data ? 'on' : 'off (consolidated policy)'}` };
   });
   const sub: Subscription = node.createSubscription('std_msgs/msg/String', ADAPTATION_REGIME_TOPIC, (m) => adapter.announceSwitch(m.data === '' ? undefined : m.data), { preset: 'reliable' });
-  const shieldCost = new ShieldCostMeter();
+  const shieldCost = new ShieldCosts();
   const diag: Subscription = node.createSubscription('diagnostic_msgs/msg/DiagnosticArray', diagnosticsTopic, (m) => {
     const nowS = node.nowSeconds();
-    for (const s of m.status) {
-      if (s.name.endsWith(SHIELD_STATUS_SUFFIX) && shieldCost.update(s.values, nowS)) adapter.chargeUntil(shieldCost.rate, nowS + SHIELD_COST_HOLD_S);
-    }
+    if (shieldCost.read(m.status, nowS)) adapter.chargeUntil(shieldCost.rate, nowS + shieldCost.holdS);
   });
   const moduleTimer = module ? attachContextModule(node, controller, adapter, module) : null;
   return {
@@ -72,6 +69,7 @@ export function attachAdaptation(node: TransportNode, controller: PolicyControll
       b.set('adaptation_shield_reports', shieldCost.reports);
       if (shieldCost.malformed > 0) b.set('adaptation_shield_reports_malformed', shieldCost.malformed);
       b.set('adaptation_shield_report_age_s', shieldCost.reports > 0 ? node.nowSeconds() - shieldCost.lastReportS : 'none yet');
+      const silence = adapter.enabled ? shieldCost.silence(node.nowSeconds()) : null;
       for (const k of ['detectedSwitches', 'announcedSwitches', 'recalls', 'created', 'rejectedUpdates', 'badInputTicks', 'stalledTicks', 'fallbackTicks', 'contextClamped'] as const) b.set(`adaptation_${k}`, st[k]);
       const ctx = adapter.context;
       if (ctx) {
@@ -87,7 +85,9 @@ export function attachAdaptation(node: TransportNode, controller: PolicyControll
           ? `adaptation: safety cost ${adapter.lagrangian.cost.toFixed(3)} over budget ${adapter.lagrangian.config.budget}, blending toward hold (β ${adapter.beta.toFixed(2)})`
           : adapter.state === 'bad_input' || adapter.state === 'stalled'
             ? `adaptation: ${adapter.state.replace('_', ' ')}, consolidated policy in use`
-            : null;
+            : silence
+              ? `adaptation: ${silence}`
+              : null;
       if (why && b.status.level === DiagnosticLevel.OK) b.summary(DiagnosticLevel.WARN, why);
     },
     destroy() {
@@ -95,7 +95,10 @@ export function attachAdaptation(node: TransportNode, controller: PolicyControll
       sub.destroy();
       diag.destroy();
       moduleTimer?.cancel();
-      if (module) controller.contextWindow = null;
+      if (module) {
+        controller.contextWindow = null;
+        module.runner.window.restart();
+      }
     },
   };
 }
@@ -103,7 +106,9 @@ export function attachAdaptation(node: TransportNode, controller: PolicyControll
 /** The module's timer: runs the network when a window is due and hands an accepted context to its readers. */
 function attachContextModule(node: TransportNode, controller: PolicyController, adapter: ResidualAdapter, m: ContextModule): Timer {
   const { runner, net } = m;
+  runner.window.restart(); // no rows from an earlier activation
   controller.contextWindow = runner.window;
+  let inFlight = false; // one run at a time: a second would refill the input a pending run still reads
   const latent = controller.inputs.contextLatent;
   const feedsPolicy = latent.length === runner.z.length; // checked at set-up: a policy reads it with this width, or not at all
   return node.createTimer(BigInt(Math.round(runner.periodS * 1e9)), () => {
@@ -113,13 +118,15 @@ function attachContextModule(node: TransportNode, controller: PolicyController, 
       if (feedsPolicy) latent.set(runner.z);
     };
     if (runner.expire(nowS)) publish(); // nothing accepted for 10 periods: back to the nominal context
-    if (!runner.prepare(nowS)) return;
+    if (inFlight || !runner.prepare(nowS)) return;
     const use = (out: ArrayLike<number>): void => {
+      inFlight = false;
       if (runner.accept(out, nowS) === null) publish(); // refused: counted, the last good context stands (until it expires)
     };
     const out = net.run(runner.input);
     if (out instanceof Float32Array) return use(out);
-    return out.then(use, () => { runner.accept(NAN_OUTPUT, nowS); }); // an inference error counts as a non-finite output
+    inFlight = true;
+    return out.then(use, () => use(NAN_OUTPUT)); // an inference error counts as a non-finite output
   });
 }
 

@@ -79,7 +79,7 @@ export class PolicyNode {
       ...(policy.extraOutputs ? { outputs: policy.extraOutputs } : {}),
       ...(opts.robotModel ? { robot: opts.robotModel } : {}),
       ...(opts.referenceMotion ? { referenceMotion: opts.referenceMotion } : {}),
-      contextLatentFed: opts.contextModule !== undefined,
+      contextLatentFed: opts.adapter !== undefined && opts.contextModule !== undefined, // the module runs with the adaptation wiring
     });
     this.controller.onTransition = (t) => this.onTransition(t);
     this.status = new PolicyStatusReport(this.controller);
@@ -91,7 +91,7 @@ export class PolicyNode {
     this.inference = new PolicyInference(policy, this.controller, () => { this.clock[0] = node.nowSeconds(); }, this.output.publish, this.log);
     this.subs.push(...subscribePolicyInputs(node, config, this.messages, this.clock, this.log));
     this.subs.push(...attachModeRequests(node, config.config, (mode, source) => this.request(mode, source), () => this.controller.mode, this.log));
-    this.adaptation = opts.adapter ? attachAdaptation(node, this.controller, opts.adapter, opts.contextModule ?? null) : null;
+    this.adaptation = opts.adapter ? attachAdaptation(node, this.controller, opts.adapter, opts.contextModule ?? null, topics.diagnostics) : null;
     this.admission.attach(node, this.controller);
     this.timer = node.createTimer(config.commandPeriodNs, () => this.tick());
     this.diagnostics = new DiagnosticsPublisher(

@@ -88,7 +88,8 @@ describe('ContextModuleRunner', () => {
     expect(r.prepare(0)).toBe(false); // empty window
     for (let k = 0; k < 4; k++) r.window.push([k, 0, k], [0, 0, 0], [k, 0, k]);
     expect(r.prepare(1)).toBe(true);
-    expect(r.prepare(1.05)).toBe(false);
+    r.window.push([4, 0, 4], [0, 0, 0], [4, 0, 4]);
+    expect(r.prepare(1.05)).toBe(false); // not due yet
     expect(r.prepare(1.1)).toBe(true);
     expect(r.accept([1.5], 1.1)).toBeNull();
     expect(Array.from(r.z)).toEqual([1.5]);
@@ -109,6 +110,24 @@ describe('ContextModuleRunner', () => {
     expect(r.refused.absurd_window).toBe(1);
     expect(Array.from(r.z)).toEqual([1]);
     expect(ContextModuleContractSchema.parse(JSON.parse(readFileSync(CONTRACT_FILE, 'utf8'))).input.maxAbs).toBeGreaterThan(10); // set from the training windows
+  });
+
+  it('a window that stopped filling is not run again; a clock that went back restarts it and expires the context', () => {
+    const r = new ContextModuleRunner(contract({ rateHz: 10 }), JOINTS, [0, 0, 0]);
+    for (let k = 0; k < 4; k++) r.window.push([0.1 * k, 0, 0], [0, 0, 0], [0.1 * k, 0, 0]);
+    expect(r.prepare(5)).toBe(true);
+    r.accept([1], 5);
+    expect(r.prepare(5.1)).toBe(false); // no fresh row
+    expect(r.expire(5.5)).toBe(false);
+    expect(r.expire(6.2)).toBe(true); // nothing accepted for 1 s
+    expect(Array.from(r.z)).toEqual([0]);
+    r.window.push([0.5, 0, 0], [0, 0, 0], [0.5, 0, 0]);
+    expect(r.prepare(6.3)).toBe(true);
+    r.accept([2], 6.3);
+    expect(r.expire(1)).toBe(true); // the clock went back (a sim reset)
+    expect(Array.from(r.z)).toEqual([0]);
+    expect(r.window.count).toBe(0);
+    expect(r.staleResets).toBe(2);
   });
 
   it('the readers must agree with its width, and something must read it', () => {
@@ -186,14 +205,19 @@ describe('the module in the policy node (attachAdaptation): a policy with a cont
     tick(m.contract.windowTicks + 1);
     expect(Array.from(obs.subarray(obs.length - width))).toEqual(net.next.map(Math.fround));
     net.next = [0.5, 9, -0.5, 0, 2, 0.25]; // a payload of 9 kg: outside the contract's bounds
+    tick(m.contract.windowTicks + 2);
     bus.advanceTo(BigInt(Math.round(0.45e9)));
     expect(runner.refused.out_of_bounds).toBeGreaterThan(0);
     expect(Array.from(c.inputs.contextLatent)).toEqual([0.5, 1.25, -0.5, 0, 2, 0.25]);
-    // refused for longer than 10 module periods: the context expires to the nominal (zeros), counted
+    // no policy tick since: the window is not re-run (it would answer the same again), and with nothing
+    // accepted for 10 module periods the context expires to the nominal (zeros), counted
+    const calls = net.calls;
     bus.advanceTo(BigInt(Math.round(1.6e9)));
+    expect(net.calls).toBe(calls);
     expect(runner.staleResets).toBe(1);
     expect(Array.from(c.inputs.contextLatent)).toEqual([0, 0, 0, 0, 0, 0]);
     net.next = [0.5, 1.25, -0.5, 0, 2, 0.25];
+    tick(m.contract.windowTicks + 2); // a fresh row
     bus.advanceTo(BigInt(Math.round(1.75e9)));
     expect(Array.from(c.inputs.contextLatent)).toEqual(net.next); // back once an output is accepted
     w.destroy();

@@ -6,8 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { ResidualAdapter } from '../../src/adaptation/residual-adapter.js';
 import { tiltMarginCostInto, TILT_COST_START } from '../../src/adaptation/safety-gate.js';
-import { CHARGED_CONSTRAINTS, ShieldCostMeter, SHAPING_CONSTRAINTS } from '../../src/adaptation/shield-cost.js';
-import { attachAdaptation, SHIELD_COST_HOLD_S } from '../../src/nodes/adaptation-wiring.js';
+import { CHARGED_CONSTRAINTS, SHIELD_COST_HOLD_S, ShieldCostMeter, ShieldCosts, SHAPING_CONSTRAINTS } from '../../src/adaptation/shield-cost.js';
+import { attachAdaptation } from '../../src/nodes/adaptation-wiring.js';
 import { StatusBuilder } from '../../src/nodes/diagnostics.js';
 import { PolicyController } from '../../src/policy/controller.js';
 import { PolicyConfigSchema, resolvePolicyConfig } from '../../src/policy/policy-config.js';
@@ -78,6 +78,38 @@ describe('ShieldCostMeter', () => {
   });
 });
 
+describe('ShieldCosts (every shield status in a /diagnostics message)', () => {
+  const status = (name: string, ticks: number, position: number): { name: string; values: KeyValue[] } => ({ name, values: counters(ticks, { position }) });
+
+  it('keeps one baseline per shield and charges the largest rate; ignores other statuses', () => {
+    const c = new ShieldCosts();
+    expect(c.read([status('a: safety shield', 0, 0), status('b: safety shield', 1000, 50), status('policy: policy', 0, 0)], 0)).toBe(true);
+    expect(c.read([status('a: safety shield', 500, 50), status('b: safety shield', 1500, 55)], 1)).toBe(true);
+    expect(c.rate).toBeCloseTo(0.1, 12); // a: 50/500; b: 5/500
+    expect(c.meters.get('b: safety shield')!.restarts).toBe(0);
+    expect(c.read([status('policy: policy', 9, 9)], 2)).toBe(false);
+  });
+
+  it('holds a report for three report intervals, at least 3 s: a shield reporting at 0.2 Hz is charged over its whole period', () => {
+    const c = new ShieldCosts();
+    c.read([status('s: safety shield', 0, 0)], 0);
+    expect(c.holdS).toBe(SHIELD_COST_HOLD_S);
+    c.read([status('s: safety shield', 2500, 250)], 5);
+    expect(c.holdS).toBe(15);
+    expect(c.rate).toBeCloseTo(0.1, 12);
+  });
+
+  it('says when the budget does not see the shield: silent for longer than the hold, or only malformed reports', () => {
+    const c = new ShieldCosts();
+    expect(c.silence(100)).toBeNull(); // nothing yet: start-up
+    c.read([{ name: 's: safety shield', values: [{ key: 'ticks', value: 'x' }] }], 1);
+    expect(c.silence(2)).toMatch(/1 malformed shield reports, none used/);
+    c.read([status('s: safety shield', 0, 0)], 3);
+    expect(c.silence(5)).toBeNull();
+    expect(c.silence(6.5)).toMatch(/no shield report for 3\.5 s/);
+  });
+});
+
 const ARM = ['right_shoulder_pitch_joint', 'right_shoulder_roll_joint', 'right_shoulder_yaw_joint', 'right_elbow_joint'];
 const LIMITS = Object.fromEntries(G1_JOINTS.map((j) => [j, jointLimits(j)] as const));
 const newAdapter = (): ResidualAdapter => new ResidualAdapter({ groups: [{ joints: ARM, features: ['right_shoulder_pitch_joint'] }] }, G1_JOINTS, LIMITS);
@@ -103,6 +135,16 @@ describe('ResidualAdapter.chargeUntil', () => {
     expect(a.lagrangian.lambda).toBeGreaterThan(0);
     stepAt(a, 1.02, 51);
     expect(a.lastCost).toBe(0);
+  });
+
+  it('a one-tick external cost (the tilt margin) does not pile up over ticks the adapter skips (bad input)', () => {
+    const a = newAdapter();
+    stepAt(a, 0, 0);
+    a.externalCost += 0.3;
+    const q = new Float64Array(G1_JOINTS.length).fill(NaN);
+    a.clock[0] = 0.02;
+    expect(a.stepAtClock(q, q, q, new Float64Array(q.length))).toBe('bad_input');
+    expect(a.externalCost).toBe(0);
   });
 
   it('a non-finite rate charges 1 per tick', () => {
