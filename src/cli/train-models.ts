@@ -3,9 +3,10 @@
  * code (deterministic; no Python). Currently: g1_upper_body.onnx and its
  * contract; the motion-token models (src/cli/train-motion-tokens.ts); the
  * arm-detour diffusion bundle (denoiser, Q_a, Q_dn, contract; docs/diffusion.md); the G1 arms'
- * adaptation module and its contract (src/training/context-module.ts; docs/adaptation.md).
+ * adaptation module and its contract (src/training/context-module.ts; docs/adaptation.md); the
+ * context-conditioned upper-body policy that reads it (src/training/context-policy.ts).
  * Usage: node dist/cli/train-models.js [--out models] [--steps N] [--seed S]
- * [--only upper_body,motion_tokens,arm_detour,context_module]
+ * [--only upper_body,motion_tokens,arm_detour,context_module,context_policy]
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -17,6 +18,7 @@ import { DEFAULT_ARM_DIFFUSION, trainArmDiffusion } from '../training/diffusion-
 import { ARM_DIFFUSION_CONTRACT_FILE, armDiffusionContract, armDiffusionOnnx } from '../training/diffusion-arm-export.js';
 import { UPPER_BODY_CONTRACT_FILE, UPPER_BODY_MODEL_FILE, upperBodyContract, upperBodyOnnx } from '../training/upper-body-export.js';
 import { trainMotionTokenModels } from './train-motion-tokens.js';
+import { collectContextPolicyData, CONTEXT_POLICY_CONTRACT_FILE, CONTEXT_POLICY_DEFAULTS, CONTEXT_POLICY_FILE, contextPolicyContract, contextPolicyOnnx, trainContextPolicy } from '../training/context-policy.js';
 import { armContextContract, collectContextData, concatContextData, windowBound, CONTEXT_MODULE_CONTRACT_FILE, CONTEXT_MODULE_DEFAULTS, CONTEXT_MODULE_FILE, contextModuleOnnx, evaluateContextModule, trainContextModule } from '../training/context-module.js';
 
 async function main(): Promise<void> {
@@ -26,7 +28,7 @@ async function main(): Promise<void> {
       out: { type: 'string', default: 'models' },
       steps: { type: 'string', default: String(DEFAULT_TRAIN_OPTIONS.steps) },
       seed: { type: 'string', default: String(DEFAULT_TRAIN_OPTIONS.seed) },
-      only: { type: 'string', default: 'upper_body,motion_tokens,arm_detour,context_module' },
+      only: { type: 'string', default: 'upper_body,motion_tokens,arm_detour,context_module,context_policy' },
     },
   });
   const outDir = resolve(values.out);
@@ -46,6 +48,20 @@ async function main(): Promise<void> {
   if (only.has('motion_tokens')) trainMotionTokenModels(outDir);
   if (only.has('arm_detour')) trainArmDetour(outDir);
   if (only.has('context_module')) await trainArmContextModule(outDir);
+  if (only.has('context_policy')) await trainUpperBodyContextPolicy(outDir);
+}
+
+async function trainUpperBodyContextPolicy(outDir: string): Promise<void> {
+  const t0 = performance.now();
+  const o = CONTEXT_POLICY_DEFAULTS;
+  const log = (line: string): void => console.log(`${line}  ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  log(`context-conditioned policy: ${o.episodes} randomised teacher-loop episodes in the embedded sim, ${o.steps} Adam steps`);
+  const data = await collectContextPolicyData(resolve('.'), 0, o.episodes, log);
+  log(`${data.n} samples`);
+  const net = trainContextPolicy(data, o.steps, log);
+  writeFileSync(join(outDir, CONTEXT_POLICY_FILE), contextPolicyOnnx(net));
+  writeFileSync(join(outDir, CONTEXT_POLICY_CONTRACT_FILE), JSON.stringify(contextPolicyContract(), null, 2) + '\n');
+  log(`wrote ${CONTEXT_POLICY_FILE} and ${CONTEXT_POLICY_CONTRACT_FILE}`);
 }
 
 async function trainArmContextModule(outDir: string): Promise<void> {

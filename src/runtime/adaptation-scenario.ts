@@ -32,6 +32,7 @@ import { contextModuleReaders, ContextModuleRunner } from '../adaptation/context
 import { OnnxContextNet } from '../inference/onnx-context-module.js';
 import { loadContextModuleFile } from '../io/context-module-file.js';
 import type { ContextModule } from '../nodes/adaptation-wiring.js';
+import type { PolicyConfig } from '../policy/policy-config.js';
 import { ResidualAdapter } from '../adaptation/residual-adapter.js';
 import { CHARGED_CONSTRAINTS, SHAPING_CONSTRAINTS } from '../adaptation/shield-cost.js';
 import { nearLimitCost } from '../adaptation/safety-gate.js';
@@ -63,6 +64,8 @@ export const AdaptationScenarioSchema = z
     adapter: AdaptationConfigSchema,
     /** The adaptation module's contract (JSON) for the `module` variant: the full method with the context from the module (`context.source: module`). */
     module: z.string().min(1).optional(),
+    /** The context-conditioned policy (ONNX) for the `rma` variant: it reads the module's output through `context_latent`; the adapter is off. */
+    contextPolicy: z.string().min(1).optional(),
     metrics: z
       .object({
         /** The first regime's first seconds are not part of the nominal level (start-up, anchor learning), s. */
@@ -94,7 +97,7 @@ export const AdaptationScenarioSchema = z
   });
 export type AdaptationScenario = z.infer<typeof AdaptationScenarioSchema>;
 
-export const VARIANTS = ['none', 'no_memory', 'full', 'module', 'oracle'] as const;
+export const VARIANTS = ['none', 'no_memory', 'full', 'module', 'rma', 'oracle'] as const;
 export type Variant = (typeof VARIANTS)[number];
 
 export interface VariantResult {
@@ -184,10 +187,10 @@ export async function runAdaptationScenario(opts: ScenarioOptions): Promise<Adap
   let durationS = opts.durationS ?? NaN;
 
   /** The `module` variant's adaptation module, checked against the adapter's context (a fresh runner per run). */
-  const scenarioModule = async (): Promise<ContextModule> => {
-    if (!sc.module || !sc.adapter.context) throw new Error(`${opts.configPath}: the 'module' variant needs \`module\` and \`adapter.context\``);
+  const scenarioModule = async (forPolicy: boolean): Promise<ContextModule> => {
+    if (!sc.module || !sc.adapter.context) throw new Error(`${opts.configPath}: the 'module' and 'rma' variants need \`module\` and \`adapter.context\``);
     const m = loadContextModuleFile(here(sc.module));
-    const problems = contextModuleReaders(m.contract, { adapterContextWidth: 3 * sc.adapter.groups.length, policyLatentWidth: 0 });
+    const problems = contextModuleReaders(m.contract, forPolicy ? { adapterContextWidth: null, policyLatentWidth: 6 } : { adapterContextWidth: 3 * sc.adapter.groups.length, policyLatentWidth: 0 });
     if (problems.length > 0) throw new Error(`${m.modelPath}: ${problems.join('; ')}`);
     const runner = new ContextModuleRunner(m.contract, G1_JOINTS, defaultPoseArray());
     return { runner, net: await OnnxContextNet.create(m.model, m.contract, runner.input, m.modelPath) };
@@ -206,12 +209,14 @@ export async function runAdaptationScenario(opts: ScenarioOptions): Promise<Adap
               // the oracle's context is the calibrated regime's, as told at the switch: not re-fitted from its own samples
               ...(variant === 'oracle' && sc.adapter.context ? { context: { ...sc.adapter.context, priorVariance: { compliance: 1e-12, massKg: 1e-12, damping: 1e-12 } } } : {}),
               ...(variant === 'module' && sc.adapter.context ? { context: { ...sc.adapter.context, source: 'module' as const } } : {}),
+              ...(variant === 'rma' ? { enabled: false } : {}), // the context-conditioned policy corrects itself
             },
             G1_JOINTS,
             limits,
             model,
           );
-    const contextModule = variant === 'module' ? await scenarioModule() : undefined;
+    if (variant === 'rma' && !sc.contextPolicy) throw new Error(`${opts.configPath}: the 'rma' variant needs \`contextPolicy\``);
+    const contextModule = variant === 'module' || variant === 'rma' ? await scenarioModule(variant === 'rma') : undefined;
     if (adapter && variant === 'oracle' && memoryFile) adapter.loadMemory(loadRegimeMemoryFile(memoryFile));
     const series: Series = { t: [], e2: [], bin: [], cost: [], clamp: [], jointE2: [], jointErr: [], joints: tracked.length };
     const msg = makeJointState(sc.trackedJoints);
@@ -241,6 +246,7 @@ export async function runAdaptationScenario(opts: ScenarioOptions): Promise<Adap
       ...(opts.durationS !== undefined ? { durationS: opts.durationS } : {}),
       ...(adapter ? { adapter } : {}),
       ...(contextModule ? { contextModule } : {}),
+      ...(variant === 'rma' && sc.contextPolicy ? { policyConfig: contextPolicyConfig(here(sc.contextPolicy)) } : {}),
       onNodes: (n) => {
         policy = n.policy;
         shield = n.shield;
@@ -406,4 +412,15 @@ export function formatAdaptationReport(r: AdaptationReport): string {
     );
   }
   return lines.join('\n');
+}
+
+/** The run's policy config with the context-conditioned model and its `context_latent` term (the `rma` variant). */
+function contextPolicyConfig(modelPath: string): (c: PolicyConfig) => PolicyConfig {
+  return (c) => ({
+    ...c,
+    name: `${c.name}_ctx`,
+    modelPath,
+    contractPath: modelPath.replace(/\.onnx$/, '.contract.json'), // beside the model, checked at load
+    observation: { ...c.observation, terms: [...c.observation.terms, { name: 'context', source: 'context_latent', width: 6, scale: 1, history: 1 }] },
+  });
 }

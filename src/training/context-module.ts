@@ -29,6 +29,7 @@ import { loadUrdfFile } from '../io/urdf-file.js';
 import { AdaptationScenarioSchema } from '../runtime/adaptation-scenario.js';
 import { runEmbedded } from '../runtime/embedded-run.js';
 import type { PolicyNode } from '../nodes/policy-node.js';
+import type { PolicyController } from '../policy/controller.js';
 import type { RunConfig } from '../runtime/run-config.js';
 import { defaultPoseArray, G1_JOINTS, jointLimits } from './g1-upper-body.js';
 import { Adam, createMlp, mlpBackward, mlpForward, zeroGrads, type Mlp } from './mlp.js';
@@ -154,7 +155,10 @@ function episodeMode(u: number, withStudent: boolean): 'policy' | 'teacher' | 'p
 }
 
 /** Runs `episodes` randomised episodes from `first` and collects (window, teacher z) samples; with `student`, half of them run on its estimates. */
-export async function collectContextData(root: string, first: number, episodes: number, opts = CONTEXT_MODULE_DEFAULTS, log: (line: string) => void = () => {}, student?: Mlp): Promise<ContextDataset> {
+/** Called at every policy tick of an episode (after the command was published) with the adapter's applied context. */
+export type PolicyTickHook = (controller: PolicyController, applied: Float64Array, mode: ReturnType<typeof episodeMode>, simTimeS: number) => void;
+
+export async function collectContextData(root: string, first: number, episodes: number, opts = CONTEXT_MODULE_DEFAULTS, log: (line: string) => void = () => {}, student?: Mlp, onPolicyTick?: PolicyTickHook): Promise<ContextDataset> {
   const contract = armContextContract(opts);
   const make = teacherAdapter(root);
   const anchor = await anchorLibrary(root, make);
@@ -205,6 +209,7 @@ export async function collectContextData(root: string, first: number, episodes: 
         }
         if (w.count === seen) return;
         seen = w.count;
+        onPolicyTick?.(policy!.controller, applied, mode, t);
         if (!w.ready || seen % opts.stride !== 0) return;
         // windows that straddle the switch are left out; before it the teacher's z is the nominal (0)
         if (!before && t < opts.switchS + (opts.windowTicks + 2) / 50) return;

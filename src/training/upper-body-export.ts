@@ -48,12 +48,12 @@ export function upperBodyContract(): PolicyContract {
   });
 }
 
-export function upperBodyOnnx(net: Mlp, contract: PolicyContract = upperBodyContract()): Uint8Array {
+export function upperBodyOnnx(net: Mlp, contract: PolicyContract = upperBodyContract(), contractFile = UPPER_BODY_CONTRACT_FILE): Uint8Array {
   return encodeOnnxModel(
     mlpToOnnxSpec(net, {
       inputName: 'obs',
       outputName: 'actions',
-      graphName: UPPER_BODY.name,
+      graphName: contract.name,
       docString: contract.description,
       metadata: {
         joint_names: list(contract.jointNames),
@@ -63,7 +63,7 @@ export function upperBodyOnnx(net: Mlp, contract: PolicyContract = upperBodyCont
         joint_damping: list(contract.damping ?? []),
         observation_names: list(contract.observationTerms.map((t) => t.name)),
         policy_rate_hz: String(contract.policyRateHz),
-        contract: UPPER_BODY_CONTRACT_FILE,
+        contract: contractFile,
       },
     }),
   );
