@@ -25,6 +25,7 @@
  * commands it) are counted and reported as the clamp rate but not charged:
  * the `none` variant has them too (docs/adaptation.md).
  */
+import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { AdaptationConfigSchema } from '../adaptation/config.js';
@@ -33,6 +34,7 @@ import { OnnxContextNet } from '../inference/onnx-context-module.js';
 import { loadContextModuleFile } from '../io/context-module-file.js';
 import type { ContextModule } from '../nodes/adaptation-wiring.js';
 import type { PolicyConfig } from '../policy/policy-config.js';
+import { PolicyContractSchema } from '../policy/contract.js';
 import { ResidualAdapter } from '../adaptation/residual-adapter.js';
 import { CHARGED_CONSTRAINTS, SHAPING_CONSTRAINTS } from '../adaptation/shield-cost.js';
 import { nearLimitCost } from '../adaptation/safety-gate.js';
@@ -414,13 +416,9 @@ export function formatAdaptationReport(r: AdaptationReport): string {
   return lines.join('\n');
 }
 
-/** The run's policy config with the context-conditioned model and its `context_latent` term (the `rma` variant). */
+/** The run's policy config with the context-conditioned model and the observation of its contract (beside it, checked at load; the `rma` variant). */
 function contextPolicyConfig(modelPath: string): (c: PolicyConfig) => PolicyConfig {
-  return (c) => ({
-    ...c,
-    name: `${c.name}_ctx`,
-    modelPath,
-    contractPath: modelPath.replace(/\.onnx$/, '.contract.json'), // beside the model, checked at load
-    observation: { ...c.observation, terms: [...c.observation.terms, { name: 'context', source: 'context_latent', width: 6, scale: 1, history: 1 }] },
-  });
+  const contractPath = modelPath.replace(/\.onnx$/, '.contract.json');
+  const contract = PolicyContractSchema.parse(JSON.parse(readFileSync(contractPath, 'utf8')));
+  return (c) => ({ ...c, name: contract.name, modelPath, contractPath, observation: contract.observation });
 }

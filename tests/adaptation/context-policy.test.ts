@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { OnnxPolicy } from '../../src/inference/onnx-policy.js';
 import { PolicyContractSchema } from '../../src/policy/contract.js';
 import { latentWidthOf } from '../../src/policy/observation.js';
+import { observationWidth } from '../../src/policy/observation-spec.js';
 import { runAdaptationScenario } from '../../src/runtime/adaptation-scenario.js';
 import { contextPolicyContract } from '../../src/training/context-policy.js';
 import { shippedResolved } from '../policy/helpers.js';
@@ -24,7 +25,7 @@ describe('the context-conditioned policy', () => {
     expect(latentWidthOf(contract.observation)).toBe(6);
     const config = shippedResolved((c) => ({ ...c, name: contract.name, observation: contract.observation }));
     const policy = await OnnxPolicy.create({ model: new Uint8Array(readFileSync(join(ROOT, 'models', 'g1_upper_body_ctx.onnx'))), config, contract });
-    expect(policy.obsWidth).toBe(101);
+    expect(policy.obsWidth).toBe(observationWidth(contract.observation, contract.jointNames.length));
     await policy.release();
   });
 
