@@ -145,12 +145,7 @@ export class ContextEstimator {
 
   /** Sets every group's context (a recalled regime's), covariances at the prior. */
   set(ctx: ArrayLike<number>): void {
-    for (let g = 0; g < this.rls.length; g++) {
-      const r = this.rls[g]!;
-      for (let i = 0; i < CONTEXT_SIZE; i++) r.w[i] = ctx[g * CONTEXT_SIZE + i]!;
-      if (this.clampInto(r.w)) this.clamped++;
-      this.reset(g);
-      for (let i = 0; i < CONTEXT_SIZE; i++) this.z[g * CONTEXT_SIZE + i] = r.w[i]!;
-    }
+    this.setExternal(ctx);
+    for (let g = 0; g < this.rls.length; g++) this.reset(g); // keeps the weights just set
   }
 }
