@@ -308,7 +308,7 @@ function policyHooks(node: RosTransportNode, files: NodeFiles): ManagedNodeHooks
       }
       // Parameters changed since prepare may void the admission of the config file: compared again now.
       const gate = admission && fileConfig ? { ...admission, overrides: voidingOverrides(fileConfig, params.config) } : undefined;
-      running = new PolicyNode({ node, config, policy, robotJointNames, ...(robotModel ? { robotModel } : {}), ...(referenceMotion ? { referenceMotion } : {}), ...(gate ? { admission: gate } : {}), ...(adaptation ? { adapter: adaptation.adapter, ...(adaptation.module ? { contextModule: adaptation.module } : {}) } : {}) });
+      running = new PolicyNode({ node, config, policy, robotJointNames, ...(robotModel ? { robotModel } : {}), ...(referenceMotion ? { referenceMotion } : {}), ...(gate ? { admission: gate } : {}), ...(adaptation ? { adaptation } : {}) });
       return ManagedResult.Success;
     },
     onDeactivate() {

@@ -16,40 +16,20 @@ import { PolicyController } from '../policy/controller.js';
 import { buildPolicyToRobot } from '../policy/joint-map.js';
 import type { ModeName, Transition } from '../policy/modes.js';
 import { PolicyMessages } from '../policy/policy-messages.js';
-import { checkPolicyWidths, type Policy } from '../policy/policy-port.js';
-import type { ResolvedPolicyConfig } from '../policy/policy-config.js';
-import type { ReferenceMotion } from '../policy/reference.js';
-import type { RobotModel } from '../robot/model.js';
+import { checkPolicyWidths } from '../policy/policy-port.js';
 import type { JointTrajectory } from '../transport/messages.js';
 import type { Timer, TransportNode } from '../transport/port.js';
-import type { ResidualAdapter } from '../adaptation/residual-adapter.js';
-import { attachAdaptation, type AdaptationWiring, type ContextModule } from './adaptation-wiring.js';
-import { AdmissionWiring, type AdmissionSource } from './admission-wiring.js';
+import { attachAdaptation, type AdaptationWiring } from './adaptation-wiring.js';
+import { AdmissionWiring } from './admission-wiring.js';
 import { DiagnosticsPublisher, type StatusBuilder } from './diagnostics.js';
 import { attachModeRequests } from './mode-requests.js';
 import { PolicyInference } from './policy-inference.js';
 import { PolicyOutput } from './policy-output.js';
 import { subscribePolicyInputs } from './policy-inputs.js';
+import type { PolicyNodeOptions } from './policy-node-options.js';
 import { PolicyStatusReport, type PolicyNodeStats } from './policy-status.js';
 
-export interface PolicyNodeOptions {
-  node: TransportNode;
-  config: ResolvedPolicyConfig;
-  policy: Policy;
-  /** The robot's joint order (URDF / `/joint_states`); the command is published in this order. */
-  robotJointNames: readonly string[];
-  /** The robot model (needed when the config names a reference anchor body). */
-  robotModel?: RobotModel;
-  /** The parsed reference motion (reference.source: file; src/io/reference-motion-file.ts). */
-  referenceMotion?: ReferenceMotion;
-  /** Online adaptation of the policy's targets (optional; see src/nodes/adaptation-wiring.ts), and its adaptation module. */
-  adapter?: ResidualAdapter;
-  contextModule?: ContextModule;
-  /** The admission record of the loaded files (needed with `admission.required`; see src/nodes/admission-wiring.ts). */
-  admission?: AdmissionSource;
-}
-
-export type { PolicyNodeStats };
+export type { PolicyNodeOptions, PolicyNodeStats };
 
 export class PolicyNode {
   readonly controller: PolicyController;
@@ -79,7 +59,7 @@ export class PolicyNode {
       ...(policy.extraOutputs ? { outputs: policy.extraOutputs } : {}),
       ...(opts.robotModel ? { robot: opts.robotModel } : {}),
       ...(opts.referenceMotion ? { referenceMotion: opts.referenceMotion } : {}),
-      contextLatentFed: opts.adapter !== undefined && opts.contextModule !== undefined, // the module runs with the adaptation wiring
+      contextLatentFed: (opts.adaptation?.module ?? null) !== null, // the module runs with the adaptation wiring
     });
     this.controller.onTransition = (t) => this.onTransition(t);
     this.status = new PolicyStatusReport(this.controller);
@@ -91,7 +71,7 @@ export class PolicyNode {
     this.inference = new PolicyInference(policy, this.controller, () => { this.clock[0] = node.nowSeconds(); }, this.output.publish, this.log);
     this.subs.push(...subscribePolicyInputs(node, config, this.messages, this.clock, this.log));
     this.subs.push(...attachModeRequests(node, config.config, (mode, source) => this.request(mode, source), () => this.controller.mode, this.log));
-    this.adaptation = opts.adapter ? attachAdaptation(node, this.controller, opts.adapter, opts.contextModule ?? null, topics.diagnostics) : null;
+    this.adaptation = opts.adaptation ? attachAdaptation(node, this.controller, opts.adaptation.adapter, opts.adaptation.module, topics.diagnostics) : null;
     this.admission.attach(node, this.controller);
     this.timer = node.createTimer(config.commandPeriodNs, () => this.tick());
     this.diagnostics = new DiagnosticsPublisher(

@@ -210,8 +210,7 @@ export async function runEmbedded(opts: EmbeddedRunOptions): Promise<RunSummary>
       ? new PolicyNode({
         node: bus.createNode('policy'), config: policy.config, policy: policy.policy, robotJointNames: jointNames, robotModel: model,
         ...(referenceMotion ? { referenceMotion } : {}),
-        ...(adapter ? { adapter } : {}),
-        ...(adapter && contextModule ? { contextModule } : {}),
+        ...(adapter ? { adaptation: { adapter, module: contextModule ?? null } } : {}),
       })
       : null;
     opts.onNodes?.({ policy: policyNode, shield, sim });
