@@ -32,7 +32,7 @@ import type { PolicyNode } from '../nodes/policy-node.js';
 import type { PolicyController } from '../policy/controller.js';
 import type { RunConfig } from '../runtime/run-config.js';
 import { defaultPoseArray, G1_JOINTS, jointLimits } from './g1-upper-body.js';
-import { Adam, createMlp, mlpBackward, mlpForward, zeroGrads, type Mlp } from './mlp.js';
+import { Adam, createMlp, foldStandardisation, mlpBackward, mlpForward, zeroGrads, type Mlp } from './mlp.js';
 import { mlpToOnnxSpec } from './mlp-onnx.js';
 import { encodeOnnxModel } from './onnx-writer.js';
 import { Rng } from './rng.js';
@@ -244,13 +244,13 @@ export function concatContextData(a: ContextDataset, b: ContextDataset): Context
   return { x, y, n: a.n + b.n, inWidth: a.inWidth, outWidth: a.outWidth };
 }
 
-/** Per-column mean and standard deviation (floored). */
-function moments(a: Float32Array, n: number, w: number): { mean: Float64Array; std: Float64Array } {
+/** Per-column mean and standard deviation (floored at `floor`). */
+export function moments(a: Float32Array, n: number, w: number, floor = 1e-3): { mean: Float64Array; std: Float64Array } {
   const mean = new Float64Array(w);
   const std = new Float64Array(w);
   for (let i = 0; i < n; i++) for (let j = 0; j < w; j++) mean[j] = mean[j]! + a[i * w + j]! / n;
   for (let i = 0; i < n; i++) for (let j = 0; j < w; j++) std[j] = std[j]! + (a[i * w + j]! - mean[j]!) ** 2 / n;
-  for (let j = 0; j < w; j++) std[j] = Math.max(1e-3, Math.sqrt(std[j]!));
+  for (let j = 0; j < w; j++) std[j] = Math.max(floor, Math.sqrt(std[j]!));
   return { mean, std };
 }
 
@@ -277,23 +277,7 @@ export function trainContextModule(train: ContextDataset, opts = CONTEXT_MODULE_
     adam.step(net, grads, lr);
     if (step % 500 === 0) log(`step ${step}/${opts.steps}: normalised loss ${loss.toFixed(4)}`);
   }
-  // fold the input normalisation into layer 0: W' = W/std, b' = b − W'·mean
-  const first = net.layers[0]!;
-  for (let o = 0; o < first.outputs; o++) {
-    let shift = 0;
-    for (let j = 0; j < I; j++) {
-      const w = first.weight[o * I + j]! / xm.std[j]!;
-      first.weight[o * I + j] = w;
-      shift += w * xm.mean[j]!;
-    }
-    first.bias[o] = first.bias[o]! - shift;
-  }
-  // and the target normalisation into the last: y = std·y' + mean
-  const last = net.layers[net.layers.length - 1]!;
-  for (let o = 0; o < O; o++) {
-    for (let j = 0; j < last.inputs; j++) last.weight[o * last.inputs + j] = last.weight[o * last.inputs + j]! * ym.std[o]!;
-    last.bias[o] = last.bias[o]! * ym.std[o]! + ym.mean[o]!;
-  }
+  foldStandardisation(net, xm, ym); // the exported module takes raw windows and gives z
   return net;
 }
 

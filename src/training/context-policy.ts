@@ -16,9 +16,9 @@ import { createObservationInputs, latentWidthOf, ObservationAssembler } from '..
 import { PolicyContractSchema, type PolicyContract } from '../policy/contract.js';
 import { observationWidth, orderedTerms, termWidth, type ObservationSpec } from '../policy/observation-spec.js';
 import { upperBodyContract, upperBodyOnnx } from './upper-body-export.js';
-import { collectContextData, CONTEXT_MODULE_DEFAULTS } from './context-module.js';
+import { collectContextData, CONTEXT_MODULE_DEFAULTS, moments } from './context-module.js';
 import { defaultPoseArray, G1_JOINTS, UPPER_BODY, UPPER_BODY_OBSERVATION } from './g1-upper-body.js';
-import { Adam, createMlp, mlpBackward, zeroGrads, type Mlp } from './mlp.js';
+import { Adam, createMlp, foldStandardisation, mlpBackward, zeroGrads, type Mlp } from './mlp.js';
 import { Rng } from './rng.js';
 
 export const CONTEXT_POLICY_OBSERVATION: ObservationSpec = {
@@ -66,11 +66,8 @@ export async function collectContextPolicyData(root: string, first: number, epis
 export function trainContextPolicy(data: PolicyDataset, steps = 6000, log: (line: string) => void = () => {}): Mlp {
   const rng = new Rng(11);
   const { inWidth: I, outWidth: O, n } = data;
-  const mean = new Float64Array(I);
-  const std = new Float64Array(I).fill(0);
-  for (let i = 0; i < n; i++) for (let j = 0; j < I; j++) mean[j] = mean[j]! + data.x[i * I + j]! / n;
-  for (let i = 0; i < n; i++) for (let j = 0; j < I; j++) std[j] = std[j]! + (data.x[i * I + j]! - mean[j]!) ** 2 / n;
-  for (let j = 0; j < I; j++) std[j] = Math.max(1e-2, Math.sqrt(std[j]!));
+  const xs = moments(data.x, n, I, 1e-2);
+  const { mean, std } = xs;
   const net = createMlp([I, 128, 128, O], 'elu', rng);
   const adam = new Adam(net);
   const grads = zeroGrads(net);
@@ -88,16 +85,7 @@ export function trainContextPolicy(data: PolicyDataset, steps = 6000, log: (line
     adam.step(net, grads, step > 0.7 * steps ? 3e-4 : 1e-3);
     if (step % 1000 === 0) log(`step ${step}/${steps}: loss ${loss.toExponential(3)}`);
   }
-  const first = net.layers[0]!;
-  for (let o = 0; o < first.outputs; o++) {
-    let shift = 0;
-    for (let j = 0; j < I; j++) {
-      const w = first.weight[o * I + j]! / std[j]!;
-      first.weight[o * I + j] = w;
-      shift += w * mean[j]!;
-    }
-    first.bias[o] = first.bias[o]! - shift;
-  }
+  foldStandardisation(net, xs); // the exported policy takes raw observations
   return net;
 }
 

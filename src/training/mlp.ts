@@ -182,3 +182,32 @@ export class Adam {
     });
   }
 }
+
+/** Per-column standardisation statistics. */
+export interface Moments {
+  mean: ArrayLike<number>;
+  std: ArrayLike<number>;
+}
+
+/**
+ * Folds a standardisation the network was trained with into its weights, so the exported network takes raw
+ * inputs (x̂ = (x − μx)/σx into the first layer) and, with `ys`, gives raw outputs (y = ŷ·σy + μy from the last).
+ */
+export function foldStandardisation(net: Mlp, xs: Moments, ys?: Moments): void {
+  const first = net.layers[0]!;
+  for (let o = 0; o < first.outputs; o++) {
+    let shift = 0;
+    for (let i = 0; i < first.inputs; i++) {
+      const w = first.weight[o * first.inputs + i]! / xs.std[i]!;
+      first.weight[o * first.inputs + i] = w;
+      shift += w * xs.mean[i]!;
+    }
+    first.bias[o] = first.bias[o]! - shift;
+  }
+  if (!ys) return;
+  const last = net.layers[net.layers.length - 1]!;
+  for (let o = 0; o < last.outputs; o++) {
+    for (let i = 0; i < last.inputs; i++) last.weight[o * last.inputs + i] = last.weight[o * last.inputs + i]! * ys.std[o]!;
+    last.bias[o] = last.bias[o]! * ys.std[o]! + ys.mean[o]!;
+  }
+}

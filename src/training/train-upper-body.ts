@@ -12,7 +12,7 @@
  */
 import { createObservationInputs, ObservationAssembler } from '../policy/observation.js';
 import { observationWidth } from '../policy/observation-spec.js';
-import { Adam, createMlp, mlpBackward, mlpForward, zeroGrads, type Mlp } from './mlp.js';
+import { Adam, createMlp, foldStandardisation, mlpBackward, mlpForward, zeroGrads, type Mlp } from './mlp.js';
 import { Rng } from './rng.js';
 import {
   defaultPoseArray,
@@ -93,25 +93,6 @@ function stats(data: Float64Array, rows: number, width: number, floor: number): 
   return { mean, std };
 }
 
-/** Folds x̂ = (x − μx)/σx and y = ŷ·σy + μy into the first and last layers. */
-function fold(net: Mlp, xs: { mean: Float64Array; std: Float64Array }, ys: { mean: Float64Array; std: Float64Array }): void {
-  const first = net.layers[0]!;
-  for (let o = 0; o < first.outputs; o++) {
-    let shift = 0;
-    for (let i = 0; i < first.inputs; i++) {
-      const w = first.weight[o * first.inputs + i]! / xs.std[i]!;
-      first.weight[o * first.inputs + i] = w;
-      shift += w * xs.mean[i]!;
-    }
-    first.bias[o] = first.bias[o]! - shift;
-  }
-  const last = net.layers[net.layers.length - 1]!;
-  for (let o = 0; o < last.outputs; o++) {
-    for (let i = 0; i < last.inputs; i++) last.weight[o * last.inputs + i] = last.weight[o * last.inputs + i]! * ys.std[o]!;
-    last.bias[o] = last.bias[o]! * ys.std[o]! + ys.mean[o]!;
-  }
-}
-
 export interface TrainResult {
   net: Mlp;
   finalLoss: number;
@@ -149,7 +130,7 @@ export function trainUpperBody(options: Partial<TrainOptions> = {}): TrainResult
     adam.step(net, grads, lr);
     if (o.onProgress && (step + 1) % (o.logEvery ?? 500) === 0) o.onProgress(step + 1, loss);
   }
-  fold(net, xs, ys);
+  foldStandardisation(net, xs, ys);
   return { net, finalLoss: loss, steps: o.steps };
 }
 
