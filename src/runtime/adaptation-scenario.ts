@@ -29,9 +29,6 @@ import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { AdaptationConfigSchema } from '../adaptation/config.js';
-import { contextModuleReaders, ContextModuleRunner } from '../adaptation/context-module.js';
-import { OnnxContextNet } from '../inference/onnx-context-module.js';
-import { loadContextModuleFile } from '../io/context-module-file.js';
 import type { ContextModule } from '../nodes/adaptation-wiring.js';
 import type { PolicyConfig } from '../policy/policy-config.js';
 import { PolicyContractSchema } from '../policy/contract.js';
@@ -48,6 +45,7 @@ import type { ShieldNode } from '../nodes/shield-node.js';
 import { defaultPoseArray, G1_JOINTS, jointLimits, referenceMotion, UPPER_BODY } from '../training/g1-upper-body.js';
 import { makeJointState } from '../transport/messages.js';
 import { nominalProfile, visitMetrics, type MetricSettings, type Series, type Visit, type VisitMetrics } from './adaptation-metrics.js';
+import { loadContextModule } from './adaptation-setup.js';
 import { runEmbedded, type RunSummary } from './embedded-run.js';
 
 const finite = z.number(); // zod 4 numbers are finite: NaN and ±Infinity are refused
@@ -191,11 +189,8 @@ export async function runAdaptationScenario(opts: ScenarioOptions): Promise<Adap
   /** The `module` variant's adaptation module, checked against the adapter's context (a fresh runner per run). */
   const scenarioModule = async (forPolicy: boolean): Promise<ContextModule> => {
     if (!sc.module || !sc.adapter.context) throw new Error(`${opts.configPath}: the 'module' and 'rma' variants need \`module\` and \`adapter.context\``);
-    const m = loadContextModuleFile(here(sc.module));
-    const problems = contextModuleReaders(m.contract, forPolicy ? { adapterContextWidth: null, policyLatentWidth: 6 } : { adapterContextWidth: 3 * sc.adapter.groups.length, policyLatentWidth: 0 });
-    if (problems.length > 0) throw new Error(`${m.modelPath}: ${problems.join('; ')}`);
-    const runner = new ContextModuleRunner(m.contract, G1_JOINTS, defaultPoseArray());
-    return { runner, net: await OnnxContextNet.create(m.model, m.contract, runner.input, m.modelPath) };
+    const readers = forPolicy ? { adapterContextWidth: null, policyLatentWidth: 6 } : { adapterContextWidth: 3 * sc.adapter.groups.length, policyLatentWidth: 0 };
+    return loadContextModule(here(sc.module), readers, G1_JOINTS, defaultPoseArray());
   };
 
   const once = async (variant: Variant | 'calibration', memoryFile: string | null): Promise<{ series: Series; summary: RunSummary; adapter: ResidualAdapter | null; contextAtEnd: number[][] | null }> => {

@@ -10,7 +10,7 @@ import { contextModuleReaders, ContextModuleRunner } from '../adaptation/context
 import { ResidualAdapter } from '../adaptation/residual-adapter.js';
 import { OnnxContextNet } from '../inference/onnx-context-module.js';
 import { AdaptationFileSchema } from '../io/adaptation-file.js';
-import { loadConfigFile } from '../io/config-file.js';
+import { ConfigError, loadConfigFile } from '../io/config-file.js';
 import { loadContextModuleFile } from '../io/context-module-file.js';
 import { loadRegimeMemoryFile, RegimeMemoryFileError, saveRegimeMemoryFile } from '../io/regime-memory-file.js';
 import type { ContextModule } from '../nodes/adaptation-wiring.js';
@@ -69,20 +69,26 @@ export async function setupAdaptation(file: string, policy: ResolvedPolicyConfig
 
 /** The module of the file (null when none), checked against the adapter's context width (null: the adapter does not read it) and the policy's context_latent. */
 async function loadModule(file: string, path: string | null, adapterWidth: number | null, policy: ResolvedPolicyConfig): Promise<ContextModule | null> {
-  const latentWidth = latentWidthOf(policy.observation);
   if (path === null) {
     if (adapterWidth !== null) throw new Error(`${file}: adapter.context.source is 'module' but no module is given`);
     return null;
   }
-  const m = loadContextModuleFile(inFile(file, path));
-  const problems = contextModuleReaders(m.contract, { adapterContextWidth: adapterWidth, policyLatentWidth: latentWidth });
-  if (problems.length > 0) throw new Error(`${file}: module ${m.modelPath}:\n  - ${problems.join('\n  - ')}`);
-  let runner: ContextModuleRunner;
   try {
-    runner = new ContextModuleRunner(m.contract, policy.joints, policy.defaultJointPos);
+    return await loadContextModule(inFile(file, path), { adapterContextWidth: adapterWidth, policyLatentWidth: latentWidthOf(policy.observation) }, policy.joints, policy.defaultJointPos);
   } catch (err) {
+    if (err instanceof ConfigError) throw err; // names its file already
     throw new Error(`${file}: ${(err as Error).message}`);
   }
-  const net = await OnnxContextNet.create(m.model, m.contract, runner.input, m.modelPath);
-  return { runner, net };
+}
+
+/**
+ * An adaptation module from its contract file, checked against its readers (contextModuleReaders) and the
+ * policy's joints, with its ONNX session: ready for the policy node's wiring. Throws naming what is wrong.
+ */
+export async function loadContextModule(contractFile: string, readers: Parameters<typeof contextModuleReaders>[1], policyJoints: readonly string[], defaultPos: ArrayLike<number>): Promise<ContextModule> {
+  const m = loadContextModuleFile(contractFile);
+  const problems = contextModuleReaders(m.contract, readers);
+  if (problems.length > 0) throw new Error(`module ${m.modelPath}:\n  - ${problems.join('\n  - ')}`);
+  const runner = new ContextModuleRunner(m.contract, policyJoints, defaultPos);
+  return { runner, net: await OnnxContextNet.create(m.model, m.contract, runner.input, m.modelPath) };
 }
