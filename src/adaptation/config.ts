@@ -160,6 +160,19 @@ export const AdaptationConfigSchema = z
         windowTicks: z.number().int().positive().default(5),
         /** An entry is recalled when its mean normalised squared error on the window is at most this. */
         threshold: finite.positive().default(9),
+        /**
+         * At a detector alarm, up to this many samples already seen since the detector's change estimate (the
+         * lowest point of its cumulative sum) open the window, so the decision comes that many ticks sooner (0: the
+         * window starts after the alarm).
+         */
+        seedTicks: z.number().int().nonnegative().default(0),
+        /**
+         * While the window fills, load per joint group (arm) the part — servo models and context — of the entry
+         * that best matches that group's samples so far (counted in `provisionalLoads`), so a seen regime is
+         * corrected from the alarm on; the recall-or-create decision is still taken on the whole window, and a
+         * group whose part was already loaded keeps its re-fit since.
+         */
+        provisional: z.boolean().default(false),
       })
       .strict()
       .prefault({}),

@@ -143,6 +143,15 @@ export class ContextEstimator {
     }
   }
 
+  /** Sets group g's context from `ctx` (group-major, every group's: a library entry's), clamped, covariance at the prior. */
+  setGroup(g: number, ctx: ArrayLike<number>): void {
+    const r = this.rls[g]!;
+    for (let i = 0; i < CONTEXT_SIZE; i++) r.w[i] = ctx[g * CONTEXT_SIZE + i]!;
+    if (this.clampInto(r.w)) this.clamped++;
+    for (let i = 0; i < CONTEXT_SIZE; i++) this.z[g * CONTEXT_SIZE + i] = r.w[i]!;
+    this.reset(g);
+  }
+
   /** Sets every group's context (a recalled regime's), covariances at the prior. */
   set(ctx: ArrayLike<number>): void {
     this.setExternal(ctx);

@@ -60,6 +60,8 @@ export interface AdapterStats {
   /** Switches announced by an operator. */
   announcedSwitches: number;
   recalls: number;
+  /** Entries loaded provisionally while a post-switch window filled (`match.provisional`). */
+  provisionalLoads: number;
   created: number;
   /** Correction steps rejected because they raised the predicted cost. */
   rejectedUpdates: number;
@@ -85,7 +87,7 @@ export interface AdapterEvent {
 
 export class ResidualAdapter {
   readonly config: AdaptationConfig;
-  readonly stats: AdapterStats = { ticks: 0, detectedSwitches: 0, announcedSwitches: 0, recalls: 0, created: 0, rejectedUpdates: 0, trustLimitedTicks: 0, leadLimited: 0, badInputTicks: 0, stalledTicks: 0, fallbackTicks: 0, contextClamped: 0 };
+  readonly stats: AdapterStats = { ticks: 0, detectedSwitches: 0, announcedSwitches: 0, recalls: 0, provisionalLoads: 0, created: 0, rejectedUpdates: 0, trustLimitedTicks: 0, leadLimited: 0, badInputTicks: 0, stalledTicks: 0, fallbackTicks: 0, contextClamped: 0 };
   /** Policy-order indices of the adapted joints. */
   readonly idx: Int32Array;
   readonly features: number;
@@ -170,7 +172,21 @@ export class ResidualAdapter {
   /** Post-switch window: φ [window × n × d] and y [window × n]. */
   private readonly winPhi: Float64Array;
   private readonly winY: Float64Array;
+  /** Rows of the sample ring (window + seed): every learnt sample is kept, so the window can open at the detector's change estimate. */
+  private readonly ringRows: number;
+  /** Learnt samples so far (the ring's write position is `seq % ringRows`). */
+  private seq = 0;
+  /** First sample (seq) of the current window. */
+  private winStart = 0;
   private winCount = 0;
+  /** Slot: the detector's score of the latest sample ({@link ResidualAdapter.learnSample}). */
+  private readonly sampleScore = new Float64Array(1);
+  /** {@link ResidualAdapter.windowScore} bound once (no closure per match). */
+  private readonly scoreWindow = (e: RegimeEntry): number => this.windowScore(e);
+  /** Per group (`match.provisional`): the entry whose part was loaded provisionally for that group, or null. */
+  private readonly provisionalOf: (RegimeEntry | null)[];
+  private scoreGroup = 0;
+  private readonly scoreWindowOfGroup = (e: RegimeEntry): number => this.windowScore(e, this.scoreGroup);
   private searching = false;
   private holdoff = 0;
   private pendingLabel: string | null = null;
@@ -258,9 +274,11 @@ export class ResidualAdapter {
     this.cand = new Float64Array(this.n);
     this.hold = new Float64Array(policyJoints.length);
     this.scratchOut = new Float64Array(policyJoints.length);
-    this.winPhi = new Float64Array(c.match.windowTicks * this.n * d);
-    this.winY = new Float64Array(c.match.windowTicks * this.n);
-    this.winZ = new Float64Array(this.context ? c.match.windowTicks * this.n * CONTEXT_SIZE : 0);
+    this.ringRows = c.match.windowTicks + c.match.seedTicks;
+    this.provisionalOf = c.groups.map(() => null);
+    this.winPhi = new Float64Array(this.ringRows * this.n * d);
+    this.winY = new Float64Array(this.ringRows * this.n);
+    this.winZ = new Float64Array(this.context ? this.ringRows * this.n * CONTEXT_SIZE : 0);
     this.params = new Float64Array(this.n * d);
     this.cov = new Float64Array(this.n * d * d);
     this.limitCost = nearLimitCostWith(this.idx, this.lower, this.upper, c.cost.limitMarginRad);
@@ -554,52 +572,16 @@ export class ResidualAdapter {
   }
 
   private learn(q: ArrayLike<number>): void {
-    const n = this.n;
-    const d = this.features;
     const c = this.config;
-    let score = asFloat(0); // see `s` in stepAtClock
-    const w = this.searching && this.winCount < c.match.windowTicks ? this.winCount : -1;
-    let used = 0;
-    this.gScore.fill(0);
-    this.gUsed.fill(0);
-    for (let k = 0; k < n; k++) {
-      const j = this.idx[k]!;
-      this.label[k] = this.prevCmd[j]! - q[j]!; // a slot, not a float local: it would be boxed across the calls below
-      if (this.atLead[k] === 1) {
-        if (w >= 0) this.winY[w * n + k] = NaN; // not scored in the match
-        continue; // the shield clamped that command: censored sample
-      }
-      used++;
-      const r = this.rls[k]!;
-      const withContext = this.context !== null && this.anchorLearnt;
-      if (withContext) this.contextLabel(k); // the per-joint model learns what the context does not explain
-      else r.io[0] = this.label[k]!;
-      r.updateSlot(this.phi, k * d);
-      if (withContext && this.contextLearns && Number.isFinite(r.io[1]!)) this.learnContext(k, w);
-      const e = r.io[1]!;
-      const sk = (e * e) / this.noiseVar[k]!;
-      score += sk;
-      const g = this.groupOf[k]!;
-      this.gScore[g] = this.gScore[g]! + sk;
-      this.gUsed[g] = this.gUsed[g]! + 1;
-      // residual variance: slow EMA, floored
-      const v = this.noiseVar[k]! + 0.02 * (e * e - this.noiseVar[k]!);
-      this.noiseVar[k] = Math.max(c.noiseFloorRad * c.noiseFloorRad, v);
-      // anchor-model residual: the regime's signature
-      let pa = 0;
-      for (let i = 0; i < d; i++) pa += this.anchorW[k * d + i]! * this.phi[k * d + i]!;
-      this.signature[k] = this.signature[k]! + 0.05 * (this.label[k]! - pa - this.signature[k]!);
-      if (w >= 0) {
-        for (let i = 0; i < d; i++) this.winPhi[(w * n + k) * d + i] = this.phi[k * d + i]!;
-        this.winY[w * n + k] = this.label[k]!;
-      }
+    const w = this.seq % this.ringRows; // this sample's ring row
+    this.learnSample(q, w);
+    const score = this.sampleScore[0]!;
+    this.seq++;
+    if (this.searching) {
+      this.winCount = this.seq - this.winStart;
+      if (this.winCount >= c.match.windowTicks) this.finishSearch();
+      else if (c.match.provisional) this.matchProvisionally();
     }
-    score = used > 0 ? score / used : 1;
-    if (c.detectPerGroup && used > 0) {
-      score = 0;
-      for (let g = 0; g < this.gScore.length; g++) if (this.gUsed[g]! > 0) score = Math.max(score, this.gScore[g]! / this.gUsed[g]!);
-    }
-    if (w >= 0 && ++this.winCount === c.match.windowTicks) this.finishSearch();
     // the detector's sample and time through its slots: a float argument is boxed when the call is not inlined
     this.detector.io[0] = score;
     this.detector.io[1] = this.clock[0]!;
@@ -616,11 +598,65 @@ export class ResidualAdapter {
       return;
     }
     if (this.detector.updateSlot() === 'alarm') {
+      const sinceChange = this.detector.samplesSinceChange; // read before leaveRegime resets the detector
       this.stats.detectedSwitches++;
       this.event('detected', this.active?.label);
       this.leaveRegime();
-      this.beginSearch(null);
+      this.beginSearch(null, Math.min(c.match.seedTicks, sinceChange));
     }
+  }
+
+  /**
+   * Learns one sample (ring row `w`, where it is also kept for matching): every joint's servo model, the
+   * context, the noise levels and the signature; the detector's score of the prior errors into
+   * `sampleScore[0]` (the mean normalised squared error, or the worse group's with `detectPerGroup`).
+   */
+  private learnSample(q: ArrayLike<number>, w: number): void {
+    const n = this.n;
+    const d = this.features;
+    const c = this.config;
+    let score = asFloat(0); // see `s` in stepAtClock
+    let used = 0;
+    this.gScore.fill(0);
+    this.gUsed.fill(0);
+    for (let k = 0; k < n; k++) {
+      const j = this.idx[k]!;
+      this.label[k] = this.prevCmd[j]! - q[j]!; // a slot, not a float local: it would be boxed across the calls below
+      if (this.atLead[k] === 1) {
+        this.winY[w * n + k] = NaN; // not scored in the match
+        continue; // the shield clamped that command: censored sample
+      }
+      used++;
+      const r = this.rls[k]!;
+      const withContext = this.context !== null && this.anchorLearnt;
+      if (withContext) {
+        this.contextLabel(k); // the per-joint model learns what the context does not explain
+        for (let i = 0; i < CONTEXT_SIZE; i++) this.winZ[(w * n + k) * CONTEXT_SIZE + i] = this.context!.reg[0][k * CONTEXT_SIZE + i]!;
+      } else r.io[0] = this.label[k]!;
+      for (let i = 0; i < d; i++) this.winPhi[(w * n + k) * d + i] = this.phi[k * d + i]!;
+      this.winY[w * n + k] = this.label[k]!;
+      r.updateSlot(this.phi, k * d);
+      if (withContext && this.contextLearns && Number.isFinite(r.io[1]!)) this.learnContext(k);
+      const e = r.io[1]!;
+      const sk = (e * e) / this.noiseVar[k]!;
+      score += sk;
+      const g = this.groupOf[k]!;
+      this.gScore[g] = this.gScore[g]! + sk;
+      this.gUsed[g] = this.gUsed[g]! + 1;
+      // residual variance: slow EMA, floored
+      const v = this.noiseVar[k]! + 0.02 * (e * e - this.noiseVar[k]!);
+      this.noiseVar[k] = Math.max(c.noiseFloorRad * c.noiseFloorRad, v);
+      // anchor-model residual: the regime's signature
+      let pa = 0;
+      for (let i = 0; i < d; i++) pa += this.anchorW[k * d + i]! * this.phi[k * d + i]!;
+      this.signature[k] = this.signature[k]! + 0.05 * (this.label[k]! - pa - this.signature[k]!);
+    }
+    score = used > 0 ? score / used : 1;
+    if (c.detectPerGroup && used > 0) {
+      score = 0;
+      for (let g = 0; g < this.gScore.length; g++) if (this.gUsed[g]! > 0) score = Math.max(score, this.gScore[g]! / this.gUsed[g]!);
+    }
+    this.sampleScore[0] = score;
   }
 
   /** Joint k's per-joint label with a context: the servo offset minus the context's share, into the joint's `Rls.io[0]`. */
@@ -632,8 +668,8 @@ export class ResidualAdapter {
     this.rls[k]!.io[0] = this.label[k]! - ctx.out[0]!;
   }
 
-  /** One context sample of joint k: the servo offset minus the (updated) per-joint model's prediction; window row `w` (-1: none). */
-  private learnContext(k: number, w: number): void {
+  /** One context sample of joint k: the servo offset minus the (updated) per-joint model's prediction. */
+  private learnContext(k: number): void {
     const ctx = this.context!;
     const d = this.features;
     const r = this.rls[k]!;
@@ -642,7 +678,6 @@ export class ResidualAdapter {
     ctx.io[0] = this.label[k]! - pj;
     ctx.learn(k);
     this.stats.contextClamped = ctx.clamped;
-    if (w >= 0) for (let i = 0; i < CONTEXT_SIZE; i++) this.winZ[(w * this.n + k) * CONTEXT_SIZE + i] = ctx.reg[0][k * CONTEXT_SIZE + i]!;
   }
 
   private learnAnchor(): void {
@@ -674,7 +709,7 @@ export class ResidualAdapter {
    * Re-fit with a reset covariance (fast), starting from the current weights
    * (a false alarm then costs nothing), and collect the post-switch window.
    */
-  private beginSearch(label: string | null): void {
+  private beginSearch(label: string | null, seed = 0): void {
     const c = this.config;
     if (this.context) {
       // the context re-fits; the per-joint models keep their consolidated covariance (the slow, anchored part)
@@ -688,9 +723,67 @@ export class ResidualAdapter {
       if (c.resetVarianceScale > 0) addOuter(this.rls[k]!.P, this.rls[k]!.w, c.resetVarianceScale);
     }
     this.searching = true;
-    this.winCount = 0;
+    this.winStart = this.seq - seed; // the post-change samples already seen open the window
+    this.winCount = seed;
     this.pendingLabel = label;
     this.holdoff = c.holdoffTicks;
+    this.provisionalOf.fill(null);
+    if (seed >= c.match.windowTicks) this.finishSearch();
+    else if (seed > 0 && c.match.provisional) this.matchProvisionally();
+  }
+
+  /** The mean normalised squared error of entry e on the window's samples (Infinity when none was usable). */
+  private windowScore(e: RegimeEntry, group = -1): number {
+    const n = this.n;
+    const d = this.features;
+    const floor = this.config.noiseFloorRad * this.config.noiseFloorRad;
+    let s = 0;
+    let m = 0;
+    for (let t = this.winStart; t < this.winStart + this.winCount; t++) {
+      const row = t % this.ringRows;
+      for (let k = 0; k < n; k++) {
+        if (Number.isNaN(this.winY[row * n + k]!) || (group >= 0 && this.groupOf[k] !== group)) continue; // censored, or not the group's
+        m++;
+        let p = 0;
+        for (let i = 0; i < d; i++) p += e.params[k * d + i]! * this.winPhi[(row * n + k) * d + i]!;
+        if (this.context) p += this.context.predictWith(e.context, this.winZ, (row * n + k) * CONTEXT_SIZE, k);
+        const r = this.winY[row * n + k]! - p;
+        s += (r * r) / Math.max(floor, e.noiseVar[k]!);
+      }
+    }
+    return m > 0 ? s / m : Infinity;
+  }
+
+  /**
+   * While the window fills (`match.provisional`): for each joint group, the part (the group's servo models
+   * and context) of the entry that best matches the group's samples so far is loaded, so a seen regime is
+   * corrected before the window ends, and a switch that changes both arms (one to a regime seen with the
+   * other arm in a different state) is matched arm by arm. The recall-or-create decision is still taken on
+   * the whole window.
+   */
+  private matchProvisionally(): void {
+    if (!this.config.memory || this.pendingLabel !== null) return;
+    for (let g = 0; g < this.provisionalOf.length; g++) {
+      this.scoreGroup = g;
+      const best = this.memory.bestMatch(this.scoreWindowOfGroup, this.config.match.threshold);
+      if (!best || best.entry === this.provisionalOf[g]) continue;
+      this.provisionalOf[g] = best.entry;
+      this.loadEntryGroup(best.entry, g, this.config.recallInflation);
+      this.stats.provisionalLoads++;
+    }
+  }
+
+  /** Loads group g's part of entry e: its joints' servo models and noise levels, and its context. */
+  private loadEntryGroup(e: RegimeEntry, g: number, inflation: number): void {
+    const d = this.features;
+    for (let k = 0; k < this.n; k++) {
+      if (this.groupOf[k] !== g) continue;
+      const r = this.rls[k]!;
+      r.reset(e.params.subarray(k * d, (k + 1) * d), e.covariance.subarray(k * d * d, (k + 1) * d * d));
+      for (let i = 0; i < d * d; i++) r.P[i] = r.P[i]! * inflation;
+      this.noiseVar[k] = e.noiseVar[k]!;
+    }
+    if (this.context && this.contextLearns) this.context.setGroup(g, e.context);
   }
 
   /** After the window: recall the best-fitting entry, or create a new one from the current fit. */
@@ -699,25 +792,7 @@ export class ResidualAdapter {
     const c = this.config;
     if (!c.memory) return;
     if (this.pendingLabel !== null) return this.createEntry(); // an operator named a new regime
-    const n = this.n;
-    const d = this.features;
-    const floor = c.noiseFloorRad * c.noiseFloorRad;
-    const best = this.memory.bestMatch((e) => {
-      let s = 0;
-      let m = 0;
-      for (let t = 0; t < this.winCount; t++) {
-        for (let k = 0; k < n; k++) {
-          if (Number.isNaN(this.winY[t * n + k]!)) continue; // censored
-          m++;
-          let p = 0;
-          for (let i = 0; i < d; i++) p += e.params[k * d + i]! * this.winPhi[(t * n + k) * d + i]!;
-          if (this.context) p += this.context.predictWith(e.context, this.winZ, (t * n + k) * CONTEXT_SIZE, k);
-          const r = this.winY[t * n + k]! - p;
-          s += (r * r) / Math.max(floor, e.noiseVar[k]!);
-        }
-      }
-      return m > 0 ? s / m : Infinity;
-    }, c.match.threshold);
+    const best = this.memory.bestMatch(this.scoreWindow, c.match.threshold);
     if (best) {
       this.recall(best.entry);
       return;
@@ -726,6 +801,7 @@ export class ResidualAdapter {
   }
 
   private createEntry(): void {
+    this.provisionalOf.fill(null);
     this.gather();
     const e = this.memory.create({ ...(this.pendingLabel ? { label: this.pendingLabel } : {}), params: this.params, covariance: this.cov, noiseVar: this.noiseVar, ...(this.context ? { context: this.context.z } : {}) });
     if (e) {
@@ -737,7 +813,12 @@ export class ResidualAdapter {
 
   private recall(e: RegimeEntry): void {
     this.memory.recall(e.id);
-    this.loadEntry(e, this.config.recallInflation);
+    // what a provisional match already loaded keeps its re-fit since (reloading would reset it to the library's)
+    if (this.provisionalOf.includes(e)) {
+      for (let g = 0; g < this.provisionalOf.length; g++) if (this.provisionalOf[g] !== e) this.loadEntryGroup(e, g, this.config.recallInflation);
+      this.signature.set(e.signature);
+    } else this.loadEntry(e, this.config.recallInflation);
+    this.provisionalOf.fill(null);
     this.active = e;
     this.searching = false;
     this.stats.recalls++;

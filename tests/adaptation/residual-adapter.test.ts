@@ -526,6 +526,46 @@ describe('ResidualAdapter: per-group detection and the offset prior after a swit
   });
 });
 
+describe('ResidualAdapter: matching a switch to the library (match.seedTicks; match.provisional: tests/adaptation/context-estimator.test.ts)', () => {
+  const TWO: AdaptationConfigInput = {
+    groups: [{ joints: ['a'], features: ['a'] }, { joints: ['b'], features: ['a'] }],
+    compensate: 'servo', correctionGain: 1, resetVarianceOffset: 100, detectPerGroup: true, detector: { threshold: 4 },
+  };
+  /** Joint b carries a load (joint a nominal); joint a weak (b nominal). */
+  const bLoaded: Regime = (q, j) => nominal(q, j) + (j === 1 ? 0.1 + 0.05 * Math.sin(q[0]!) : 0);
+  const aWeak: Regime = (q, j) => nominal(q, j) + (j === 0 ? -0.08 + 0.04 * Math.cos(q[0]!) : 0);
+
+  /** Learns nominal, bLoaded, nominal, aWeak (library: anchor, regime-1, regime-2); then switches to `next`. */
+  function seen(cfg: AdaptationConfigInput): { ad: ResidualAdapter; p: Plant } {
+    const p = new Plant();
+    const ad = new ResidualAdapter(cfg, JOINTS, LIMITS);
+    for (const r of [nominal, bLoaded, nominal, aWeak]) {
+      p.regime = r;
+      followError(ad, p, 400);
+    }
+    expect(ad.memory.entries.map((e) => e.label)).toEqual(['anchor', 'regime-1', 'regime-2']);
+    expect(ad.activeRegime).toBe('regime-2');
+    return { ad, p };
+  }
+
+  it('seedTicks: the window opens at the detector\'s change estimate, so the recall comes sooner after the switch', () => {
+    const ticksToRecall = (seedTicks: number): number => {
+      const { ad, p } = seen({ ...TWO, match: { windowTicks: 5, seedTicks } });
+      p.regime = bLoaded;
+      const before = ad.stats.recalls;
+      for (let k = 1; k <= 50; k++) {
+        followError(ad, p, 1);
+        if (ad.stats.recalls > before) return k;
+      }
+      return Infinity;
+    };
+    const unseeded = ticksToRecall(0);
+    const seeded = ticksToRecall(3);
+    expect(unseeded).toBeLessThan(20);
+    expect(seeded).toBeLessThan(unseeded);
+  });
+});
+
 describe('ResidualAdapter with the shipped scenario settings on the synthetic plant', () => {
   it('servo compensation along the target with acceleration, per-group detection: adapts, creates, recalls; far closer to the policy target than no adaptation', () => {
     const SHIPPED: AdaptationConfigInput = {
