@@ -135,26 +135,26 @@ export class ContextEstimator {
    * the bounds (counted); the RLS weights follow it.
    */
   setExternal(ctx: ArrayLike<number>): void {
-    for (let g = 0; g < this.rls.length; g++) {
-      const r = this.rls[g]!;
-      for (let i = 0; i < CONTEXT_SIZE; i++) r.w[i] = ctx[g * CONTEXT_SIZE + i]!;
-      if (this.clampInto(r.w)) this.clamped++;
-      for (let i = 0; i < CONTEXT_SIZE; i++) this.z[g * CONTEXT_SIZE + i] = r.w[i]!;
-    }
+    for (let g = 0; g < this.rls.length; g++) this.take(g, ctx);
   }
 
-  /** Sets group g's context from `ctx` (group-major, every group's: a library entry's), clamped, covariance at the prior. */
-  setGroup(g: number, ctx: ArrayLike<number>): void {
+  /** Group g's weights and z from `ctx` (group-major), clamped into the bounds (counted). */
+  private take(g: number, ctx: ArrayLike<number>): void {
     const r = this.rls[g]!;
     for (let i = 0; i < CONTEXT_SIZE; i++) r.w[i] = ctx[g * CONTEXT_SIZE + i]!;
     if (this.clampInto(r.w)) this.clamped++;
     for (let i = 0; i < CONTEXT_SIZE; i++) this.z[g * CONTEXT_SIZE + i] = r.w[i]!;
+  }
+
+  /** Sets group g's context from `ctx` (group-major, every group's: a library entry's), clamped, covariance at the prior. */
+  setGroup(g: number, ctx: ArrayLike<number>): void {
+    this.take(g, ctx);
     this.reset(g);
   }
 
   /** Sets every group's context (a recalled regime's), covariances at the prior. */
   set(ctx: ArrayLike<number>): void {
-    this.setExternal(ctx);
-    for (let g = 0; g < this.rls.length; g++) this.reset(g); // keeps the weights just set
+    for (let g = 0; g < this.rls.length; g++) this.setGroup(g, ctx);
   }
+
 }

@@ -783,7 +783,10 @@ export class ResidualAdapter {
       for (let i = 0; i < d * d; i++) r.P[i] = r.P[i]! * inflation;
       this.noiseVar[k] = e.noiseVar[k]!;
     }
-    if (this.context && this.contextLearns) this.context.setGroup(g, e.context);
+    if (this.context && this.contextLearns) { // with the module as the source, its latest estimate stands
+      this.context.setGroup(g, e.context);
+      this.stats.contextClamped = this.context.clamped;
+    }
   }
 
   /** After the window: recall the best-fitting entry, or create a new one from the current fit. */
@@ -813,11 +816,9 @@ export class ResidualAdapter {
 
   private recall(e: RegimeEntry): void {
     this.memory.recall(e.id);
-    // what a provisional match already loaded keeps its re-fit since (reloading would reset it to the library's)
-    if (this.provisionalOf.includes(e)) {
-      for (let g = 0; g < this.provisionalOf.length; g++) if (this.provisionalOf[g] !== e) this.loadEntryGroup(e, g, this.config.recallInflation);
-      this.signature.set(e.signature);
-    } else this.loadEntry(e, this.config.recallInflation);
+    // a group a provisional match already loaded from e keeps its re-fit since (reloading would reset it to the library's)
+    for (let g = 0; g < this.provisionalOf.length; g++) if (this.provisionalOf[g] !== e) this.loadEntryGroup(e, g, this.config.recallInflation);
+    this.signature.set(e.signature);
     this.provisionalOf.fill(null);
     this.active = e;
     this.searching = false;
@@ -827,19 +828,10 @@ export class ResidualAdapter {
     this.holdoff = this.config.holdoffTicks;
   }
 
+  /** Loads every group's part of entry e, and its signature. */
   private loadEntry(e: RegimeEntry, inflation: number): void {
-    const d = this.features;
-    for (let k = 0; k < this.n; k++) {
-      const r = this.rls[k]!;
-      r.reset(e.params.subarray(k * d, (k + 1) * d), e.covariance.subarray(k * d * d, (k + 1) * d * d));
-      for (let i = 0; i < d * d; i++) r.P[i] = r.P[i]! * inflation;
-    }
-    this.noiseVar.set(e.noiseVar);
+    for (let g = 0; g < this.provisionalOf.length; g++) this.loadEntryGroup(e, g, inflation);
     this.signature.set(e.signature);
-    if (this.context && this.contextLearns) { // with the module as the source, its latest estimate stands
-      this.context.set(e.context);
-      this.stats.contextClamped = this.context.clamped;
-    }
   }
 
   private gather(): void {
